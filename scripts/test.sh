@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, native tests (unit, integration, CLI), and the
+# wasm tests in headless Chromium. Installs what is missing first (scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Build artifacts live outside the clone so repeated runs (and CI on the same machine)
+# reuse them; a cold build of everything takes about 10 minutes on 2 cores.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/byod-target}
+export CARGO_TERM_COLOR=never
+scripts/setup.sh
+
+echo "== cargo fmt"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== native tests"
+cargo test --workspace --locked
+echo "== wasm tests (headless Chromium)"
+CHROMEDRIVER=$(command -v chromedriver) \
+  cargo test -p shared --target wasm32-unknown-unknown --locked --test wasm

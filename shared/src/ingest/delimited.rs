@@ -1,0 +1,393 @@
+//! CSV and TSV: encoding, dialect (delimiter, header) and a two-pass read.
+//!
+//! Pass one infers every column's type over all rows and counts them; pass two builds
+//! typed Arrow columns from the sampled rows only. Two passes over the bytes cost less
+//! than holding every field as a string.
+
+use super::infer::{Cell, ColumnBuilder, Inference};
+use super::{IngestOptions, infer};
+use super::{Sampler, assemble, check_cells, check_columns, clean_names, column_info, empty_error};
+use crate::error::{Error, ErrorKind, Result};
+use crate::table::{FileFormat, Table};
+use std::borrow::Cow;
+
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) -> Result<Table> {
+    let mut warnings = Vec::new();
+    let text = decode(bytes, &mut warnings)?;
+    let data = text.as_bytes();
+    let delimiter = sniff_delimiter(data, format == FileFormat::Tsv);
+    let format = if delimiter == b'\t' {
+        FileFormat::Tsv
+    } else {
+        FileFormat::Csv
+    };
+    let limits = &options.limits;
+    let reader = || {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(data)
+    };
+
+    // The first record, and whether it is a header.
+    let mut rdr = reader();
+    let mut record = csv::ByteRecord::new();
+    if !read_record(&mut rdr, &mut record, limits.max_field_bytes)? {
+        return Err(Error::new(ErrorKind::Empty, "the file holds no rows")
+            .with_hint("the file needs a header and at least one row of data"));
+    }
+    let first: Vec<String> = record
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect();
+    check_columns(first.len(), limits)?;
+    let has_header = looks_like_header(data, delimiter, &first);
+    let names = if has_header {
+        clean_names(first, &mut warnings)
+    } else {
+        warnings.push("no header row found; columns are named column_1, column_2, ...".into());
+        (1..=first.len()).map(|i| format!("column_{i}")).collect()
+    };
+    let ncols = names.len();
+    let decimal_comma = delimiter != b',';
+
+    // Pass one: infer and count.
+    let mut rdr = reader();
+    let mut inference: Vec<Inference> = (0..ncols).map(|_| Inference::new(decimal_comma)).collect();
+    let mut rows: u64 = 0;
+    let mut short_rows: Vec<u64> = Vec::new();
+    let mut short_count = 0u64;
+    let mut skip = has_header;
+    while read_record(&mut rdr, &mut record, limits.max_field_bytes)? {
+        if skip {
+            skip = false;
+            continue;
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        check_shape(&record, ncols, line, &names)?;
+        if record.len() < ncols {
+            short_count += 1;
+            if short_rows.len() < 5 {
+                short_rows.push(line);
+            }
+        }
+        for (i, inf) in inference.iter_mut().enumerate() {
+            inf.observe(cell(&record, i, line, &names)?);
+        }
+        rows += 1;
+        if rows % 65_536 == 0 {
+            check_cells(rows, ncols, limits)?;
+        }
+    }
+    check_cells(rows, ncols, limits)?;
+    if rows == 0 {
+        return Err(empty_error("the file"));
+    }
+    if short_count > 0 {
+        warnings.push(format!(
+            "{short_count} row(s) had fewer fields than the header and were padded with empty values (lines {})",
+            short_rows.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+        ));
+    }
+
+    // Pass two: build the sampled rows.
+    let decisions: Vec<_> = inference
+        .iter()
+        .zip(&names)
+        .map(|(inf, n)| inf.decide(n))
+        .collect();
+    let sampler = Sampler::new(rows, options.sample_size());
+    let mut builders: Vec<ColumnBuilder> = decisions
+        .iter()
+        .map(|d| ColumnBuilder::new(d, sampler.kept()))
+        .collect();
+    let mut rdr = reader();
+    let mut row: u64 = 0;
+    let mut skip = has_header;
+    while read_record(&mut rdr, &mut record, limits.max_field_bytes)? {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if sampler.keeps(row) {
+            let line = record.position().map_or(0, |p| p.line());
+            for (i, b) in builders.iter_mut().enumerate() {
+                b.push(cell(&record, i, line, &names)?);
+            }
+        }
+        row += 1;
+    }
+    let arrays = builders.into_iter().map(ColumnBuilder::finish).collect();
+    let infos = names
+        .into_iter()
+        .zip(&decisions)
+        .zip(&inference)
+        .map(|((n, d), inf)| column_info(n, d, inf.nulls))
+        .collect();
+    assemble(format, infos, arrays, rows, warnings)
+}
+
+/// UTF-8 (BOM stripped); UTF-16 by BOM; otherwise Windows-1252, a superset of Latin-1
+/// that every byte sequence decodes under, so old exports from Excel read right.
+fn decode<'a>(bytes: &'a [u8], warnings: &mut Vec<String>) -> Result<Cow<'a, str>> {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        if enc == encoding_rs::UTF_8 {
+            return std::str::from_utf8(&bytes[bom..])
+                .map(Cow::Borrowed)
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Malformed,
+                        "invalid UTF-8 after a UTF-8 byte order mark",
+                    )
+                    .at_byte((bom + e.valid_up_to()) as u64)
+                    .with_hint("save the file again as UTF-8")
+                });
+        }
+        let (text, _, _) = enc.decode(bytes);
+        warnings.push(format!("decoded as {}", enc.name()));
+        return Ok(Cow::Owned(text.into_owned()));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(Cow::Borrowed(s)),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            warnings.push("not valid UTF-8: decoded as Windows-1252 (Latin-1)".into());
+            Ok(Cow::Owned(text.into_owned()))
+        }
+    }
+}
+
+/// Picks the delimiter whose records have the most consistent field count (>1) over
+/// the first 64 KiB. Ties go to the extension's choice, then to `,`.
+fn sniff_delimiter(data: &[u8], tsv: bool) -> u8 {
+    let head = &data[..data.len().min(64 * 1024)];
+    let mut best = (if tsv { b'\t' } else { b',' }, 0.0f64);
+    let order: Vec<u8> = if tsv {
+        std::iter::once(b'\t')
+            .chain(DELIMITERS.into_iter().filter(|&d| d != b'\t'))
+            .collect()
+    } else {
+        DELIMITERS.to_vec()
+    };
+    for d in order {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(d)
+            .from_reader(head);
+        let mut counts: Vec<usize> = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        while counts.len() < 50 {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => counts.push(rec.len()),
+                _ => break,
+            }
+        }
+        // The last record of a cut head may be partial.
+        if head.len() < data.len() && counts.len() > 1 {
+            counts.pop();
+        }
+        let Some(&first) = counts.first() else {
+            continue;
+        };
+        if first < 2 {
+            continue;
+        }
+        let consistent =
+            counts.iter().filter(|&&c| c == first).count() as f64 / counts.len() as f64;
+        let score = consistent * 1000.0 + first as f64;
+        if score > best.1 + 1e-9 {
+            best = (d, score);
+        }
+    }
+    best.0
+}
+
+/// The first row is a header unless it looks like data: a column whose body is
+/// numeric, temporal or boolean and whose first value parses the same way votes "data";
+/// one whose first value does not parse votes "header". All-text tables: header when
+/// the first row's values do not recur below.
+fn looks_like_header(data: &[u8], delimiter: u8, first: &[String]) -> bool {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(data);
+    let body: Vec<csv::StringRecord> = rdr
+        .records()
+        .skip(1)
+        .take(100)
+        .filter_map(|r| r.ok())
+        .collect();
+    if body.is_empty() {
+        return true;
+    }
+    let mut votes = 0i32;
+    let mut recurring = false;
+    for (i, head) in first.iter().enumerate() {
+        let mut inf = Inference::new(delimiter != b',');
+        for r in &body {
+            inf.observe(Cell::Text(r.get(i).unwrap_or("")));
+        }
+        let body_type = inf.decide("");
+        if body_type.logical == crate::table::LogicalType::Text
+            || body_type.logical == crate::table::LogicalType::Null
+        {
+            if body.iter().any(|r| r.get(i) == Some(head.as_str())) && !head.is_empty() {
+                recurring = true;
+            }
+            continue;
+        }
+        let mut with_head = inf.clone();
+        with_head.observe(Cell::Text(head));
+        if infer::is_null_token(head) {
+            continue;
+        }
+        if with_head.decide("") == body_type {
+            votes -= 1;
+        } else {
+            votes += 1;
+        }
+    }
+    if votes != 0 { votes > 0 } else { !recurring }
+}
+
+fn read_record(
+    rdr: &mut csv::Reader<&[u8]>,
+    record: &mut csv::ByteRecord,
+    max_field: usize,
+) -> Result<bool> {
+    match rdr.read_byte_record(record) {
+        Ok(more) => {
+            if more {
+                if let Some((i, f)) = record.iter().enumerate().find(|(_, f)| f.len() > max_field) {
+                    let line = record.position().map_or(0, |p| p.line());
+                    return Err(Error::new(
+                        ErrorKind::LimitExceeded,
+                        format!(
+                            "field {} is {} bytes, over the limit of {} bytes",
+                            i + 1,
+                            f.len(),
+                            max_field
+                        ),
+                    )
+                    .at_row(line)
+                    .with_hint("is a quote left open? otherwise raise the field-length limit"));
+                }
+            }
+            Ok(more)
+        }
+        Err(e) => {
+            let mut err = Error::new(ErrorKind::Malformed, format!("unreadable CSV: {e}"));
+            if let Some(p) = e.position() {
+                err = err.at_row(p.line()).at_byte(p.byte());
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Longer rows are an error unless the extra fields are empty (trailing delimiters).
+fn check_shape(record: &csv::ByteRecord, ncols: usize, line: u64, _names: &[String]) -> Result<()> {
+    if record.len() > ncols && record.iter().skip(ncols).any(|f| !f.is_empty()) {
+        let byte = record.position().map_or(0, |p| p.byte());
+        return Err(Error::new(
+            ErrorKind::Malformed,
+            format!(
+                "this row has {} fields but the header has {ncols}",
+                record.len()
+            ),
+        )
+        .at_row(line)
+        .at_byte(byte)
+        .with_hint("a field with the delimiter in it needs quotes; check that row"));
+    }
+    Ok(())
+}
+
+fn cell<'r>(
+    record: &'r csv::ByteRecord,
+    i: usize,
+    line: u64,
+    names: &[String],
+) -> Result<Cell<'r>> {
+    match record.get(i) {
+        None => Ok(Cell::Null),
+        Some(f) => std::str::from_utf8(f).map(Cell::Text).map_err(|_| {
+            Error::new(ErrorKind::Malformed, "invalid UTF-8 in a field")
+                .at_row(line)
+                .at_column(names[i].clone())
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::read;
+    use crate::table::LogicalType;
+
+    fn types(t: &Table) -> Vec<LogicalType> {
+        t.columns.iter().map(|c| c.logical).collect()
+    }
+
+    #[test]
+    fn semicolons_and_decimal_commas() {
+        let t = read(
+            b"a;b;c\n1,5;x;2020-01-01\n2,25;y;2020-01-02\n",
+            "x.csv",
+            &Default::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            types(&t),
+            [LogicalType::Float, LogicalType::Text, LogicalType::Date]
+        );
+    }
+
+    #[test]
+    fn headerless_numeric_file_gets_generated_names() {
+        let t = read(b"1,2\n3,4\n5,6\n", "x.csv", &Default::default()).unwrap();
+        assert_eq!(t.columns[0].name, "column_1");
+        assert_eq!(t.total_rows, 3);
+    }
+
+    #[test]
+    fn ragged_rows_are_padded_or_reported_with_their_line() {
+        let t = read(b"a,b,c\n1,2,3\n4,5\n", "x.csv", &Default::default()).unwrap();
+        assert_eq!(t.total_rows, 2);
+        assert!(
+            t.warnings.iter().any(|w| w.contains("lines 3")),
+            "{:?}",
+            t.warnings
+        );
+        let e = read(b"a,b\n1,2\n3,4,5\n", "x.csv", &Default::default()).unwrap_err();
+        assert_eq!(e.row(), Some(3));
+        assert!(
+            e.to_string().contains("3 fields but the header has 2"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn quoted_newlines_and_latin1() {
+        let t = read(
+            b"name,note\n\"a\",\"line1\nline2\"\n\"b\",\"x\"\n",
+            "x.csv",
+            &Default::default(),
+        )
+        .unwrap();
+        assert_eq!(t.total_rows, 2);
+        let t = read(b"city\nZ\xfcrich\nK\xf6ln\n", "x.csv", &Default::default()).unwrap();
+        let col = t
+            .batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow::array::StringArray>()
+            .unwrap();
+        assert_eq!(col.value(0), "Zürich");
+    }
+}

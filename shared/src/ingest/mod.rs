@@ -1,0 +1,344 @@
+//! ingest: bytes (+ a file name) → a typed [`Table`].
+//!
+//! Owns format sniffing, dialect and encoding detection, flattening, type inference
+//! ([`infer`]) and the input limits. It must not profile, judge privacy, or touch the
+//! filesystem: callers hand it bytes.
+//!
+//! Large inputs: counts (rows, nulls) are exact over the whole file, while only
+//! `sample_size` rows, spread evenly over the file, are kept in the table for
+//! profiling.
+
+mod datetime;
+mod delimited;
+#[cfg(feature = "excel")]
+mod excel;
+pub(crate) mod infer;
+mod json;
+#[cfg(feature = "parquet")]
+mod parquet;
+mod sniff;
+
+pub use sniff::detect_format;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::table::{ColumnInfo, FileFormat, Table};
+use arrow::array::RecordBatch;
+use arrow::datatypes::{Field, Schema};
+use infer::{Cell, ColumnBuilder, Decision, Inference};
+use std::sync::Arc;
+
+/// Input limits. Every default is chosen so that a file a browser tab can hold reads,
+/// and anything larger fails early with a message naming the limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Bytes of input (default 2 GiB).
+    pub max_input_bytes: u64,
+    /// Bytes after decompression of a zipped container such as `.xlsx` (default 1 GiB).
+    /// Checked before anything is inflated.
+    pub max_decompressed_bytes: u64,
+    /// Rows × columns over the whole file (default 200 million).
+    pub max_cells: u64,
+    /// Columns (default 4,096).
+    pub max_columns: usize,
+    /// Bytes in one field (default 8 MiB).
+    pub max_field_bytes: usize,
+    /// JSON nesting depth (default 64).
+    pub max_json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 2 << 30,
+            max_decompressed_bytes: 1 << 30,
+            max_cells: 200_000_000,
+            max_columns: 4096,
+            max_field_bytes: 8 << 20,
+            max_json_depth: 64,
+        }
+    }
+}
+
+/// How to read a file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IngestOptions {
+    /// Limits on the input.
+    pub limits: Limits,
+    /// Rows kept for profiling (default: 1,000,000). Counts stay exact.
+    pub sample_size: Option<usize>,
+    /// The Excel sheet to read (default: the first non-empty one).
+    pub sheet: Option<String>,
+}
+
+impl IngestOptions {
+    fn sample_size(&self) -> usize {
+        self.sample_size.unwrap_or(1_000_000).max(1)
+    }
+}
+
+/// Reads `bytes` into a typed table. `name` is the file name (for format hints and
+/// error messages; may be empty).
+pub fn read(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> {
+    read_inner(bytes, name, options).map_err(|e| e.in_file(name))
+}
+
+fn read_inner(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> {
+    if bytes.len() as u64 > options.limits.max_input_bytes {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!(
+                "the file is {} bytes, over the limit of {} bytes",
+                bytes.len(),
+                options.limits.max_input_bytes
+            ),
+        )
+        .with_hint("split the file, or raise the input limit"));
+    }
+    let format = detect_format(bytes, name)?;
+    match format {
+        FileFormat::Csv | FileFormat::Tsv => delimited::read(bytes, format, options),
+        FileFormat::Json | FileFormat::Ndjson => json::read(bytes, format, options),
+        #[cfg(feature = "excel")]
+        FileFormat::Xlsx | FileFormat::Xls => excel::read(bytes, format, options),
+        #[cfg(feature = "parquet")]
+        FileFormat::Parquet => parquet::read(bytes, options),
+        #[allow(unreachable_patterns)]
+        other => Err(Error::new(
+            ErrorKind::UnsupportedFormat,
+            format!("{other:?} support is not compiled into this build"),
+        )),
+    }
+    .map(|mut t| {
+        t.source = name.to_string();
+        t
+    })
+}
+
+/// Row selection for a sample: keeps `sample` rows of `total`, evenly spread, so a
+/// sorted file is not profiled from its head only. Deterministic.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sampler {
+    total: u64,
+    sample: u64,
+}
+
+impl Sampler {
+    pub fn new(total: u64, sample: usize) -> Self {
+        Sampler {
+            total,
+            sample: (sample as u64).min(total),
+        }
+    }
+    pub fn kept(&self) -> usize {
+        self.sample as usize
+    }
+    pub fn keeps(&self, row: u64) -> bool {
+        if self.sample >= self.total {
+            return true;
+        }
+        // Row i is kept when floor((i+1)·s/n) steps up from floor(i·s/n).
+        let a = (u128::from(row) * u128::from(self.sample)) / u128::from(self.total);
+        let b = (u128::from(row + 1) * u128::from(self.sample)) / u128::from(self.total);
+        b > a
+    }
+}
+
+/// Makes header names usable: empty names become `column_N`, duplicates get `_2`, `_3`.
+pub(crate) fn clean_names(raw: Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    let mut seen = std::collections::HashSet::new();
+    for (i, name) in raw.into_iter().enumerate() {
+        let trimmed = name.trim().trim_start_matches('\u{feff}').to_string();
+        let mut n = if trimmed.is_empty() {
+            warnings.push(format!(
+                "column {} has no name; called it column_{}",
+                i + 1,
+                i + 1
+            ));
+            format!("column_{}", i + 1)
+        } else {
+            trimmed
+        };
+        if seen.contains(&n) {
+            let base = n.clone();
+            let mut k = 2;
+            while seen.contains(&format!("{base}_{k}")) {
+                k += 1;
+            }
+            n = format!("{base}_{k}");
+            warnings.push(format!("duplicate column name '{base}' renamed to '{n}'"));
+        }
+        seen.insert(n.clone());
+        out.push(n);
+    }
+    out
+}
+
+pub(crate) fn check_columns(n: usize, limits: &Limits) -> Result<()> {
+    if n > limits.max_columns {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!("{n} columns, over the limit of {}", limits.max_columns),
+        )
+        .with_hint("drop columns you do not need, or raise the column limit"));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_cells(rows: u64, cols: usize, limits: &Limits) -> Result<()> {
+    if rows.saturating_mul(cols as u64) > limits.max_cells {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!(
+                "more than {} cells ({} columns × {} rows so far)",
+                limits.max_cells, cols, rows
+            ),
+        )
+        .at_row(rows)
+        .with_hint("use a smaller file, or raise the cell limit"));
+    }
+    Ok(())
+}
+
+pub(crate) fn empty_error(what: &str) -> Error {
+    Error::new(ErrorKind::Empty, format!("{what} has no data rows"))
+        .with_hint("the file needs a header and at least one row of data")
+}
+
+/// Builds a table from columns of cells held in memory (JSON, Excel, Parquet).
+pub(crate) fn table_from_cells(
+    format: FileFormat,
+    names: Vec<String>,
+    columns: &[Vec<Cell<'_>>],
+    options: &IngestOptions,
+    warnings: Vec<String>,
+) -> Result<Table> {
+    let rows = columns.first().map_or(0, Vec::len);
+    if names.is_empty() {
+        return Err(Error::new(ErrorKind::Empty, "no columns found"));
+    }
+    if rows == 0 {
+        return Err(empty_error("the file"));
+    }
+    check_columns(names.len(), &options.limits)?;
+    check_cells(rows as u64, names.len(), &options.limits)?;
+    let sampler = Sampler::new(rows as u64, options.sample_size());
+    let mut infos = Vec::with_capacity(names.len());
+    let mut arrays = Vec::with_capacity(names.len());
+    for (name, cells) in names.into_iter().zip(columns) {
+        let mut inference = Inference::new(false);
+        for c in cells {
+            inference.observe(*c);
+        }
+        let decision = inference.decide(&name);
+        let mut builder = ColumnBuilder::new(&decision, sampler.kept());
+        for (i, c) in cells.iter().enumerate() {
+            if sampler.keeps(i as u64) {
+                builder.push(*c);
+            }
+        }
+        arrays.push(builder.finish());
+        infos.push(column_info(name, &decision, inference.nulls));
+    }
+    assemble(format, infos, arrays, rows as u64, warnings)
+}
+
+pub(crate) fn column_info(name: String, d: &Decision, nulls: u64) -> ColumnInfo {
+    ColumnInfo {
+        name,
+        logical: d.logical,
+        format: d.format.clone(),
+        decimals: d.decimals,
+        null_count: nulls,
+    }
+}
+
+pub(crate) fn assemble(
+    format: FileFormat,
+    mut columns: Vec<ColumnInfo>,
+    mut arrays: Vec<arrow::array::ArrayRef>,
+    total_rows: u64,
+    warnings: Vec<String>,
+) -> Result<Table> {
+    for (info, array) in columns.iter_mut().zip(arrays.iter_mut()) {
+        midnight_to_date(info, array);
+    }
+    let fields: Vec<Field> = columns
+        .iter()
+        .zip(&arrays)
+        .map(|(c, a)| Field::new(&c.name, a.data_type().clone(), true))
+        .collect();
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| {
+        Error::new(
+            ErrorKind::Malformed,
+            format!("could not assemble the table: {e}"),
+        )
+    })?;
+    Ok(Table {
+        source: String::new(),
+        format,
+        sheet: None,
+        columns,
+        batch,
+        total_rows,
+        warnings,
+    })
+}
+
+/// A datetime column whose values are all at midnight (a timestamp in Parquet, a
+/// `2012-01-01T00:00:00.000` string in JSON) is a date column. It keeps its input
+/// format, so output is still written as the input was.
+fn midnight_to_date(info: &mut ColumnInfo, array: &mut arrow::array::ArrayRef) {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
+    if info.logical != crate::table::LogicalType::DateTime
+        || info
+            .format
+            .as_deref()
+            .is_some_and(|f| f.starts_with("epoch"))
+        || *array.data_type() != DataType::Timestamp(TimeUnit::Microsecond, None)
+    {
+        return;
+    }
+    let ts = array.as_primitive::<TimestampMicrosecondType>();
+    if ts.null_count() == ts.len()
+        || ts
+            .iter()
+            .flatten()
+            .any(|v| v.rem_euclid(86_400_000_000) != 0)
+    {
+        return;
+    }
+    let dates: arrow::array::Date32Array = ts
+        .iter()
+        .map(|v| v.map(|v| v.div_euclid(86_400_000_000) as i32))
+        .collect();
+    *array = Arc::new(dates);
+    info.logical = crate::table::LogicalType::Date;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampler_spreads_evenly_and_keeps_exactly_n() {
+        let s = Sampler::new(10, 3);
+        let kept: Vec<u64> = (0..10).filter(|&i| s.keeps(i)).collect();
+        assert_eq!(kept.len(), 3);
+        assert!(kept[2] >= 6, "{kept:?}");
+        let all = Sampler::new(5, 100);
+        assert!((0..5).all(|i| all.keeps(i)));
+    }
+
+    #[test]
+    fn names_are_made_unique_and_non_empty() {
+        let mut w = Vec::new();
+        let names = clean_names(
+            vec!["a".into(), "".into(), "a".into(), "a_2".into()],
+            &mut w,
+        );
+        assert_eq!(names, ["a", "column_2", "a_2", "a_2_2"]);
+        assert_eq!(w.len(), 3);
+    }
+}

@@ -1,0 +1,747 @@
+//! profile: table → full local profile.
+//!
+//! The profile holds real values (top categories, extremes) and must never leave the
+//! machine; [`crate::guard`] reduces it to the SafeProfile. Statistics come from
+//! mergeable accumulators ([`ProfileBuilder`]): chunks and workers each add their rows
+//! and the builders merge in chunk order, and every statistic is computed from sorted
+//! or counted data at the end, so the result does not depend on how rows were split.
+
+mod relations;
+pub mod semantic;
+mod stats;
+
+pub use relations::{Correlations, OrderedPair, Rule};
+pub use semantic::{Semantic, SemanticType};
+pub use stats::{Histogram, shape};
+
+use crate::table::{ColumnInfo, FileFormat, LogicalType, Table};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use arrow::datatypes::{
+    DataType, Date32Type, Float64Type, Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
+};
+use chrono::{DateTime, Datelike, Timelike};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Knobs of profiling.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileOptions {
+    /// Quantile points, evenly spaced from 0 to 1 (default 101: every percentile).
+    pub quantile_points: usize,
+    /// Histogram bins (default 20).
+    pub histogram_bins: usize,
+    /// Category values listed at most (default 1,000; the rest are counted).
+    pub max_categories: usize,
+    /// Values at each end kept as `smallest` / `largest` (default 10); the histogram
+    /// spans the range between the ends' last values, so no single extreme sets it.
+    pub tail: usize,
+    /// Rows used for correlations and rules (default 50,000, spread evenly).
+    pub relation_rows: usize,
+}
+
+impl Default for ProfileOptions {
+    fn default() -> Self {
+        ProfileOptions {
+            quantile_points: 101,
+            histogram_bins: 20,
+            max_categories: 1000,
+            tail: 10,
+            relation_rows: 50_000,
+        }
+    }
+}
+
+/// What a column is, for synthesis.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    /// Numbers with a distribution.
+    Numeric,
+    /// A limited set of repeated values.
+    Categorical,
+    /// true/false.
+    Boolean,
+    /// Dates, datetimes, times.
+    Datetime,
+    /// Free text: mostly distinct, several words (notes, names of things).
+    Text,
+    /// Keys and codes: (nearly) unique, one token (IDs, emails, SSNs).
+    Identifier,
+}
+
+/// A value and how often it occurs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueCount {
+    /// The value, as text.
+    pub value: String,
+    /// Occurrences in the sample.
+    pub count: u64,
+}
+
+/// Distribution of a numeric or temporal column (temporal in seconds since 1970, or
+/// since midnight for times).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NumericStats {
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub std: f64,
+    /// Sample skewness.
+    pub skew: f64,
+    /// Evenly spaced quantiles from 0 to 1.
+    pub quantiles: Vec<f64>,
+    /// Histogram between the `tail`-th smallest and largest values.
+    pub histogram: Histogram,
+    /// The `tail` smallest values, ascending.
+    pub smallest: Vec<f64>,
+    /// The `tail` largest values, ascending.
+    pub largest: Vec<f64>,
+    /// Values that repeat, most frequent first (point masses such as zeros).
+    pub modes: Vec<(f64, u64)>,
+    /// Every value is a whole number.
+    pub integral: bool,
+}
+
+/// Calendar structure of a temporal column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DatetimeStats {
+    /// The coarsest unit every value is a whole multiple of.
+    pub granularity: Granularity,
+    /// Values per weekday, Monday first.
+    pub weekday_counts: Vec<u64>,
+    /// Values per month, January first.
+    pub month_counts: Vec<u64>,
+    /// Values per hour of day (datetimes and times).
+    pub hour_counts: Option<Vec<u64>>,
+}
+
+/// Time resolution of a temporal column.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    /// Sub-second values.
+    Subsecond,
+    /// Whole seconds.
+    Second,
+    /// Whole minutes.
+    Minute,
+    /// Whole hours.
+    Hour,
+    /// Whole days.
+    Day,
+    /// First days of months.
+    Month,
+    /// First days of years.
+    Year,
+}
+
+/// Lengths and shapes of text values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StringStats {
+    /// Shortest value, in characters.
+    pub min_len: u64,
+    /// Longest value, in characters.
+    pub max_len: u64,
+    /// Mean length.
+    pub mean_len: f64,
+    /// Length quantiles at 0, 0.1, ..., 1.
+    pub length_quantiles: Vec<f64>,
+    /// Mean words per value.
+    pub mean_words: f64,
+    /// Character-class shapes, most frequent first (at most 20).
+    pub shapes: Vec<ValueCount>,
+    /// Distinct shapes.
+    pub distinct_shapes: u64,
+}
+
+/// Everything known about one column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnProfile {
+    /// Column name.
+    pub name: String,
+    /// Inferred type.
+    pub logical: LogicalType,
+    /// What the column is.
+    pub kind: ColumnKind,
+    /// Personal or identifying content, if detected.
+    pub semantic: Option<Semantic>,
+    /// Datetime format of the input.
+    pub format: Option<String>,
+    /// Decimal digits of the input.
+    pub decimals: Option<u8>,
+    /// Missing values over the whole file.
+    pub null_count: u64,
+    /// `null_count / rows`.
+    pub null_rate: f64,
+    /// Distinct values in the sample.
+    pub distinct: u64,
+    /// Every present value in the sample is distinct.
+    pub unique: bool,
+    /// Numbers and temporal values.
+    pub numeric: Option<NumericStats>,
+    /// Temporal calendar structure.
+    pub datetime: Option<DatetimeStats>,
+    /// Text (and boolean) values with counts, most frequent first.
+    pub top_values: Vec<ValueCount>,
+    /// Distinct values not listed in `top_values`.
+    pub other_distinct: u64,
+    /// Text lengths and shapes.
+    pub strings: Option<StringStats>,
+}
+
+/// The full local profile of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    /// Source format.
+    pub format: FileFormat,
+    /// Rows in the whole file.
+    pub row_count: u64,
+    /// Rows profiled.
+    pub sampled_rows: u64,
+    /// Columns in order.
+    pub columns: Vec<ColumnProfile>,
+    /// Rank (normal-score) correlations.
+    pub correlations: Correlations,
+    /// Columns whose values are unique and never missing.
+    pub candidate_keys: Vec<Vec<String>>,
+    /// Column pairs with `low ≤ high` on every row.
+    pub ordered_pairs: Vec<OrderedPair>,
+    /// Exact relations between columns.
+    pub rules: Vec<Rule>,
+}
+
+/// Profiles a table with the default options.
+pub fn profile(table: &Table) -> Profile {
+    profile_with(table, &ProfileOptions::default())
+}
+
+/// Profiles a table.
+pub fn profile_with(table: &Table, options: &ProfileOptions) -> Profile {
+    let mut b = ProfileBuilder::new(&table.columns);
+    b.add_batch(&table.batch);
+    b.finish(table, options)
+}
+
+/// One column's values, row-aligned, as an accumulator.
+#[derive(Debug, Clone)]
+enum Values {
+    /// Numbers, or temporal values in seconds.
+    Number(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Text {
+        ids: Vec<Option<u32>>,
+        dict: Vec<String>,
+        index: HashMap<String, u32>,
+    },
+    Null(usize),
+}
+
+impl Values {
+    fn len(&self) -> usize {
+        match self {
+            Values::Number(v) => v.len(),
+            Values::Bool(v) => v.len(),
+            Values::Text { ids, .. } => ids.len(),
+            Values::Null(n) => *n,
+        }
+    }
+}
+
+/// Mergeable profiling state: add batches, merge builders of other chunks in order,
+/// then finish.
+#[derive(Debug, Clone)]
+pub struct ProfileBuilder {
+    columns: Vec<Values>,
+}
+
+impl ProfileBuilder {
+    /// An empty builder for these columns.
+    pub fn new(columns: &[ColumnInfo]) -> Self {
+        ProfileBuilder {
+            columns: columns
+                .iter()
+                .map(|c| match c.logical {
+                    LogicalType::Null => Values::Null(0),
+                    LogicalType::Boolean => Values::Bool(Vec::new()),
+                    LogicalType::Text => Values::Text {
+                        ids: Vec::new(),
+                        dict: Vec::new(),
+                        index: HashMap::new(),
+                    },
+                    _ => Values::Number(Vec::new()),
+                })
+                .collect(),
+        }
+    }
+
+    /// Adds the rows of a batch with the table's schema.
+    pub fn add_batch(&mut self, batch: &RecordBatch) {
+        for (acc, array) in self.columns.iter_mut().zip(batch.columns()) {
+            add_array(acc, array);
+        }
+    }
+
+    /// Appends another chunk's state (rows after this builder's rows).
+    pub fn merge(&mut self, other: ProfileBuilder) {
+        for (a, b) in self.columns.iter_mut().zip(other.columns) {
+            match (a, b) {
+                (Values::Number(a), Values::Number(b)) => a.extend(b),
+                (Values::Bool(a), Values::Bool(b)) => a.extend(b),
+                (Values::Null(a), Values::Null(b)) => *a += b,
+                (
+                    Values::Text { ids, dict, index },
+                    Values::Text {
+                        ids: bids,
+                        dict: bdict,
+                        ..
+                    },
+                ) => {
+                    let remap: Vec<u32> =
+                        bdict.into_iter().map(|s| intern(dict, index, s)).collect();
+                    ids.extend(bids.into_iter().map(|id| id.map(|i| remap[i as usize])));
+                }
+                _ => unreachable!("builders of the same schema hold the same kinds"),
+            }
+        }
+    }
+
+    /// Computes the profile. `table` gives the column facts and exact row count.
+    pub fn finish(self, table: &Table, options: &ProfileOptions) -> Profile {
+        let sampled = self.columns.first().map_or(0, Values::len) as u64;
+        let mut columns = Vec::with_capacity(self.columns.len());
+        for (info, values) in table.columns.iter().zip(&self.columns) {
+            columns.push(column_profile(info, values, table.total_rows, options));
+        }
+        let rel = relations::analyse(&columns, &self.columns_view(), options);
+        Profile {
+            format: table.format,
+            row_count: table.total_rows,
+            sampled_rows: sampled,
+            columns,
+            correlations: rel.correlations,
+            candidate_keys: rel.candidate_keys,
+            ordered_pairs: rel.ordered_pairs,
+            rules: rel.rules,
+        }
+    }
+
+    fn columns_view(&self) -> Vec<relations::ColumnValues<'_>> {
+        self.columns
+            .iter()
+            .map(|v| match v {
+                Values::Number(x) => relations::ColumnValues::Number(x),
+                Values::Bool(x) => relations::ColumnValues::Bool(x),
+                Values::Text { ids, .. } => relations::ColumnValues::Text(ids),
+                Values::Null(_) => relations::ColumnValues::None,
+            })
+            .collect()
+    }
+}
+
+fn intern(dict: &mut Vec<String>, index: &mut HashMap<String, u32>, s: String) -> u32 {
+    if let Some(&i) = index.get(&s) {
+        return i;
+    }
+    let i = dict.len() as u32;
+    index.insert(s.clone(), i);
+    dict.push(s);
+    i
+}
+
+fn add_array(acc: &mut Values, array: &ArrayRef) {
+    let n = array.len();
+    let valid = |i: usize| array.is_valid(i);
+    match acc {
+        Values::Null(c) => *c += n,
+        Values::Bool(v) => {
+            let a = array.as_boolean();
+            v.extend((0..n).map(|i| valid(i).then(|| a.value(i))));
+        }
+        Values::Text { ids, dict, index } => {
+            let a = array.as_string::<i32>();
+            ids.reserve(n);
+            for i in 0..n {
+                ids.push(valid(i).then(|| {
+                    let s = a.value(i);
+                    match index.get(s) {
+                        Some(&id) => id,
+                        None => intern(dict, index, s.to_string()),
+                    }
+                }));
+            }
+        }
+        Values::Number(v) => {
+            v.reserve(n);
+            match array.data_type() {
+                DataType::Int64 => {
+                    let a = array.as_primitive::<Int64Type>();
+                    v.extend((0..n).map(|i| valid(i).then(|| a.value(i) as f64)));
+                }
+                DataType::Float64 => {
+                    let a = array.as_primitive::<Float64Type>();
+                    v.extend(
+                        (0..n).map(|i| valid(i).then(|| a.value(i)).filter(|x| x.is_finite())),
+                    );
+                }
+                DataType::Date32 => {
+                    let a = array.as_primitive::<Date32Type>();
+                    v.extend((0..n).map(|i| valid(i).then(|| f64::from(a.value(i)) * 86_400.0)));
+                }
+                DataType::Timestamp(..) => {
+                    let a = array.as_primitive::<TimestampMicrosecondType>();
+                    v.extend((0..n).map(|i| valid(i).then(|| a.value(i) as f64 / 1e6)));
+                }
+                DataType::Time64(_) => {
+                    let a = array.as_primitive::<Time64MicrosecondType>();
+                    v.extend((0..n).map(|i| valid(i).then(|| a.value(i) as f64 / 1e6)));
+                }
+                _ => v.extend(std::iter::repeat_n(None, n)),
+            }
+        }
+    }
+}
+
+fn top_counts(counts: &[(String, u64)], max: usize) -> (Vec<ValueCount>, u64) {
+    let mut sorted: Vec<&(String, u64)> = counts.iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let listed = sorted
+        .iter()
+        .take(max)
+        .map(|(v, c)| ValueCount {
+            value: v.clone(),
+            count: *c,
+        })
+        .collect();
+    (listed, sorted.len().saturating_sub(max) as u64)
+}
+
+fn column_profile(
+    info: &ColumnInfo,
+    values: &Values,
+    total_rows: u64,
+    o: &ProfileOptions,
+) -> ColumnProfile {
+    let mut p = ColumnProfile {
+        name: info.name.clone(),
+        logical: info.logical,
+        kind: ColumnKind::Categorical,
+        semantic: None,
+        format: info.format.clone(),
+        decimals: info.decimals,
+        null_count: info.null_count,
+        null_rate: if total_rows > 0 {
+            info.null_count as f64 / total_rows as f64
+        } else {
+            0.0
+        },
+        distinct: 0,
+        unique: false,
+        numeric: None,
+        datetime: None,
+        top_values: Vec::new(),
+        other_distinct: 0,
+        strings: None,
+    };
+    let mut sample_text: Vec<String> = Vec::new();
+    let mut mean_words = 0.0;
+    let present;
+    match values {
+        Values::Null(_) => {
+            present = 0;
+        }
+        Values::Bool(v) => {
+            let t = v.iter().filter(|x| **x == Some(true)).count() as u64;
+            let f = v.iter().filter(|x| **x == Some(false)).count() as u64;
+            present = t + f;
+            p.distinct = u64::from(t > 0) + u64::from(f > 0);
+            p.top_values = [("true", t), ("false", f)]
+                .into_iter()
+                .filter(|(_, c)| *c > 0)
+                .map(|(v, c)| ValueCount {
+                    value: v.into(),
+                    count: c,
+                })
+                .collect();
+            p.top_values.sort_by(|a, b| b.count.cmp(&a.count));
+        }
+        Values::Number(v) => {
+            let mut sorted: Vec<f64> = v.iter().flatten().copied().collect();
+            sorted.sort_by(f64::total_cmp);
+            present = sorted.len() as u64;
+            let (stats, distinct) = numeric_stats(&sorted, o);
+            p.distinct = distinct;
+            if info.logical.is_temporal() {
+                p.datetime = Some(datetime_stats(&sorted, info.logical));
+            } else {
+                // Distinct values spread over the range, as text, for PII checks.
+                let mut d: Vec<f64> = sorted.clone();
+                d.dedup();
+                let step = (d.len() / 300).max(1);
+                sample_text = d.iter().step_by(step).map(|x| format!("{x}")).collect();
+            }
+            p.numeric = stats;
+        }
+        Values::Text { ids, dict, .. } => {
+            let mut counts = vec![0u64; dict.len()];
+            for id in ids.iter().flatten() {
+                counts[*id as usize] += 1;
+            }
+            present = counts.iter().sum();
+            let pairs: Vec<(String, u64)> = dict
+                .iter()
+                .cloned()
+                .zip(counts.iter().copied())
+                .filter(|(_, c)| *c > 0)
+                .collect();
+            p.distinct = pairs.len() as u64;
+            let (top, other) = top_counts(&pairs, o.max_categories);
+            p.top_values = top;
+            p.other_distinct = other;
+            let strings = string_stats(&pairs);
+            mean_words = strings.mean_words;
+            p.strings = Some(strings);
+            // A spread sample of distinct values, in sorted order so it is deterministic.
+            let mut distinct: Vec<&str> = pairs.iter().map(|(s, _)| s.as_str()).collect();
+            distinct.sort_unstable();
+            let step = (distinct.len() / 500).max(1);
+            sample_text = distinct
+                .iter()
+                .step_by(step)
+                .map(|s| s.to_string())
+                .collect();
+        }
+    }
+    p.unique = present > 1 && p.distinct == present;
+    let distinct_ratio = if present > 0 {
+        p.distinct as f64 / present as f64
+    } else {
+        0.0
+    };
+    let refs: Vec<&str> = sample_text.iter().map(String::as_str).collect();
+    p.semantic = semantic::detect(&semantic::Evidence {
+        name: &info.name,
+        logical: info.logical,
+        values: &refs,
+        distinct_ratio,
+        mean_words,
+    });
+    p.kind = kind_of(&p, distinct_ratio, present);
+    if p.kind == ColumnKind::Text && p.semantic.is_none() {
+        p.semantic = Some(Semantic {
+            kind: SemanticType::FreeText,
+            confidence: 0.6,
+        });
+    }
+    p
+}
+
+fn kind_of(p: &ColumnProfile, distinct_ratio: f64, present: u64) -> ColumnKind {
+    use SemanticType::*;
+    let sem = p.semantic.map(|s| s.kind);
+    match p.logical {
+        LogicalType::Boolean => ColumnKind::Boolean,
+        LogicalType::Date | LogicalType::DateTime | LogicalType::Time => ColumnKind::Datetime,
+        LogicalType::Null => ColumnKind::Categorical,
+        LogicalType::Integer | LogicalType::Float => {
+            let id_name = {
+                let n = p.name.to_ascii_lowercase();
+                n == "id"
+                    || n.ends_with("_id")
+                    || n.ends_with(" id")
+                    || n.ends_with("number")
+                    || n.ends_with("_no")
+            };
+            if matches!(
+                sem,
+                Some(Ssn | CreditCard | Phone | MedicalRecordNumber | AccountNumber | Iban)
+            ) || (id_name && p.unique && p.logical == LogicalType::Integer)
+            {
+                ColumnKind::Identifier
+            } else {
+                ColumnKind::Numeric
+            }
+        }
+        LogicalType::Text => {
+            let mean_words = p.strings.as_ref().map_or(0.0, |s| s.mean_words);
+            match sem {
+                Some(
+                    Email | Phone | Ssn | CreditCard | Iban | IpAddress | Url | Uuid
+                    | MedicalRecordNumber | AccountNumber | PostalCode,
+                ) => {
+                    if sem == Some(PostalCode) && distinct_ratio < 0.5 {
+                        ColumnKind::Categorical
+                    } else {
+                        ColumnKind::Identifier
+                    }
+                }
+                Some(PersonName | StreetAddress | FreeText) => ColumnKind::Text,
+                Some(FirstName | LastName | City) => {
+                    if distinct_ratio >= 0.5 {
+                        ColumnKind::Text
+                    } else {
+                        ColumnKind::Categorical
+                    }
+                }
+                _ if present >= 20 && distinct_ratio >= 0.95 && mean_words < 1.5 => {
+                    ColumnKind::Identifier
+                }
+                _ if distinct_ratio >= 0.5 && p.distinct > 20 => ColumnKind::Text,
+                _ => ColumnKind::Categorical,
+            }
+        }
+    }
+}
+
+fn numeric_stats(sorted: &[f64], o: &ProfileOptions) -> (Option<NumericStats>, u64) {
+    if sorted.is_empty() {
+        return (None, 0);
+    }
+    let n = sorted.len();
+    let (mean, std, skew) = stats::moments(sorted);
+    let t = o.tail.min(n);
+    let lo = sorted[(t.max(1) - 1).min(n - 1)];
+    let hi = sorted[n - t.max(1)];
+    let (lo, hi) = if lo <= hi {
+        (lo, hi)
+    } else {
+        (sorted[0], sorted[n - 1])
+    };
+    // Runs of equal values: distinct count and modes.
+    let mut runs: Vec<(f64, u64)> = Vec::new();
+    for &x in sorted {
+        match runs.last_mut() {
+            Some((v, c)) if *v == x => *c += 1,
+            _ => runs.push((x, 1)),
+        }
+    }
+    let distinct = runs.len() as u64;
+    let mut modes: Vec<(f64, u64)> = runs.into_iter().filter(|(_, c)| *c > 1).collect();
+    modes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.total_cmp(&b.0)));
+    modes.truncate(20);
+    let stats = NumericStats {
+        min: sorted[0],
+        max: sorted[n - 1],
+        mean,
+        std,
+        skew,
+        quantiles: stats::quantiles(sorted, o.quantile_points),
+        histogram: stats::histogram(sorted, lo, hi, o.histogram_bins),
+        smallest: sorted[..t].to_vec(),
+        largest: sorted[n - t..].to_vec(),
+        modes,
+        integral: sorted.iter().all(|x| x.fract() == 0.0),
+    };
+    (Some(stats), distinct)
+}
+
+fn datetime_stats(sorted_seconds: &[f64], logical: LogicalType) -> DatetimeStats {
+    let mut weekday = vec![0u64; 7];
+    let mut month = vec![0u64; 12];
+    let mut hour = vec![0u64; 24];
+    let mut gran = Granularity::Year;
+    for &s in sorted_seconds {
+        let micros = (s * 1e6).round() as i64;
+        let g = if logical == LogicalType::Time {
+            let secs = micros / 1_000_000;
+            hour[((secs / 3600) % 24) as usize] += 1;
+            if micros % 1_000_000 != 0 {
+                Granularity::Subsecond
+            } else if secs % 60 != 0 {
+                Granularity::Second
+            } else if secs % 3600 != 0 {
+                Granularity::Minute
+            } else {
+                Granularity::Hour
+            }
+        } else {
+            let Some(dt) = DateTime::from_timestamp_micros(micros) else {
+                continue;
+            };
+            let dt = dt.naive_utc();
+            weekday[dt.weekday().num_days_from_monday() as usize] += 1;
+            month[dt.month0() as usize] += 1;
+            hour[dt.hour() as usize] += 1;
+            if micros % 1_000_000 != 0 {
+                Granularity::Subsecond
+            } else if dt.second() != 0 {
+                Granularity::Second
+            } else if dt.minute() != 0 {
+                Granularity::Minute
+            } else if dt.hour() != 0 {
+                Granularity::Hour
+            } else if dt.day() != 1 {
+                Granularity::Day
+            } else if dt.month() != 1 {
+                Granularity::Month
+            } else {
+                Granularity::Year
+            }
+        };
+        gran = gran.min(g);
+    }
+    let timed = logical != LogicalType::Date;
+    DatetimeStats {
+        granularity: gran,
+        weekday_counts: if logical == LogicalType::Time {
+            vec![]
+        } else {
+            weekday
+        },
+        month_counts: if logical == LogicalType::Time {
+            vec![]
+        } else {
+            month
+        },
+        hour_counts: timed.then_some(hour),
+    }
+}
+
+impl PartialOrd for Granularity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Granularity {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (*self as u8).cmp(&(*other as u8))
+    }
+}
+
+fn string_stats(pairs: &[(String, u64)]) -> StringStats {
+    let mut lens: Vec<f64> = Vec::new();
+    let mut total = 0u64;
+    let mut words = 0.0;
+    let mut shapes: HashMap<String, u64> = HashMap::new();
+    for (s, c) in pairs {
+        let len = s.chars().count() as f64;
+        // Lengths weighted by count, without materialising every row.
+        lens.extend(std::iter::repeat_n(len, (*c).min(1000) as usize));
+        total += c;
+        words += s.split_whitespace().count() as f64 * *c as f64;
+        *shapes.entry(shape(s)).or_default() += c;
+    }
+    lens.sort_by(f64::total_cmp);
+    let shape_pairs: Vec<(String, u64)> = shapes.into_iter().collect();
+    let (top, other) = top_counts(&shape_pairs, 20);
+    StringStats {
+        min_len: lens.first().copied().unwrap_or(0.0) as u64,
+        max_len: lens.last().copied().unwrap_or(0.0) as u64,
+        mean_len: pairs
+            .iter()
+            .map(|(s, c)| s.chars().count() as f64 * *c as f64)
+            .sum::<f64>()
+            / total.max(1) as f64,
+        length_quantiles: stats::quantiles(&lens, 11),
+        mean_words: words / total.max(1) as f64,
+        distinct_shapes: top.len() as u64 + other,
+        shapes: top,
+    }
+}

@@ -1,0 +1,343 @@
+//! Table-level structure: rank correlations, candidate keys, ordered pairs and exact
+//! rules between columns (sums, differences, products, one column determining another).
+//!
+//! Work is bounded: everything runs on at most `relation_rows` rows spread evenly over
+//! the sample; correlations and ordered pairs consider the first 128 eligible columns,
+//! three-column rules the first 48 numeric ones (they cost m³), so a table with
+//! thousands of columns still profiles in seconds.
+
+use super::stats::{normal_scores, pearson};
+use super::{ColumnKind, ColumnProfile, ProfileOptions};
+use crate::table::LogicalType;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Row-aligned values of one column, as the builder holds them.
+#[derive(Debug)]
+pub(crate) enum ColumnValues<'a> {
+    Number(&'a [Option<f64>]),
+    Bool(&'a [Option<bool>]),
+    Text(&'a [Option<u32>]),
+    None,
+}
+
+/// A symmetric matrix of rank correlations over the listed columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Correlations {
+    /// Columns, in matrix order.
+    pub columns: Vec<String>,
+    /// Row-major matrix, 1 on the diagonal.
+    pub matrix: Vec<Vec<f64>>,
+}
+
+/// `low ≤ high` on every row where both are present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderedPair {
+    /// The column that is never larger.
+    pub low: String,
+    /// The column that is never smaller.
+    pub high: String,
+}
+
+/// An exact relation that held on every complete row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// `target = left + right`.
+    Sum {
+        /// The derived column.
+        target: String,
+        /// First operand.
+        left: String,
+        /// Second operand.
+        right: String,
+    },
+    /// `target = left − right`.
+    Difference {
+        /// The derived column.
+        target: String,
+        /// Minuend.
+        left: String,
+        /// Subtrahend.
+        right: String,
+    },
+    /// `target = left × right`.
+    Product {
+        /// The derived column.
+        target: String,
+        /// First factor.
+        left: String,
+        /// Second factor.
+        right: String,
+    },
+    /// Each value of `by` comes with exactly one value of `target`.
+    DeterminedBy {
+        /// The dependent column.
+        target: String,
+        /// The determining column.
+        by: String,
+    },
+}
+
+const MAX_PAIR_COLUMNS: usize = 128;
+const MAX_RULE_COLUMNS: usize = 48;
+
+pub(crate) struct Relations {
+    pub correlations: Correlations,
+    pub candidate_keys: Vec<Vec<String>>,
+    pub ordered_pairs: Vec<OrderedPair>,
+    pub rules: Vec<Rule>,
+}
+
+pub(crate) fn analyse(
+    cols: &[ColumnProfile],
+    values: &[ColumnValues<'_>],
+    o: &ProfileOptions,
+) -> Relations {
+    let rows = values
+        .iter()
+        .map(|v| match v {
+            ColumnValues::Number(x) => x.len(),
+            ColumnValues::Bool(x) => x.len(),
+            ColumnValues::Text(x) => x.len(),
+            ColumnValues::None => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    let keep: Vec<usize> = {
+        let s = crate::ingest::Sampler::new(rows as u64, o.relation_rows);
+        (0..rows).filter(|&i| s.keeps(i as u64)).collect()
+    };
+
+    // Encoded columns for correlation: numbers, temporal, booleans, categories (by
+    // frequency rank, most frequent first).
+    let mut names = Vec::new();
+    let mut encoded: Vec<Vec<Option<f64>>> = Vec::new();
+    for (c, v) in cols.iter().zip(values) {
+        let usable = matches!(
+            c.kind,
+            ColumnKind::Numeric
+                | ColumnKind::Datetime
+                | ColumnKind::Boolean
+                | ColumnKind::Categorical
+        ) && c.distinct > 1;
+        if !usable || names.len() >= MAX_PAIR_COLUMNS {
+            continue;
+        }
+        let col: Vec<Option<f64>> = match v {
+            ColumnValues::Number(x) => keep.iter().map(|&i| x[i]).collect(),
+            ColumnValues::Bool(x) => keep
+                .iter()
+                .map(|&i| x[i].map(|b| f64::from(u8::from(b))))
+                .collect(),
+            ColumnValues::Text(x) => {
+                let rank = frequency_rank(x);
+                keep.iter()
+                    .map(|&i| x[i].map(|id| f64::from(rank[id as usize])))
+                    .collect()
+            }
+            ColumnValues::None => continue,
+        };
+        names.push(c.name.clone());
+        encoded.push(normal_scores(&col));
+    }
+    let m = names.len();
+    let mut matrix = vec![vec![0.0; m]; m];
+    for i in 0..m {
+        matrix[i][i] = 1.0;
+        for j in i + 1..m {
+            let r = pearson(&encoded[i], &encoded[j]).unwrap_or(0.0);
+            let r = (r * 1e6).round() / 1e6;
+            matrix[i][j] = r;
+            matrix[j][i] = r;
+        }
+    }
+
+    let candidate_keys = cols
+        .iter()
+        .filter(|c| c.null_count == 0 && c.unique && c.logical != LogicalType::Float)
+        .map(|c| vec![c.name.clone()])
+        .collect();
+
+    Relations {
+        correlations: Correlations {
+            columns: names,
+            matrix,
+        },
+        candidate_keys,
+        ordered_pairs: ordered_pairs(cols, values, &keep),
+        rules: rules(cols, values, &keep),
+    }
+}
+
+/// Rank of each category id by frequency (0 = most frequent), ties by id.
+fn frequency_rank(ids: &[Option<u32>]) -> Vec<u32> {
+    let n = ids
+        .iter()
+        .flatten()
+        .map(|&i| i as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut counts = vec![0u64; n];
+    for &i in ids.iter().flatten() {
+        counts[i as usize] += 1;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
+    let mut rank = vec![0u32; n];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id] = r as u32;
+    }
+    rank
+}
+
+fn numeric_cols<'a>(
+    cols: &'a [ColumnProfile],
+    values: &'a [ColumnValues<'a>],
+) -> Vec<(&'a ColumnProfile, &'a [Option<f64>])> {
+    cols.iter()
+        .zip(values)
+        .filter_map(|(c, v)| match v {
+            ColumnValues::Number(x)
+                if matches!(c.kind, ColumnKind::Numeric | ColumnKind::Datetime)
+                    && c.distinct > 1 =>
+            {
+                Some((c, *x))
+            }
+            _ => None,
+        })
+        .take(MAX_PAIR_COLUMNS)
+        .collect()
+}
+
+fn ordered_pairs(
+    cols: &[ColumnProfile],
+    values: &[ColumnValues<'_>],
+    keep: &[usize],
+) -> Vec<OrderedPair> {
+    let nums = numeric_cols(cols, values);
+    let mut out = Vec::new();
+    for (a, av) in &nums {
+        for (b, bv) in &nums {
+            if a.name == b.name
+                || a.logical.is_temporal() != b.logical.is_temporal()
+                || (a.logical == LogicalType::Time) != (b.logical == LogicalType::Time)
+            {
+                continue;
+            }
+            let (Some(an), Some(bn)) = (&a.numeric, &b.numeric) else {
+                continue;
+            };
+            // Ranges must overlap substantially, or the order says nothing the ranges
+            // do not already say (day ≤ distance).
+            let overlap = an.max.min(bn.max) - an.min.max(bn.min);
+            let union = an.max.max(bn.max) - an.min.min(bn.min);
+            if overlap <= 0.0 || overlap < 0.3 * union {
+                continue;
+            }
+            let mut both = 0usize;
+            let mut strict = false;
+            let holds = keep.iter().all(|&i| match (av[i], bv[i]) {
+                (Some(x), Some(y)) => {
+                    both += 1;
+                    strict |= x < y;
+                    x <= y
+                }
+                _ => true,
+            });
+            if holds && strict && both >= 10 {
+                out.push(OrderedPair {
+                    low: a.name.clone(),
+                    high: b.name.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn rules(cols: &[ColumnProfile], values: &[ColumnValues<'_>], keep: &[usize]) -> Vec<Rule> {
+    let nums: Vec<_> = numeric_cols(cols, values)
+        .into_iter()
+        .filter(|(c, _)| c.kind == ColumnKind::Numeric)
+        .take(MAX_RULE_COLUMNS)
+        .collect();
+    let mut out = Vec::new();
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
+    let check =
+        |t: &[Option<f64>], l: &[Option<f64>], r: &[Option<f64>], f: &dyn Fn(f64, f64) -> f64| {
+            let mut n = 0usize;
+            let holds = keep.iter().all(|&i| match (t[i], l[i], r[i]) {
+                (Some(t), Some(l), Some(r)) => {
+                    n += 1;
+                    close(t, f(l, r))
+                }
+                _ => true,
+            });
+            holds && n >= 10
+        };
+    for (ti, (t, tv)) in nums.iter().enumerate() {
+        for (li, (l, lv)) in nums.iter().enumerate() {
+            for (ri, (r, rv)) in nums.iter().enumerate() {
+                if ti == li || ti == ri || li == ri {
+                    continue;
+                }
+                if li < ri && check(tv, lv, rv, &|a, b| a + b) {
+                    out.push(Rule::Sum {
+                        target: t.name.clone(),
+                        left: l.name.clone(),
+                        right: r.name.clone(),
+                    });
+                } else if check(tv, lv, rv, &|a, b| a - b) {
+                    out.push(Rule::Difference {
+                        target: t.name.clone(),
+                        left: l.name.clone(),
+                        right: r.name.clone(),
+                    });
+                } else if li < ri && check(tv, lv, rv, &|a, b| a * b) {
+                    out.push(Rule::Product {
+                        target: t.name.clone(),
+                        left: l.name.clone(),
+                        right: r.name.clone(),
+                    });
+                }
+            }
+        }
+    }
+    // Category → category dependencies.
+    let cats: Vec<(&ColumnProfile, &[Option<u32>])> = cols
+        .iter()
+        .zip(values)
+        .filter_map(|(c, v)| match v {
+            ColumnValues::Text(x) if c.kind == ColumnKind::Categorical && c.distinct > 1 => {
+                Some((c, *x))
+            }
+            _ => None,
+        })
+        .take(MAX_PAIR_COLUMNS)
+        .collect();
+    for (by, bv) in &cats {
+        for (t, tv) in &cats {
+            if by.name == t.name
+                || by.distinct <= t.distinct
+                || by.distinct as usize * 2 > keep.len()
+            {
+                continue;
+            }
+            let mut map: HashMap<u32, u32> = HashMap::new();
+            let holds = keep.iter().all(|&i| match (bv[i], tv[i]) {
+                (Some(b), Some(t)) => *map.entry(b).or_insert(t) == t,
+                _ => true,
+            });
+            if holds {
+                out.push(Rule::DeterminedBy {
+                    target: t.name.clone(),
+                    by: by.name.clone(),
+                });
+            }
+        }
+    }
+    out
+}

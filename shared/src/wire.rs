@@ -1,0 +1,244 @@
+//! wire: the metadata-only types that cross the privacy boundary.
+//!
+//! [`SafeProfile`] is the only thing that may leave the user's machine: it is what the
+//! page shows before sending, what the relay forwards to the LLM and what the spec cache
+//! stores. It holds no raw value of a personal, identifying or free-text column, no
+//! category seen fewer than k times, no true extreme. Its JSON form is versioned, has a
+//! published JSON Schema (`shared/schema/safe-profile.schema.json`), and unknown fields
+//! are rejected on input, so the relay can re-check what it receives.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::profile::{ColumnKind, Granularity, Histogram, Rule, SemanticType};
+use crate::table::{FileFormat, LogicalType};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The SafeProfile format version this build writes and accepts.
+pub const SAFE_PROFILE_VERSION: u32 = 1;
+
+/// Largest SafeProfile accepted on input, in bytes.
+pub const MAX_SAFE_PROFILE_BYTES: usize = 4 << 20;
+
+/// The metadata of one table that may leave the machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeProfile {
+    /// Format version; always [`SAFE_PROFILE_VERSION`].
+    pub version: u32,
+    /// The source's format (the file name is not included: it may name a person).
+    pub format: FileFormat,
+    /// Rows in the source (noised under differential privacy).
+    pub row_count: u64,
+    /// Columns in source order.
+    pub columns: Vec<SafeColumn>,
+    /// Rank correlations, rounded to two decimals.
+    pub correlations: SafeCorrelations,
+    /// Columns that are unique and never missing.
+    pub candidate_keys: Vec<Vec<String>>,
+    /// Pairs with `low ≤ high` on every row.
+    pub ordered_pairs: Vec<SafeOrderedPair>,
+    /// Exact relations between columns.
+    pub rules: Vec<Rule>,
+    /// How this profile was protected.
+    pub privacy: PrivacySummary,
+}
+
+/// Rank correlations between the listed columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeCorrelations {
+    /// Columns in matrix order.
+    pub columns: Vec<String>,
+    /// Row-major matrix.
+    pub matrix: Vec<Vec<f64>>,
+}
+
+/// `low ≤ high` on every row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeOrderedPair {
+    /// The smaller column.
+    pub low: String,
+    /// The larger column.
+    pub high: String,
+}
+
+/// What protection was applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySummary {
+    /// Smallest k used: a category value appears only if it occurs at least k times.
+    pub k_min: u32,
+    /// Largest k used (k is drawn per column so the threshold cannot be probed).
+    pub k_max: u32,
+    /// Significant digits numbers are rounded to.
+    pub significant_digits: u32,
+    /// ε spent on Laplace noise for counts and histograms, when enabled.
+    pub epsilon: Option<f64>,
+    /// Rows the statistics were computed on.
+    pub sampled_rows: u64,
+    /// Number of items withheld (listed locally, never sent).
+    pub withheld_items: u64,
+}
+
+/// One column of a SafeProfile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeColumn {
+    /// Column name (replaced by `column_N` if the name itself looked like personal data).
+    pub name: String,
+    /// Inferred type.
+    pub logical_type: LogicalType,
+    /// What the column is.
+    pub kind: ColumnKind,
+    /// Personal or identifying content, if detected.
+    pub semantic_type: Option<SemanticType>,
+    /// Confidence of `semantic_type`.
+    pub semantic_confidence: Option<f64>,
+    /// True when no raw value of this column may leave (PII, identifier, free text).
+    pub sensitive: bool,
+    /// Output format for temporal columns (chrono pattern, `epoch_s`, `epoch_ms`).
+    pub format: Option<String>,
+    /// Decimal digits of numbers.
+    pub decimals: Option<u8>,
+    /// Share of missing values.
+    pub null_rate: f64,
+    /// Distinct values, rounded to two significant digits.
+    pub distinct: u64,
+    /// Every present value is distinct.
+    pub unique: bool,
+    /// Distribution of numbers.
+    pub numeric: Option<SafeNumeric>,
+    /// Distribution of dates and times.
+    pub datetime: Option<SafeDatetime>,
+    /// Category values seen at least k times, with shares.
+    pub categories: Option<SafeCategories>,
+    /// Lengths and shapes of text.
+    pub text: Option<SafeText>,
+}
+
+/// A numeric distribution without its extremes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeNumeric {
+    /// Quantiles from 0 to 1 (evenly spaced); the ends are the k-th smallest and
+    /// largest values, every value rounded.
+    pub quantiles: Vec<f64>,
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation.
+    pub std: f64,
+    /// Skewness.
+    pub skew: f64,
+    /// Histogram between the tails.
+    pub histogram: Histogram,
+    /// Values that repeat at least k times (point masses such as 0), with shares.
+    pub point_masses: Vec<ValueShare<f64>>,
+    /// All values are whole numbers.
+    pub integral: bool,
+}
+
+/// Temporal distribution: quantiles as ISO-8601 text (times: `HH:MM:SS`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeDatetime {
+    /// The k-th earliest value (at the coarsened grain).
+    pub min: String,
+    /// The k-th latest value.
+    pub max: String,
+    /// Quantiles from 0 to 1.
+    pub quantiles: Vec<String>,
+    /// Resolution of the values.
+    pub granularity: Granularity,
+    /// Share per weekday, Monday first (empty for times).
+    pub weekday_shares: Vec<f64>,
+    /// Share per month, January first (empty for times).
+    pub month_shares: Vec<f64>,
+    /// Share per hour of day, when values have a time.
+    pub hour_shares: Option<Vec<f64>>,
+    /// Set when values were coarsened because they describe a person (birth dates to
+    /// the year, other personal dates to the month).
+    pub coarsened_to: Option<Granularity>,
+}
+
+/// A value with its share of present values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValueShare<T> {
+    /// The value.
+    pub value: T,
+    /// Its share in 0..=1.
+    pub share: f64,
+}
+
+/// Categories that are safe to name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeCategories {
+    /// Values seen at least k times, most frequent first.
+    pub values: Vec<ValueShare<String>>,
+    /// Share of present values that are rarer values, not named.
+    pub other_share: f64,
+    /// How many distinct rare values make up `other_share` (rounded).
+    pub other_distinct: u64,
+}
+
+/// Text lengths and character-class shapes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeText {
+    /// Length quantiles at 0, 0.1, ..., 1 (ends clamped to the bulk).
+    pub length_quantiles: Vec<f64>,
+    /// Mean words per value.
+    pub mean_words: f64,
+    /// Shapes (`AA-9999`) seen at least k times, with shares.
+    pub shapes: Vec<ValueShare<String>>,
+}
+
+impl SafeProfile {
+    /// Parses and validates a SafeProfile from JSON: size bound, unknown fields
+    /// rejected, version checked, shapes consistent.
+    pub fn from_json(json: &str) -> Result<SafeProfile> {
+        if json.len() > MAX_SAFE_PROFILE_BYTES {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!(
+                    "SafeProfile is {} bytes, over {MAX_SAFE_PROFILE_BYTES}",
+                    json.len()
+                ),
+            ));
+        }
+        let p: SafeProfile = serde_json::from_str(json).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidDocument,
+                format!("not a valid SafeProfile: {e}"),
+            )
+            .at_row(e.line() as u64)
+            .with_hint("send the SafeProfile exactly as `byod profile` or the page produced it")
+        })?;
+        if p.version != SAFE_PROFILE_VERSION {
+            return Err(Error::new(
+                ErrorKind::InvalidDocument,
+                format!(
+                    "SafeProfile version {} is not supported (expected {SAFE_PROFILE_VERSION})",
+                    p.version
+                ),
+            )
+            .at_path("$.version"));
+        }
+        let m = p.correlations.columns.len();
+        if p.correlations.matrix.len() != m || p.correlations.matrix.iter().any(|r| r.len() != m) {
+            return Err(Error::new(
+                ErrorKind::InvalidDocument,
+                "correlation matrix is not square with its column list",
+            )
+            .at_path("$.correlations.matrix"));
+        }
+        Ok(p)
+    }
+
+    /// The JSON Schema of this type (published in `shared/schema/`).
+    pub fn json_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(SafeProfile)).expect("a schema serialises")
+    }
+}

@@ -1,0 +1,58 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+pub mod pii;
+
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type, TimestampMicrosecondType};
+use std::path::PathBuf;
+
+/// `../shared/datasets` seen from the repository root.
+pub fn datasets() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets")
+}
+
+pub fn read_dataset(file: &str) -> shared::Table {
+    let path = datasets().join(file);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    shared::read(&bytes, file, &Default::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A value in a form two readers can be compared on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum V {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    /// Days since 1970.
+    Date(i32),
+    /// µs since 1970.
+    Ts(i64),
+    Other(String),
+}
+
+pub fn value(array: &dyn Array, row: usize) -> V {
+    if array.is_null(row) {
+        return V::Null;
+    }
+    match array.data_type() {
+        DataType::Boolean => V::Bool(array.as_boolean().value(row)),
+        DataType::Int64 => V::Int(array.as_primitive::<Int64Type>().value(row)),
+        DataType::Float64 => V::Float(array.as_primitive::<Float64Type>().value(row)),
+        DataType::Utf8 => V::Text(array.as_string::<i32>().value(row).to_string()),
+        DataType::Date32 => V::Date(array.as_primitive::<Date32Type>().value(row)),
+        DataType::Timestamp(..) => {
+            V::Ts(array.as_primitive::<TimestampMicrosecondType>().value(row))
+        }
+        other => V::Other(format!("{other}")),
+    }
+}
+
+pub fn same(a: &V, b: &V) -> bool {
+    match (a, b) {
+        (V::Float(x), V::Float(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        _ => a == b,
+    }
+}

@@ -1,0 +1,192 @@
+//! Every variant of every public dataset reads to the same table as its CSV: same
+//! names, types, row count and values.
+
+mod common;
+use common::*;
+use shared::{ColumnKind, LogicalType, Semantic};
+
+#[test]
+fn every_format_variant_reads_like_its_csv() {
+    let mut files: Vec<String> = std::fs::read_dir(datasets())
+        .expect("../shared/datasets exists")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| !n.ends_with(".csv") && !n.ends_with(".md"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 25,
+        "expected the dataset variants, found {files:?}"
+    );
+    let mut checked = 0;
+    for file in &files {
+        let base = file.split('.').next().unwrap();
+        let reference = read_dataset(&format!("{base}.csv"));
+        let t = read_dataset(file);
+        let names =
+            |t: &shared::Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&t), names(&reference), "{file}: column names");
+        for (a, b) in t.columns.iter().zip(&reference.columns) {
+            assert_eq!(a.logical, b.logical, "{file}: type of {}", a.name);
+            assert_eq!(a.null_count, b.null_count, "{file}: nulls of {}", a.name);
+        }
+        assert_eq!(t.total_rows, reference.total_rows, "{file}: rows");
+        assert_eq!(
+            t.batch.num_rows(),
+            reference.batch.num_rows(),
+            "{file}: rows kept"
+        );
+        for (c, info) in reference.columns.iter().enumerate() {
+            let (x, y) = (t.batch.column(c), reference.batch.column(c));
+            for row in 0..reference.batch.num_rows() {
+                let (vx, vy) = (value(x.as_ref(), row), value(y.as_ref(), row));
+                assert!(
+                    same(&vx, &vy),
+                    "{file}: row {row} column {}: {vx:?} != {vy:?}",
+                    info.name
+                );
+            }
+        }
+        checked += 1;
+    }
+    println!("{checked} variants match their CSV");
+}
+
+fn col<'a>(t: &'a shared::Profile, name: &str) -> &'a shared::profile::ColumnProfile {
+    t.columns
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+#[test]
+fn types_and_kinds_of_the_public_tables() {
+    let weather = read_dataset("seattle_weather.csv");
+    let date = &weather.columns[0];
+    assert_eq!(
+        (date.logical, date.format.as_deref()),
+        (LogicalType::Date, Some("%Y-%m-%d"))
+    );
+
+    let flights = read_dataset("flights.csv");
+    let th = flights
+        .columns
+        .iter()
+        .find(|c| c.name == "time_hour")
+        .unwrap();
+    assert_eq!(
+        (th.logical, th.format.as_deref()),
+        (LogicalType::DateTime, Some("%Y-%m-%d %H:%M:%S"))
+    );
+    let ty = |t: &shared::Table, n: &str| t.columns.iter().find(|c| c.name == n).unwrap().logical;
+    assert_eq!(
+        ty(&flights, "dep_time"),
+        LogicalType::Integer,
+        "517.0 with gaps is an integer column"
+    );
+    assert_eq!(ty(&flights, "carrier"), LogicalType::Text);
+
+    let diamonds = read_dataset("diamonds.csv");
+    assert_eq!(ty(&diamonds, "price"), LogicalType::Integer);
+    assert_eq!(ty(&diamonds, "carat"), LogicalType::Float);
+    assert_eq!(
+        diamonds
+            .columns
+            .iter()
+            .find(|c| c.name == "carat")
+            .unwrap()
+            .decimals,
+        Some(2)
+    );
+
+    let airports = shared::profile(&read_dataset("airports.csv"));
+    let iata = col(&airports, "iata");
+    assert_eq!(iata.kind, ColumnKind::Identifier);
+    assert!(iata.unique);
+    assert!(airports.candidate_keys.contains(&vec!["iata".to_string()]));
+    assert_eq!(col(&airports, "name").kind, ColumnKind::Text);
+    assert_eq!(col(&airports, "state").kind, ColumnKind::Categorical);
+
+    let cars = shared::profile(&read_dataset("cars.csv"));
+    let name = col(&cars, "Name");
+    assert_eq!(name.kind, ColumnKind::Text);
+    assert!(matches!(
+        name.semantic,
+        Some(Semantic {
+            kind: shared::SemanticType::FreeText,
+            ..
+        })
+    ));
+    assert_eq!(col(&cars, "Year").logical, LogicalType::Date);
+    assert_eq!(col(&cars, "Origin").kind, ColumnKind::Categorical);
+}
+
+#[test]
+fn profile_statistics_on_a_real_table() {
+    let p = shared::profile(&read_dataset("penguins.csv"));
+    assert_eq!(p.row_count, 344);
+    let mass = col(&p, "body_mass_g");
+    assert_eq!(mass.null_count, 2);
+    let n = mass.numeric.as_ref().unwrap();
+    assert_eq!(n.quantiles.len(), 101);
+    assert_eq!((n.min, n.max), (2700.0, 6300.0));
+    assert!((n.mean - 4201.754).abs() < 0.01, "{}", n.mean);
+    assert_eq!(n.histogram.counts.iter().sum::<u64>(), 342);
+    let species = col(&p, "species");
+    assert_eq!(species.top_values[0].value, "Adelie");
+    assert_eq!(species.top_values[0].count, 152);
+    // Flipper length and body mass are strongly related in penguins.
+    let c = &p.correlations;
+    let i = c
+        .columns
+        .iter()
+        .position(|n| n == "flipper_length_mm")
+        .unwrap();
+    let j = c.columns.iter().position(|n| n == "body_mass_g").unwrap();
+    assert!(c.matrix[i][j] > 0.8, "{}", c.matrix[i][j]);
+
+    let w = shared::profile(&read_dataset("seattle_weather.csv"));
+    let d = col(&w, "date");
+    let dt = d.datetime.as_ref().unwrap();
+    assert_eq!(dt.granularity, shared::profile::Granularity::Day);
+    assert_eq!(dt.weekday_counts.iter().sum::<u64>(), 1461);
+    // temp_min ≤ temp_max on every day.
+    assert!(
+        w.ordered_pairs
+            .iter()
+            .any(|p| p.low == "temp_min" && p.high == "temp_max"),
+        "{:?}",
+        w.ordered_pairs
+    );
+}
+
+#[test]
+fn merged_chunks_profile_like_the_whole_table() {
+    let t = read_dataset("penguins.csv");
+    let whole = shared::profile(&t);
+    let mut builders = Vec::new();
+    for (start, len) in [(0, 100), (100, 150), (250, 94)] {
+        let mut b = shared::profile::ProfileBuilder::new(&t.columns);
+        b.add_batch(&t.batch.slice(start, len));
+        builders.push(b);
+    }
+    let mut merged = builders.remove(0);
+    for b in builders {
+        merged.merge(b);
+    }
+    assert_eq!(merged.finish(&t, &Default::default()), whole);
+}
+
+#[test]
+fn sample_size_bounds_rows_but_counts_stay_exact() {
+    let bytes = std::fs::read(datasets().join("diamonds.csv")).unwrap();
+    let opts = shared::IngestOptions {
+        sample_size: Some(5000),
+        ..Default::default()
+    };
+    let t = shared::read(&bytes, "diamonds.csv", &opts).unwrap();
+    assert_eq!(t.total_rows, 53_940);
+    assert_eq!(t.batch.num_rows(), 5000);
+    let p = shared::profile(&t);
+    assert_eq!(p.row_count, 53_940);
+    assert_eq!(p.sampled_rows, 5000);
+}

@@ -1,0 +1,64 @@
+//! In headless Chromium (wasm-bindgen-test): reading a CSV and a Parquet file gives the
+//! same SafeProfile as natively (the golden files `tests/golden.rs` pins).
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen_test::*;
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn safe_profile(bytes: &[u8], file: &str) -> String {
+    let t = shared::read(bytes, file, &Default::default()).unwrap();
+    let (safe, _) = shared::guard(
+        &shared::profile(&t),
+        &shared::GuardOptions {
+            seed: 2024,
+            ..Default::default()
+        },
+    );
+    serde_json::to_string_pretty(&safe).unwrap() + "\n"
+}
+
+#[wasm_bindgen_test]
+fn csv_safe_profile_matches_native() {
+    let got = safe_profile(
+        include_bytes!("../../../shared/datasets/penguins.csv"),
+        "penguins.csv",
+    );
+    assert_eq!(got, include_str!("golden/penguins.csv.safe.json"));
+}
+
+#[wasm_bindgen_test]
+fn parquet_safe_profile_matches_native() {
+    let got = safe_profile(
+        include_bytes!("../../../shared/datasets/seattle_weather.parquet"),
+        "seattle_weather.parquet",
+    );
+    assert_eq!(
+        got,
+        include_str!("golden/seattle_weather.parquet.safe.json")
+    );
+}
+
+#[wasm_bindgen_test]
+fn every_codec_reads_in_the_browser() {
+    for (bytes, name) in [
+        (
+            &include_bytes!("../../../shared/datasets/penguins.zstd.parquet")[..],
+            "p.zstd.parquet",
+        ),
+        (
+            &include_bytes!("../../../shared/datasets/penguins.gzip.parquet")[..],
+            "p.gzip.parquet",
+        ),
+        (
+            &include_bytes!("../../../shared/datasets/penguins.xlsx")[..],
+            "p.xlsx",
+        ),
+        (
+            &include_bytes!("../../../shared/datasets/penguins.xls")[..],
+            "p.xls",
+        ),
+    ] {
+        let t = shared::read(bytes, name, &Default::default()).unwrap();
+        assert_eq!(t.total_rows, 344, "{name}");
+    }
+}
