@@ -2,6 +2,8 @@
 //! figures; run with `cargo bench -p shared --bench ingest_profile`).
 //! Single-threaded: the core runs on one thread, as in a browser worker.
 
+#![allow(clippy::disallowed_methods)] // a benchmark measures time
+
 use std::time::Instant;
 
 fn main() {

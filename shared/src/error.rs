@@ -27,9 +27,13 @@ pub enum ErrorKind {
     InvalidDocument,
 }
 
-/// An error with its location and a hint on what to do.
+/// An error with its location and a hint on what to do. Boxed, so `Result`s stay one
+/// pointer wide on the hot paths.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     file: Option<String>,
@@ -46,7 +50,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error of `kind` with a message saying what went wrong.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(Inner {
             kind,
             message: message.into(),
             file: None,
@@ -55,91 +59,91 @@ impl Error {
             byte: None,
             path: None,
             hint: None,
-        }
+        }))
     }
 
     /// Names the file (only set when not already set, so inner code can be more precise).
     pub fn in_file(mut self, file: &str) -> Self {
-        if self.file.is_none() && !file.is_empty() {
-            self.file = Some(file.to_string());
+        if self.0.file.is_none() && !file.is_empty() {
+            self.0.file = Some(file.to_string());
         }
         self
     }
     /// The 1-based row (for CSV: the line) where the problem is.
     pub fn at_row(mut self, row: u64) -> Self {
-        self.row = Some(row);
+        self.0.row = Some(row);
         self
     }
     /// The column, by name.
     pub fn at_column(mut self, column: impl Into<String>) -> Self {
-        self.column = Some(column.into());
+        self.0.column = Some(column.into());
         self
     }
     /// The byte offset into the input.
     pub fn at_byte(mut self, byte: u64) -> Self {
-        self.byte = Some(byte);
+        self.0.byte = Some(byte);
         self
     }
     /// A JSON path (`$.columns[3].kind`).
     pub fn at_path(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
+        self.0.path = Some(path.into());
         self
     }
     /// What the user can try.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.0.hint = Some(hint.into());
         self
     }
 
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
     /// What went wrong, without location or hint.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
     /// The 1-based row, if known.
     pub fn row(&self) -> Option<u64> {
-        self.row
+        self.0.row
     }
     /// The column name, if known.
     pub fn column(&self) -> Option<&str> {
-        self.column.as_deref()
+        self.0.column.as_deref()
     }
     /// The byte offset, if known.
     pub fn byte(&self) -> Option<u64> {
-        self.byte
+        self.0.byte
     }
     /// The hint, if any.
     pub fn hint(&self) -> Option<&str> {
-        self.hint.as_deref()
+        self.0.hint.as_deref()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(file) = &self.file {
+        if let Some(file) = &self.0.file {
             write!(f, "{file}: ")?;
         }
         let mut place = Vec::new();
-        if let Some(row) = self.row {
+        if let Some(row) = self.0.row {
             place.push(format!("row {row}"));
         }
-        if let Some(column) = &self.column {
+        if let Some(column) = &self.0.column {
             place.push(format!("column '{column}'"));
         }
-        if let Some(byte) = self.byte {
+        if let Some(byte) = self.0.byte {
             place.push(format!("byte {byte}"));
         }
-        if let Some(path) = &self.path {
+        if let Some(path) = &self.0.path {
             place.push(format!("at {path}"));
         }
         if !place.is_empty() {
             write!(f, "{}: ", place.join(", "))?;
         }
-        write!(f, "{}", self.message)?;
-        if let Some(hint) = &self.hint {
+        write!(f, "{}", self.0.message)?;
+        if let Some(hint) = &self.0.hint {
             write!(f, " ({hint})")?;
         }
         Ok(())

@@ -133,6 +133,7 @@ fn deep_json_nesting() {
 /// A zip-bomb workbook: one sheet that inflates to 1.5 GB. It must be refused from the
 /// zip directory, before anything is inflated.
 #[test]
+#[allow(clippy::disallowed_methods)] // timing the refusal
 fn xlsx_whose_sheet_expands_to_1_5_gb() {
     let mut buf = std::io::Cursor::new(Vec::new());
     {

@@ -78,7 +78,7 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
             inf.observe(cell(&record, i, line, &names)?);
         }
         rows += 1;
-        if rows % 65_536 == 0 {
+        if rows.is_multiple_of(65_536) {
             check_cells(rows, ncols, limits)?;
         }
     }
@@ -262,21 +262,21 @@ fn read_record(
 ) -> Result<bool> {
     match rdr.read_byte_record(record) {
         Ok(more) => {
-            if more {
-                if let Some((i, f)) = record.iter().enumerate().find(|(_, f)| f.len() > max_field) {
-                    let line = record.position().map_or(0, |p| p.line());
-                    return Err(Error::new(
-                        ErrorKind::LimitExceeded,
-                        format!(
-                            "field {} is {} bytes, over the limit of {} bytes",
-                            i + 1,
-                            f.len(),
-                            max_field
-                        ),
-                    )
-                    .at_row(line)
-                    .with_hint("is a quote left open? otherwise raise the field-length limit"));
-                }
+            if more
+                && let Some((i, f)) = record.iter().enumerate().find(|(_, f)| f.len() > max_field)
+            {
+                let line = record.position().map_or(0, |p| p.line());
+                return Err(Error::new(
+                    ErrorKind::LimitExceeded,
+                    format!(
+                        "field {} is {} bytes, over the limit of {} bytes",
+                        i + 1,
+                        f.len(),
+                        max_field
+                    ),
+                )
+                .at_row(line)
+                .with_hint("is a quote left open? otherwise raise the field-length limit"));
             }
             Ok(more)
         }

@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::table::{FileFormat, Table};
 use arrow::array::{Array, ArrayRef, AsArray, StringArray};
 use arrow::datatypes::{DataType, Int64Type, TimeUnit};
-use chrono::{DateTime, NaiveDateTime};
+use chrono::DateTime;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::sync::Arc;
 
@@ -222,9 +222,8 @@ fn cells(array: &ArrayRef) -> Vec<Cell<'_>> {
             (0..n)
                 .map(|i| {
                     if valid(i) {
-                        DateTime::from_timestamp_micros(a.value(i)).map_or(Cell::Null, |d| {
-                            Cell::DateTime(NaiveDateTime::from(d.naive_utc()))
-                        })
+                        DateTime::from_timestamp_micros(a.value(i))
+                            .map_or(Cell::Null, |d| Cell::DateTime(d.naive_utc()))
                     } else {
                         Cell::Null
                     }

@@ -29,21 +29,21 @@ pub fn detect_format(bytes: &[u8], name: &str) -> Result<FileFormat> {
         | (FileFormat::Ndjson, Some(FileFormat::Json)) => content,
         (c, _) => c,
     };
-    if let Some(e) = by_ext {
-        if family(e) != family(content) {
-            return Err(Error::new(
-                ErrorKind::FormatMismatch,
-                format!(
-                    "the content is {} but the file is named .{ext}",
-                    describe(content)
-                ),
-            )
-            .with_hint(format!(
-                "rename it to .{} or export it again as {}",
-                content.extension(),
-                describe(e)
-            )));
-        }
+    if let Some(e) = by_ext
+        && family(e) != family(content)
+    {
+        return Err(Error::new(
+            ErrorKind::FormatMismatch,
+            format!(
+                "the content is {} but the file is named .{ext}",
+                describe(content)
+            ),
+        )
+        .with_hint(format!(
+            "rename it to .{} or export it again as {}",
+            content.extension(),
+            describe(e)
+        )));
     }
     Ok(content)
 }

@@ -470,7 +470,7 @@ fn column_profile(
                     count: c,
                 })
                 .collect();
-            p.top_values.sort_by(|a, b| b.count.cmp(&a.count));
+            p.top_values.sort_by_key(|v| std::cmp::Reverse(v.count));
         }
         Values::Number(v) => {
             let mut sorted: Vec<f64> = v.iter().flatten().copied().collect();

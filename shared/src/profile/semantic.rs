@@ -551,7 +551,7 @@ pub fn is_card_number(s: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// An IBAN passing the ISO 13616 mod-97 check.
@@ -565,12 +565,11 @@ pub fn is_iban(s: &str) -> bool {
         return false;
     }
     let b = c.as_bytes();
-    if !(b[0].is_ascii_uppercase()
+    let country_and_check = b[0].is_ascii_uppercase()
         && b[1].is_ascii_uppercase()
         && b[2].is_ascii_digit()
-        && b[3].is_ascii_digit())
-        || !b.iter().all(u8::is_ascii_alphanumeric)
-    {
+        && b[3].is_ascii_digit();
+    if !country_and_check || !b.iter().all(u8::is_ascii_alphanumeric) {
         return false;
     }
     let mut rem: u64 = 0;
@@ -679,12 +678,11 @@ pub(crate) fn detect(e: &Evidence<'_>) -> Option<Semantic> {
     };
     let agree = |k| if hint == Some(k) { 0.05 } else { 0.0 };
     if e.logical.is_temporal() {
-        return (hint == Some(DateOfBirth) && e.logical == LogicalType::Date
-            || hint == Some(DateOfBirth) && e.logical == LogicalType::DateTime)
-            .then(|| Semantic {
-                kind: DateOfBirth,
-                confidence: 0.9,
-            });
+        let dated = matches!(e.logical, LogicalType::Date | LogicalType::DateTime);
+        return (hint == Some(DateOfBirth) && dated).then_some(Semantic {
+            kind: DateOfBirth,
+            confidence: 0.9,
+        });
     }
     if matches!(
         e.logical,
@@ -705,22 +703,22 @@ pub(crate) fn detect(e: &Evidence<'_>) -> Option<Semantic> {
         .iter()
         .max_by_key(|(t, c)| (**c, std::cmp::Reverse(**t as u8)))
         .map(|(t, c)| (*t, *c as f64 / n));
-    if let Some((t, share)) = best {
-        if share >= 0.8 {
-            if t == Ssn {
-                // SSN-shaped but mostly invalid (900-999 areas...) is some other code,
-                // unless the name says SSN.
-                let valid = e.values.iter().filter(|v| is_valid_ssn(v.trim())).count() as f64 / n;
-                if valid >= 0.8 || hint == Some(Ssn) {
-                    return sem(Ssn, valid.max(0.8) + agree(Ssn));
-                }
-                return None;
+    if let Some((t, share)) = best
+        && share >= 0.8
+    {
+        if t == Ssn {
+            // SSN-shaped but mostly invalid (900-999 areas...) is some other code,
+            // unless the name says SSN.
+            let valid = e.values.iter().filter(|v| is_valid_ssn(v.trim())).count() as f64 / n;
+            if valid >= 0.8 || hint == Some(Ssn) {
+                return sem(Ssn, valid.max(0.8) + agree(Ssn));
             }
-            if t == Phone && e.logical == LogicalType::Integer && hint != Some(Phone) {
-                return None;
-            }
-            return sem(t, (share + agree(t)).min(1.0));
+            return None;
         }
+        if t == Phone && e.logical == LogicalType::Integer && hint != Some(Phone) {
+            return None;
+        }
+        return sem(t, (share + agree(t)).min(1.0));
     }
     // Types the name must name, with values that fit.
     let share_of =
