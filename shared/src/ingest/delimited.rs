@@ -34,15 +34,12 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
 
     // The first record, and whether it is a header.
     let mut rdr = reader();
-    let mut record = csv::ByteRecord::new();
+    let mut record = csv::StringRecord::new();
     if !read_record(&mut rdr, &mut record, limits.max_field_bytes)? {
         return Err(Error::new(ErrorKind::Empty, "the file holds no rows")
             .with_hint("the file needs a header and at least one row of data"));
     }
-    let first: Vec<String> = record
-        .iter()
-        .map(|f| String::from_utf8_lossy(f).into_owned())
-        .collect();
+    let first: Vec<String> = record.iter().map(str::to_string).collect();
     check_columns(first.len(), limits)?;
     let has_header = looks_like_header(data, delimiter, &first);
     let names = if has_header {
@@ -67,7 +64,7 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
             continue;
         }
         let line = record.position().map_or(0, |p| p.line());
-        check_shape(&record, ncols, line, &names)?;
+        check_shape(&record, ncols, line)?;
         if record.len() < ncols {
             short_count += 1;
             if short_rows.len() < 5 {
@@ -75,7 +72,7 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
             }
         }
         for (i, inf) in inference.iter_mut().enumerate() {
-            inf.observe(cell(&record, i, line, &names)?);
+            inf.observe(cell(&record, i));
         }
         rows += 1;
         if rows.is_multiple_of(65_536) {
@@ -113,9 +110,8 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
             continue;
         }
         if sampler.keeps(row) {
-            let line = record.position().map_or(0, |p| p.line());
             for (i, b) in builders.iter_mut().enumerate() {
-                b.push(cell(&record, i, line, &names)?);
+                b.push(cell(&record, i));
             }
         }
         row += 1;
@@ -257,10 +253,11 @@ fn looks_like_header(data: &[u8], delimiter: u8, first: &[String]) -> bool {
 
 fn read_record(
     rdr: &mut csv::Reader<&[u8]>,
-    record: &mut csv::ByteRecord,
+    record: &mut csv::StringRecord,
     max_field: usize,
 ) -> Result<bool> {
-    match rdr.read_byte_record(record) {
+    // A StringRecord validates UTF-8 once per row, not once per field.
+    match rdr.read_record(record) {
         Ok(more) => {
             if more
                 && let Some((i, f)) = record.iter().enumerate().find(|(_, f)| f.len() > max_field)
@@ -291,7 +288,7 @@ fn read_record(
 }
 
 /// Longer rows are an error unless the extra fields are empty (trailing delimiters).
-fn check_shape(record: &csv::ByteRecord, ncols: usize, line: u64, _names: &[String]) -> Result<()> {
+fn check_shape(record: &csv::StringRecord, ncols: usize, line: u64) -> Result<()> {
     if record.len() > ncols && record.iter().skip(ncols).any(|f| !f.is_empty()) {
         let byte = record.position().map_or(0, |p| p.byte());
         return Err(Error::new(
@@ -308,20 +305,8 @@ fn check_shape(record: &csv::ByteRecord, ncols: usize, line: u64, _names: &[Stri
     Ok(())
 }
 
-fn cell<'r>(
-    record: &'r csv::ByteRecord,
-    i: usize,
-    line: u64,
-    names: &[String],
-) -> Result<Cell<'r>> {
-    match record.get(i) {
-        None => Ok(Cell::Null),
-        Some(f) => std::str::from_utf8(f).map(Cell::Text).map_err(|_| {
-            Error::new(ErrorKind::Malformed, "invalid UTF-8 in a field")
-                .at_row(line)
-                .at_column(names[i].clone())
-        }),
-    }
+fn cell(record: &csv::StringRecord, i: usize) -> Cell<'_> {
+    record.get(i).map_or(Cell::Null, Cell::Text)
 }
 
 #[cfg(test)]

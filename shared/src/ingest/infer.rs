@@ -41,13 +41,35 @@ pub(crate) enum Cell<'a> {
     DateTime(NaiveDateTime),
 }
 
-const NULL_TOKENS: &[&str] = &[
-    "", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "null", "NULL", "Null", "None", "none",
-    "#N/A", "<NA>", "NaT",
-];
-
+/// Missing-value spellings (pandas' defaults, less `-nan` and friends).
 pub(crate) fn is_null_token(s: &str) -> bool {
-    NULL_TOKENS.contains(&s.trim())
+    // Hot path: called for every field. Nothing longer than 4 bytes is a token, and a
+    // field that starts with a digit never is.
+    let b = s.as_bytes();
+    if b.len() > 4 && !b[0].is_ascii_whitespace() && !b[b.len() - 1].is_ascii_whitespace() {
+        return false;
+    }
+    if b.first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    matches!(
+        s.trim(),
+        "" | "NA"
+            | "N/A"
+            | "n/a"
+            | "na"
+            | "NaN"
+            | "nan"
+            | "NAN"
+            | "null"
+            | "NULL"
+            | "Null"
+            | "None"
+            | "none"
+            | "#N/A"
+            | "<NA>"
+            | "NaT"
+    )
 }
 
 fn bool_token(s: &str) -> Option<bool> {
@@ -69,7 +91,13 @@ pub(crate) enum Number {
 /// Parses a number the way people write them in data files; `decimal_comma` allows
 /// `1,5` (only offered when the delimiter is not a comma).
 pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Option<Number> {
-    let t = s.trim();
+    let t = if s.as_bytes().first().is_some_and(u8::is_ascii_whitespace)
+        || s.as_bytes().last().is_some_and(u8::is_ascii_whitespace)
+    {
+        s.trim()
+    } else {
+        s
+    };
     let b = t.as_bytes();
     if b.is_empty() || b.len() > 64 {
         return None;
