@@ -98,3 +98,29 @@ fn bad_input_is_one_line_and_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Regression: `byod profile big.csv --full | head` printed "Broken pipe" and failed.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_byod"))
+        .args(["profile", &dataset("diamonds.csv"), "--full"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // stdout is dropped here: the pipe closes while byod is still writing.
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -4,23 +4,11 @@
 
 mod common;
 
-fn safe_profile(file: &str) -> String {
-    let bytes = std::fs::read(common::datasets().join(file)).unwrap();
-    let t = shared::read(&bytes, file, &Default::default()).unwrap();
-    let (safe, _) = shared::guard(
-        &shared::profile(&t),
-        &shared::GuardOptions {
-            seed: 2024,
-            ..Default::default()
-        },
-    );
-    serde_json::to_string_pretty(&safe).unwrap() + "\n"
-}
-
 fn check(file: &str) {
     let golden = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(format!("tests/golden/{file}.safe.json"));
-    let got = safe_profile(file);
+    let got =
+        common::golden_safe_profile(&std::fs::read(common::datasets().join(file)).unwrap(), file);
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&golden, &got).unwrap();
     }

@@ -2,20 +2,11 @@
 //! same SafeProfile as natively (the golden files `tests/golden.rs` pins).
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::golden_safe_profile as safe_profile;
 use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn safe_profile(bytes: &[u8], file: &str) -> String {
-    let t = shared::read(bytes, file, &Default::default()).unwrap();
-    let (safe, _) = shared::guard(
-        &shared::profile(&t),
-        &shared::GuardOptions {
-            seed: 2024,
-            ..Default::default()
-        },
-    );
-    serde_json::to_string_pretty(&safe).unwrap() + "\n"
-}
 
 #[wasm_bindgen_test]
 fn csv_safe_profile_matches_native() {

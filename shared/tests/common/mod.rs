@@ -12,6 +12,17 @@ pub fn datasets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets")
 }
 
+/// The pinned SafeProfile JSON of a file (guard seed 2024), as `tests/golden/` holds it.
+pub fn golden_safe_profile(bytes: &[u8], file: &str) -> String {
+    let t = shared::read(bytes, file, &Default::default()).unwrap();
+    let options = shared::GuardOptions {
+        seed: 2024,
+        ..Default::default()
+    };
+    let (safe, _) = shared::guard(&shared::profile(&t), &options);
+    serde_json::to_string_pretty(&safe).unwrap() + "\n"
+}
+
 pub fn read_dataset(file: &str) -> shared::Table {
     let path = datasets().join(file);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
