@@ -258,14 +258,16 @@ fn rename_rule(r: &Rule, f: &dyn Fn(&str) -> String) -> Rule {
     }
 }
 
-/// Rounds to `digits` significant digits.
+/// Rounds to `digits` significant digits. Never returns a non-finite number (JSON has
+/// none): what cannot be rounded (subnormals, infinities) becomes 0.
 pub(crate) fn round_sig(x: f64, digits: u32) -> f64 {
     if x == 0.0 || !x.is_finite() {
-        return if x.is_finite() { 0.0 } else { x };
+        return 0.0;
     }
     let mag = x.abs().log10().floor() as i32;
     let scale = 10f64.powi(digits as i32 - 1 - mag);
-    (x * scale).round() / scale
+    let r = (x * scale).round() / scale;
+    if r.is_finite() { r } else { 0.0 }
 }
 
 fn round_to(x: f64, decimals: i32) -> f64 {
@@ -592,6 +594,8 @@ mod tests {
         assert_eq!(round_sig(2013.0, 4), 2013.0);
         assert_eq!(round_sig(987_654.321, 4), 987_700.0);
         assert_eq!(round_sig(0.012345, 2), 0.012);
+        assert_eq!(round_sig(1e-320, 4), 0.0);
+        assert_eq!(round_sig(f64::INFINITY, 4), 0.0);
     }
 
     #[test]

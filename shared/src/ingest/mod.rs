@@ -99,9 +99,11 @@ fn read_inner(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table
         FileFormat::Csv | FileFormat::Tsv => delimited::read(bytes, format, options),
         FileFormat::Json | FileFormat::Ndjson => json::read(bytes, format, options),
         #[cfg(feature = "excel")]
-        FileFormat::Xlsx | FileFormat::Xls => excel::read(bytes, format, options),
+        FileFormat::Xlsx | FileFormat::Xls => {
+            contain_panics("Excel", || excel::read(bytes, format, options))
+        }
         #[cfg(feature = "parquet")]
-        FileFormat::Parquet => parquet::read(bytes, options),
+        FileFormat::Parquet => contain_panics("Parquet", || parquet::read(bytes, options)),
         #[allow(unreachable_patterns)]
         other => Err(Error::new(
             ErrorKind::UnsupportedFormat,
@@ -111,6 +113,20 @@ fn read_inner(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table
     .map(|mut t| {
         t.source = name.to_string();
         t
+    })
+}
+
+/// The Excel and Parquet readers we build on can panic on corrupt files (seen with
+/// calamine's `.xls` reader under the corruption test in `tests/hostile.rs`). Natively
+/// such a panic becomes an error; in wasm32, where panics abort, the page's worker is
+/// the boundary.
+fn contain_panics<T>(what: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(Error::new(
+            ErrorKind::Malformed,
+            format!("the {what} reader failed on this file: it is probably corrupt"),
+        )
+        .with_hint("open it and save it again in the program that made it"))
     })
 }
 
