@@ -383,7 +383,12 @@ fn safe_column(
         });
     }
 
-    if sensitive {
+    // Birth dates are personal, but their year-level distribution (ages) is needed
+    // and identifies no one once the ends are clamped: they go on, coarsened, below.
+    let birth_date = c
+        .semantic
+        .is_some_and(|s| s.kind == SemanticType::DateOfBirth);
+    if sensitive && !birth_date {
         w("all values", why_sensitive());
         return out;
     }
@@ -402,9 +407,7 @@ fn safe_column(
         }
         LogicalType::Date | LogicalType::DateTime | LogicalType::Time => {
             if let (Some(n), Some(d)) = (&c.numeric, &c.datetime) {
-                let dob = c
-                    .semantic
-                    .is_some_and(|s| s.kind == SemanticType::DateOfBirth);
+                let dob = birth_date;
                 let coarsen = if dob {
                     Some(Granularity::Year)
                 } else if personal_date(&c.name) && c.logical != LogicalType::Time {

@@ -322,3 +322,56 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn birth_dates_leave_only_as_years_and_personal_dates_as_months() {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["date_of_birth", "admission_date", "ward"])
+        .unwrap();
+    for i in 0..200 {
+        let dob = if i == 7 {
+            "1931-07-14".to_string()
+        } else {
+            format!("19{}-{:02}-{:02}", 40 + i % 50, 1 + i % 12, 1 + i % 27)
+        };
+        w.write_record([
+            dob,
+            format!("2023-{:02}-{:02}", 1 + i % 12, 2 + i % 26),
+            ["A", "B"][i % 2].to_string(),
+        ])
+        .unwrap();
+    }
+    let out = safe_json(&w.into_inner().unwrap(), "adm.csv", 9);
+    assert!(!out.contains("1931"), "the earliest birth date leaked");
+    let safe = shared::SafeProfile::from_json(&out).unwrap();
+    let dob = safe
+        .columns
+        .iter()
+        .find(|c| c.name == "date_of_birth")
+        .unwrap();
+    assert!(dob.sensitive);
+    let dt = dob
+        .datetime
+        .as_ref()
+        .expect("a year-level distribution of birth dates");
+    assert_eq!(dt.coarsened_to, Some(shared::profile::Granularity::Year));
+    assert!(
+        dt.quantiles.iter().all(|q| q.ends_with("-01-01")),
+        "{:?}",
+        dt.quantiles
+    );
+    assert!(dt.weekday_shares.is_empty());
+    let adm = safe
+        .columns
+        .iter()
+        .find(|c| c.name == "admission_date")
+        .unwrap();
+    assert!(
+        adm.datetime
+            .as_ref()
+            .unwrap()
+            .quantiles
+            .iter()
+            .all(|q| q.ends_with("-01"))
+    );
+}
