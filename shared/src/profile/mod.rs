@@ -21,7 +21,9 @@ use arrow::datatypes::{
 };
 use chrono::{DateTime, Datelike, Timelike};
 use serde::Serialize;
-use std::collections::HashMap;
+/// A hash map with a fast, fixed-seed hasher: profiling hashes every text value, and
+/// SipHash's DoS resistance buys nothing on a local file.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Knobs of profiling.
 #[derive(Debug, Clone, PartialEq)]
@@ -274,7 +276,7 @@ impl ProfileBuilder {
                     LogicalType::Text => Values::Text {
                         ids: Vec::new(),
                         dict: Vec::new(),
-                        index: HashMap::new(),
+                        index: HashMap::default(),
                     },
                     _ => Values::Number(Vec::new()),
                 })
@@ -474,7 +476,7 @@ fn column_profile(
         }
         Values::Number(v) => {
             let mut sorted: Vec<f64> = v.iter().flatten().copied().collect();
-            sorted.sort_by(f64::total_cmp);
+            sorted.sort_unstable_by(f64::total_cmp);
             present = sorted.len() as u64;
             let (stats, distinct) = numeric_stats(&sorted, o);
             p.distinct = distinct;
@@ -719,7 +721,7 @@ fn string_stats(pairs: &[(String, u64)]) -> StringStats {
     let mut lens: Vec<f64> = Vec::new();
     let mut total = 0u64;
     let mut words = 0.0;
-    let mut shapes: HashMap<String, u64> = HashMap::new();
+    let mut shapes: HashMap<String, u64> = HashMap::default();
     for (s, c) in pairs {
         let len = s.chars().count() as f64;
         // Lengths weighted by count, without materialising every row.
@@ -728,7 +730,7 @@ fn string_stats(pairs: &[(String, u64)]) -> StringStats {
         words += s.split_whitespace().count() as f64 * *c as f64;
         *shapes.entry(shape(s)).or_default() += c;
     }
-    lens.sort_by(f64::total_cmp);
+    lens.sort_unstable_by(f64::total_cmp);
     let shape_pairs: Vec<(String, u64)> = shapes.into_iter().collect();
     let (top, other) = top_counts(&shape_pairs, 20);
     StringStats {

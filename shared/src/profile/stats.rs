@@ -146,7 +146,8 @@ pub(crate) fn normal_quantile(p: f64) -> f64 {
 /// Normal scores (van der Waerden): Φ⁻¹(average rank / (n + 1)) of the present values.
 pub(crate) fn normal_scores(values: &[Option<f64>]) -> Vec<Option<f64>> {
     let mut idx: Vec<usize> = (0..values.len()).filter(|&i| values[i].is_some()).collect();
-    idx.sort_by(|&a, &b| {
+    // Unstable is fine: ties get one average rank whatever their order.
+    idx.sort_unstable_by(|&a, &b| {
         values[a]
             .unwrap_or(0.0)
             .total_cmp(&values[b].unwrap_or(0.0))
