@@ -1,8 +1,10 @@
 //! CSV and TSV: encoding, dialect (delimiter, header) and a two-pass read.
 //!
-//! Pass one infers every column's type over all rows and counts them; pass two builds
-//! typed Arrow columns from the sampled rows only. Two passes over the bytes cost less
-//! than holding every field as a string.
+//! Pass one infers every column's type over all rows and counts them, and keeps the
+//! fields of the first `sample_size` rows column by column. When the file has no more
+//! rows than that (the usual case), typed Arrow columns are built from those fields;
+//! otherwise the kept fields are dropped and pass two re-reads the file for an evenly
+//! spread sample. Memory stays bounded by `sample_size` rows either way.
 
 use super::infer::{Cell, ColumnBuilder, Inference};
 use super::{IngestOptions, infer};
@@ -58,6 +60,9 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
     let mut short_rows: Vec<u64> = Vec::new();
     let mut short_count = 0u64;
     let mut skip = has_header;
+    let sample_size = options.sample_size() as u64;
+    let mut kept: Option<Vec<FieldColumn>> =
+        Some((0..ncols).map(|_| FieldColumn::default()).collect());
     while read_record(&mut rdr, &mut record, limits.max_field_bytes)? {
         if skip {
             skip = false;
@@ -65,6 +70,14 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
         }
         let line = record.position().map_or(0, |p| p.line());
         check_shape(&record, ncols, line)?;
+        if rows == sample_size {
+            kept = None;
+        }
+        if let Some(columns) = kept.as_mut() {
+            for (i, c) in columns.iter_mut().enumerate() {
+                c.push(record.get(i));
+            }
+        }
         if record.len() < ncols {
             short_count += 1;
             if short_rows.len() < 5 {
@@ -90,12 +103,42 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
         ));
     }
 
-    // Pass two: build the sampled rows.
     let decisions: Vec<_> = inference
         .iter()
         .zip(&names)
         .map(|(inf, n)| inf.decide(n))
         .collect();
+    let arrays = match kept {
+        // Every row was kept: build from the fields, column by column.
+        Some(columns) => columns
+            .iter()
+            .zip(&decisions)
+            .map(|(c, d)| {
+                let mut b = ColumnBuilder::new(d, c.len());
+                c.for_each(|f| b.push(f.map_or(Cell::Null, Cell::Text)));
+                b.finish()
+            })
+            .collect(),
+        None => pass_two(&reader, &decisions, rows, options, has_header, &mut record)?,
+    };
+    let infos = names
+        .into_iter()
+        .zip(&decisions)
+        .zip(&inference)
+        .map(|((n, d), inf)| column_info(n, d, inf.nulls))
+        .collect();
+    assemble(format, infos, arrays, rows, warnings)
+}
+
+/// Re-reads the file and builds the evenly spread sample of `sample_size` rows.
+fn pass_two<'d>(
+    reader: &dyn Fn() -> csv::Reader<&'d [u8]>,
+    decisions: &[infer::Decision],
+    rows: u64,
+    options: &IngestOptions,
+    has_header: bool,
+    record: &mut csv::StringRecord,
+) -> Result<Vec<arrow::array::ArrayRef>> {
     let sampler = Sampler::new(rows, options.sample_size());
     let mut builders: Vec<ColumnBuilder> = decisions
         .iter()
@@ -104,26 +147,53 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
     let mut rdr = reader();
     let mut row: u64 = 0;
     let mut skip = has_header;
-    while read_record(&mut rdr, &mut record, limits.max_field_bytes)? {
+    while read_record(&mut rdr, record, options.limits.max_field_bytes)? {
         if skip {
             skip = false;
             continue;
         }
         if sampler.keeps(row) {
             for (i, b) in builders.iter_mut().enumerate() {
-                b.push(cell(&record, i));
+                b.push(cell(record, i));
             }
         }
         row += 1;
     }
-    let arrays = builders.into_iter().map(ColumnBuilder::finish).collect();
-    let infos = names
-        .into_iter()
-        .zip(&decisions)
-        .zip(&inference)
-        .map(|((n, d), inf)| column_info(n, d, inf.nulls))
-        .collect();
-    assemble(format, infos, arrays, rows, warnings)
+    Ok(builders.into_iter().map(ColumnBuilder::finish).collect())
+}
+
+/// The fields of one column, kept in one buffer (an absent field is `None`).
+#[derive(Debug, Default)]
+struct FieldColumn {
+    text: String,
+    /// End offset of each field in `text`; `u32::MAX` marks an absent field.
+    ends: Vec<u32>,
+}
+
+impl FieldColumn {
+    fn push(&mut self, field: Option<&str>) {
+        match field {
+            Some(f) => {
+                self.text.push_str(f);
+                self.ends.push(self.text.len() as u32);
+            }
+            None => self.ends.push(u32::MAX),
+        }
+    }
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    fn for_each<'a>(&'a self, mut f: impl FnMut(Option<&'a str>)) {
+        let mut start = 0usize;
+        for &end in &self.ends {
+            if end == u32::MAX {
+                f(None);
+            } else {
+                f(Some(&self.text[start..end as usize]));
+                start = end as usize;
+            }
+        }
+    }
 }
 
 /// UTF-8 (BOM stripped); UTF-16 by BOM; otherwise Windows-1252, a superset of Latin-1
