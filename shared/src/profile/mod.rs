@@ -718,30 +718,25 @@ impl Ord for Granularity {
 }
 
 fn string_stats(pairs: &[(String, u64)]) -> StringStats {
-    let mut lens: Vec<f64> = Vec::new();
+    // (length, count) pairs: quantiles weighted by count, without one entry per row.
+    let mut lens: Vec<(f64, u64)> = Vec::with_capacity(pairs.len());
     let mut total = 0u64;
     let mut words = 0.0;
     let mut shapes: HashMap<String, u64> = HashMap::default();
     for (s, c) in pairs {
-        let len = s.chars().count() as f64;
-        // Lengths weighted by count, without materialising every row.
-        lens.extend(std::iter::repeat_n(len, (*c).min(1000) as usize));
+        lens.push((s.chars().count() as f64, *c));
         total += c;
         words += s.split_whitespace().count() as f64 * *c as f64;
         *shapes.entry(shape(s)).or_default() += c;
     }
-    lens.sort_unstable_by(f64::total_cmp);
+    lens.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let shape_pairs: Vec<(String, u64)> = shapes.into_iter().collect();
     let (top, other) = top_counts(&shape_pairs, 20);
     StringStats {
-        min_len: lens.first().copied().unwrap_or(0.0) as u64,
-        max_len: lens.last().copied().unwrap_or(0.0) as u64,
-        mean_len: pairs
-            .iter()
-            .map(|(s, c)| s.chars().count() as f64 * *c as f64)
-            .sum::<f64>()
-            / total.max(1) as f64,
-        length_quantiles: stats::quantiles(&lens, 11),
+        min_len: lens.first().map_or(0, |l| l.0 as u64),
+        max_len: lens.last().map_or(0, |l| l.0 as u64),
+        mean_len: lens.iter().map(|(l, c)| l * *c as f64).sum::<f64>() / total.max(1) as f64,
+        length_quantiles: stats::weighted_quantiles(&lens, 11),
         mean_words: words / total.max(1) as f64,
         distinct_shapes: top.len() as u64 + other,
         shapes: top,

@@ -34,6 +34,34 @@ pub(crate) fn quantiles(sorted: &[f64], points: usize) -> Vec<f64> {
         .collect()
 }
 
+/// `points` evenly spaced quantiles of values given as sorted (value, count) pairs:
+/// the same as [`quantiles`] over the values repeated `count` times.
+pub(crate) fn weighted_quantiles(sorted: &[(f64, u64)], points: usize) -> Vec<f64> {
+    let n: u64 = sorted.iter().map(|p| p.1).sum();
+    if n == 0 {
+        return vec![f64::NAN; points];
+    }
+    // The value at 0-based position `i` of the expanded list.
+    let at = |i: u64| -> f64 {
+        let mut seen = 0u64;
+        for &(v, c) in sorted {
+            seen += c;
+            if i < seen {
+                return v;
+            }
+        }
+        sorted[sorted.len() - 1].0
+    };
+    (0..points)
+        .map(|k| {
+            let h = (n - 1) as f64 * (k as f64 / (points - 1).max(1) as f64);
+            let lo = h.floor() as u64;
+            let (a, b) = (at(lo), at((lo + 1).min(n - 1)));
+            a + (h - lo as f64) * (b - a)
+        })
+        .collect()
+}
+
 /// Mean, sample standard deviation and sample skewness.
 pub(crate) fn moments(sorted: &[f64]) -> (f64, f64, f64) {
     let n = sorted.len() as f64;
@@ -225,6 +253,13 @@ mod tests {
         let v = [1.0, 2.0, 3.0, 4.0];
         assert_eq!(quantile(&v, 0.5), 2.5);
         assert_eq!(quantiles(&v, 3), vec![1.0, 2.5, 4.0]);
+    }
+
+    #[test]
+    fn weighted_quantiles_equal_expanded_ones() {
+        let pairs = [(1.0, 3), (4.0, 1), (7.0, 2)];
+        let expanded = [1.0, 1.0, 1.0, 4.0, 7.0, 7.0];
+        assert_eq!(weighted_quantiles(&pairs, 11), quantiles(&expanded, 11));
     }
 
     #[test]
