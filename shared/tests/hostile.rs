@@ -271,3 +271,104 @@ fn corrupted_real_files_never_panic() {
     }
     println!("corrupted inputs: {ok} read, {failed} refused with an error");
 }
+
+/// Parquet with nested, decimal, zoned-timestamp and list columns reads (structs
+/// flattened, lists as text, decimals as numbers with their scale, zoned timestamps in
+/// UTC); a binary column is refused naming the column.
+#[test]
+fn parquet_nested_decimal_zoned_and_binary_columns() {
+    use arrow::array::{
+        Array, ArrayRef, BinaryArray, Decimal128Array, Int32Array, ListArray, RecordBatch,
+        StringArray, StructArray, TimestampMillisecondArray,
+    };
+    use arrow::datatypes::{DataType, Field, Int32Type, Schema};
+    use std::sync::Arc;
+
+    fn write(batch: &RecordBatch) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).unwrap();
+        w.write(batch).unwrap();
+        w.close().unwrap();
+        out
+    }
+    let n = 6;
+    let address = StructArray::from(vec![
+        (
+            Arc::new(Field::new("city", DataType::Utf8, true)),
+            Arc::new(StringArray::from(vec![
+                "Oslo", "Lima", "Oslo", "Pune", "Lima", "Oslo",
+            ])) as ArrayRef,
+        ),
+        (
+            Arc::new(Field::new("floor", DataType::Int32, true)),
+            Arc::new(Int32Array::from(vec![1, 2, 3, 4, 5, 6])) as ArrayRef,
+        ),
+    ]);
+    let price = Decimal128Array::from(vec![1999i128, 250, 1000, 5, 123_456, 42])
+        .with_precision_and_scale(10, 2)
+        .unwrap();
+    let at = TimestampMillisecondArray::from(vec![
+        0i64, 3_600_000, 7_200_000, 10_800_000, 14_400_000, 18_000_000,
+    ])
+    .with_timezone("+02:00");
+    let tags = ListArray::from_iter_primitive::<Int32Type, _, _>(
+        (0..n).map(|i| Some(vec![Some(i as i32), Some(1)])),
+    );
+    let schema = Schema::new(vec![
+        Field::new("address", address.data_type().clone(), true),
+        Field::new("price", price.data_type().clone(), true),
+        Field::new("at", at.data_type().clone(), true),
+        Field::new("tags", tags.data_type().clone(), true),
+    ]);
+    let batch = RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            Arc::new(address),
+            Arc::new(price),
+            Arc::new(at),
+            Arc::new(tags),
+        ],
+    )
+    .unwrap();
+    let t = read(&write(&batch), "nested.parquet").unwrap();
+    let cols: Vec<(&str, LogicalType)> = t
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.logical))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            ("address.city", LogicalType::Text),
+            ("address.floor", LogicalType::Integer),
+            ("price", LogicalType::Float),
+            ("at", LogicalType::DateTime),
+            ("tags", LogicalType::Text),
+        ]
+    );
+    assert_eq!(t.columns[2].decimals, Some(2));
+    let price = t
+        .batch
+        .column(2)
+        .as_any()
+        .downcast_ref::<arrow::array::Float64Array>()
+        .unwrap();
+    assert_eq!(price.value(0), 19.99);
+    assert!(
+        t.warnings.iter().any(|w| w.contains("UTC")),
+        "{:?}",
+        t.warnings
+    );
+    assert!(
+        t.warnings.iter().any(|w| w.contains("lists")),
+        "{:?}",
+        t.warnings
+    );
+
+    let blob = BinaryArray::from(vec![&b"\x00\x01"[..]; n]);
+    let schema = Schema::new(vec![Field::new("photo", DataType::Binary, true)]);
+    let batch = RecordBatch::try_new(Arc::new(schema), vec![Arc::new(blob)]).unwrap();
+    let e = err(&write(&batch), "photos.parquet");
+    assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+    assert_eq!(e.column(), Some("photo"));
+}
