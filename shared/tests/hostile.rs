@@ -128,6 +128,11 @@ fn deep_json_nesting() {
             .kind(),
         ErrorKind::LimitExceeded
     );
+    // JSON parses to several times its size: it has its own, lower size limit.
+    let mut opts = IngestOptions::default();
+    opts.limits.max_json_bytes = 100;
+    let e = shared::read(s.as_bytes(), "d.json", &opts).unwrap_err();
+    assert!(e.to_string().contains("JSON limit"), "{e}");
 }
 
 /// A zip-bomb workbook: one sheet that inflates to 1.5 GB. It must be refused from the

@@ -12,6 +12,17 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) -> Result<Table> {
+    let max = options.limits.max_json_bytes;
+    if bytes.len() as u64 > max {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!(
+                "the JSON is {} bytes, over the JSON limit of {max} bytes",
+                bytes.len()
+            ),
+        )
+        .with_hint("export it as CSV or Parquet, or raise the JSON size limit"));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let records: Vec<Value> = if format == FileFormat::Ndjson {
         let mut out = Vec::new();

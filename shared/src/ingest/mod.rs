@@ -44,6 +44,9 @@ pub struct Limits {
     pub max_field_bytes: usize,
     /// JSON nesting depth (default 64).
     pub max_json_depth: usize,
+    /// Bytes of JSON / NDJSON input (default 512 MiB). Lower than `max_input_bytes`
+    /// because a parsed JSON document takes several times its size in memory.
+    pub max_json_bytes: u64,
 }
 
 impl Default for Limits {
@@ -55,6 +58,7 @@ impl Default for Limits {
             max_columns: 4096,
             max_field_bytes: 8 << 20,
             max_json_depth: 64,
+            max_json_bytes: 512 << 20,
         }
     }
 }
