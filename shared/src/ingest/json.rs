@@ -53,7 +53,7 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
     }
     let rows = records.len();
     let texts: Vec<String> = std::mem::take(&mut flat.arrays);
-    let mut columns: Vec<Vec<Cell<'_>>> = flat
+    let columns: Vec<Vec<Cell<'_>>> = flat
         .columns
         .iter()
         .map(|cells| {
@@ -73,7 +73,6 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
                 .with_hint("expected an array of objects like [{\"a\": 1}, ...]"),
         );
     }
-    columns.shrink_to_fit();
     let mut warnings = Vec::new();
     let names = super::clean_names(flat.names, &mut warnings);
     table_from_cells(format, names, &columns, options, warnings)
