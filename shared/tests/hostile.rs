@@ -1,6 +1,9 @@
 //! Hostile input: a clear error or a correct result, never a panic, hang or unbounded
 //! memory. The tests build the files themselves.
 
+mod common;
+
+use common::V;
 use shared::{ErrorKind, IngestOptions, LogicalType};
 use std::io::Write;
 
@@ -178,13 +181,7 @@ fn semicolons_with_decimal_commas() {
         types,
         [LogicalType::Text, LogicalType::Float, LogicalType::Integer]
     );
-    let price = t
-        .batch
-        .column(1)
-        .as_any()
-        .downcast_ref::<arrow::array::Float64Array>()
-        .unwrap();
-    assert_eq!(price.value(1), 2.75);
+    assert_eq!(common::value(t.batch.column(1).as_ref(), 1), V::Float(2.75));
 }
 
 #[test]
@@ -194,13 +191,10 @@ fn latin1_and_utf8_bom() {
         "fr.csv",
     )
     .unwrap();
-    let v = t
-        .batch
-        .column(1)
-        .as_any()
-        .downcast_ref::<arrow::array::StringArray>()
-        .unwrap();
-    assert_eq!(v.value(0), "Köln");
+    assert_eq!(
+        common::value(t.batch.column(1).as_ref(), 0),
+        V::Text("Köln".into())
+    );
     assert!(t.warnings.iter().any(|w| w.contains("Windows-1252")));
     let t = read(b"\xef\xbb\xbfid,x\n1,2\n", "bom.csv").unwrap();
     assert_eq!(t.columns[0].name, "id");
@@ -352,13 +346,10 @@ fn parquet_nested_decimal_zoned_and_binary_columns() {
         ]
     );
     assert_eq!(t.columns[2].decimals, Some(2));
-    let price = t
-        .batch
-        .column(2)
-        .as_any()
-        .downcast_ref::<arrow::array::Float64Array>()
-        .unwrap();
-    assert_eq!(price.value(0), 19.99);
+    assert_eq!(
+        common::value(t.batch.column(2).as_ref(), 0),
+        V::Float(19.99)
+    );
     assert!(
         t.warnings.iter().any(|w| w.contains("UTC")),
         "{:?}",

@@ -176,72 +176,40 @@ fn flatten(
 }
 
 fn cells(array: &ArrayRef) -> Vec<Cell<'_>> {
-    let n = array.len();
-    let valid = |i: usize| array.is_valid(i);
+    use arrow::datatypes::{Float64Type, TimestampMicrosecondType};
     match array.data_type() {
-        DataType::Null => vec![Cell::Null; n],
-        DataType::Boolean => {
-            let a = array.as_boolean();
-            (0..n)
-                .map(|i| {
-                    if valid(i) {
-                        Cell::Bool(a.value(i))
-                    } else {
-                        Cell::Null
-                    }
-                })
-                .collect()
-        }
-        DataType::Int64 => {
-            let a = array.as_primitive::<Int64Type>();
-            (0..n)
-                .map(|i| {
-                    if valid(i) {
-                        Cell::Int(a.value(i))
-                    } else {
-                        Cell::Null
-                    }
-                })
-                .collect()
-        }
-        DataType::Float64 => {
-            let a = array.as_primitive::<arrow::datatypes::Float64Type>();
-            (0..n)
-                .map(|i| {
-                    let v = a.value(i);
-                    if valid(i) && !v.is_nan() {
-                        Cell::Float(v)
-                    } else {
-                        Cell::Null
-                    }
-                })
-                .collect()
-        }
-        DataType::Timestamp(_, _) => {
-            let a = array.as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
-            (0..n)
-                .map(|i| {
-                    if valid(i) {
-                        DateTime::from_timestamp_micros(a.value(i))
-                            .map_or(Cell::Null, |d| Cell::DateTime(d.naive_utc()))
-                    } else {
-                        Cell::Null
-                    }
-                })
-                .collect()
-        }
-        DataType::Utf8 => {
-            let a = array.as_string::<i32>();
-            (0..n)
-                .map(|i| {
-                    if valid(i) {
-                        Cell::Text(a.value(i))
-                    } else {
-                        Cell::Null
-                    }
-                })
-                .collect()
-        }
-        _ => vec![Cell::Null; n],
+        DataType::Boolean => present(array, |i| Cell::Bool(array.as_boolean().value(i))),
+        DataType::Int64 => present(array, |i| {
+            Cell::Int(array.as_primitive::<Int64Type>().value(i))
+        }),
+        DataType::Float64 => present(array, |i| {
+            let v = array.as_primitive::<Float64Type>().value(i);
+            if v.is_nan() {
+                Cell::Null
+            } else {
+                Cell::Float(v)
+            }
+        }),
+        DataType::Timestamp(_, _) => present(array, |i| {
+            let us = array.as_primitive::<TimestampMicrosecondType>().value(i);
+            DateTime::from_timestamp_micros(us)
+                .map_or(Cell::Null, |d| Cell::DateTime(d.naive_utc()))
+        }),
+        DataType::Utf8 => present(array, |i| Cell::Text(array.as_string::<i32>().value(i))),
+        // `flatten` leaves no other type; Null is all-null.
+        _ => vec![Cell::Null; array.len()],
     }
+}
+
+/// `cell(i)` for every present row, `Null` for missing ones.
+fn present<'a>(array: &'a ArrayRef, cell: impl Fn(usize) -> Cell<'a>) -> Vec<Cell<'a>> {
+    (0..array.len())
+        .map(|i| {
+            if array.is_valid(i) {
+                cell(i)
+            } else {
+                Cell::Null
+            }
+        })
+        .collect()
 }
