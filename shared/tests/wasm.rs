@@ -1,5 +1,6 @@
 //! In headless Chromium (wasm-bindgen-test): reading a CSV and a Parquet file gives the
-//! same SafeProfile as natively (the golden files `tests/golden.rs` pins).
+//! same SafeProfile as natively, and evaluating a pair the same report (the golden files
+//! `tests/golden.rs` pins).
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -15,6 +16,19 @@ fn csv_safe_profile_matches_native() {
         "penguins.csv",
     );
     assert_eq!(got, include_str!("golden/penguins.csv.safe.json"));
+}
+
+/// Evaluation (fidelity, DCR with its seeded subsample and random baseline, plots) gives
+/// byte-for-byte the report the native build pins.
+#[wasm_bindgen_test]
+fn evaluation_report_matches_native() {
+    let got = common::golden_report(
+        include_bytes!("../../../shared/datasets/penguins.csv"),
+        "penguins.csv",
+        include_bytes!("../../../shared/bench/sdv_out/sdv_gc/penguins.csv"),
+        "penguins.csv",
+    );
+    assert_eq!(got, include_str!("golden/penguins.sdv_gc.report.json"));
 }
 
 #[wasm_bindgen_test]

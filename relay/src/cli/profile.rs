@@ -1,6 +1,5 @@
 //! `byod profile FILE`: ingest → profile → guard, printed as JSON.
 
-use anyhow::Context;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,23 +29,12 @@ pub struct ProfileArgs {
 }
 
 pub fn run(a: ProfileArgs) -> anyhow::Result<()> {
-    let name = a
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let bytes =
-        std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let options = shared::IngestOptions {
         sample_size: a.sample_size,
         sheet: a.sheet,
         ..Default::default()
     };
-    let table = shared::read(&bytes, &name, &options)?;
-    drop(bytes);
-    for w in &table.warnings {
-        eprintln!("byod: {name}: {w}");
-    }
+    let table = super::read_table(&a.file, &options)?;
     let profile = shared::profile(&table);
     let mut out = std::io::stdout().lock();
     if a.full {

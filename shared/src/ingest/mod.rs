@@ -8,7 +8,7 @@
 //! `sample_size` rows, spread evenly over the file, are kept in the table for
 //! profiling.
 
-mod datetime;
+pub(crate) mod datetime;
 mod delimited;
 #[cfg(feature = "excel")]
 mod excel;

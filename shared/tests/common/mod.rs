@@ -23,6 +23,18 @@ pub fn golden_safe_profile(bytes: &[u8], file: &str) -> String {
     serde_json::to_string_pretty(&safe).unwrap() + "\n"
 }
 
+/// The pinned evaluation report of a (real, synthetic) pair, as `tests/golden/` holds it.
+pub fn golden_report(real: &[u8], real_name: &str, synth: &[u8], synth_name: &str) -> String {
+    let real = shared::read(real, real_name, &Default::default()).unwrap();
+    let synth = shared::read(synth, synth_name, &Default::default()).unwrap();
+    let options = shared::EvaluateOptions {
+        seed: 7,
+        dcr_rows: 200,
+        ..Default::default()
+    };
+    serde_json::to_string_pretty(&shared::evaluate(&real, &synth, &options)).unwrap() + "\n"
+}
+
 pub fn read_dataset(file: &str) -> shared::Table {
     let path = datasets().join(file);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -1,0 +1,403 @@
+//! Real, synthetic and holdout columns brought to one representation, decided by the
+//! real column (as `score.py` coerces both tables by the real table's metadata).
+//!
+//! Continuous columns become `f64` (NaN = missing); datetimes are nanoseconds since
+//! 1970, pandas' own unit, so bin edges fall where SDMetrics puts them. Every other
+//! column becomes codes into one dictionary per column shared by all tables (0 =
+//! missing), so a category, a copied name or a duplicated row is recognised across
+//! tables by comparing integers. Dictionary codes are given to real values first:
+//! a code ≤ `real_codes` means "occurs in the real column".
+
+use super::roles::Role;
+use crate::LogicalType;
+use crate::ingest::{datetime, infer};
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::datatypes::{
+    DataType, Date32Type, Float64Type, Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
+};
+use foldhash::HashMap;
+use foldhash::fast::FixedState;
+
+const NS_PER_DAY: i64 = 86_400_000_000_000;
+
+/// One column's values in one table.
+#[derive(Debug, Clone)]
+pub(crate) enum Values {
+    /// Numbers or nanoseconds; NaN when missing.
+    Continuous(Vec<f64>),
+    /// Dictionary codes; 0 when missing.
+    Discrete(Vec<u32>),
+}
+
+impl Values {
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Continuous(v) => v.len(),
+            Values::Discrete(v) => v.len(),
+        }
+    }
+    /// A per-row key for exact-copy detection: the value's bits or its code.
+    pub fn key(&self, row: usize) -> u64 {
+        match self {
+            Values::Continuous(v) => {
+                let x = v[row];
+                if x.is_nan() {
+                    u64::MAX
+                } else {
+                    // -0.0 and 0.0 are the same value.
+                    (x + 0.0).to_bits()
+                }
+            }
+            Values::Discrete(v) => u64::from(v[row]),
+        }
+    }
+}
+
+/// The labels of one discrete column's codes.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Dictionary {
+    index: HashMap<String, u32>,
+    /// `labels[code - 1]`.
+    pub labels: Vec<String>,
+    /// Codes `1..=real_codes` occur in the real column.
+    pub real_codes: u32,
+}
+
+impl Dictionary {
+    fn code(&mut self, key: &str) -> u32 {
+        if let Some(&c) = self.index.get(key) {
+            return c;
+        }
+        self.labels.push(key.to_string());
+        let c = self.labels.len() as u32;
+        self.index.insert(key.to_string(), c);
+        c
+    }
+    pub fn label(&self, code: u32) -> &str {
+        &self.labels[code as usize - 1]
+    }
+}
+
+/// How one column of every table is read, fixed by the real column.
+#[derive(Debug, Clone, Copy)]
+enum Reading {
+    /// Numbers (text parsed as numbers).
+    Number,
+    /// Nanoseconds since 1970 (text parsed with the real format, then any known one).
+    Time(Option<&'static datetime::DateFormat>),
+    /// Categories keyed by their numeric value (`2007` = `2007.0`).
+    NumberKey,
+    /// Categories keyed by truth value (`True` = `yes` = `1`).
+    BoolKey,
+    /// Categories keyed by text.
+    TextKey,
+}
+
+/// One column across the tables.
+#[derive(Debug, Clone)]
+pub(crate) struct Column {
+    pub name: String,
+    pub role: Role,
+    /// SDV's sdtype name (`city`, `id`, `ordinal`...).
+    pub sdtype: &'static str,
+    /// The real column's logical type.
+    pub logical: LogicalType,
+    pub dictionary: Dictionary,
+    /// Values per table, in the order given to [`Column::read`].
+    pub values: Vec<Values>,
+    /// Per table: present values that could not be read the real column's way.
+    pub unparsed: Vec<u64>,
+    reading: Reading,
+}
+
+impl Column {
+    /// Prepares a column from the real table's facts and role.
+    pub fn new(
+        name: &str,
+        role: Role,
+        sdtype: &'static str,
+        logical: LogicalType,
+        format: Option<&str>,
+    ) -> Self {
+        let reading = match (role, logical) {
+            (Role::Datetime, _) => Reading::Time(format.and_then(datetime::by_pattern)),
+            (Role::Numerical, _) => Reading::Number,
+            (_, LogicalType::Integer | LogicalType::Float) => Reading::NumberKey,
+            (_, LogicalType::Boolean) => Reading::BoolKey,
+            _ => Reading::TextKey,
+        };
+        Column {
+            name: name.to_string(),
+            role,
+            sdtype,
+            logical,
+            dictionary: Dictionary::default(),
+            values: Vec::new(),
+            unparsed: Vec::new(),
+            reading,
+        }
+    }
+
+    /// Reads one table's column (`None`: the table lacks it; every value is missing).
+    pub fn read(&mut self, array: Option<&ArrayRef>, rows: usize) {
+        let mut unparsed = 0u64;
+        let values = match self.reading {
+            Reading::Number | Reading::Time(_) => {
+                let mut out = vec![f64::NAN; rows];
+                if let Some(a) = array {
+                    for (i, slot) in out.iter_mut().enumerate() {
+                        if a.is_valid(i) {
+                            match self.continuous(a, i) {
+                                Some(x) => *slot = x,
+                                None => unparsed += 1,
+                            }
+                        }
+                    }
+                }
+                Values::Continuous(out)
+            }
+            _ => {
+                let mut out = vec![0u32; rows];
+                if let Some(a) = array {
+                    let mut key = String::new();
+                    for (i, slot) in out.iter_mut().enumerate() {
+                        if a.is_valid(i) {
+                            key.clear();
+                            if self.key(a, i, &mut key) {
+                                *slot = self.dictionary.code(&key);
+                            } else {
+                                unparsed += 1;
+                            }
+                        }
+                    }
+                }
+                Values::Discrete(out)
+            }
+        };
+        if self.values.is_empty() {
+            self.dictionary.real_codes = self.dictionary.labels.len() as u32;
+        }
+        self.values.push(values);
+        self.unparsed.push(unparsed);
+    }
+
+    fn continuous(&self, a: &ArrayRef, i: usize) -> Option<f64> {
+        let time = matches!(self.reading, Reading::Time(_));
+        match a.data_type() {
+            DataType::Int64 if !time => Some(a.as_primitive::<Int64Type>().value(i) as f64),
+            DataType::Float64 if !time => {
+                Some(a.as_primitive::<Float64Type>().value(i)).filter(|x| !x.is_nan())
+            }
+            DataType::Boolean if !time => Some(f64::from(u8::from(a.as_boolean().value(i)))),
+            DataType::Date32 if time => {
+                Some((i64::from(a.as_primitive::<Date32Type>().value(i)) * NS_PER_DAY) as f64)
+            }
+            DataType::Timestamp(..) if time => Some(micros_to_ns(
+                a.as_primitive::<TimestampMicrosecondType>().value(i),
+            )),
+            DataType::Time64(_) if time => Some(micros_to_ns(
+                a.as_primitive::<Time64MicrosecondType>().value(i),
+            )),
+            DataType::Utf8 => {
+                let s = a.as_string::<i32>().value(i);
+                match self.reading {
+                    Reading::Time(format) => parse_time(s, format),
+                    _ => number(s),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Writes the canonical key of cell `i` into `out`; false when it has none.
+    fn key(&self, a: &ArrayRef, i: usize, out: &mut String) -> bool {
+        use std::fmt::Write;
+        match self.reading {
+            Reading::NumberKey => {
+                let x = match a.data_type() {
+                    DataType::Int64 => Some(a.as_primitive::<Int64Type>().value(i) as f64),
+                    DataType::Float64 => Some(a.as_primitive::<Float64Type>().value(i)),
+                    DataType::Utf8 => number(a.as_string::<i32>().value(i)),
+                    _ => None,
+                };
+                match x.filter(|x| !x.is_nan()) {
+                    Some(x) => {
+                        number_key(x, out);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Reading::BoolKey => {
+                let b = match a.data_type() {
+                    DataType::Boolean => Some(a.as_boolean().value(i)),
+                    DataType::Int64 => match a.as_primitive::<Int64Type>().value(i) {
+                        0 => Some(false),
+                        1 => Some(true),
+                        _ => None,
+                    },
+                    DataType::Float64 => {
+                        let x = a.as_primitive::<Float64Type>().value(i);
+                        (x == 0.0 || x == 1.0).then_some(x == 1.0)
+                    }
+                    DataType::Utf8 => bool_word(a.as_string::<i32>().value(i)),
+                    _ => None,
+                };
+                match b {
+                    Some(b) => {
+                        out.push_str(if b { "True" } else { "False" });
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => {
+                match a.data_type() {
+                    DataType::Utf8 => out.push_str(a.as_string::<i32>().value(i)),
+                    DataType::Int64 => {
+                        let _ = write!(out, "{}", a.as_primitive::<Int64Type>().value(i));
+                    }
+                    DataType::Float64 => number_key(a.as_primitive::<Float64Type>().value(i), out),
+                    DataType::Boolean => {
+                        out.push_str(if a.as_boolean().value(i) {
+                            "True"
+                        } else {
+                            "False"
+                        });
+                    }
+                    DataType::Date32 => {
+                        let d = a.as_primitive::<Date32Type>().value(i);
+                        match datetime::epoch_date()
+                            .checked_add_signed(chrono::TimeDelta::days(i64::from(d)))
+                        {
+                            Some(date) => {
+                                let _ = write!(out, "{}", date.format("%Y-%m-%d"));
+                            }
+                            None => return false,
+                        }
+                    }
+                    DataType::Timestamp(..) => {
+                        let us = a.as_primitive::<TimestampMicrosecondType>().value(i);
+                        match chrono::DateTime::from_timestamp_micros(us) {
+                            Some(t) => {
+                                let _ =
+                                    write!(out, "{}", t.naive_utc().format("%Y-%m-%d %H:%M:%S%.f"));
+                            }
+                            None => return false,
+                        }
+                    }
+                    DataType::Time64(_) => {
+                        let us = a.as_primitive::<Time64MicrosecondType>().value(i);
+                        let _ = write!(out, "T{us}");
+                    }
+                    _ => return false,
+                }
+                true
+            }
+        }
+    }
+}
+
+fn micros_to_ns(us: i64) -> f64 {
+    us.checked_mul(1000)
+        .map_or(us as f64 * 1000.0, |ns| ns as f64)
+}
+
+fn number(s: &str) -> Option<f64> {
+    match infer::parse_number(s, false)? {
+        infer::Number::Int(i) => Some(i as f64),
+        infer::Number::Float(f, _) => Some(f).filter(|x| !x.is_nan()),
+    }
+}
+
+/// A number's key: integral values print without a fraction, so `2007` = `2007.0`.
+fn number_key(x: f64, out: &mut String) {
+    use std::fmt::Write;
+    if x == x.trunc() && x.abs() < 1e15 {
+        let _ = write!(out, "{}", x as i64);
+    } else {
+        let _ = write!(out, "{x}");
+    }
+}
+
+/// `score.py`'s boolean reading.
+fn bool_word(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "1.0" | "yes" | "t" => Some(true),
+        "false" | "0" | "0.0" | "no" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+/// Text as nanoseconds: the real column's format first, then any format we know.
+fn parse_time(s: &str, format: Option<&'static datetime::DateFormat>) -> Option<f64> {
+    let s = s.trim();
+    let fmt = format
+        .filter(|f| datetime::parse(f, s.as_bytes()).is_some())
+        .or_else(|| datetime::first(datetime::surviving(datetime::all_formats(), s)))?;
+    let v = datetime::parse(fmt, s.as_bytes())?;
+    Some(match fmt.kind {
+        datetime::TemporalKind::Date => (v * NS_PER_DAY) as f64,
+        datetime::TemporalKind::DateTime | datetime::TemporalKind::Time => micros_to_ns(v),
+    })
+}
+
+/// A 128-bit row hash over the given columns, for exact-copy sets.
+pub(crate) fn row_hashes(columns: &[&Values]) -> Vec<u128> {
+    use std::hash::{BuildHasher, Hasher};
+    let rows = columns.first().map_or(0, |c| c.len());
+    let (a, b) = (
+        FixedState::with_seed(0x5eed_0001),
+        FixedState::with_seed(0x5eed_0002),
+    );
+    (0..rows)
+        .map(|r| {
+            let (mut h1, mut h2) = (a.build_hasher(), b.build_hasher());
+            for c in columns {
+                let k = c.key(r);
+                h1.write_u64(k);
+                h2.write_u64(k);
+            }
+            (u128::from(h1.finish()) << 64) | u128::from(h2.finish())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Int64Array, StringArray};
+    use std::sync::Arc;
+
+    #[test]
+    fn synthetic_text_is_read_the_real_columns_way() {
+        let mut c = Column::new("year", Role::Ordinal, "ordinal", LogicalType::Integer, None);
+        let real: ArrayRef = Arc::new(Int64Array::from(vec![2007, 2008, 2009]));
+        let synth: ArrayRef = Arc::new(StringArray::from(vec!["2008.0", "x", "2009"]));
+        c.read(Some(&real), 3);
+        c.read(Some(&synth), 3);
+        let Values::Discrete(s) = &c.values[1] else {
+            panic!("discrete")
+        };
+        assert_eq!(s, &[2, 0, 3]);
+        assert_eq!(c.unparsed, [0, 1]);
+        assert_eq!(c.dictionary.real_codes, 3);
+    }
+
+    #[test]
+    fn dates_in_another_format_still_parse() {
+        let mut c = Column::new(
+            "d",
+            Role::Datetime,
+            "datetime",
+            LogicalType::Date,
+            Some("%Y-%m-%d"),
+        );
+        let synth: ArrayRef = Arc::new(StringArray::from(vec!["1970-01-02", "01/03/1970"]));
+        c.read(Some(&synth), 2);
+        let Values::Continuous(v) = &c.values[0] else {
+            panic!("continuous")
+        };
+        assert_eq!(v, &[NS_PER_DAY as f64, 2.0 * NS_PER_DAY as f64]);
+    }
+}

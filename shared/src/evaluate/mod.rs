@@ -1,0 +1,684 @@
+//! evaluate: (real Table, synthetic Table) → [`Report`], how faithful and how private
+//! the synthetic data is.
+//!
+//! Fidelity follows the SDMetrics 0.32 Quality Report (see [`fidelity`] for each
+//! metric and its quirks): the same columns are scored ([`roles`] reproduces SDV's
+//! metadata detection on the real table), with the same metrics, pair filter and
+//! averages, so a figure here can be checked against `../shared/bench/score.sh`.
+//! Privacy adds what SDMetrics leaves out: copies of whole rows, verbatim copies in
+//! identifier, PII and free-text columns, distance to closest record, and withheld
+//! values found in the output.
+//!
+//! This is the one step that reads real rows after profiling; it runs locally (worker,
+//! CLI) and its report, which holds real category labels for the charts, stays local.
+//! Deterministic: the same tables, options and seed give the same report, natively and
+//! in WebAssembly.
+
+mod columns;
+mod fidelity;
+mod plots;
+mod privacy;
+mod roles;
+
+pub use fidelity::{ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD};
+pub use plots::Plot;
+pub use roles::Role;
+
+use crate::profile::{ColumnKind, Profile};
+use crate::table::Table;
+use columns::{Column, Values};
+use privacy::Sample;
+use serde::{Deserialize, Serialize};
+
+/// The report format's version.
+pub const REPORT_VERSION: u32 = 1;
+
+/// What to evaluate beyond the two tables.
+#[derive(Debug, Clone)]
+pub struct EvaluateOptions<'a> {
+    /// Real rows that were *not* used to build the spec: enables the overfitting check.
+    pub holdout: Option<&'a Table>,
+    /// Values that must not appear in the synthetic table (the guard's sentinels).
+    pub withheld_values: &'a [String],
+    /// The real table's profile, when the caller has it (else it is computed): tells
+    /// which columns hold identifiers, PII or free text.
+    pub real_profile: Option<&'a Profile>,
+    /// Seed for the DCR subsamples and random baseline.
+    pub seed: u64,
+    /// Rows of each table used for DCR (SDMetrics' cost is rows²; 5,000 like score.py).
+    pub dcr_rows: usize,
+    /// Include per-column plot data and correlation matrices.
+    pub plots: bool,
+}
+
+impl Default for EvaluateOptions<'_> {
+    fn default() -> Self {
+        EvaluateOptions {
+            holdout: None,
+            withheld_values: &[],
+            real_profile: None,
+            seed: 0,
+            dcr_rows: 5_000,
+            plots: true,
+        }
+    }
+}
+
+/// The fidelity and privacy report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`REPORT_VERSION`].
+    pub version: u32,
+    /// Rows evaluated per table.
+    pub rows: Rows,
+    /// The headline fidelity figures.
+    pub fidelity: Fidelity,
+    /// Per real column: role, shape score, plot.
+    pub columns: Vec<ColumnReport>,
+    /// Every pair of scored columns.
+    pub pairs: Vec<PairReport>,
+    /// Real and synthetic association matrices over the scored columns.
+    pub correlation: Option<CorrelationMatrices>,
+    /// The privacy figures.
+    pub privacy: Privacy,
+    /// Real columns the synthetic table lacks (scored as all-missing).
+    pub missing_columns: Vec<String>,
+    /// Synthetic columns the real table lacks (ignored).
+    pub extra_columns: Vec<String>,
+    /// Things to know when reading the figures.
+    pub notes: Vec<String>,
+}
+
+/// Row counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rows {
+    /// Real rows.
+    pub real: u64,
+    /// Synthetic rows.
+    pub synthetic: u64,
+    /// Holdout rows, when given.
+    pub holdout: Option<u64>,
+}
+
+/// SDMetrics Quality Report figures, each in 0..1 (1 = indistinguishable).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fidelity {
+    /// Mean of column shapes and column pair trends (SDMetrics' overall score).
+    pub overall: Option<f64>,
+    /// Mean shape score over scored columns.
+    pub column_shapes: Option<f64>,
+    /// Mean pair score over pairs passing SDMetrics' filter.
+    pub column_pair_trends: Option<f64>,
+    /// Mean pair score over every pair (SDMetrics before the filter).
+    pub column_pair_trends_all_pairs: Option<f64>,
+    /// Mean of column shapes and all-pairs trends.
+    pub overall_all_pairs: Option<f64>,
+    /// Columns scored for shape.
+    pub shape_columns: usize,
+    /// Pairs of scored columns.
+    pub pairs: usize,
+    /// Pairs that pass the filter (real |r| > 0.5 or Cramér's V > 0.3).
+    pub pairs_meeting_threshold: usize,
+}
+
+/// One real column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnReport {
+    /// Column name.
+    pub name: String,
+    /// Scoring role.
+    pub role: Role,
+    /// SDV's sdtype (`city`, `ordinal`, ...).
+    pub sdtype: String,
+    /// `KSComplement` or `TVComplement`; none for unscored columns.
+    pub metric: Option<String>,
+    /// Shape score in 0..1.
+    pub score: Option<f64>,
+    /// Why a scored column has no score.
+    pub error: Option<String>,
+    /// Present synthetic values that could not be read as the real column's type.
+    pub unparsed_synthetic: u64,
+    /// Real against synthetic distribution.
+    pub plot: Option<Plot>,
+}
+
+/// One pair of scored columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairReport {
+    /// The two column names.
+    pub columns: [String; 2],
+    /// `CorrelationSimilarity` or `ContingencySimilarity`.
+    pub metric: String,
+    /// Pair score in 0..1.
+    pub score: Option<f64>,
+    /// Pearson's r in the real table (continuous pairs).
+    pub real_correlation: Option<f64>,
+    /// Pearson's r in the synthetic table (continuous pairs).
+    pub synthetic_correlation: Option<f64>,
+    /// Cramér's V in the real table (other pairs).
+    pub real_association: Option<f64>,
+    /// Cramér's V in the synthetic table (other pairs).
+    pub synthetic_association: Option<f64>,
+    /// Whether the pair counts towards `column_pair_trends`.
+    pub meets_threshold: bool,
+}
+
+/// Square matrices over `columns`: Pearson's r for two continuous columns, Cramér's V
+/// (0..1) otherwise; 1 on the diagonal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorrelationMatrices {
+    /// Scored column names.
+    pub columns: Vec<String>,
+    /// Real associations.
+    pub real: Vec<Vec<Option<f64>>>,
+    /// Synthetic associations.
+    pub synthetic: Vec<Vec<Option<f64>>>,
+}
+
+/// Privacy figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Privacy {
+    /// Share of synthetic rows identical to a real row over every column.
+    pub exact_copy_rate: f64,
+    /// The same over the scored (statistical) columns only.
+    pub exact_copy_rate_stat_cols: f64,
+    /// Share of real rows that duplicate an earlier real row over every column.
+    pub real_self_dup_rate: f64,
+    /// The same over the scored columns: the floor for "copies" on this table.
+    pub real_self_dup_rate_stat_cols: f64,
+    /// Share of synthetic rows duplicating an earlier synthetic row (scored columns).
+    pub synth_self_dup_rate_stat_cols: f64,
+    /// Identifier, PII and free-text columns: how many synthetic values occur verbatim
+    /// in the real column.
+    pub verbatim: Vec<Verbatim>,
+    /// SDMetrics' DCRBaselineProtection.
+    pub dcr_baseline_protection: Option<DcrBaseline>,
+    /// SDMetrics' DCROverfittingProtection (with a holdout).
+    pub dcr_overfitting_protection: Option<DcrOverfitting>,
+    /// Withheld values found in the synthetic table.
+    pub withheld: WithheldCheck,
+}
+
+/// Verbatim copies in one sensitive column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verbatim {
+    /// Column name.
+    pub column: String,
+    /// Why it is checked (`id`, an SDV PII sdtype, or our semantic type / kind).
+    pub why: String,
+    /// Share of present synthetic values found in the real column.
+    pub rate: f64,
+    /// Present synthetic values.
+    pub synthetic_values: u64,
+}
+
+/// Distance to closest record against a random baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DcrBaseline {
+    /// min(median DCR synthetic→real / median DCR random→real, 1): 1 = synthetic rows
+    /// are as far from real rows as random ones.
+    pub score: Option<f64>,
+    /// Median distance of a synthetic row to its closest real row.
+    pub median_dcr_synthetic: f64,
+    /// Median distance of a random row to its closest real row.
+    pub median_dcr_random_baseline: f64,
+    /// 5th percentile of the synthetic distances.
+    pub p05_dcr_synthetic: f64,
+    /// Share of synthetic rows at distance 0 (a copy on the scored columns).
+    pub zero_dcr_share: f64,
+    /// Real rows used.
+    pub rows_real: usize,
+    /// Synthetic rows used.
+    pub rows_synthetic: usize,
+    /// Columns measured.
+    pub columns_used: usize,
+    /// Whether a table was subsampled to `dcr_rows`.
+    pub subsampled: bool,
+}
+
+/// Whether synthetic rows sit closer to the training rows than to unseen real rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DcrOverfitting {
+    /// min((1 − share closer to training) × 2, 1): 1 = no closer to training than to
+    /// the holdout.
+    pub score: f64,
+    /// Share of synthetic rows closer to a training row than to any holdout row.
+    pub synthetic_share_closer_to_training: f64,
+    /// Holdout rows used.
+    pub rows_holdout: usize,
+}
+
+/// The search for withheld values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WithheldCheck {
+    /// Values searched for.
+    pub values_checked: usize,
+    /// Synthetic cells containing one (must be 0).
+    pub occurrences: u64,
+    /// Where each found value occurs.
+    pub leaks: Vec<Leak>,
+}
+
+/// A withheld value found in a synthetic column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Leak {
+    /// Index into the withheld values given.
+    pub value_index: usize,
+    /// Synthetic column.
+    pub column: String,
+    /// Cells containing it.
+    pub cells: u64,
+    /// First such row (0-based).
+    pub first_row: u64,
+}
+
+/// Evaluates a synthetic table against the real one.
+pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) -> Report {
+    let real_batch = &real.batch;
+    let detected = roles::detect(
+        &real
+            .columns
+            .iter()
+            .zip(real_batch.columns())
+            .map(|(c, a)| (c.name.as_str(), c.logical, a))
+            .collect::<Vec<_>>(),
+    );
+    let mut tables: Vec<&Table> = vec![real, synthetic];
+    tables.extend(options.holdout);
+    let mut cols: Vec<Column> = real
+        .columns
+        .iter()
+        .zip(&detected)
+        .map(|(info, d)| {
+            Column::new(
+                &info.name,
+                d.role,
+                d.sdtype,
+                info.logical,
+                info.format.as_deref(),
+            )
+        })
+        .collect();
+    for col in &mut cols {
+        for t in &tables {
+            let array = t.column_index(&col.name).map(|i| t.batch.column(i));
+            col.read(array, t.batch.num_rows());
+        }
+    }
+    let missing_columns: Vec<String> = real
+        .columns
+        .iter()
+        .filter(|c| synthetic.column_index(&c.name).is_none())
+        .map(|c| c.name.clone())
+        .collect();
+    let extra_columns: Vec<String> = synthetic
+        .columns
+        .iter()
+        .filter(|c| real.column_index(&c.name).is_none())
+        .map(|c| c.name.clone())
+        .collect();
+
+    let mut columns: Vec<ColumnReport> = cols.iter().map(|c| shape(c, options.plots)).collect();
+    let stat: Vec<&Column> = cols.iter().filter(|c| c.role.is_statistical()).collect();
+    let (pairs, correlation) = pair_trends(&stat, options);
+    let fidelity = summarize(&columns, &pairs);
+
+    let computed;
+    let profile = match options.real_profile {
+        Some(p) => p,
+        None => {
+            computed = crate::profile(real);
+            &computed
+        }
+    };
+    let privacy = privacy_figures(&cols, synthetic, profile, options);
+
+    let mut notes = Vec::new();
+    if real.sampled_rows() as u64 != real.total_rows {
+        notes.push(format!(
+            "The real table was sampled: {} of {} rows evaluated.",
+            real.sampled_rows(),
+            real.total_rows
+        ));
+    }
+    if !missing_columns.is_empty() {
+        notes.push(format!(
+            "The synthetic table lacks {} real column(s); they score as all-missing.",
+            missing_columns.len()
+        ));
+    }
+    let unparsed: u64 = cols.iter().map(|c| c.unparsed[1]).sum();
+    if unparsed > 0 {
+        notes.push(format!(
+            "{unparsed} synthetic value(s) could not be read as their real column's type and count as missing."
+        ));
+    }
+    for (report, col) in columns.iter_mut().zip(&cols) {
+        report.unparsed_synthetic = col.unparsed[1];
+    }
+    Report {
+        version: REPORT_VERSION,
+        rows: Rows {
+            real: real.batch.num_rows() as u64,
+            synthetic: synthetic.batch.num_rows() as u64,
+            holdout: options.holdout.map(|h| h.batch.num_rows() as u64),
+        },
+        fidelity,
+        columns,
+        pairs,
+        correlation,
+        privacy,
+        missing_columns,
+        extra_columns,
+        notes,
+    }
+}
+
+fn shape(c: &Column, plots: bool) -> ColumnReport {
+    let (metric, score) = match (c.role.is_statistical(), &c.values[0], &c.values[1]) {
+        (false, ..) => (None, None),
+        (true, Values::Continuous(r), Values::Continuous(s)) => {
+            (Some("KSComplement"), fidelity::ks_complement(r, s))
+        }
+        (true, Values::Discrete(r), Values::Discrete(s)) => (
+            Some("TVComplement"),
+            fidelity::tv_complement(r, s, c.dictionary.labels.len()),
+        ),
+        _ => unreachable!("a column has one representation in every table"),
+    };
+    ColumnReport {
+        name: c.name.clone(),
+        role: c.role,
+        sdtype: c.sdtype.to_string(),
+        metric: metric.map(str::to_string),
+        error: (metric.is_some() && score.is_none())
+            .then(|| "no values to compare in one of the tables".to_string()),
+        score,
+        unparsed_synthetic: 0,
+        plot: (plots && c.role.is_statistical()).then(|| plots::plot(c)),
+    }
+}
+
+/// A column as pair trends sees it in one table: the values, and their bins or codes
+/// on the contingency rows.
+struct PairView<'a> {
+    continuous: Option<&'a [f64]>,
+    codes: Vec<u32>,
+}
+
+/// `rows`: the contingency subsample, when the table is subsampled.
+fn view<'a>(c: &'a Column, t: usize, rows: Option<&[usize]>) -> PairView<'a> {
+    let pick = |codes: &[u32]| match rows {
+        Some(rows) => rows.iter().map(|&r| codes[r]).collect(),
+        None => codes.to_vec(),
+    };
+    match &c.values[t] {
+        // Binned over the whole column, then subsampled, as SDMetrics does.
+        Values::Continuous(v) => PairView {
+            continuous: Some(v),
+            codes: pick(&fidelity::digitize(v)),
+        },
+        Values::Discrete(v) => PairView {
+            continuous: None,
+            codes: pick(v),
+        },
+    }
+}
+
+fn pair_trends(
+    stat: &[&Column],
+    options: &EvaluateOptions<'_>,
+) -> (Vec<PairReport>, Option<CorrelationMatrices>) {
+    // SDMetrics scores contingency on a random 50,000-row sample of each table once
+    // either table is larger (`num_rows_subsample`). The sample matters beyond speed:
+    // Cramér's V of a sparse table is biased upwards, so the pair filter depends on it.
+    let rows = |t: usize| stat.first().map_or(0, |c| c.values[t].len());
+    let subsample = rows(0).max(rows(1)) > fidelity::CONTINGENCY_ROWS;
+    let sample = |t: usize, stream: u64| {
+        subsample.then(|| {
+            privacy::subsample(
+                rows(t),
+                fidelity::CONTINGENCY_ROWS,
+                &mut privacy::rng(options.seed, stream),
+            )
+        })
+    };
+    let (real_rows, synth_rows) = (sample(0, 5), sample(1, 6));
+    let real: Vec<PairView<'_>> = stat
+        .iter()
+        .map(|c| view(c, 0, real_rows.as_deref()))
+        .collect();
+    let synth: Vec<PairView<'_>> = stat
+        .iter()
+        .map(|c| view(c, 1, synth_rows.as_deref()))
+        .collect();
+    let plots = options.plots;
+    let n = stat.len();
+    let mut real_m = vec![vec![None; n]; n];
+    let mut synth_m = vec![vec![None; n]; n];
+    let mut pairs = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for i in 0..n {
+        real_m[i][i] = Some(1.0);
+        synth_m[i][i] = Some(1.0);
+        for j in i + 1..n {
+            let p = match (real[i].continuous, real[j].continuous) {
+                (Some(a), Some(b)) => {
+                    let (sa, sb) = (
+                        synth[i].continuous.expect("same representation"),
+                        synth[j].continuous.expect("same representation"),
+                    );
+                    let constant = [a, b, sa, sb].iter().any(|v| fidelity::is_constant(v));
+                    let r = fidelity::pearson(a, b);
+                    let s = fidelity::pearson(sa, sb);
+                    let score = match (constant, r, s) {
+                        (false, Some(r), Some(s)) => Some(1.0 - (r - s).abs() / 2.0),
+                        _ => None,
+                    };
+                    PairReport {
+                        columns: [stat[i].name.clone(), stat[j].name.clone()],
+                        metric: "CorrelationSimilarity".into(),
+                        score,
+                        real_correlation: r,
+                        synthetic_correlation: s,
+                        real_association: None,
+                        synthetic_association: None,
+                        meets_threshold: !constant
+                            && r.is_some_and(|r| r.abs() > CORRELATION_THRESHOLD),
+                    }
+                }
+                _ => {
+                    let jr = fidelity::joint(&real[i].codes, &real[j].codes);
+                    let js = fidelity::joint(&synth[i].codes, &synth[j].codes);
+                    let v = fidelity::cramers_v(&jr);
+                    PairReport {
+                        columns: [stat[i].name.clone(), stat[j].name.clone()],
+                        metric: "ContingencySimilarity".into(),
+                        score: fidelity::contingency_similarity(&jr, &js),
+                        real_correlation: None,
+                        synthetic_correlation: None,
+                        real_association: v,
+                        synthetic_association: fidelity::cramers_v(&js),
+                        meets_threshold: v.is_some_and(|v| v > ASSOCIATION_THRESHOLD),
+                    }
+                }
+            };
+            let (r, s) = match p.metric.as_str() {
+                "CorrelationSimilarity" => (p.real_correlation, p.synthetic_correlation),
+                _ => (p.real_association, p.synthetic_association),
+            };
+            (real_m[i][j], real_m[j][i]) = (r, r);
+            (synth_m[i][j], synth_m[j][i]) = (s, s);
+            pairs.push(p);
+        }
+    }
+    let matrices = (plots && n > 0).then(|| CorrelationMatrices {
+        columns: stat.iter().map(|c| c.name.clone()).collect(),
+        real: real_m,
+        synthetic: synth_m,
+    });
+    (pairs, matrices)
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for v in values {
+        sum += v;
+        n += 1;
+    }
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// SDMetrics' averages: NaN scores are left out; overall is the mean of the properties
+/// that have a score.
+fn summarize(columns: &[ColumnReport], pairs: &[PairReport]) -> Fidelity {
+    let column_shapes = mean(columns.iter().filter_map(|c| c.score));
+    let column_pair_trends = mean(
+        pairs
+            .iter()
+            .filter(|p| p.meets_threshold)
+            .filter_map(|p| p.score),
+    );
+    let all_pairs = mean(pairs.iter().filter_map(|p| p.score));
+    Fidelity {
+        overall: mean([column_shapes, column_pair_trends].into_iter().flatten()),
+        column_shapes,
+        column_pair_trends,
+        column_pair_trends_all_pairs: all_pairs,
+        overall_all_pairs: mean([column_shapes, all_pairs].into_iter().flatten()),
+        shape_columns: columns.iter().filter(|c| c.metric.is_some()).count(),
+        pairs: pairs.len(),
+        pairs_meeting_threshold: pairs.iter().filter(|p| p.meets_threshold).count(),
+    }
+}
+
+fn privacy_figures(
+    cols: &[Column],
+    synthetic: &Table,
+    profile: &Profile,
+    options: &EvaluateOptions<'_>,
+) -> Privacy {
+    let all: Vec<&Column> = cols.iter().collect();
+    let stat: Vec<&Column> = cols.iter().filter(|c| c.role.is_statistical()).collect();
+    let (copy_all, real_dup_all, _) =
+        privacy::copy_rates(&privacy::hashes(&all, 0), &privacy::hashes(&all, 1));
+    let (copy_stat, real_dup_stat, synth_dup_stat) =
+        privacy::copy_rates(&privacy::hashes(&stat, 0), &privacy::hashes(&stat, 1));
+
+    let verbatim = cols
+        .iter()
+        .filter_map(|c| {
+            let ours = profile.columns.iter().find(|p| p.name == c.name);
+            let why = match (c.role, ours) {
+                (Role::Id | Role::Pii, _) => c.sdtype.to_string(),
+                (_, Some(p)) if p.semantic.is_some() => {
+                    let kind = p.semantic.expect("checked").kind;
+                    serde_json::to_value(kind).ok()?.as_str()?.to_string()
+                }
+                (_, Some(p)) if matches!(p.kind, ColumnKind::Text | ColumnKind::Identifier) => {
+                    serde_json::to_value(p.kind).ok()?.as_str()?.to_string()
+                }
+                _ => return None,
+            };
+            let (rate, n) = privacy::verbatim_rate(c)?;
+            Some(Verbatim {
+                column: c.name.clone(),
+                why,
+                rate,
+                synthetic_values: n,
+            })
+        })
+        .collect();
+
+    let (baseline, overfitting) = dcr_figures(cols, options);
+    Privacy {
+        exact_copy_rate: copy_all,
+        exact_copy_rate_stat_cols: copy_stat,
+        real_self_dup_rate: real_dup_all,
+        real_self_dup_rate_stat_cols: real_dup_stat,
+        synth_self_dup_rate_stat_cols: synth_dup_stat,
+        verbatim,
+        dcr_baseline_protection: baseline,
+        dcr_overfitting_protection: overfitting,
+        withheld: privacy::find_withheld(synthetic, options.withheld_values),
+    }
+}
+
+fn dcr_figures(
+    cols: &[Column],
+    options: &EvaluateOptions<'_>,
+) -> (Option<DcrBaseline>, Option<DcrOverfitting>) {
+    // SDMetrics' DCR measures numerical, datetime, categorical and boolean columns;
+    // score.py counts ordinal ones as categorical, and so do we.
+    let used: Vec<&Column> = cols.iter().filter(|c| c.role.is_statistical()).collect();
+    if used.is_empty() || options.dcr_rows == 0 {
+        return (None, None);
+    }
+    let rows = |t: usize| used[0].values[t].len();
+    let real_rows = privacy::subsample(
+        rows(0),
+        options.dcr_rows,
+        &mut privacy::rng(options.seed, 1),
+    );
+    let synth_rows = privacy::subsample(
+        rows(1),
+        options.dcr_rows,
+        &mut privacy::rng(options.seed, 2),
+    );
+    if real_rows.is_empty() || synth_rows.is_empty() {
+        return (None, None);
+    }
+    let subsampled = real_rows.len() < rows(0) || synth_rows.len() < rows(1);
+    let r = privacy::take(&used, 0, &real_rows);
+    let s = privacy::take(&used, 1, &synth_rows);
+    let integer: Vec<bool> = used
+        .iter()
+        .map(|c| c.logical == crate::LogicalType::Integer && c.role == Role::Numerical)
+        .collect();
+    let random = privacy::random_like(&r, &integer, s_len(&s), &mut privacy::rng(options.seed, 3));
+    let d_synth = privacy::dcr(&s, &r);
+    let d_random = privacy::dcr(&random, &r);
+    let med_s = privacy::median(&d_synth).unwrap_or(f64::NAN);
+    let med_r = privacy::median(&d_random).unwrap_or(f64::NAN);
+    let baseline = DcrBaseline {
+        score: (med_r > 0.0).then(|| (med_s / med_r).min(1.0)),
+        median_dcr_synthetic: med_s,
+        median_dcr_random_baseline: med_r,
+        p05_dcr_synthetic: privacy::quantile(&d_synth, 0.05).unwrap_or(f64::NAN),
+        zero_dcr_share: privacy::share(
+            d_synth.iter().filter(|d| **d == 0.0).count(),
+            d_synth.len(),
+        ),
+        rows_real: real_rows.len(),
+        rows_synthetic: synth_rows.len(),
+        columns_used: used.len(),
+        subsampled,
+    };
+    let overfitting = options.holdout.and_then(|_| {
+        let hold_rows = privacy::subsample(
+            rows(2),
+            options.dcr_rows,
+            &mut privacy::rng(options.seed, 4),
+        );
+        if hold_rows.is_empty() {
+            return None;
+        }
+        let h = privacy::take(&used, 2, &hold_rows);
+        let d_hold = privacy::dcr(&s, &h);
+        let closer = d_synth.iter().zip(&d_hold).filter(|(t, h)| t < h).count();
+        let closer = privacy::share(closer, d_synth.len());
+        Some(DcrOverfitting {
+            score: ((1.0 - closer) * 2.0).min(1.0),
+            synthetic_share_closer_to_training: closer,
+            rows_holdout: hold_rows.len(),
+        })
+    });
+    (Some(baseline), overfitting)
+}
+
+fn s_len(s: &[Sample<'_>]) -> usize {
+    match s.first() {
+        Some(Sample::Continuous(v)) => v.len(),
+        Some(Sample::Discrete(v)) => v.len(),
+        None => 0,
+    }
+}
