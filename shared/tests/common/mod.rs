@@ -23,6 +23,21 @@ pub fn golden_safe_profile(bytes: &[u8], file: &str) -> String {
     serde_json::to_string_pretty(&safe).unwrap() + "\n"
 }
 
+/// Asserts that `got` equals the file at `relative` (to the `shared` crate); with
+/// `BLESS=1` in the environment, rewrites the file first (after an intended change).
+pub fn assert_pinned(relative: &str, got: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&path, got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        got == want,
+        "{} differs from this build's output (BLESS=1 to accept)",
+        path.display()
+    );
+}
+
 /// The pinned evaluation report of a (real, synthetic) pair, as `tests/golden/` holds it.
 pub fn golden_report(real: &[u8], real_name: &str, synth: &[u8], synth_name: &str) -> String {
     let real = shared::read(real, real_name, &Default::default()).unwrap();
