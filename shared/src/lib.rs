@@ -20,6 +20,7 @@ mod error;
 pub mod evaluate;
 pub mod guard;
 pub mod ingest;
+mod math;
 pub mod profile;
 mod table;
 pub mod wire;
