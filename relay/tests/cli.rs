@@ -212,3 +212,75 @@ fn evaluate_reports_a_bad_file_in_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("/nonexistent/synth.csv"), "{err}");
 }
+
+#[test]
+fn spec_then_generate_makes_a_file_that_reads_back() {
+    let dir = std::env::temp_dir().join(format!("byod-cli-generate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("spec.json");
+    let out = byod(&[
+        "spec",
+        &dataset("seattle_weather.csv"),
+        "--seed",
+        "1",
+        "-o",
+        &spec.display().to_string(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed = shared::spec::Spec::from_json(&std::fs::read_to_string(&spec).unwrap()).unwrap();
+    assert_eq!(parsed.default_rows, 1461);
+
+    for (ext, rows) in [("parquet", "3000"), ("xlsx", "100"), ("ndjson", "10")] {
+        let path = dir.join(format!("out.{ext}"));
+        let out = byod(&[
+            "generate",
+            "--spec",
+            &spec.display().to_string(),
+            "-n",
+            rows,
+            "--seed",
+            "9",
+            "-o",
+            &path.display().to_string(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(&path).unwrap();
+        let t = shared::read(&bytes, &format!("out.{ext}"), &Default::default()).unwrap();
+        assert_eq!(t.total_rows.to_string(), rows, "{ext}");
+        assert_eq!(t.columns[0].logical, shared::LogicalType::Date, "{ext}");
+    }
+    // From a file, CSV on stdout, the original row count, the seed said on stderr.
+    let out = byod(&["generate", &dataset("iris.csv")]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 151);
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .starts_with("byod: seed ")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_broken_spec_lists_its_problems() {
+    let spec = format!(
+        "{}/../shared/tests/fixtures/bad.spec.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = byod(&["generate", "--spec", &spec, "--seed", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("the spec has 7 problem(s)"), "{err}");
+    assert!(
+        err.contains("$.copula.columns[1]: no column named \"missing\""),
+        "{err}"
+    );
+}

@@ -39,7 +39,7 @@ pub struct GuardOptions {
     /// Largest k (default 7).
     pub k_max: u32,
     /// A categorical column with more distinct values than this names none of them
-    /// (default 1,000).
+    /// (default 10,000).
     pub max_categories: u64,
     /// ...nor when more than this share of its present values are distinct (default 0.5).
     pub max_distinct_ratio: f64,
@@ -55,7 +55,7 @@ impl Default for GuardOptions {
             seed: 0,
             k_min: 5,
             k_max: 7,
-            max_categories: 1000,
+            max_categories: 10_000,
             max_distinct_ratio: 0.5,
             significant_digits: 4,
             epsilon: None,

@@ -18,11 +18,16 @@
 
 mod error;
 pub mod evaluate;
+pub mod export;
+pub mod generate;
 pub mod guard;
 pub mod ingest;
 mod math;
+pub mod plan;
 pub mod profile;
+pub mod spec;
 mod table;
+pub mod template;
 pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};

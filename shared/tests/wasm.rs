@@ -31,6 +31,16 @@ fn evaluation_report_matches_native() {
     assert_eq!(got, include_str!("golden/penguins.sdv_gc.report.json"));
 }
 
+/// The same spec and seed give the same rows in the browser as natively.
+#[wasm_bindgen_test]
+fn generated_rows_match_native() {
+    let got = common::golden_generated(
+        include_bytes!("../../../shared/datasets/penguins.csv"),
+        "penguins.csv",
+    );
+    assert_eq!(got, include_str!("golden/penguins.generated.csv"));
+}
+
 #[wasm_bindgen_test]
 fn parquet_safe_profile_matches_native() {
     let got = safe_profile(

@@ -1,7 +1,9 @@
 //! Command-line arguments and dispatch.
 
 mod evaluate;
+mod generate;
 mod profile;
+mod spec;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -24,6 +26,10 @@ enum Command {
     /// Score a synthetic table against the real one: fidelity as SDMetrics' Quality
     /// Report defines it, and privacy (copies, distance to closest record, leaks).
     Evaluate(evaluate::EvaluateArgs),
+    /// Print the generation spec the template makes from a file's SafeProfile.
+    Spec(spec::SpecArgs),
+    /// Make a synthetic file from a real one (or from a spec), locally.
+    Generate(generate::GenerateArgs),
 }
 
 /// Runs a subcommand; `Ok` carries the exit code (non-zero for a finding such as a
@@ -32,7 +38,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Profile(a) => profile::run(a).map(|()| ExitCode::SUCCESS),
         Command::Evaluate(a) => evaluate::run(a),
+        Command::Spec(a) => spec::run(a).map(|()| ExitCode::SUCCESS),
+        Command::Generate(a) => generate::run(a).map(|()| ExitCode::SUCCESS),
     }
+}
+
+/// The given seed, or a fresh one from the OS.
+fn seed_or_random(seed: Option<u64>) -> anyhow::Result<u64> {
+    match seed {
+        Some(s) => Ok(s),
+        None => {
+            let mut b = [0u8; 8];
+            getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
+            Ok(u64::from_le_bytes(b))
+        }
+    }
+}
+
+/// file → Table → Profile → SafeProfile → Spec: only the SafeProfile reaches the template.
+fn spec_from_file(path: &Path, strictness: f64, seed: u64) -> anyhow::Result<shared::spec::Spec> {
+    let table = read_table(path, &shared::IngestOptions::default())?;
+    let profile = shared::profile(&table);
+    let guard = shared::GuardOptions {
+        seed,
+        ..Default::default()
+    };
+    let (safe, _) = shared::guard(&profile, &guard);
+    Ok(shared::template::template(&safe, strictness))
 }
 
 /// Reads and ingests one file; reader warnings go to stderr.

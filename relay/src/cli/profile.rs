@@ -46,14 +46,7 @@ pub fn run(a: ProfileArgs) -> anyhow::Result<()> {
                 "--epsilon must be a positive number"
             );
         }
-        let seed = match a.seed {
-            Some(s) => s,
-            None => {
-                let mut b = [0u8; 8];
-                getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
-                u64::from_le_bytes(b)
-            }
-        };
+        let seed = super::seed_or_random(a.seed)?;
         let guard = shared::GuardOptions {
             seed,
             epsilon: a.epsilon,

@@ -210,7 +210,7 @@ pub struct Profile {
     pub sampled_rows: u64,
     /// Columns in order.
     pub columns: Vec<ColumnProfile>,
-    /// Rank (normal-score) correlations.
+    /// Gaussian-copula correlations, from Spearman's ρ as 2·sin(πρ/6).
     pub correlations: Correlations,
     /// Columns whose values are unique and never missing.
     pub candidate_keys: Vec<Vec<String>>,

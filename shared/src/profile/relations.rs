@@ -6,7 +6,7 @@
 //! three-column rules the first 48 numeric ones (they cost m³), so a table with
 //! thousands of columns still profiles in seconds.
 
-use super::stats::{normal_scores, pearson};
+use super::stats::{pearson, rank_scores};
 use super::{ColumnKind, ColumnProfile, ProfileOptions};
 use crate::table::LogicalType;
 use serde::{Deserialize, Serialize};
@@ -141,7 +141,7 @@ pub(crate) fn analyse(
             ColumnValues::None => continue,
         };
         names.push(c.name.clone());
-        encoded.push(normal_scores(&col));
+        encoded.push(rank_scores(&col));
     }
     let m = names.len();
     let mut matrix = vec![vec![0.0; m]; m];
@@ -149,6 +149,10 @@ pub(crate) fn analyse(
         matrix[i][i] = 1.0;
         for j in i + 1..m {
             let r = pearson(&encoded[i], &encoded[j]).unwrap_or(0.0);
+            // Spearman's ρ → the Gaussian copula's correlation (Pearson's identity
+            // ρ = (6/π)·asin(r/2) inverted): what a copula generator needs, and on the
+            // public datasets closer to the raw Pearson r that SDMetrics compares.
+            let r = 2.0 * (std::f64::consts::PI * r / 6.0).sin();
             let r = (r * 1e6).round() / 1e6;
             matrix[i][j] = r;
             matrix[j][i] = r;

@@ -1,9 +1,8 @@
-//! Small numeric helpers: quantiles, moments, histograms, normal scores, value shapes.
+//! Small numeric helpers: quantiles, moments, histograms, rank scores, value shapes.
 //!
 //! Everything works on sorted slices so that the result does not depend on the order
 //! in which chunks were merged.
 
-use crate::math::normal_quantile;
 use serde::{Deserialize, Serialize};
 
 /// Equal-width bins over a range; values outside it fall into the end bins.
@@ -121,8 +120,9 @@ pub(crate) fn histogram(sorted: &[f64], lo: f64, hi: f64, bins: usize) -> Histog
     Histogram { edges, counts }
 }
 
-/// Normal scores (van der Waerden): Φ⁻¹(average rank / (n + 1)) of the present values.
-pub(crate) fn normal_scores(values: &[Option<f64>]) -> Vec<Option<f64>> {
+/// Rank scores: average rank / (n + 1) of the present values (Pearson's r of these is
+/// Spearman's ρ).
+pub(crate) fn rank_scores(values: &[Option<f64>]) -> Vec<Option<f64>> {
     let mut idx: Vec<usize> = (0..values.len()).filter(|&i| values[i].is_some()).collect();
     // Unstable is fine: ties get one average rank whatever their order.
     idx.sort_unstable_by(|&a, &b| {
@@ -140,7 +140,7 @@ pub(crate) fn normal_scores(values: &[Option<f64>]) -> Vec<Option<f64>> {
             j += 1;
         }
         let rank = (i + j) as f64 / 2.0 + 1.0;
-        let s = normal_quantile(rank / (n + 1.0));
+        let s = rank / (n + 1.0);
         for &k in &idx[i..=j] {
             out[k] = Some(s);
         }
@@ -222,7 +222,7 @@ mod tests {
     fn rank_correlation_of_monotone_data_is_one() {
         let a: Vec<_> = (0..50).map(|i| Some(i as f64)).collect();
         let b: Vec<_> = (0..50).map(|i| Some((i as f64).exp())).collect();
-        let r = pearson(&normal_scores(&a), &normal_scores(&b)).unwrap();
+        let r = pearson(&rank_scores(&a), &rank_scores(&b)).unwrap();
         assert!((r - 1.0).abs() < 1e-12);
     }
 }

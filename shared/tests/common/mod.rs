@@ -50,6 +50,26 @@ pub fn golden_report(real: &[u8], real_name: &str, synth: &[u8], synth_name: &st
     serde_json::to_string_pretty(&shared::evaluate(&real, &synth, &options)).unwrap() + "\n"
 }
 
+/// 200 pinned rows (seed 42) generated from a file's template spec (guard seed 2024).
+pub fn golden_generated(bytes: &[u8], file: &str) -> String {
+    let t = shared::read(bytes, file, &Default::default()).unwrap();
+    let options = shared::GuardOptions {
+        seed: 2024,
+        ..Default::default()
+    };
+    let (safe, _) = shared::guard(&shared::profile(&t), &options);
+    let spec = shared::template::template(&safe, 0.8);
+    let plan = shared::plan::compile(&spec).unwrap();
+    let table = shared::generate::generate(&plan, 42, 200, 0..200);
+    let bytes = shared::export::to_bytes(
+        &table,
+        shared::export::OutputFormat::Csv,
+        &Default::default(),
+    )
+    .unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
 pub fn read_dataset(file: &str) -> shared::Table {
     let path = datasets().join(file);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -1,0 +1,37 @@
+//! `byod spec FILE`: ingest → profile → guard → template, printed as a spec (JSON).
+
+use anyhow::Context;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct SpecArgs {
+    /// The file to describe.
+    file: PathBuf,
+    /// How much structure the spec carries, 0..1 (see the README's strictness table).
+    #[arg(long, default_value_t = shared::template::DEFAULT_STRICTNESS)]
+    strictness: f64,
+    /// Seed for the guard's per-column k (default: random).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Write the spec here instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+pub fn run(a: SpecArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&a.strictness),
+        "--strictness must be between 0 and 1"
+    );
+    let spec = super::spec_from_file(&a.file, a.strictness, super::seed_or_random(a.seed)?)?;
+    let json = serde_json::to_string_pretty(&spec)? + "\n";
+    match &a.output {
+        Some(p) => {
+            std::fs::write(p, json).with_context(|| format!("cannot write {}", p.display()))?
+        }
+        None => std::io::stdout().lock().write_all(json.as_bytes())?,
+    }
+    Ok(())
+}

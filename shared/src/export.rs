@@ -1,0 +1,539 @@
+//! export: [`Table`] → bytes in CSV, TSV, JSON (array), NDJSON, XLSX or Parquet.
+//!
+//! An [`Exporter`] takes the table in pieces (`write` per generated block, `finish`
+//! once), so text and Parquet output never hold more than one piece in memory.
+//! Datetimes are written in their column's format (`%m/%d/%Y`, `epoch_ms`...),
+//! integers stay integers, floats keep their decimal digits. Text that a spreadsheet
+//! would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return first) is
+//! prefixed with `'` in CSV, TSV and XLSX unless `neutralize_formulas` is off.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::table::{ColumnInfo, LogicalType, Table};
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::datatypes::{
+    DataType, Date32Type, Float64Type, Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
+};
+use chrono::format::{Item, StrftimeItems};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::io::Write;
+
+/// An output file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputFormat {
+    /// Comma-separated values.
+    Csv,
+    /// Tab-separated values.
+    Tsv,
+    /// One JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// An Excel workbook.
+    Xlsx,
+    /// Apache Parquet (zstd).
+    Parquet,
+}
+
+impl OutputFormat {
+    /// The format for a file name's extension (`excel` and `xlsx` both mean XLSX).
+    pub fn from_extension(ext: &str) -> Option<OutputFormat> {
+        Some(match ext.to_ascii_lowercase().as_str() {
+            "csv" => OutputFormat::Csv,
+            "tsv" | "tab" => OutputFormat::Tsv,
+            "json" => OutputFormat::Json,
+            "ndjson" | "jsonl" => OutputFormat::Ndjson,
+            "xlsx" | "excel" => OutputFormat::Xlsx,
+            "parquet" => OutputFormat::Parquet,
+            _ => return None,
+        })
+    }
+    /// The usual extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Csv => "csv",
+            OutputFormat::Tsv => "tsv",
+            OutputFormat::Json => "json",
+            OutputFormat::Ndjson => "ndjson",
+            OutputFormat::Xlsx => "xlsx",
+            OutputFormat::Parquet => "parquet",
+        }
+    }
+    /// The HTTP content type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            OutputFormat::Csv => "text/csv; charset=utf-8",
+            OutputFormat::Tsv => "text/tab-separated-values; charset=utf-8",
+            OutputFormat::Json => "application/json",
+            OutputFormat::Ndjson => "application/x-ndjson",
+            OutputFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            OutputFormat::Parquet => "application/vnd.apache.parquet",
+        }
+    }
+}
+
+/// Export settings.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// Prefix formula-like text with `'` in CSV, TSV and XLSX.
+    pub neutralize_formulas: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            neutralize_formulas: true,
+        }
+    }
+}
+
+/// Checks that a datetime output format can be written.
+pub fn check_datetime_format(format: &str) -> Result<()> {
+    if format == "epoch_s" || format == "epoch_ms" {
+        return Ok(());
+    }
+    if format.is_empty() || StrftimeItems::new(format).any(|i| matches!(i, Item::Error)) {
+        return Err(Error::new(
+            ErrorKind::InvalidDocument,
+            format!("{format:?} is not a chrono format"),
+        ));
+    }
+    Ok(())
+}
+
+fn io(e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Malformed, format!("cannot write output: {e}"))
+}
+
+/// Writes a table, piece by piece, in one format.
+pub struct Exporter<W: Write + Send> {
+    format: OutputFormat,
+    options: ExportOptions,
+    columns: Vec<ColumnInfo>,
+    state: State<W>,
+    rows: u64,
+}
+
+enum State<W: Write + Send> {
+    Text(W),
+    #[cfg(feature = "excel")]
+    Xlsx {
+        out: W,
+        workbook: Box<rust_xlsxwriter::Workbook>,
+    },
+    #[cfg(feature = "parquet")]
+    Parquet(Box<parquet::arrow::ArrowWriter<W>>),
+    Done,
+}
+
+impl<W: Write + Send> std::fmt::Debug for Exporter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exporter")
+            .field("format", &self.format)
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Rows an XLSX sheet can hold (the header takes one).
+const XLSX_MAX_ROWS: u64 = 1_048_575;
+
+impl<W: Write + Send> Exporter<W> {
+    /// Starts a file with these columns (the header is written now for CSV/TSV).
+    pub fn new(
+        format: OutputFormat,
+        columns: &[ColumnInfo],
+        schema: arrow::datatypes::SchemaRef,
+        options: ExportOptions,
+        mut out: W,
+    ) -> Result<Self> {
+        let state = match format {
+            OutputFormat::Csv | OutputFormat::Tsv => {
+                let mut w = csv_writer(format, &mut out);
+                w.write_record(columns.iter().map(|c| c.name.as_str()))
+                    .map_err(io)?;
+                w.flush().map_err(io)?;
+                drop(w);
+                State::Text(out)
+            }
+            OutputFormat::Json => {
+                out.write_all(b"[").map_err(io)?;
+                State::Text(out)
+            }
+            OutputFormat::Ndjson => State::Text(out),
+            #[cfg(feature = "excel")]
+            OutputFormat::Xlsx => {
+                let mut workbook = rust_xlsxwriter::Workbook::new();
+                let sheet = workbook.add_worksheet();
+                for (c, info) in columns.iter().enumerate() {
+                    sheet
+                        .write_string(0, c as u16, info.name.as_str())
+                        .map_err(io)?;
+                }
+                State::Xlsx {
+                    out,
+                    workbook: Box::new(workbook),
+                }
+            }
+            #[cfg(feature = "parquet")]
+            OutputFormat::Parquet => {
+                let props = parquet::file::properties::WriterProperties::builder()
+                    .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+                    .build();
+                let writer =
+                    parquet::arrow::ArrowWriter::try_new(out, schema, Some(props)).map_err(io)?;
+                State::Parquet(Box::new(writer))
+            }
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedFormat,
+                    format!("this build cannot write {}", other.extension()),
+                ));
+            }
+        };
+        Ok(Exporter {
+            format,
+            options,
+            columns: columns.to_vec(),
+            state,
+            rows: 0,
+        })
+    }
+
+    /// Appends the rows of `table` (same columns as given to `new`).
+    pub fn write(&mut self, table: &Table) -> Result<()> {
+        let batch = &table.batch;
+        let n = batch.num_rows();
+        let neutralize = self.options.neutralize_formulas;
+        match &mut self.state {
+            State::Text(out) => match self.format {
+                OutputFormat::Csv | OutputFormat::Tsv => {
+                    let mut w = csv_writer(self.format, out);
+                    let mut record: Vec<String> = vec![String::new(); self.columns.len()];
+                    for r in 0..n {
+                        for (c, array) in batch.columns().iter().enumerate() {
+                            record[c].clear();
+                            text_cell(array, r, &self.columns[c], &mut record[c]);
+                            if neutralize && self.columns[c].logical == LogicalType::Text {
+                                neutralize_formula(&mut record[c]);
+                            }
+                        }
+                        w.write_record(&record).map_err(io)?;
+                    }
+                    w.flush().map_err(io)?;
+                }
+                _ => {
+                    let json = self.format == OutputFormat::Json;
+                    let mut line = String::new();
+                    for r in 0..n {
+                        line.clear();
+                        if json && self.rows + r as u64 > 0 {
+                            line.push(',');
+                        }
+                        if json {
+                            line.push('\n');
+                        }
+                        json_row(batch.columns(), r, &self.columns, &mut line);
+                        if !json {
+                            line.push('\n');
+                        }
+                        out.write_all(line.as_bytes()).map_err(io)?;
+                    }
+                }
+            },
+            #[cfg(feature = "excel")]
+            State::Xlsx { workbook, .. } => {
+                if self.rows + n as u64 > XLSX_MAX_ROWS {
+                    return Err(Error::new(
+                        ErrorKind::LimitExceeded,
+                        format!("an Excel sheet holds at most {XLSX_MAX_ROWS} data rows"),
+                    )
+                    .with_hint("choose CSV or Parquet for more rows"));
+                }
+                let sheet = workbook.worksheet_from_index(0).map_err(io)?;
+                let mut s = String::new();
+                for (c, array) in batch.columns().iter().enumerate() {
+                    let info = &self.columns[c];
+                    for r in 0..n {
+                        if !array.is_valid(r) {
+                            continue;
+                        }
+                        let row = (self.rows + r as u64 + 1) as u32;
+                        let col = c as u16;
+                        match array.data_type() {
+                            DataType::Int64 => {
+                                let v = array.as_primitive::<Int64Type>().value(r);
+                                sheet.write_number(row, col, v as f64).map_err(io)?;
+                            }
+                            DataType::Float64 => {
+                                let v = array.as_primitive::<Float64Type>().value(r);
+                                sheet.write_number(row, col, v).map_err(io)?;
+                            }
+                            DataType::Boolean => {
+                                sheet
+                                    .write_boolean(row, col, array.as_boolean().value(r))
+                                    .map_err(io)?;
+                            }
+                            _ => {
+                                s.clear();
+                                text_cell(array, r, info, &mut s);
+                                if neutralize && info.logical == LogicalType::Text {
+                                    neutralize_formula(&mut s);
+                                }
+                                sheet.write_string(row, col, s.as_str()).map_err(io)?;
+                            }
+                        }
+                    }
+                }
+            }
+            #[cfg(feature = "parquet")]
+            State::Parquet(w) => w.write(batch).map_err(io)?,
+            State::Done => {
+                return Err(Error::new(ErrorKind::Malformed, "the output is finished"));
+            }
+        }
+        self.rows += n as u64;
+        Ok(())
+    }
+
+    /// Ends the file and returns the writer.
+    pub fn finish(mut self) -> Result<W> {
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Text(mut out) => {
+                if self.format == OutputFormat::Json {
+                    out.write_all(if self.rows > 0 { b"\n]\n" } else { b"]\n" })
+                        .map_err(io)?;
+                }
+                out.flush().map_err(io)?;
+                Ok(out)
+            }
+            #[cfg(feature = "excel")]
+            State::Xlsx {
+                mut out,
+                mut workbook,
+            } => {
+                let bytes = workbook.save_to_buffer().map_err(io)?;
+                out.write_all(&bytes).map_err(io)?;
+                out.flush().map_err(io)?;
+                Ok(out)
+            }
+            #[cfg(feature = "parquet")]
+            State::Parquet(w) => w.into_inner().map_err(io),
+            State::Done => Err(Error::new(ErrorKind::Malformed, "the output is finished")),
+        }
+    }
+}
+
+fn csv_writer<W: Write>(format: OutputFormat, out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .delimiter(if format == OutputFormat::Tsv {
+            b'\t'
+        } else {
+            b','
+        })
+        .has_headers(false)
+        .from_writer(out)
+}
+
+/// OWASP's CSV-injection rule: text starting like a formula is prefixed with `'`.
+fn neutralize_formula(s: &mut String) {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        s.insert(0, '\'');
+    }
+}
+
+/// Writes a cell as text in its column's format; nothing for a missing value.
+fn text_cell(array: &ArrayRef, r: usize, info: &ColumnInfo, out: &mut String) {
+    if !array.is_valid(r) {
+        return;
+    }
+    let format = info.format.as_deref();
+    let _ = match array.data_type() {
+        DataType::Utf8 => {
+            out.push_str(array.as_string::<i32>().value(r));
+            Ok(())
+        }
+        DataType::Int64 => write!(out, "{}", array.as_primitive::<Int64Type>().value(r)),
+        DataType::Float64 => {
+            let v = array.as_primitive::<Float64Type>().value(r);
+            match info.decimals {
+                Some(d) => {
+                    write_fixed(out, v, d);
+                    Ok(())
+                }
+                None => write!(out, "{v}"),
+            }
+        }
+        DataType::Boolean => write!(out, "{}", array.as_boolean().value(r)),
+        DataType::Date32 => {
+            let days = array.as_primitive::<Date32Type>().value(r);
+            let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(i64::from(days))));
+            match (date, format) {
+                (_, Some("epoch_s")) => write!(out, "{}", i64::from(days) * 86_400),
+                (_, Some("epoch_ms")) => write!(out, "{}", i64::from(days) * 86_400_000),
+                (Some(d), Some(f)) => write!(out, "{}", d.format(f)),
+                (Some(d), None) => write!(out, "{d}"),
+                (None, _) => Ok(()),
+            }
+        }
+        DataType::Timestamp(..) => {
+            let us = array.as_primitive::<TimestampMicrosecondType>().value(r);
+            match (chrono::DateTime::from_timestamp_micros(us), format) {
+                (_, Some("epoch_s")) => write!(out, "{}", us.div_euclid(1_000_000)),
+                (_, Some("epoch_ms")) => write!(out, "{}", us.div_euclid(1_000)),
+                (Some(t), Some(f)) => write!(out, "{}", t.naive_utc().format(f)),
+                (Some(t), None) => write!(out, "{}", t.naive_utc()),
+                (None, _) => Ok(()),
+            }
+        }
+        DataType::Time64(_) => {
+            let us = array.as_primitive::<Time64MicrosecondType>().value(r);
+            let t = chrono::NaiveTime::from_num_seconds_from_midnight_opt(
+                (us / 1_000_000) as u32,
+                ((us % 1_000_000) * 1000) as u32,
+            );
+            match (t, format) {
+                (Some(t), Some(f)) => write!(out, "{}", t.format(f)),
+                (Some(t), None) => write!(out, "{t}"),
+                (None, _) => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    };
+}
+
+/// Writes `x` with exactly `d` decimals. Integer arithmetic when the scaled value fits
+/// a double's exact range: `format!("{:.2}")` falls back to slow exact big-number
+/// printing for many values, and this is the hot loop of CSV output.
+fn write_fixed(out: &mut String, x: f64, d: u8) {
+    const POW10: [i64; 16] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+        10_000_000_000,
+        100_000_000_000,
+        1_000_000_000_000,
+        10_000_000_000_000,
+        100_000_000_000_000,
+        1_000_000_000_000_000,
+    ];
+    let d = usize::from(d.min(15));
+    let p = POW10[d];
+    let scaled = (x * p as f64).round();
+    if !(scaled.abs() < 9.0e15) {
+        let _ = write!(out, "{x:.d$}");
+        return;
+    }
+    let i = scaled as i64;
+    if i < 0 {
+        out.push('-');
+    }
+    let (int, frac) = (i.unsigned_abs() / p as u64, i.unsigned_abs() % p as u64);
+    let _ = write!(out, "{int}");
+    if d > 0 {
+        let _ = write!(out, ".{frac:0d$}");
+    }
+}
+
+fn json_row(arrays: &[ArrayRef], r: usize, infos: &[ColumnInfo], out: &mut String) {
+    let mut map = serde_json::Map::with_capacity(arrays.len());
+    let mut s = String::new();
+    for (array, info) in arrays.iter().zip(infos) {
+        let v = if !array.is_valid(r) {
+            serde_json::Value::Null
+        } else {
+            match array.data_type() {
+                DataType::Int64 => array.as_primitive::<Int64Type>().value(r).into(),
+                DataType::Float64 => {
+                    let v = array.as_primitive::<Float64Type>().value(r);
+                    serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into)
+                }
+                DataType::Boolean => array.as_boolean().value(r).into(),
+                _ => {
+                    s.clear();
+                    text_cell(array, r, info, &mut s);
+                    match info.format.as_deref() {
+                        Some("epoch_s" | "epoch_ms") => s
+                            .parse::<i64>()
+                            .map_or_else(|_| s.clone().into(), Into::into),
+                        _ => s.clone().into(),
+                    }
+                }
+            }
+        };
+        map.insert(info.name.clone(), v);
+    }
+    out.push_str(&serde_json::Value::Object(map).to_string());
+}
+
+/// Writes a whole table to bytes.
+pub fn to_bytes(table: &Table, format: OutputFormat, options: &ExportOptions) -> Result<Vec<u8>> {
+    let mut e = Exporter::new(
+        format,
+        &table.columns,
+        table.batch.schema(),
+        options.clone(),
+        Vec::new(),
+    )?;
+    e.write(table)?;
+    e.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized() {
+        for (input, want) in [
+            ("=1+2", "'=1+2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("plain", "plain"),
+        ] {
+            let mut s = input.to_string();
+            neutralize_formula(&mut s);
+            assert_eq!(s, want);
+        }
+    }
+
+    #[test]
+    fn fixed_decimals_match_format() {
+        for (x, d) in [
+            (3.1, 2u8),
+            (-0.5, 1),
+            (2.675, 2),
+            (1e20, 2),
+            (0.0, 3),
+            (-12.0, 0),
+        ] {
+            let mut s = String::new();
+            write_fixed(&mut s, x, d);
+            let want = format!(
+                "{:.*}",
+                usize::from(d),
+                (x * 10f64.powi(i32::from(d))).round() / 10f64.powi(i32::from(d))
+            );
+            assert_eq!(s, want, "{x} {d}");
+        }
+    }
+
+    #[test]
+    fn datetime_formats_are_checked() {
+        assert!(check_datetime_format("%Y-%m-%d").is_ok());
+        assert!(check_datetime_format("epoch_ms").is_ok());
+        assert!(check_datetime_format("%Q").is_err());
+        assert!(check_datetime_format("").is_err());
+    }
+}

@@ -1,0 +1,732 @@
+//! plan: `compile(spec)` checks a spec completely and turns it into a [`Plan`], the
+//! only thing the generator runs.
+//!
+//! Every problem is collected (not just the first), each with the JSON path of the
+//! offending field, what was expected and what to try, because the reader may be a
+//! person fixing a spec by hand or the relay asking the LLM for a corrected one.
+//! A correlation matrix that is not positive definite is not an error: it is shrunk
+//! towards the identity until it is, and the plan says by how much.
+
+use crate::spec::{Constraint, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted};
+use crate::table::LogicalType;
+use serde::Serialize;
+use std::fmt;
+
+/// Most columns a spec may have.
+pub const MAX_COLUMNS: usize = 4_096;
+/// Most quantiles, values or shapes in one column.
+pub const MAX_LIST: usize = 100_000;
+/// Longest pattern shape, in characters.
+pub const MAX_SHAPE_LEN: usize = 256;
+
+/// One problem in a spec.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    /// JSON path of the field (`$.columns[2].generator.quantiles`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// What was expected.
+    pub expected: String,
+    /// What to try.
+    pub hint: String,
+}
+
+/// Every problem found in a spec.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "the spec has {} problem(s):", self.0.len())?;
+        for p in &self.0 {
+            writeln!(
+                f,
+                "  {}: {} (expected {}; {})",
+                p.path, p.message, p.expected, p.hint
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+impl From<Problems> for crate::Error {
+    fn from(p: Problems) -> Self {
+        let path = p.0.first().map(|x| x.path.clone()).unwrap_or_default();
+        crate::Error::new(
+            crate::ErrorKind::InvalidDocument,
+            p.to_string().trim_end().to_string(),
+        )
+        .at_path(path)
+    }
+}
+
+/// A checked spec, ready to generate from.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Rows when the caller does not say.
+    pub default_rows: u64,
+    pub(crate) columns: Vec<PlannedColumn>,
+    /// Lower-triangular Cholesky factor of the (repaired) copula correlation.
+    pub(crate) cholesky: Vec<Vec<f64>>,
+    /// `(low, high)` column indices.
+    pub(crate) ordered: Vec<(usize, usize)>,
+    /// Repairs made while compiling.
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Output column names in order.
+    pub fn column_names(&self) -> impl Iterator<Item = &str> {
+        self.columns.iter().map(|c| c.name.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PlannedColumn {
+    pub name: String,
+    pub null_rate: f64,
+    /// Index into the copula's normal vector, when the column is in the copula.
+    pub copula_slot: Option<usize>,
+    pub recipe: Gen,
+}
+
+/// Cumulative weights over choices, normalised to end at 1.
+#[derive(Debug, Clone)]
+pub(crate) struct Choice {
+    pub cumulative: Vec<f64>,
+}
+
+impl Choice {
+    fn new(weights: impl Iterator<Item = f64>) -> Self {
+        let mut acc = 0.0;
+        let mut cumulative: Vec<f64> = weights
+            .map(|w| {
+                acc += w;
+                acc
+            })
+            .collect();
+        if acc > 0.0 {
+            cumulative.iter_mut().for_each(|c| *c /= acc);
+        }
+        if let Some(last) = cumulative.last_mut() {
+            *last = 1.0;
+        }
+        Choice { cumulative }
+    }
+    /// The choice at probability `u` in [0, 1).
+    pub fn pick(&self, u: f64) -> usize {
+        self.cumulative
+            .partition_point(|c| *c <= u)
+            .min(self.cumulative.len().saturating_sub(1))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Gen {
+    Categorical {
+        labels: Vec<String>,
+        /// Over the labels, then "other" last when `other_share` > 0.
+        choice: Choice,
+        has_other: bool,
+        shapes: Option<(Vec<Vec<char>>, Choice)>,
+    },
+    Numeric {
+        quantiles: Vec<f64>,
+        masses: Vec<f64>,
+        mass_choice: Option<(Choice, f64)>,
+        decimals: u8,
+        integer: bool,
+        stepped: bool,
+    },
+    Boolean {
+        p_true: f64,
+    },
+    /// Quantiles in the unit of `logical`: days (dates) or µs (datetimes, times).
+    Datetime {
+        quantiles: Vec<f64>,
+        logical: LogicalType,
+        format: String,
+        step: Step,
+    },
+    Pattern {
+        shapes: Vec<Vec<char>>,
+        choice: Choice,
+    },
+    Semantic(Fake),
+    Sequence {
+        start: i64,
+        step: i64,
+    },
+    Uuid,
+}
+
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn fail(&mut self, path: String, message: impl Into<String>, expected: &str, hint: &str) {
+        self.problems.push(Problem {
+            path,
+            message: message.into(),
+            expected: expected.to_string(),
+            hint: hint.to_string(),
+        });
+    }
+
+    fn weights<T>(&mut self, path: &str, items: &[Weighted<T>], allow_empty: bool) {
+        if items.is_empty() && !allow_empty {
+            self.fail(
+                path.to_string(),
+                "no values",
+                "at least one value with a weight",
+                "list the values to draw from",
+            );
+        }
+        if items.len() > MAX_LIST {
+            self.fail(
+                path.to_string(),
+                format!("{} values", items.len()),
+                &format!("at most {MAX_LIST}"),
+                "keep the most frequent values and put the rest in other_share",
+            );
+        }
+        for (i, w) in items.iter().enumerate() {
+            if !(w.weight.is_finite() && w.weight >= 0.0) {
+                self.fail(
+                    format!("{path}[{i}].weight"),
+                    format!("weight {}", w.weight),
+                    "a finite number ≥ 0",
+                    "use shares or counts",
+                );
+            }
+        }
+        let total: f64 = items.iter().map(|w| w.weight).sum();
+        if !items.is_empty() && total <= 0.0 {
+            self.fail(
+                path.to_string(),
+                format!("the weights add up to {total}"),
+                "a positive total weight",
+                "give at least one value a weight above 0",
+            );
+        }
+    }
+
+    fn shapes(&mut self, path: &str, items: &[Weighted<String>]) {
+        for (i, s) in items.iter().enumerate() {
+            let n = s.value.chars().count();
+            if n == 0 || n > MAX_SHAPE_LEN {
+                self.fail(
+                    format!("{path}[{i}].value"),
+                    format!("a shape of {n} characters"),
+                    &format!("1 to {MAX_SHAPE_LEN} characters"),
+                    "use A for a capital, a for a small letter, 9 for a digit",
+                );
+            }
+        }
+    }
+}
+
+fn shape_chars(items: &[Weighted<String>]) -> (Vec<Vec<char>>, Choice) {
+    (
+        items.iter().map(|s| s.value.chars().collect()).collect(),
+        Choice::new(items.iter().map(|s| s.weight)),
+    )
+}
+
+/// Parses an ISO value of a datetime spec into days (dates) or µs (datetimes, times).
+pub(crate) fn parse_iso(s: &str, logical: LogicalType) -> Option<f64> {
+    use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+    let s = s.trim();
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    match logical {
+        LogicalType::Date => {
+            let d = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+            Some((d - epoch).num_days() as f64)
+        }
+        LogicalType::DateTime => {
+            let t = [
+                "%Y-%m-%dT%H:%M:%S%.f",
+                "%Y-%m-%d %H:%M:%S%.f",
+                "%Y-%m-%dT%H:%M",
+            ]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), f).ok())
+            .or_else(|| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+            })?;
+            Some(t.and_utc().timestamp_micros() as f64)
+        }
+        LogicalType::Time => {
+            let t = NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
+                .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
+                .ok()?;
+            Some(f64::from(t.num_seconds_from_midnight()) * 1e6 + f64::from(t.nanosecond() / 1000))
+        }
+        _ => None,
+    }
+}
+
+/// Checks a spec and compiles it into a plan, or lists every problem.
+pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    if spec.version != SPEC_VERSION {
+        c.fail(
+            "$.version".into(),
+            format!("version {}", spec.version),
+            &SPEC_VERSION.to_string(),
+            "write specs for this version",
+        );
+    }
+    if spec.columns.is_empty() || spec.columns.len() > MAX_COLUMNS {
+        c.fail(
+            "$.columns".into(),
+            format!("{} columns", spec.columns.len()),
+            &format!("1 to {MAX_COLUMNS} columns"),
+            "describe every output column once",
+        );
+    }
+    let index_of = |name: &str| spec.columns.iter().position(|col| col.name == name);
+    let mut columns = Vec::with_capacity(spec.columns.len());
+    for (i, col) in spec.columns.iter().enumerate() {
+        let path = format!("$.columns[{i}]");
+        if col.name.trim().is_empty() {
+            c.fail(
+                format!("{path}.name"),
+                "an empty name",
+                "a column name",
+                "name every column",
+            );
+        }
+        if index_of(&col.name) != Some(i) {
+            c.fail(
+                format!("{path}.name"),
+                format!("{:?} is used by an earlier column", col.name),
+                "unique column names",
+                "rename or remove the duplicate",
+            );
+        }
+        if !(0.0..=1.0).contains(&col.null_rate) {
+            c.fail(
+                format!("{path}.null_rate"),
+                format!("null_rate {}", col.null_rate),
+                "a share in 0..=1",
+                "0 means never missing",
+            );
+        }
+        let g = format!("{path}.generator");
+        let recipe = match &col.generator {
+            Generator::Categorical {
+                values,
+                other_share,
+                other_shapes,
+            } => {
+                c.weights(&format!("{g}.values"), values, *other_share > 0.0);
+                c.shapes(&format!("{g}.other_shapes"), other_shapes);
+                if !(0.0..=1.0).contains(other_share) {
+                    c.fail(
+                        format!("{g}.other_share"),
+                        format!("other_share {other_share}"),
+                        "a share in 0..=1",
+                        "0 means only the listed values",
+                    );
+                }
+                if *other_share > 0.0 && other_shapes.is_empty() {
+                    c.fail(
+                        format!("{g}.other_shapes"),
+                        "other_share > 0 but no shapes to make other values from",
+                        "at least one shape",
+                        "add shapes such as \"Aaaa\" or set other_share to 0",
+                    );
+                }
+                let named: f64 = values.iter().map(|v| v.weight).sum();
+                let has_other = *other_share > 0.0;
+                let weights = values
+                    .iter()
+                    .map(|v| {
+                        if named > 0.0 {
+                            v.weight / named * (1.0 - other_share)
+                        } else {
+                            0.0
+                        }
+                    })
+                    .chain(has_other.then_some(*other_share));
+                Gen::Categorical {
+                    labels: values.iter().map(|v| v.value.clone()).collect(),
+                    choice: Choice::new(weights),
+                    has_other,
+                    shapes: (!other_shapes.is_empty()).then(|| shape_chars(other_shapes)),
+                }
+            }
+            Generator::Numeric {
+                quantiles,
+                point_masses,
+                decimals,
+                integer,
+                stepped,
+            } => {
+                if quantiles.len() < 2 || quantiles.len() > MAX_LIST {
+                    c.fail(
+                        format!("{g}.quantiles"),
+                        format!("{} quantiles", quantiles.len()),
+                        &format!("2 to {MAX_LIST} values"),
+                        "give at least the minimum and the maximum",
+                    );
+                }
+                if let Some(k) = quantiles.iter().position(|q| !q.is_finite()) {
+                    c.fail(
+                        format!("{g}.quantiles[{k}]"),
+                        "not a finite number",
+                        "finite numbers",
+                        "remove infinities and NaN",
+                    );
+                }
+                if let Some(k) = quantiles.windows(2).position(|w| w[1] < w[0]) {
+                    c.fail(
+                        format!("{g}.quantiles[{}]", k + 1),
+                        format!("{} after {}", quantiles[k + 1], quantiles[k]),
+                        "non-decreasing values",
+                        "sort the quantiles",
+                    );
+                }
+                c.weights(&format!("{g}.point_masses"), point_masses, true);
+                let mass: f64 = point_masses.iter().map(|m| m.weight).sum();
+                if mass > 1.0 + 1e-9 {
+                    c.fail(
+                        format!("{g}.point_masses"),
+                        format!("shares sum to {mass}"),
+                        "shares summing to at most 1",
+                        "point mass weights are shares of rows",
+                    );
+                }
+                if *decimals > 15 {
+                    c.fail(
+                        format!("{g}.decimals"),
+                        format!("{decimals} decimals"),
+                        "0 to 15",
+                        "doubles hold about 15 significant digits",
+                    );
+                }
+                Gen::Numeric {
+                    quantiles: quantiles.clone(),
+                    masses: point_masses.iter().map(|m| m.value).collect(),
+                    mass_choice: (mass > 0.0).then(|| {
+                        (
+                            Choice::new(point_masses.iter().map(|m| m.weight)),
+                            mass.min(1.0),
+                        )
+                    }),
+                    decimals: *decimals,
+                    integer: *integer,
+                    stepped: *stepped,
+                }
+            }
+            Generator::Boolean { p_true } => {
+                if !(0.0..=1.0).contains(p_true) {
+                    c.fail(
+                        format!("{g}.p_true"),
+                        format!("p_true {p_true}"),
+                        "a share in 0..=1",
+                        "the share of rows that are true",
+                    );
+                }
+                Gen::Boolean { p_true: *p_true }
+            }
+            Generator::Datetime {
+                quantiles,
+                logical_type,
+                format,
+                granularity,
+            } => {
+                if !logical_type.is_temporal() {
+                    c.fail(
+                        format!("{g}.logical_type"),
+                        format!("{logical_type:?}"),
+                        "date, date_time or time",
+                        "use numeric for numbers",
+                    );
+                }
+                let parsed: Vec<Option<f64>> = quantiles
+                    .iter()
+                    .map(|q| parse_iso(q, *logical_type))
+                    .collect();
+                if let Some(k) = parsed.iter().position(Option::is_none) {
+                    c.fail(
+                        format!("{g}.quantiles[{k}]"),
+                        format!("{:?} is not an ISO 8601 value", quantiles[k]),
+                        "YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or HH:MM:SS",
+                        "write quantiles in ISO 8601 whatever the output format",
+                    );
+                }
+                if quantiles.len() < 2 || quantiles.len() > MAX_LIST {
+                    c.fail(
+                        format!("{g}.quantiles"),
+                        format!("{} quantiles", quantiles.len()),
+                        &format!("2 to {MAX_LIST} values"),
+                        "give at least the earliest and the latest value",
+                    );
+                }
+                let values: Vec<f64> = parsed.into_iter().flatten().collect();
+                if let Some(k) = values.windows(2).position(|w| w[1] < w[0]) {
+                    c.fail(
+                        format!("{g}.quantiles[{}]", k + 1),
+                        "earlier than the value before it",
+                        "non-decreasing values",
+                        "sort the quantiles",
+                    );
+                }
+                if crate::export::check_datetime_format(format).is_err() {
+                    c.fail(
+                        format!("{g}.format"),
+                        format!("{format:?} is not a usable format"),
+                        "a chrono pattern such as %Y-%m-%d, or epoch_s / epoch_ms",
+                        "see https://docs.rs/chrono/latest/chrono/format/strftime",
+                    );
+                }
+                Gen::Datetime {
+                    quantiles: values,
+                    logical: *logical_type,
+                    format: format.clone(),
+                    step: *granularity,
+                }
+            }
+            Generator::Pattern { shapes } => {
+                c.weights(&format!("{g}.shapes"), shapes, false);
+                c.shapes(&format!("{g}.shapes"), shapes);
+                let (shapes, choice) = shape_chars(shapes);
+                Gen::Pattern { shapes, choice }
+            }
+            Generator::Semantic { semantic } => Gen::Semantic(*semantic),
+            Generator::Sequence { start, step } => {
+                if *step == 0 {
+                    c.fail(
+                        format!("{g}.step"),
+                        "step 0",
+                        "a non-zero step",
+                        "use 1 for 1, 2, 3, ...",
+                    );
+                }
+                Gen::Sequence {
+                    start: *start,
+                    step: *step,
+                }
+            }
+            Generator::Uuid => Gen::Uuid,
+        };
+        columns.push(PlannedColumn {
+            name: col.name.clone(),
+            null_rate: col.null_rate.clamp(0.0, 1.0),
+            copula_slot: None,
+            recipe,
+        });
+    }
+
+    let mut warnings = Vec::new();
+    let mut cholesky = Vec::new();
+    if let Some(cop) = &spec.copula {
+        let m = cop.columns.len();
+        for (k, name) in cop.columns.iter().enumerate() {
+            let path = format!("$.copula.columns[{k}]");
+            match index_of(name) {
+                None => c.fail(
+                    path,
+                    format!("no column named {name:?}"),
+                    "the name of a column in $.columns",
+                    "check the spelling",
+                ),
+                Some(i) => {
+                    let copulable = matches!(
+                        columns[i].recipe,
+                        Gen::Numeric { .. }
+                            | Gen::Datetime { .. }
+                            | Gen::Categorical { .. }
+                            | Gen::Boolean { .. }
+                    );
+                    if !copulable {
+                        c.fail(
+                            path,
+                            format!("{name:?} is not numeric, datetime, categorical or boolean"),
+                            "a column whose values have an order or weights",
+                            "leave keys, patterns and made-up values out of the copula",
+                        );
+                    } else if columns[i].copula_slot.is_some() {
+                        c.fail(
+                            path,
+                            format!("{name:?} is listed twice"),
+                            "each column once",
+                            "remove the duplicate",
+                        );
+                    } else {
+                        columns[i].copula_slot = Some(k);
+                    }
+                }
+            }
+        }
+        let square = cop.correlation.len() == m && cop.correlation.iter().all(|r| r.len() == m);
+        if !square {
+            c.fail(
+                "$.copula.correlation".into(),
+                "not a square matrix over the copula's columns".to_string(),
+                &format!("{m} rows of {m} numbers"),
+                "one row and one column per copula column, in the same order",
+            );
+        } else {
+            for i in 0..m {
+                for j in 0..m {
+                    let v = cop.correlation[i][j];
+                    let ok = v.is_finite()
+                        && (-1.0..=1.0).contains(&v)
+                        && (i != j || (v - 1.0).abs() < 1e-9)
+                        && (v - cop.correlation[j][i]).abs() < 1e-9;
+                    if !ok {
+                        c.fail(
+                            format!("$.copula.correlation[{i}][{j}]"),
+                            format!("{v}"),
+                            "a symmetric matrix of values in -1..=1 with 1 on the diagonal",
+                            "mirror the matrix across its diagonal",
+                        );
+                    }
+                }
+            }
+            if c.problems.is_empty() {
+                let (l, shrink) = repaired_cholesky(&cop.correlation);
+                if shrink > 0.0 {
+                    warnings.push(format!(
+                        "the copula correlation was not positive definite; it was shrunk {:.0}% towards the identity",
+                        shrink * 100.0
+                    ));
+                }
+                cholesky = l;
+            }
+        }
+    }
+
+    let mut ordered = Vec::new();
+    for (k, con) in spec.constraints.iter().enumerate() {
+        match con {
+            Constraint::Ordered { low, high } => {
+                let path = format!("$.constraints[{k}]");
+                match (index_of(low), index_of(high)) {
+                    (Some(a), Some(b))
+                        if a != b && same_axis(&columns[a].recipe, &columns[b].recipe) =>
+                    {
+                        ordered.push((a, b));
+                    }
+                    (Some(_), Some(_)) => c.fail(
+                        path,
+                        format!("{low:?} and {high:?} cannot be ordered"),
+                        "two different numeric columns, or two datetime columns of one type",
+                        "order columns that measure the same thing",
+                    ),
+                    _ => c.fail(
+                        path,
+                        format!("{low:?} or {high:?} is not a column"),
+                        "names of columns in $.columns",
+                        "check the spelling",
+                    ),
+                }
+            }
+        }
+    }
+
+    if !c.problems.is_empty() {
+        return Err(Problems(c.problems));
+    }
+    Ok(Plan {
+        default_rows: spec.default_rows,
+        columns,
+        cholesky,
+        ordered,
+        warnings,
+    })
+}
+
+fn same_axis(a: &Gen, b: &Gen) -> bool {
+    match (a, b) {
+        (Gen::Numeric { .. }, Gen::Numeric { .. }) => true,
+        (Gen::Datetime { logical: x, .. }, Gen::Datetime { logical: y, .. }) => x == y,
+        _ => false,
+    }
+}
+
+/// Cholesky factor of `r`, shrinking `r` towards the identity (`(1 − λ)r + λI`) until
+/// it is positive definite; returns the factor and λ.
+fn repaired_cholesky(r: &[Vec<f64>]) -> (Vec<Vec<f64>>, f64) {
+    let mut lambda = 0.0;
+    loop {
+        let m: Vec<Vec<f64>> = r
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                row.iter()
+                    .enumerate()
+                    .map(|(j, v)| (1.0 - lambda) * v + if i == j { lambda } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        if let Some(l) = cholesky(&m) {
+            return (l, lambda);
+        }
+        lambda = if lambda == 0.0 {
+            0.01
+        } else {
+            (lambda * 1.5).min(1.0)
+        };
+    }
+}
+
+fn cholesky(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = m.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = m[i][i] - s;
+                if d <= 1e-10 {
+                    return None;
+                }
+                l[i][j] = d.sqrt();
+            } else {
+                l[i][j] = (m[i][j] - s) / l[j][j];
+            }
+        }
+    }
+    Some(l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_indefinite_matrix_is_repaired() {
+        // Pairwise plausible, jointly impossible.
+        let r = vec![
+            vec![1.0, 0.9, -0.9],
+            vec![0.9, 1.0, 0.9],
+            vec![-0.9, 0.9, 1.0],
+        ];
+        let (l, lambda) = repaired_cholesky(&r);
+        assert!(lambda > 0.0 && lambda < 1.0, "{lambda}");
+        assert_eq!(l.len(), 3);
+        let (_, none) = repaired_cholesky(&[vec![1.0, 0.5], vec![0.5, 1.0]]);
+        assert_eq!(none, 0.0);
+    }
+
+    #[test]
+    fn choices_follow_weights() {
+        let c = Choice::new([1.0, 3.0].into_iter());
+        assert_eq!(c.pick(0.0), 0);
+        assert_eq!(c.pick(0.249), 0);
+        assert_eq!(c.pick(0.25), 1);
+        assert_eq!(c.pick(0.999), 1);
+    }
+}

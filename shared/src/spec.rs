@@ -1,0 +1,235 @@
+//! spec: the declarative generation spec, the one thing that says what to generate.
+//!
+//! A spec is JSON data, never code: the template builds it from a SafeProfile, the LLM
+//! (through the relay) may write one, the cache stores them. It is versioned, unknown
+//! fields are rejected, and its JSON Schema (`shared/schema/spec.schema.json`, generated
+//! from these types) is what the relay gives the LLM for structured output. Column names
+//! are values in a list (`{"name": ..., "kind": ...}`), never map keys, so a column
+//! called `version` or `kind` cannot collide with the structure.
+//!
+//! A spec holds no rows and no row count of its own beyond a default: how many rows to
+//! make is a generation parameter. Nothing here reads a raw value: `spec` imports
+//! neither `ingest` nor `profile`.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::table::LogicalType;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The spec format version this build writes and accepts.
+pub const SPEC_VERSION: u32 = 1;
+/// Largest spec accepted, in bytes.
+pub const MAX_SPEC_BYTES: usize = 8 << 20;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Format version; always [`SPEC_VERSION`].
+    pub version: u32,
+    /// Rows to generate when the caller does not say (the source's row count).
+    pub default_rows: u64,
+    /// Output columns, in order.
+    pub columns: Vec<ColumnSpec>,
+    /// A Gaussian copula joining some columns (their ranks follow this correlation).
+    #[serde(default)]
+    pub copula: Option<Copula>,
+    /// Rules every row obeys.
+    #[serde(default)]
+    pub constraints: Vec<Constraint>,
+}
+
+/// One output column: its name, how often it is missing, and how values are made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    /// Column name.
+    pub name: String,
+    /// Share of rows left empty, 0..=1.
+    #[serde(default)]
+    pub null_rate: f64,
+    /// How values are made.
+    pub generator: Generator,
+}
+
+/// How a column's values are made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Generator {
+    /// Named values with weights; an optional share of other values from shapes.
+    Categorical {
+        /// Values and their weights (need not sum to 1).
+        values: Vec<Weighted<String>>,
+        /// Share of values drawn from `other_shapes` instead (rare values not named).
+        #[serde(default)]
+        other_share: f64,
+        /// Character-class shapes for the other values (`Aaaa 99`).
+        #[serde(default)]
+        other_shapes: Vec<Weighted<String>>,
+    },
+    /// Numbers from a quantile function, with point masses, bounds and rounding.
+    Numeric {
+        /// Values at evenly spaced probabilities 0..=1 (at least 2, non-decreasing);
+        /// values between them are interpolated.
+        quantiles: Vec<f64>,
+        /// Exact values that repeat (such as 0), with their share of present values;
+        /// values not covered come from the quantiles.
+        #[serde(default)]
+        point_masses: Vec<Weighted<f64>>,
+        /// Decimal digits to round to.
+        #[serde(default)]
+        decimals: u8,
+        /// Write whole numbers as integers.
+        #[serde(default)]
+        integer: bool,
+        /// Take each value from the nearest quantile instead of interpolating between
+        /// them: a stepped column (counts, codes, years) keeps only values it had.
+        #[serde(default)]
+        stepped: bool,
+    },
+    /// true/false.
+    Boolean {
+        /// Share of `true`.
+        p_true: f64,
+    },
+    /// Dates or times from a quantile function.
+    Datetime {
+        /// ISO 8601 values at evenly spaced probabilities 0..=1 (at least 2).
+        quantiles: Vec<String>,
+        /// What the values are: dates, datetimes or times of day.
+        logical_type: LogicalType,
+        /// Output format: a chrono pattern (`%m/%d/%Y`), `epoch_s` or `epoch_ms`.
+        format: String,
+        /// Values are truncated to this step.
+        granularity: Step,
+    },
+    /// Text built from character-class shapes: `A` an upper-case letter, `a` a
+    /// lower-case one, `9` a digit, anything else itself.
+    Pattern {
+        /// Shapes and their weights.
+        shapes: Vec<Weighted<String>>,
+    },
+    /// Realistic made-up personal data.
+    Semantic {
+        /// What to make.
+        semantic: Fake,
+    },
+    /// Unique keys `start`, `start + step`, ... in row order.
+    Sequence {
+        /// First value.
+        start: i64,
+        /// Increment (not 0).
+        step: i64,
+    },
+    /// Random version-4 UUIDs.
+    Uuid,
+}
+
+/// A value with a weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Weighted<T> {
+    /// The value.
+    pub value: T,
+    /// Its weight (≥ 0).
+    pub weight: f64,
+}
+
+/// Resolution of generated dates and times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Microseconds.
+    Microsecond,
+    /// Whole seconds.
+    Second,
+    /// Whole minutes.
+    Minute,
+    /// Whole hours.
+    Hour,
+    /// Whole days.
+    Day,
+    /// First days of months.
+    Month,
+    /// First days of years.
+    Year,
+}
+
+/// Kinds of made-up personal data (English locale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Fake {
+    /// First and last name.
+    FullName,
+    /// Given name.
+    FirstName,
+    /// Family name.
+    LastName,
+    /// An address at a reserved example domain.
+    Email,
+    /// A phone number.
+    Phone,
+    /// House number and street.
+    StreetAddress,
+    /// A city.
+    City,
+    /// A five-digit ZIP code.
+    PostalCode,
+    /// A company name.
+    Company,
+    /// A short sentence.
+    Sentence,
+    /// An IPv4 address.
+    Ipv4,
+    /// A web address at an example domain.
+    Url,
+}
+
+/// Columns joined by a Gaussian copula.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Copula {
+    /// Columns in matrix order (numeric, datetime, categorical or boolean ones).
+    pub columns: Vec<String>,
+    /// Correlation of the columns' latent normals (symmetric, 1 on the diagonal);
+    /// repaired towards the identity if it is not positive definite.
+    pub correlation: Vec<Vec<f64>>,
+}
+
+/// A rule every generated row obeys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Constraint {
+    /// `low ≤ high` on every row where both are present (numbers or datetimes of one
+    /// logical type).
+    Ordered {
+        /// The smaller column.
+        low: String,
+        /// The larger column.
+        high: String,
+    },
+}
+
+impl Spec {
+    /// Parses a spec from JSON: size bound, unknown fields rejected, version checked.
+    /// Use [`crate::plan::compile`] to check everything else.
+    pub fn from_json(json: &str) -> Result<Spec> {
+        if json.len() > MAX_SPEC_BYTES {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!("spec is {} bytes, over {MAX_SPEC_BYTES}", json.len()),
+            ));
+        }
+        let spec: Spec = serde_json::from_str(json).map_err(|e| {
+            Error::new(ErrorKind::InvalidDocument, format!("not a valid spec: {e}"))
+                .at_row(e.line() as u64)
+                .with_hint("check it against shared/schema/spec.schema.json")
+        })?;
+        Ok(spec)
+    }
+
+    /// The JSON Schema of this type (published in `shared/schema/spec.schema.json`).
+    pub fn json_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(Spec)).expect("a schema serialises")
+    }
+}

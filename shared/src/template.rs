@@ -1,0 +1,389 @@
+//! template: SafeProfile + strictness → [`Spec`], with no network and no LLM.
+//!
+//! Deterministic: the same SafeProfile and strictness give the same spec. What
+//! strictness (`match_threshold`, 0..=1) selects:
+//!
+//! | strictness | the spec carries |
+//! |---|---|
+//! | < 0.5 (loose) | independent marginals: numbers and dates from 11 quantiles, categories with their weights |
+//! | ≥ 0.5 (default 0.8) | empirical marginals (all 101 quantiles; whole numbers with few values stepped, never interpolated) joined by a Gaussian copula over the profile's rank correlations, and the profile's ordered pairs (`end ≥ start`) as constraints |
+//!
+//! Not yet: above 0.9, categorical dependencies and inter-column rules (derived
+//! columns); until they land, strict specs equal default ones.
+//!
+//! Sensitive columns (PII, identifiers, free text) never get values from the profile
+//! (it holds none): they get made-up values of their semantic type, character-class
+//! shapes, sequences or UUIDs. `template` reads only the SafeProfile: it imports
+//! neither `ingest` nor `profile`'s statistics.
+
+use crate::profile::{ColumnKind, Granularity, SemanticType};
+use crate::spec::{
+    ColumnSpec, Constraint, Copula, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted,
+};
+use crate::table::LogicalType;
+use crate::wire::{SafeColumn, SafeProfile};
+
+/// The default strictness.
+pub const DEFAULT_STRICTNESS: f64 = 0.8;
+/// Point masses that cover this share of values replace the quantiles.
+const STEPPED: f64 = 0.99;
+/// Whole-number columns with at most this many distinct values are stepped: values
+/// come from the quantiles themselves, never from between them.
+const STEPPED_DISTINCT: u64 = 30;
+
+/// Builds a spec from a SafeProfile at a strictness in 0..=1.
+pub fn template(profile: &SafeProfile, strictness: f64) -> Spec {
+    let strictness = if strictness.is_finite() {
+        strictness.clamp(0.0, 1.0)
+    } else {
+        DEFAULT_STRICTNESS
+    };
+    let loose = strictness < 0.5;
+    let columns: Vec<ColumnSpec> = profile
+        .columns
+        .iter()
+        .map(|c| ColumnSpec {
+            name: c.name.clone(),
+            null_rate: c.null_rate.clamp(0.0, 1.0),
+            generator: generator(c, loose),
+        })
+        .collect();
+    let copula = (!loose).then(|| copula(profile, &columns)).flatten();
+    let constraints = if !loose {
+        profile
+            .ordered_pairs
+            .iter()
+            .filter(|p| orderable(&columns, &p.low, &p.high))
+            .map(|p| Constraint::Ordered {
+                low: p.low.clone(),
+                high: p.high.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Spec {
+        version: SPEC_VERSION,
+        default_rows: profile.row_count,
+        columns,
+        copula,
+        constraints,
+    }
+}
+
+fn orderable(columns: &[ColumnSpec], low: &str, high: &str) -> bool {
+    let kind = |name: &str| {
+        columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| match &c.generator {
+                Generator::Numeric { .. } => Some(None),
+                Generator::Datetime { logical_type, .. } => Some(Some(*logical_type)),
+                _ => None,
+            })
+    };
+    matches!((kind(low), kind(high)), (Some(Some(a)), Some(Some(b))) if a == b)
+}
+
+/// Every 10th of 101 quantiles: the loose marginal.
+fn coarse<T: Clone>(q: &[T], loose: bool) -> Vec<T> {
+    if loose && q.len() == 101 {
+        q.iter().step_by(10).cloned().collect()
+    } else {
+        q.to_vec()
+    }
+}
+
+fn generator(c: &SafeColumn, loose: bool) -> Generator {
+    if (c.sensitive || matches!(c.kind, ColumnKind::Text | ColumnKind::Identifier))
+        && let Some(g) = sensitive(c)
+    {
+        return g;
+    }
+    if let (Some(n), true) = (&c.numeric, c.logical_type.is_numeric()) {
+        let masses: f64 = n.point_masses.iter().map(|m| m.share).sum();
+        let mut point_masses: Vec<Weighted<f64>> = Vec::new();
+        if masses >= STEPPED {
+            point_masses = n
+                .point_masses
+                .iter()
+                .map(|m| Weighted {
+                    value: m.value,
+                    weight: m.share / masses,
+                })
+                .collect();
+            point_masses.sort_by(|a, b| a.value.total_cmp(&b.value));
+        }
+        return Generator::Numeric {
+            quantiles: coarse(&n.quantiles, loose),
+            point_masses,
+            decimals: c.decimals.unwrap_or(0).min(15),
+            integer: c.logical_type == LogicalType::Integer,
+            stepped: n.integral && c.distinct <= STEPPED_DISTINCT,
+        };
+    }
+    if let (Some(d), true) = (&c.datetime, c.logical_type.is_temporal()) {
+        return Generator::Datetime {
+            quantiles: coarse(&d.quantiles, loose),
+            logical_type: c.logical_type,
+            format: c
+                .format
+                .clone()
+                .unwrap_or_else(|| default_format(c.logical_type)),
+            granularity: step(d.coarsened_to.unwrap_or(d.granularity)),
+        };
+    }
+    if let Some(cat) = &c.categories {
+        if c.logical_type == LogicalType::Boolean {
+            let p_true = cat
+                .values
+                .iter()
+                .filter(|v| v.value.eq_ignore_ascii_case("true"))
+                .map(|v| v.share)
+                .sum::<f64>();
+            return Generator::Boolean {
+                p_true: p_true.clamp(0.0, 1.0),
+            };
+        }
+        let shapes = text_shapes(c);
+        let other_share = if shapes.is_empty() {
+            0.0
+        } else {
+            cat.other_share.clamp(0.0, 1.0)
+        };
+        if !cat.values.is_empty() || other_share > 0.0 {
+            return Generator::Categorical {
+                values: cat
+                    .values
+                    .iter()
+                    .map(|v| Weighted {
+                        value: v.value.clone(),
+                        weight: v.share,
+                    })
+                    .collect(),
+                other_share,
+                other_shapes: if other_share > 0.0 {
+                    shapes
+                } else {
+                    Vec::new()
+                },
+            };
+        }
+    }
+    let shapes = text_shapes(c);
+    if !shapes.is_empty() {
+        return Generator::Pattern { shapes };
+    }
+    Generator::Pattern {
+        shapes: vec![Weighted {
+            value: "Aaaaaa".into(),
+            weight: 1.0,
+        }],
+    }
+}
+
+/// Made-up values for a column whose real values may not leave.
+fn sensitive(c: &SafeColumn) -> Option<Generator> {
+    use SemanticType as S;
+    let fake = |f| Some(Generator::Semantic { semantic: f });
+    match c.semantic_type {
+        Some(S::PersonName) => fake(Fake::FullName),
+        Some(S::FirstName) => fake(Fake::FirstName),
+        Some(S::LastName) => fake(Fake::LastName),
+        Some(S::Email) => fake(Fake::Email),
+        Some(S::Phone) => fake(Fake::Phone),
+        Some(S::StreetAddress) => fake(Fake::StreetAddress),
+        Some(S::City) => fake(Fake::City),
+        Some(S::PostalCode) if c.logical_type == LogicalType::Text => fake(Fake::PostalCode),
+        Some(S::IpAddress) => fake(Fake::Ipv4),
+        Some(S::Url) => fake(Fake::Url),
+        Some(S::Uuid) => Some(Generator::Uuid),
+        Some(S::FreeText) => fake(Fake::Sentence),
+        // Dates of birth are dates: their (coarsened) distribution is safe to use.
+        Some(S::DateOfBirth) => None,
+        _ if c.unique && c.logical_type == LogicalType::Integer => {
+            Some(Generator::Sequence { start: 1, step: 1 })
+        }
+        _ if c.logical_type == LogicalType::Text => {
+            let shapes = text_shapes(c);
+            Some(if shapes.is_empty() {
+                Generator::Uuid
+            } else {
+                Generator::Pattern { shapes }
+            })
+        }
+        _ => None,
+    }
+}
+
+fn text_shapes(c: &SafeColumn) -> Vec<Weighted<String>> {
+    c.text
+        .as_ref()
+        .map(|t| {
+            t.shapes
+                .iter()
+                .filter(|s| !s.value.is_empty() && s.value.chars().count() <= 256)
+                .map(|s| Weighted {
+                    value: s.value.clone(),
+                    weight: s.share,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn default_format(logical: LogicalType) -> String {
+    match logical {
+        LogicalType::Date => "%Y-%m-%d",
+        LogicalType::Time => "%H:%M:%S",
+        _ => "%Y-%m-%d %H:%M:%S",
+    }
+    .to_string()
+}
+
+fn step(g: Granularity) -> Step {
+    match g {
+        Granularity::Subsecond => Step::Microsecond,
+        Granularity::Second => Step::Second,
+        Granularity::Minute => Step::Minute,
+        Granularity::Hour => Step::Hour,
+        Granularity::Day => Step::Day,
+        Granularity::Month => Step::Month,
+        Granularity::Year => Step::Year,
+    }
+}
+
+/// The profile's rank correlations over the columns the spec can join.
+fn copula(profile: &SafeProfile, columns: &[ColumnSpec]) -> Option<Copula> {
+    let cor = &profile.correlations;
+    let keep: Vec<usize> = cor
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| {
+            columns.iter().any(|c| {
+                &c.name == *name
+                    && matches!(
+                        c.generator,
+                        Generator::Numeric { .. }
+                            | Generator::Datetime { .. }
+                            | Generator::Categorical { .. }
+                            | Generator::Boolean { .. }
+                    )
+            })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if keep.len() < 2 {
+        return None;
+    }
+    let attenuation: Vec<f64> = keep
+        .iter()
+        .map(|&i| {
+            let spec = columns.iter().find(|c| c.name == cor.columns[i]);
+            spec.map_or(1.0, |c| attenuation(&c.generator))
+        })
+        .collect();
+    Some(Copula {
+        columns: keep.iter().map(|&i| cor.columns[i].clone()).collect(),
+        correlation: keep
+            .iter()
+            .enumerate()
+            .map(|(a, &i)| {
+                keep.iter()
+                    .enumerate()
+                    .map(|(b, &j)| {
+                        if i == j {
+                            1.0
+                        } else {
+                            let r = cor.matrix[i][j] / (attenuation[a] * attenuation[b]);
+                            (r.clamp(-0.999, 0.999) * 1e6).round() / 1e6
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+    })
+}
+
+/// How much a column's few values weaken a correlation measured on its tied ranks
+/// (a normal-scores approximation):
+/// corr(Z, E[Z | level]) = √(Σ pᵢ mᵢ²) for a standard normal Z cut into levels with
+/// shares pᵢ (in encoding order) and conditional means mᵢ. The profile measured rank
+/// correlations on such ties; the copula needs the latent correlation, r / (fₐ·f_b).
+fn attenuation(g: &Generator) -> f64 {
+    let shares: Vec<f64> = match g {
+        Generator::Categorical {
+            values,
+            other_share,
+            ..
+        } => {
+            let named: f64 = values.iter().map(|v| v.weight).sum();
+            let mut s: Vec<f64> = values
+                .iter()
+                .map(|v| v.weight / named.max(f64::MIN_POSITIVE) * (1.0 - other_share))
+                .collect();
+            if *other_share > 0.0 {
+                s.push(*other_share);
+            }
+            s
+        }
+        Generator::Boolean { p_true } => vec![1.0 - p_true, *p_true],
+        Generator::Numeric {
+            quantiles,
+            point_masses,
+            stepped: true,
+            ..
+        } => {
+            if point_masses.is_empty() {
+                let mut levels: Vec<f64> = Vec::new();
+                let k = (quantiles.len() - 1).max(1) as f64;
+                let mut last = f64::NAN;
+                for (i, q) in quantiles.iter().enumerate() {
+                    let w = if i == 0 || i + 1 == quantiles.len() {
+                        0.5
+                    } else {
+                        1.0
+                    } / k;
+                    if *q == last {
+                        *levels.last_mut().expect("a level exists") += w;
+                    } else {
+                        levels.push(w);
+                        last = *q;
+                    }
+                }
+                levels
+            } else {
+                point_masses.iter().map(|m| m.weight).collect()
+            }
+        }
+        _ => return 1.0,
+    };
+    let total: f64 = shares.iter().sum();
+    if shares.len() < 2 || total <= 0.0 {
+        return 1.0;
+    }
+    let pdf = |z: f64| {
+        if z.is_finite() {
+            libm::exp(-0.5 * z * z) / (2.0 * std::f64::consts::PI).sqrt()
+        } else {
+            0.0
+        }
+    };
+    let (mut cum, mut lo, mut sum) = (0.0, f64::NEG_INFINITY, 0.0);
+    for (i, p) in shares.iter().enumerate() {
+        let p = p / total;
+        cum += p;
+        let hi = if i + 1 == shares.len() {
+            f64::INFINITY
+        } else {
+            crate::math::normal_quantile(cum.min(1.0))
+        };
+        if p > 0.0 {
+            let m = (pdf(lo) - pdf(hi)) / p;
+            sum += p * m * m;
+        }
+        lo = hi;
+    }
+    sum.sqrt().clamp(0.05, 1.0)
+}
