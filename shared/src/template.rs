@@ -277,113 +277,15 @@ fn copula(profile: &SafeProfile, columns: &[ColumnSpec]) -> Option<Copula> {
     if keep.len() < 2 {
         return None;
     }
-    let attenuation: Vec<f64> = keep
-        .iter()
-        .map(|&i| {
-            let spec = columns.iter().find(|c| c.name == cor.columns[i]);
-            spec.map_or(1.0, |c| attenuation(&c.generator))
-        })
-        .collect();
     Some(Copula {
         columns: keep.iter().map(|&i| cor.columns[i].clone()).collect(),
         correlation: keep
             .iter()
-            .enumerate()
-            .map(|(a, &i)| {
+            .map(|&i| {
                 keep.iter()
-                    .enumerate()
-                    .map(|(b, &j)| {
-                        if i == j {
-                            1.0
-                        } else {
-                            let r = cor.matrix[i][j] / (attenuation[a] * attenuation[b]);
-                            (r.clamp(-0.999, 0.999) * 1e6).round() / 1e6
-                        }
-                    })
+                    .map(|&j| if i == j { 1.0 } else { cor.matrix[i][j] })
                     .collect()
             })
             .collect(),
     })
-}
-
-/// How much a column's few values weaken a correlation measured on its tied ranks
-/// (a normal-scores approximation):
-/// corr(Z, E[Z | level]) = √(Σ pᵢ mᵢ²) for a standard normal Z cut into levels with
-/// shares pᵢ (in encoding order) and conditional means mᵢ. The profile measured rank
-/// correlations on such ties; the copula needs the latent correlation, r / (fₐ·f_b).
-fn attenuation(g: &Generator) -> f64 {
-    let shares: Vec<f64> = match g {
-        Generator::Categorical {
-            values,
-            other_share,
-            ..
-        } => {
-            let named: f64 = values.iter().map(|v| v.weight).sum();
-            let mut s: Vec<f64> = values
-                .iter()
-                .map(|v| v.weight / named.max(f64::MIN_POSITIVE) * (1.0 - other_share))
-                .collect();
-            if *other_share > 0.0 {
-                s.push(*other_share);
-            }
-            s
-        }
-        Generator::Boolean { p_true } => vec![1.0 - p_true, *p_true],
-        Generator::Numeric {
-            quantiles,
-            point_masses,
-            stepped: true,
-            ..
-        } => {
-            if point_masses.is_empty() {
-                let mut levels: Vec<f64> = Vec::new();
-                let k = (quantiles.len() - 1).max(1) as f64;
-                let mut last = f64::NAN;
-                for (i, q) in quantiles.iter().enumerate() {
-                    let w = if i == 0 || i + 1 == quantiles.len() {
-                        0.5
-                    } else {
-                        1.0
-                    } / k;
-                    if *q == last {
-                        *levels.last_mut().expect("a level exists") += w;
-                    } else {
-                        levels.push(w);
-                        last = *q;
-                    }
-                }
-                levels
-            } else {
-                point_masses.iter().map(|m| m.weight).collect()
-            }
-        }
-        _ => return 1.0,
-    };
-    let total: f64 = shares.iter().sum();
-    if shares.len() < 2 || total <= 0.0 {
-        return 1.0;
-    }
-    let pdf = |z: f64| {
-        if z.is_finite() {
-            libm::exp(-0.5 * z * z) / (2.0 * std::f64::consts::PI).sqrt()
-        } else {
-            0.0
-        }
-    };
-    let (mut cum, mut lo, mut sum) = (0.0, f64::NEG_INFINITY, 0.0);
-    for (i, p) in shares.iter().enumerate() {
-        let p = p / total;
-        cum += p;
-        let hi = if i + 1 == shares.len() {
-            f64::INFINITY
-        } else {
-            crate::math::normal_quantile(cum.min(1.0))
-        };
-        if p > 0.0 {
-            let m = (pdf(lo) - pdf(hi)) / p;
-            sum += p * m * m;
-        }
-        lo = hi;
-    }
-    sum.sqrt().clamp(0.05, 1.0)
 }
