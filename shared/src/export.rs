@@ -432,7 +432,7 @@ fn write_fixed(out: &mut String, x: f64, d: u8) {
     let d = usize::from(d.min(15));
     let p = POW10[d];
     let scaled = (x * p as f64).round();
-    if !(scaled.abs() < 9.0e15) {
+    if scaled.is_nan() || scaled.abs() >= 9.0e15 {
         let _ = write!(out, "{x:.d$}");
         return;
     }
