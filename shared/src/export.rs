@@ -37,6 +37,15 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
+    /// Every format.
+    pub const ALL: [OutputFormat; 6] = [
+        OutputFormat::Csv,
+        OutputFormat::Tsv,
+        OutputFormat::Json,
+        OutputFormat::Ndjson,
+        OutputFormat::Xlsx,
+        OutputFormat::Parquet,
+    ];
     /// The format for a file name's extension (`excel` and `xlsx` both mean XLSX).
     pub fn from_extension(ext: &str) -> Option<OutputFormat> {
         Some(match ext.to_ascii_lowercase().as_str() {

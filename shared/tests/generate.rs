@@ -4,19 +4,10 @@
 
 mod common;
 
-use common::{assert_pinned, pii};
+use common::{assert_pinned, pii, safe_profile};
 use shared::export::{ExportOptions, OutputFormat, to_bytes};
 use shared::plan::compile;
 use shared::spec::Spec;
-
-fn safe_profile(bytes: &[u8], name: &str) -> shared::SafeProfile {
-    let t = shared::read(bytes, name, &Default::default()).unwrap();
-    let options = shared::GuardOptions {
-        seed: 2024,
-        ..Default::default()
-    };
-    shared::guard(&shared::profile(&t), &options).0
-}
 
 fn dataset_spec(file: &str, strictness: f64) -> Spec {
     let bytes = std::fs::read(common::datasets().join(file)).unwrap();
@@ -100,14 +91,7 @@ fn every_format_reads_back_to_the_same_table() {
     });
     let plan = compile(&spec).unwrap();
     let table = shared::generate::generate(&plan, 3, 500, 0..500);
-    for format in [
-        OutputFormat::Csv,
-        OutputFormat::Tsv,
-        OutputFormat::Json,
-        OutputFormat::Ndjson,
-        OutputFormat::Xlsx,
-        OutputFormat::Parquet,
-    ] {
+    for format in OutputFormat::ALL {
         let bytes = to_bytes(&table, format, &ExportOptions::default()).unwrap();
         let name = format!("out.{}", format.extension());
         let back = shared::read(&bytes, &name, &Default::default()).unwrap();
@@ -180,14 +164,7 @@ fn planted_sentinels_never_reach_the_synthetic_file() {
     for s in sentinels {
         assert!(!spec_json.contains(s), "{s} in the spec");
     }
-    for format in [
-        OutputFormat::Csv,
-        OutputFormat::Tsv,
-        OutputFormat::Json,
-        OutputFormat::Ndjson,
-        OutputFormat::Xlsx,
-        OutputFormat::Parquet,
-    ] {
+    for format in OutputFormat::ALL {
         let bytes = to_bytes(&synthetic, format, &ExportOptions::default()).unwrap();
         // Compressed formats are read back and scanned as values.
         let back = shared::read(

@@ -12,15 +12,19 @@ pub fn datasets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets")
 }
 
-/// The pinned SafeProfile JSON of a file (guard seed 2024), as `tests/golden/` holds it.
-pub fn golden_safe_profile(bytes: &[u8], file: &str) -> String {
+/// The SafeProfile of a file with the guard seed the golden files use (2024).
+pub fn safe_profile(bytes: &[u8], file: &str) -> shared::SafeProfile {
     let t = shared::read(bytes, file, &Default::default()).unwrap();
     let options = shared::GuardOptions {
         seed: 2024,
         ..Default::default()
     };
-    let (safe, _) = shared::guard(&shared::profile(&t), &options);
-    serde_json::to_string_pretty(&safe).unwrap() + "\n"
+    shared::guard(&shared::profile(&t), &options).0
+}
+
+/// The pinned SafeProfile JSON of a file, as `tests/golden/` holds it.
+pub fn golden_safe_profile(bytes: &[u8], file: &str) -> String {
+    serde_json::to_string_pretty(&safe_profile(bytes, file)).unwrap() + "\n"
 }
 
 /// Asserts that `got` equals the file at `relative` (to the `shared` crate); with
@@ -52,13 +56,7 @@ pub fn golden_report(real: &[u8], real_name: &str, synth: &[u8], synth_name: &st
 
 /// 200 pinned rows (seed 42) generated from a file's template spec (guard seed 2024).
 pub fn golden_generated(bytes: &[u8], file: &str) -> String {
-    let t = shared::read(bytes, file, &Default::default()).unwrap();
-    let options = shared::GuardOptions {
-        seed: 2024,
-        ..Default::default()
-    };
-    let (safe, _) = shared::guard(&shared::profile(&t), &options);
-    let spec = shared::template::template(&safe, 0.8);
+    let spec = shared::template::template(&safe_profile(bytes, file), 0.8);
     let plan = shared::plan::compile(&spec).unwrap();
     let table = shared::generate::generate(&plan, 42, 200, 0..200);
     let bytes = shared::export::to_bytes(
