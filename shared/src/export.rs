@@ -1,4 +1,5 @@
-//! export: [`Table`] → bytes in CSV, TSV, JSON (array), NDJSON, XLSX or Parquet.
+//! export: [`Table`] → bytes in CSV, TSV, JSON (array), NDJSON, XLSX or Parquet, and
+//! several files → one ZIP ([`zip`]).
 //!
 //! An [`Exporter`] takes the table in pieces (`write` per generated block, `finish`
 //! once), so text and Parquet output never hold more than one piece in memory.
@@ -500,9 +501,67 @@ pub fn to_bytes(table: &Table, format: OutputFormat, options: &ExportOptions) ->
     e.finish()
 }
 
+/// Packs several output files into one ZIP (deflate), in the order given. Names are
+/// reduced to their last path component and made unique (`a.csv`, `a_2.csv`), so no
+/// entry can point outside the folder it is unpacked into.
+#[cfg(feature = "excel")]
+pub fn zip(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
+    use std::collections::HashSet;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(
+            files
+                .iter()
+                .any(|(_, b)| b.len() as u64 >= u64::from(u32::MAX)),
+        );
+    let mut used = HashSet::new();
+    for (name, bytes) in files {
+        let base = name
+            .rsplit(['/', '\\'])
+            .next()
+            .filter(|b| !b.is_empty() && *b != "." && *b != "..")
+            .unwrap_or("file");
+        let mut unique = base.to_string();
+        let mut n = 2;
+        while !used.insert(unique.clone()) {
+            unique = match base.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem}_{n}.{ext}"),
+                None => format!("{base}_{n}"),
+            };
+            n += 1;
+        }
+        out.start_file(unique, options).map_err(io)?;
+        out.write_all(bytes).map_err(io)?;
+    }
+    Ok(out.finish().map_err(io)?.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "excel")]
+    #[test]
+    fn zip_entries_are_flat_and_unique() {
+        let files = vec![
+            ("../../etc/a.csv".to_string(), b"x\n1\n".to_vec()),
+            ("a.csv".to_string(), b"x\n2\n".to_vec()),
+            ("..".to_string(), b"y".to_vec()),
+        ];
+        let bytes = zip(&files).unwrap();
+        let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut sorted: Vec<String> = archive
+            .file_names()
+            .map(|n| n.unwrap().into_owned())
+            .collect();
+        sorted.sort();
+        assert_eq!(sorted, ["a.csv", "a_2.csv", "file"]);
+        let mut second = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("a_2.csv").unwrap(), &mut second)
+            .unwrap();
+        assert_eq!(second, "x\n2\n");
+    }
 
     #[test]
     fn formulas_are_neutralized() {
