@@ -11,7 +11,7 @@
 //! `generate` sees only the plan: it imports neither `ingest` nor `profile`.
 
 use crate::math::{normal_cdf, normal_quantile};
-use crate::plan::{Gen, Plan};
+use crate::plan::{Derived, Gen, Plan};
 use crate::spec::{Fake, Step};
 use crate::table::{ColumnInfo, FileFormat, LogicalType, Table};
 use arrow::array::{
@@ -42,6 +42,20 @@ enum Values {
     Text(Vec<Option<String>>),
 }
 
+/// Whether a column's values are numbers (incl. days/µs), truth values or text.
+fn empty_values(recipe: &Gen, capacity: usize) -> Values {
+    match recipe {
+        Gen::Numeric { .. }
+        | Gen::Datetime { .. }
+        | Gen::Sequence { .. }
+        | Gen::Derived(Derived::Arithmetic { .. } | Derived::DateOffset { .. }) => {
+            Values::Number(Vec::with_capacity(capacity))
+        }
+        Gen::Boolean { .. } => Values::Bool(Vec::with_capacity(capacity)),
+        _ => Values::Text(Vec::with_capacity(capacity)),
+    }
+}
+
 /// SplitMix64: a well-mixed key per (seed, block).
 fn mix(seed: u64, block: u64) -> u64 {
     let mut z = seed ^ block.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -65,13 +79,7 @@ pub fn generate(plan: &Plan, seed: u64, total: u64, rows: Range<u64>) -> Table {
     let mut columns: Vec<Values> = plan
         .columns
         .iter()
-        .map(|c| match c.recipe {
-            Gen::Numeric { .. } | Gen::Datetime { .. } | Gen::Sequence { .. } => {
-                Values::Number(Vec::with_capacity(n))
-            }
-            Gen::Boolean { .. } => Values::Bool(Vec::with_capacity(n)),
-            _ => Values::Text(Vec::with_capacity(n)),
-        })
+        .map(|c| empty_values(&c.recipe, n))
         .collect();
     if n > 0 {
         let first = rows.start / BLOCK_ROWS;
@@ -115,10 +123,14 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values> {
             }
         }
     }
-    plan.columns
+    let mut out: Vec<Values> = plan
+        .columns
         .iter()
         .enumerate()
         .map(|(c, col)| {
+            if matches!(col.recipe, Gen::Derived(_)) {
+                return empty_values(&col.recipe, 0); // filled below from the others
+            }
             let mut rng = stream(seed, block, c as u64 + 1);
             // Stratified draws: each of the block's `rows` equal slices of (0, 1) gets
             // exactly one value, so marginals and null rates hold within a block instead
@@ -131,35 +143,133 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values> {
                 None => stratify(&permutation(rows, &mut rng), &mut rng),
             };
             let nulls = stratify(&permutation(rows, &mut rng), &mut rng);
-            let mut number = Vec::new();
-            let mut boolean = Vec::new();
-            let mut text = Vec::new();
+            let mut values = empty_values(&col.recipe, rows);
             for r in 0..rows {
                 let null = nulls[r] < col.null_rate;
                 let u = u[r];
                 let row = block * BLOCK_ROWS + r as u64;
-                match &col.recipe {
-                    Gen::Numeric { .. } | Gen::Datetime { .. } | Gen::Sequence { .. } => {
-                        let v = value_number(&col.recipe, u, row);
-                        number.push((!null).then_some(v));
+                match (&col.recipe, &mut values) {
+                    (Gen::Boolean { p_true }, Values::Bool(v)) => {
+                        v.push((!null).then_some(u >= 1.0 - p_true))
                     }
-                    Gen::Boolean { p_true } => boolean.push((!null).then_some(u >= 1.0 - p_true)),
-                    _ => {
+                    (_, Values::Number(v)) => {
+                        let x = value_number(&col.recipe, u, row);
+                        v.push((!null).then_some(x));
+                    }
+                    (_, Values::Text(v)) => {
                         // Draw even for nulls so the stream stays aligned row by row.
-                        let v = value_text(&col.recipe, u, &mut rng);
-                        text.push((!null).then_some(v));
+                        let x = value_text(&col.recipe, u, &mut rng);
+                        v.push((!null).then_some(x));
                     }
+                    _ => unreachable!("empty_values matches the recipe"),
                 }
             }
-            match col.recipe {
-                Gen::Numeric { .. } | Gen::Datetime { .. } | Gen::Sequence { .. } => {
-                    Values::Number(number)
-                }
-                Gen::Boolean { .. } => Values::Bool(boolean),
-                _ => Values::Text(text),
-            }
+            values
         })
-        .collect()
+        .collect();
+    for (c, col) in plan.columns.iter().enumerate() {
+        if let Gen::Derived(d) = &col.recipe {
+            let mut rng = stream(seed, block, c as u64 + 1);
+            let u = stratify(&permutation(rows, &mut rng), &mut rng);
+            let nulls = stratify(&permutation(rows, &mut rng), &mut rng);
+            out[c] = derive(d, &out, &u, &nulls, col.null_rate);
+        }
+    }
+    out
+}
+
+/// Computes a derived column from the block's generated columns.
+fn derive(d: &Derived, cols: &[Values], u: &[f64], nulls: &[f64], null_rate: f64) -> Values {
+    let numbers = |i: usize| match &cols[i] {
+        Values::Number(v) => v.as_slice(),
+        _ => unreachable!("compile checked the input is numeric"),
+    };
+    let missing = |r: usize| nulls[r] < null_rate;
+    match d {
+        Derived::Arithmetic {
+            op,
+            left,
+            right,
+            decimals,
+            integer,
+        } => {
+            let (a, b) = (numbers(*left), numbers(*right));
+            Values::Number(
+                (0..u.len())
+                    .map(|r| {
+                        let (x, y) = (a[r]?, b[r]?);
+                        if missing(r) {
+                            return None;
+                        }
+                        let v = match op {
+                            '+' => x + y,
+                            '-' => x - y,
+                            _ => x * y,
+                        };
+                        Some(if *integer {
+                            v.round()
+                        } else {
+                            round_to(v, *decimals)
+                        })
+                    })
+                    .collect(),
+            )
+        }
+        Derived::DateOffset {
+            from,
+            offset_days,
+            logical,
+            ..
+        } => {
+            let base = numbers(*from);
+            let unit = if *logical == LogicalType::Date {
+                1.0
+            } else {
+                US_PER_DAY
+            };
+            Values::Number(
+                (0..u.len())
+                    .map(|r| {
+                        let x = base[r]?;
+                        (!missing(r)).then(|| (x + interpolate(offset_days, u[r]) * unit).floor())
+                    })
+                    .collect(),
+            )
+        }
+        Derived::EmailFromName { from } => {
+            let Values::Text(names) = &cols[*from] else {
+                unreachable!("a name column is text")
+            };
+            Values::Text(
+                (0..u.len())
+                    .map(|r| {
+                        let name = names[r].as_deref()?;
+                        (!missing(r)).then(|| email_from(name))
+                    })
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// `Ada O'Neil-Smith` → `ada.oneil-smith@example.com` (a reserved domain: RFC 2606).
+fn email_from(name: &str) -> String {
+    let local: Vec<String> = name
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let local = if local.is_empty() {
+        "user".to_string()
+    } else {
+        local.join(".")
+    };
+    format!("{local}@example.com")
 }
 
 /// 0-based ranks of values (ties by position).
@@ -390,6 +500,21 @@ fn fake_value(kind: Fake, rng: &mut ChaCha8Rng) -> String {
     }
 }
 
+/// Days (dates) or µs (datetimes, times) as the Arrow array of their type.
+fn temporal_array(logical: LogicalType, v: &[Option<f64>]) -> ArrayRef {
+    match logical {
+        LogicalType::Date => Arc::new(Date32Array::from_iter(
+            v.iter().map(|x| x.map(|d| d as i32)),
+        )),
+        LogicalType::Time => Arc::new(Time64MicrosecondArray::from_iter(
+            v.iter().map(|x| x.map(|t| t as i64)),
+        )),
+        _ => Arc::new(TimestampMicrosecondArray::from_iter(
+            v.iter().map(|x| x.map(|t| t as i64)),
+        )),
+    }
+}
+
 fn to_table(plan: &Plan, columns: Vec<Values>, rows: u64) -> Table {
     let mut infos = Vec::with_capacity(columns.len());
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
@@ -416,22 +541,29 @@ fn to_table(plan: &Plan, columns: Vec<Values>, rows: u64) -> Table {
             (
                 Gen::Datetime {
                     logical, format, ..
-                },
+                }
+                | Gen::Derived(Derived::DateOffset {
+                    logical, format, ..
+                }),
                 Values::Number(v),
-            ) => {
-                let a: ArrayRef = match logical {
-                    LogicalType::Date => Arc::new(Date32Array::from_iter(
-                        v.iter().map(|x| x.map(|d| d as i32)),
-                    )),
-                    LogicalType::Time => Arc::new(Time64MicrosecondArray::from_iter(
-                        v.iter().map(|x| x.map(|t| t as i64)),
-                    )),
-                    _ => Arc::new(TimestampMicrosecondArray::from_iter(
-                        v.iter().map(|x| x.map(|t| t as i64)),
-                    )),
-                };
-                (*logical, Some(format.clone()), None, a)
-            }
+            ) => (
+                *logical,
+                Some(format.clone()),
+                None,
+                temporal_array(*logical, &v),
+            ),
+            (Gen::Derived(Derived::Arithmetic { integer: true, .. }), Values::Number(v)) => (
+                LogicalType::Integer,
+                None,
+                None,
+                Arc::new(Int64Array::from_iter(v.iter().map(|x| x.map(|x| x as i64)))),
+            ),
+            (Gen::Derived(Derived::Arithmetic { decimals, .. }), Values::Number(v)) => (
+                LogicalType::Float,
+                None,
+                Some(*decimals),
+                Arc::new(Float64Array::from(v)),
+            ),
             (_, Values::Bool(v)) => (
                 LogicalType::Boolean,
                 None,

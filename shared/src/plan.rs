@@ -7,7 +7,7 @@
 //! A correlation matrix that is not positive definite is not an error: it is shrunk
 //! towards the identity until it is, and the plan says by how much.
 
-use crate::spec::{Constraint, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted};
+use crate::spec::{Constraint, Derivation, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted};
 use crate::table::LogicalType;
 use serde::Serialize;
 use std::fmt;
@@ -161,6 +161,30 @@ pub(crate) enum Gen {
         step: i64,
     },
     Uuid,
+    Derived(Derived),
+}
+
+/// A derived column with its inputs resolved to column indices.
+#[derive(Debug, Clone)]
+pub(crate) enum Derived {
+    /// `op` is `+`, `-` or `*`; the result is rounded like the inputs.
+    Arithmetic {
+        op: char,
+        left: usize,
+        right: usize,
+        decimals: u8,
+        integer: bool,
+    },
+    /// Offsets in days; the result has the `from` column's type and format.
+    DateOffset {
+        from: usize,
+        offset_days: Vec<f64>,
+        logical: LogicalType,
+        format: String,
+    },
+    EmailFromName {
+        from: usize,
+    },
 }
 
 struct Checker {
@@ -519,6 +543,8 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
                 }
             }
             Generator::Uuid => Gen::Uuid,
+            // Resolved below, once every column is known.
+            Generator::Derived { .. } => Gen::Uuid,
         };
         columns.push(PlannedColumn {
             name: col.name.clone(),
@@ -526,6 +552,15 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
             copula_slot: None,
             recipe,
         });
+    }
+
+    for (i, col) in spec.columns.iter().enumerate() {
+        if let Generator::Derived { derivation } = &col.generator {
+            let path = format!("$.columns[{i}].generator.derivation");
+            if let Some(d) = derive(&mut c, &path, derivation, spec, &columns) {
+                columns[i].recipe = Gen::Derived(d);
+            }
+        }
     }
 
     let mut warnings = Vec::new();
@@ -648,10 +683,122 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
     })
 }
 
+/// Resolves a derivation's inputs: they must exist and not be derived themselves.
+fn derive(
+    c: &mut Checker,
+    path: &str,
+    d: &Derivation,
+    spec: &Spec,
+    columns: &[PlannedColumn],
+) -> Option<Derived> {
+    let mut input = |field: &str, name: &str| -> Option<usize> {
+        let found = spec.columns.iter().position(|col| col.name == name);
+        match found {
+            Some(i) if !matches!(spec.columns[i].generator, Generator::Derived { .. }) => Some(i),
+            Some(_) => {
+                c.fail(
+                    format!("{path}.{field}"),
+                    format!("{name:?} is itself derived"),
+                    "a column that is generated, not derived",
+                    "derive from the generated columns directly",
+                );
+                None
+            }
+            None => {
+                c.fail(
+                    format!("{path}.{field}"),
+                    format!("no column named {name:?}"),
+                    "the name of a column in $.columns",
+                    "check the spelling",
+                );
+                None
+            }
+        }
+    };
+    let number = |i: usize| match &columns[i].recipe {
+        Gen::Numeric {
+            decimals, integer, ..
+        } => Some((*decimals, *integer)),
+        Gen::Sequence { .. } => Some((0, true)),
+        _ => None,
+    };
+    match d {
+        Derivation::Add { left, right }
+        | Derivation::Subtract { left, right }
+        | Derivation::Multiply { left, right } => {
+            let (l, r) = (input("left", left)?, input("right", right)?);
+            let (Some((dl, il)), Some((dr, ir))) = (number(l), number(r)) else {
+                c.fail(
+                    path.to_string(),
+                    format!("{left:?} and {right:?} must both be numbers"),
+                    "numeric or sequence columns",
+                    "use date_offset for dates",
+                );
+                return None;
+            };
+            let (op, decimals) = match d {
+                Derivation::Add { .. } => ('+', dl.max(dr)),
+                Derivation::Subtract { .. } => ('-', dl.max(dr)),
+                _ => ('*', (dl + dr).min(15)),
+            };
+            Some(Derived::Arithmetic {
+                op,
+                left: l,
+                right: r,
+                decimals,
+                integer: il && ir,
+            })
+        }
+        Derivation::DateOffset { from, offset_days } => {
+            let f = input("from", from)?;
+            let Gen::Datetime {
+                logical, format, ..
+            } = &columns[f].recipe
+            else {
+                c.fail(
+                    format!("{path}.from"),
+                    format!("{from:?} is not a date or datetime column"),
+                    "a datetime column",
+                    "offsets apply to dates",
+                );
+                return None;
+            };
+            let sorted = offset_days.windows(2).all(|w| w[0] <= w[1]);
+            if offset_days.len() < 2 || !sorted || offset_days.iter().any(|x| !x.is_finite()) {
+                c.fail(
+                    format!("{path}.offset_days"),
+                    "not a usable quantile function".to_string(),
+                    "at least 2 finite, non-decreasing numbers of days",
+                    "give at least the smallest and the largest offset",
+                );
+                return None;
+            }
+            Some(Derived::DateOffset {
+                from: f,
+                offset_days: offset_days.clone(),
+                logical: *logical,
+                format: format.clone(),
+            })
+        }
+        Derivation::EmailFromName { from } => {
+            let f = input("from", from)?;
+            Some(Derived::EmailFromName { from: f })
+        }
+    }
+}
+
 fn same_axis(a: &Gen, b: &Gen) -> bool {
     match (a, b) {
         (Gen::Numeric { .. }, Gen::Numeric { .. }) => true,
         (Gen::Datetime { logical: x, .. }, Gen::Datetime { logical: y, .. }) => x == y,
+        (
+            Gen::Derived(Derived::DateOffset { logical: x, .. }),
+            Gen::Datetime { logical: y, .. },
+        )
+        | (
+            Gen::Datetime { logical: y, .. },
+            Gen::Derived(Derived::DateOffset { logical: x, .. }),
+        ) => x == y,
         _ => false,
     }
 }

@@ -123,6 +123,53 @@ pub enum Generator {
     },
     /// Random version-4 UUIDs.
     Uuid,
+    /// Computed from other (not derived) columns of the same row; missing when an
+    /// input is missing.
+    Derived {
+        /// How.
+        derivation: Derivation,
+    },
+}
+
+/// How a derived column is computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Derivation {
+    /// `left + right` (numbers).
+    Add {
+        /// First operand column.
+        left: String,
+        /// Second operand column.
+        right: String,
+    },
+    /// `left − right` (numbers).
+    Subtract {
+        /// Minuend column.
+        left: String,
+        /// Subtrahend column.
+        right: String,
+    },
+    /// `left × right` (numbers).
+    Multiply {
+        /// First factor column.
+        left: String,
+        /// Second factor column.
+        right: String,
+    },
+    /// A date or datetime a number of days after another: `from + offset`, the offset
+    /// drawn from a quantile function (days; may be fractional for datetimes).
+    DateOffset {
+        /// The date or datetime column it follows.
+        from: String,
+        /// Offset in days at evenly spaced probabilities 0..=1 (at least 2).
+        offset_days: Vec<f64>,
+    },
+    /// An email address made from a generated name (`Ada Lovelace` →
+    /// `ada.lovelace@example.com`).
+    EmailFromName {
+        /// The name column.
+        from: String,
+    },
 }
 
 /// A value with a weight.

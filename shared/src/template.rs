@@ -8,17 +8,19 @@
 //! | < 0.5 (loose) | independent marginals: numbers and dates from 11 quantiles, categories with their weights |
 //! | ≥ 0.5 (default 0.8) | empirical marginals (all 101 quantiles; whole numbers with few values stepped, never interpolated) joined by a Gaussian copula over the profile's rank correlations, and the profile's ordered pairs (`end ≥ start`) as constraints |
 //!
-//! Not yet: above 0.9, categorical dependencies and inter-column rules (derived
-//! columns); until they land, strict specs equal default ones.
+//! | ≥ 0.9 (strict) | the above, and the profile's exact arithmetic rules (`total = price × qty`) as derived columns |
+//!
+//! At default strictness, emails are made from the generated full name when the table
+//! has both. Not yet: categorical dependencies (per-category distributions) at strict.
 //!
 //! Sensitive columns (PII, identifiers, free text) never get values from the profile
 //! (it holds none): they get made-up values of their semantic type, character-class
 //! shapes, sequences or UUIDs. `template` reads only the SafeProfile: it imports
 //! neither `ingest` nor `profile`'s statistics.
 
-use crate::profile::{ColumnKind, Granularity, SemanticType};
+use crate::profile::{ColumnKind, Granularity, Rule, SemanticType};
 use crate::spec::{
-    ColumnSpec, Constraint, Copula, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted,
+    ColumnSpec, Constraint, Copula, Derivation, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted,
 };
 use crate::table::LogicalType;
 use crate::wire::{SafeColumn, SafeProfile};
@@ -48,6 +50,13 @@ pub fn template(profile: &SafeProfile, strictness: f64) -> Spec {
             generator: generator(c, loose),
         })
         .collect();
+    let mut columns = columns;
+    if !loose {
+        emails_from_names(&mut columns);
+    }
+    if strictness >= 0.9 {
+        derive_rules(profile, &mut columns);
+    }
     let copula = (!loose).then(|| copula(profile, &columns)).flatten();
     let constraints = if !loose {
         profile
@@ -68,6 +77,88 @@ pub fn template(profile: &SafeProfile, strictness: f64) -> Spec {
         columns,
         copula,
         constraints,
+    }
+}
+
+/// Emails made from the row's generated name, when the table has a full-name column.
+fn emails_from_names(columns: &mut [ColumnSpec]) {
+    let is = |c: &ColumnSpec, f: Fake| matches!(c.generator, Generator::Semantic { semantic } if semantic == f);
+    let Some(name) = columns
+        .iter()
+        .find(|c| is(c, Fake::FullName))
+        .map(|c| c.name.clone())
+    else {
+        return;
+    };
+    for c in columns.iter_mut().filter(|c| is(c, Fake::Email)) {
+        c.generator = Generator::Derived {
+            derivation: Derivation::EmailFromName { from: name.clone() },
+        };
+    }
+}
+
+/// The profile's exact arithmetic rules as derived columns (strict mode), when both
+/// operands are generated numbers.
+fn derive_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
+    for rule in &profile.rules {
+        let (target, derivation) = match rule {
+            Rule::Sum {
+                target,
+                left,
+                right,
+            } => (
+                target,
+                Derivation::Add {
+                    left: left.clone(),
+                    right: right.clone(),
+                },
+            ),
+            Rule::Difference {
+                target,
+                left,
+                right,
+            } => (
+                target,
+                Derivation::Subtract {
+                    left: left.clone(),
+                    right: right.clone(),
+                },
+            ),
+            Rule::Product {
+                target,
+                left,
+                right,
+            } => (
+                target,
+                Derivation::Multiply {
+                    left: left.clone(),
+                    right: right.clone(),
+                },
+            ),
+            Rule::DeterminedBy { .. } => continue,
+        };
+        let (Derivation::Add { left, right }
+        | Derivation::Subtract { left, right }
+        | Derivation::Multiply { left, right }) = &derivation
+        else {
+            continue;
+        };
+        let numeric = |name: &str| {
+            columns.iter().any(|c| {
+                c.name == name
+                    && matches!(
+                        c.generator,
+                        Generator::Numeric { .. } | Generator::Sequence { .. }
+                    )
+            })
+        };
+        let usable = numeric(left) && numeric(right) && left != target && right != target;
+        if usable
+            && let Some(c) = columns.iter_mut().find(|c| &c.name == target)
+            && matches!(c.generator, Generator::Numeric { .. })
+        {
+            c.generator = Generator::Derived { derivation };
+        }
     }
 }
 

@@ -216,3 +216,115 @@ fn more_strictness_never_measures_lower() {
         }
     }
 }
+
+fn column<'a>(t: &'a shared::Table, name: &str) -> &'a arrow::array::ArrayRef {
+    t.batch.column(t.column_index(name).unwrap())
+}
+
+#[test]
+fn derived_columns_hold_row_by_row() {
+    let spec = Spec::from_json(
+        r#"{
+        "version": 1, "default_rows": 5000,
+        "columns": [
+          {"name": "a", "null_rate": 0.1, "generator": {"kind": "numeric", "quantiles": [0, 10, 100], "decimals": 1}},
+          {"name": "b", "generator": {"kind": "numeric", "quantiles": [1, 2], "integer": true}},
+          {"name": "total", "generator": {"kind": "derived", "derivation": {"op": "add", "left": "a", "right": "b"}}},
+          {"name": "start", "generator": {"kind": "datetime", "quantiles": ["2024-01-01", "2024-12-31"],
+             "logical_type": "date", "format": "%d/%m/%Y", "granularity": "day"}},
+          {"name": "end", "generator": {"kind": "derived", "derivation": {"op": "date_offset", "from": "start", "offset_days": [0, 3, 30]}}},
+          {"name": "name", "generator": {"kind": "semantic", "semantic": "full_name"}},
+          {"name": "email", "generator": {"kind": "derived", "derivation": {"op": "email_from_name", "from": "name"}}}
+        ],
+        "constraints": [{"kind": "ordered", "low": "start", "high": "end"}]
+      }"#,
+    )
+    .unwrap();
+    let plan = compile(&spec).unwrap();
+    let t = shared::generate::generate(&plan, 3, 5000, 0..5000);
+    let (a, b, total) = (column(&t, "a"), column(&t, "b"), column(&t, "total"));
+    let (start, end) = (column(&t, "start"), column(&t, "end"));
+    let (name, email) = (column(&t, "name"), column(&t, "email"));
+    let mut nulls = 0;
+    for r in 0..5000 {
+        match (
+            common::value(a, r),
+            common::value(b, r),
+            common::value(total, r),
+        ) {
+            (common::V::Float(x), common::V::Int(y), common::V::Float(z)) => {
+                assert!((x + y as f64 - z).abs() < 1e-9, "row {r}: {x} + {y} != {z}")
+            }
+            (common::V::Null, _, common::V::Null) => nulls += 1,
+            other => panic!("row {r}: {other:?}"),
+        }
+        let (common::V::Date(s), common::V::Date(e)) =
+            (common::value(start, r), common::value(end, r))
+        else {
+            panic!("dates expected")
+        };
+        assert!((0..=30).contains(&(e - s)), "row {r}: {s} → {e}");
+        let (common::V::Text(n), common::V::Text(m)) =
+            (common::value(name, r), common::value(email, r))
+        else {
+            panic!("text expected")
+        };
+        let first = n.split_whitespace().next().unwrap().to_ascii_lowercase();
+        let first: String = first
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        assert!(
+            m.starts_with(&first) && m.ends_with("@example.com"),
+            "{n} → {m}"
+        );
+    }
+    // The null rate is stratified: exactly 10 % of each block.
+    assert!((495..=505).contains(&nulls), "{nulls}");
+    // Derived dates keep their source's output format.
+    let csv = String::from_utf8(csv(&t)).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.split(',').nth(4).unwrap().matches('/').count() == 2,
+        "{row}"
+    );
+}
+
+#[test]
+fn the_template_derives_emails_and_strict_rules() {
+    let table = pii::generate(300, 4);
+    let spec = shared::template::template(&safe_profile(&table.to_csv(b','), "p.csv"), 0.8);
+    let email = spec.columns.iter().find(|c| c.name == "email").unwrap();
+    assert!(
+        matches!(&email.generator, shared::spec::Generator::Derived { derivation: shared::spec::Derivation::EmailFromName { from } } if from == "full_name"),
+        "{email:?}"
+    );
+
+    let mut orders = String::from("price,qty,total\n");
+    for i in 0..300u64 {
+        let (p, q) = (5 + (i * 37) % 90, 1 + (i * 11) % 7);
+        orders.push_str(&format!("{p},{q},{}\n", p * q));
+    }
+    let safe = safe_profile(orders.as_bytes(), "orders.csv");
+    assert!(
+        !safe.rules.is_empty(),
+        "the profile finds total = price × qty"
+    );
+    let loose_total = shared::template::template(&safe, 0.8);
+    assert!(matches!(
+        loose_total.columns[2].generator,
+        shared::spec::Generator::Numeric { .. }
+    ));
+    let strict = shared::template::template(&safe, 0.95);
+    let plan = compile(&strict).unwrap();
+    let t = shared::generate::generate(&plan, 1, 300, 0..300);
+    for r in 0..300 {
+        let vals: Vec<common::V> = (0..3)
+            .map(|c| common::value(t.batch.column(c), r))
+            .collect();
+        let [common::V::Int(p), common::V::Int(q), common::V::Int(total)] = vals.as_slice() else {
+            panic!("integers expected: {vals:?}")
+        };
+        assert_eq!(p * q, *total);
+    }
+}
