@@ -470,7 +470,7 @@ fn value_text(recipe: &Gen, u: f64, rng: &mut ChaCha8Rng) -> String {
 }
 
 fn fake_value(kind: Fake, rng: &mut ChaCha8Rng) -> String {
-    use fake::faker::address::en::{BuildingNumber, CityName, StreetName, StreetSuffix, ZipCode};
+    use fake::faker::address::en::{BuildingNumber, CityName, StreetName, StreetSuffix};
     use fake::faker::company::en::CompanyName;
     use fake::faker::internet::en::{IPv4, SafeEmail};
     use fake::faker::lorem::en::{Sentence, Word};
@@ -489,7 +489,8 @@ fn fake_value(kind: Fake, rng: &mut ChaCha8Rng) -> String {
             StreetSuffix().fake_with_rng::<String, _>(rng)
         ),
         Fake::City => CityName().fake_with_rng(rng),
-        Fake::PostalCode => ZipCode().fake_with_rng(rng),
+        // fake's en ZipCode mixes 3- to 5-digit forms; US ZIP codes have five digits.
+        Fake::PostalCode => from_shape(&['9'; 5], rng),
         Fake::Company => CompanyName().fake_with_rng(rng),
         Fake::Sentence => Sentence(3..9).fake_with_rng(rng),
         Fake::Ipv4 => IPv4().fake_with_rng(rng),

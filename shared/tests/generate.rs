@@ -76,6 +76,21 @@ fn generated_rows_are_pinned() {
     );
 }
 
+/// Every generator kind (made-up names, shapes, UUIDs, derived values, 12-hour and
+/// epoch formats); the wasm test checks the same bytes in the browser.
+#[test]
+fn every_kind_is_pinned() {
+    let spec = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/every_kind.spec.json"),
+    )
+    .unwrap();
+    assert_pinned(
+        "tests/golden/every_kind.generated.csv",
+        &common::golden_every_kind(&spec),
+    );
+}
+
 #[test]
 fn every_format_reads_back_to_the_same_table() {
     let mut spec = dataset_spec("seattle_weather.csv", 0.8);

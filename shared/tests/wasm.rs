@@ -41,6 +41,13 @@ fn generated_rows_match_native() {
     assert_eq!(got, include_str!("golden/penguins.generated.csv"));
 }
 
+/// Every generator kind, made-up values included, gives the same bytes as natively.
+#[wasm_bindgen_test]
+fn every_generator_kind_matches_native() {
+    let got = common::golden_every_kind(include_str!("fixtures/every_kind.spec.json"));
+    assert_eq!(got, include_str!("golden/every_kind.generated.csv"));
+}
+
 #[wasm_bindgen_test]
 fn parquet_safe_profile_matches_native() {
     let got = safe_profile(

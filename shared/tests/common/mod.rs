@@ -68,6 +68,20 @@ pub fn golden_generated(bytes: &[u8], file: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+/// Rows (seed 1) from a spec that uses every generator kind, as CSV.
+pub fn golden_every_kind(spec_json: &str) -> String {
+    let spec = shared::spec::Spec::from_json(spec_json).unwrap();
+    let plan = shared::plan::compile(&spec).unwrap();
+    let table = shared::generate::generate(&plan, 1, 60, 0..60);
+    let bytes = shared::export::to_bytes(
+        &table,
+        shared::export::OutputFormat::Csv,
+        &Default::default(),
+    )
+    .unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
 pub fn read_dataset(file: &str) -> shared::Table {
     let path = datasets().join(file);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
