@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, skipping what is already there:
 # the wasm32 target, wasm-bindgen-cli at the exact version of the wasm-bindgen crate in
-# Cargo.lock, and Debian's chromium, chromium-driver and clang (zstd-sys compiles C for
-# wasm32). Everything comes from the package registries; nothing from GitHub or a CDN.
+# Cargo.lock, Debian's chromium, chromium-driver and clang (zstd-sys compiles C for
+# wasm32), and a Python venv with pandas, pyarrow and openpyxl for read-back tests. Everything comes from the package registries; nothing from GitHub or a CDN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Python with pandas, pyarrow and openpyxl (from PyPI, ~20 s once): a test reads every
+# output format with the readers our users' tools use.
+py_env=${BYOD_PY_VENV:-$HOME/.cache/byod-py}
+if ! "$py_env/bin/python" -c 'import pandas, pyarrow, openpyxl' 2>/dev/null; then
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    say "installing python3-venv from Debian"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-venv >/dev/null
+  fi
+  say "creating $py_env with pandas, pyarrow and openpyxl"
+  python3 -m venv "$py_env"
+  "$py_env/bin/pip" install -q 'pandas<3' pyarrow openpyxl >&2
 fi
 
 # The CLI must match the crate exactly, or wasm-bindgen refuses the module.

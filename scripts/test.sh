@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/byod-target}
 export CARGO_TERM_COLOR=never
 scripts/setup.sh
+export BYOD_PYTHON=${BYOD_PYTHON:-${BYOD_PY_VENV:-$HOME/.cache/byod-py}/bin/python}
 
 echo "== cargo fmt"
 cargo fmt --all -- --check
