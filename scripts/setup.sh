@@ -2,7 +2,8 @@
 # Installs what the build and the tests need, skipping what is already there:
 # the wasm32 target, wasm-bindgen-cli at the exact version of the wasm-bindgen crate in
 # Cargo.lock, Debian's chromium, chromium-driver and clang (zstd-sys compiles C for
-# wasm32), and a Python venv with pandas, pyarrow and openpyxl for read-back tests. Everything comes from the package registries; nothing from GitHub or a CDN.
+# wasm32), and with --tests a Python venv with pandas, pyarrow and openpyxl for the
+# read-back tests. Everything comes from the package registries; nothing from GitHub or a CDN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,9 +26,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Python with pandas, pyarrow and openpyxl (from PyPI, ~20 s once): a test reads every
-# output format with the readers our users' tools use.
+# output format with the readers our users' tools use. Only `--tests` wants it.
 py_env=${BYOD_PY_VENV:-$HOME/.cache/byod-py}
-if ! "$py_env/bin/python" -c 'import pandas, pyarrow, openpyxl' 2>/dev/null; then
+if [ "${1:-}" = --tests ] && ! "$py_env/bin/python" -c 'import pandas, pyarrow, openpyxl' 2>/dev/null; then
   if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
     say "installing python3-venv from Debian"
     as_root apt-get update -qq

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # reuse them; a cold build of everything takes about 10 minutes on 2 cores.
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/byod-target}
 export CARGO_TERM_COLOR=never
-scripts/setup.sh
+scripts/setup.sh --tests
 export BYOD_PYTHON=${BYOD_PYTHON:-${BYOD_PY_VENV:-$HOME/.cache/byod-py}/bin/python}
 
 echo "== cargo fmt"
