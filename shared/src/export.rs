@@ -220,41 +220,12 @@ impl<W: Write + Send> Exporter<W> {
         let n = batch.num_rows();
         let neutralize = self.options.neutralize_formulas;
         match &mut self.state {
-            State::Text(out) => match self.format {
-                OutputFormat::Csv | OutputFormat::Tsv => {
-                    let mut w = csv_writer(self.format, out);
-                    let mut record: Vec<String> = vec![String::new(); self.columns.len()];
-                    for r in 0..n {
-                        for (c, array) in batch.columns().iter().enumerate() {
-                            record[c].clear();
-                            text_cell(array, r, &self.columns[c], &mut record[c]);
-                            if neutralize && self.columns[c].logical == LogicalType::Text {
-                                neutralize_formula(&mut record[c]);
-                            }
-                        }
-                        w.write_record(&record).map_err(io)?;
-                    }
-                    w.flush().map_err(io)?;
-                }
-                _ => {
-                    let json = self.format == OutputFormat::Json;
-                    let mut line = String::new();
-                    for r in 0..n {
-                        line.clear();
-                        if json && self.rows + r as u64 > 0 {
-                            line.push(',');
-                        }
-                        if json {
-                            line.push('\n');
-                        }
-                        json_row(batch.columns(), r, &self.columns, &mut line);
-                        if !json {
-                            line.push('\n');
-                        }
-                        out.write_all(line.as_bytes()).map_err(io)?;
-                    }
-                }
-            },
+            State::Text(out) => {
+                let bytes =
+                    render_text(self.format, &self.columns, &self.options, table, self.rows)
+                        .expect("text state holds a text format")?;
+                out.write_all(&bytes).map_err(io)?;
+            }
             #[cfg(feature = "excel")]
             State::Xlsx { workbook, .. } => {
                 if self.rows + n as u64 > XLSX_MAX_ROWS {
@@ -310,6 +281,22 @@ impl<W: Write + Send> Exporter<W> {
         Ok(())
     }
 
+    /// Appends rows already rendered by [`render_text`] (so rendering can run on other
+    /// threads); `rows` is how many. Only for CSV, TSV, JSON and NDJSON.
+    pub fn write_rendered(&mut self, bytes: &[u8], rows: u64) -> Result<()> {
+        match &mut self.state {
+            State::Text(out) => out.write_all(bytes).map_err(io)?,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedFormat,
+                    "only text formats take rendered rows",
+                ));
+            }
+        }
+        self.rows += rows;
+        Ok(())
+    }
+
     /// Ends the file and returns the writer.
     pub fn finish(mut self) -> Result<W> {
         match std::mem::replace(&mut self.state, State::Done) {
@@ -336,6 +323,62 @@ impl<W: Write + Send> Exporter<W> {
             State::Done => Err(Error::new(ErrorKind::Malformed, "the output is finished")),
         }
     }
+}
+
+/// The rows of `table` as they appear in a CSV, TSV, JSON or NDJSON body, after
+/// `rows_before` rows of the same file (JSON needs to know whether a comma comes first);
+/// `None` for XLSX and Parquet, which are not written as text.
+pub fn render_text(
+    format: OutputFormat,
+    columns: &[ColumnInfo],
+    options: &ExportOptions,
+    table: &Table,
+    rows_before: u64,
+) -> Option<Result<Vec<u8>>> {
+    let batch = &table.batch;
+    let n = batch.num_rows();
+    let mut out = Vec::with_capacity(n * 16 * columns.len().max(1));
+    match format {
+        OutputFormat::Csv | OutputFormat::Tsv => {
+            let mut w = csv_writer(format, &mut out);
+            let mut record: Vec<String> = vec![String::new(); columns.len()];
+            for r in 0..n {
+                for (c, array) in batch.columns().iter().enumerate() {
+                    record[c].clear();
+                    text_cell(array, r, &columns[c], &mut record[c]);
+                    if options.neutralize_formulas && columns[c].logical == LogicalType::Text {
+                        neutralize_formula(&mut record[c]);
+                    }
+                }
+                if let Err(e) = w.write_record(&record) {
+                    return Some(Err(io(e)));
+                }
+            }
+            if let Err(e) = w.flush() {
+                return Some(Err(io(e)));
+            }
+        }
+        OutputFormat::Json | OutputFormat::Ndjson => {
+            let json = format == OutputFormat::Json;
+            let mut line = String::new();
+            for r in 0..n {
+                line.clear();
+                if json && rows_before + r as u64 > 0 {
+                    line.push(',');
+                }
+                if json {
+                    line.push('\n');
+                }
+                json_row(batch.columns(), r, columns, &mut line);
+                if !json {
+                    line.push('\n');
+                }
+                out.extend_from_slice(line.as_bytes());
+            }
+        }
+        OutputFormat::Xlsx | OutputFormat::Parquet => return None,
+    }
+    Some(Ok(out))
 }
 
 fn csv_writer<W: Write>(format: OutputFormat, out: W) -> csv::Writer<W> {

@@ -38,21 +38,30 @@ pub struct GenerateArgs {
     allow_formulas: bool,
 }
 
-/// Generates the table chunk by chunk on every core and hands the chunks to `write` in
-/// row order (at most two chunks per core wait in memory). The row-range determinism
-/// of `generate` is what makes the split invisible in the output.
+/// A generated chunk: rendered text (CSV, TSV, JSON, NDJSON) or a table (XLSX, Parquet).
+enum Chunk {
+    Rendered(Vec<u8>, u64),
+    Table(shared::Table),
+}
+
+/// Generates (and, for text formats, renders) the table chunk by chunk on every core and
+/// hands the chunks to `write` in row order. The row-range determinism of `generate`
+/// is what makes the split invisible in the output.
 fn for_each_chunk(
     plan: &shared::plan::Plan,
     seed: u64,
     rows: u64,
-    mut write: impl FnMut(shared::Table) -> anyhow::Result<()>,
+    format: OutputFormat,
+    options: &ExportOptions,
+    mut write: impl FnMut(Chunk) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let chunks = rows.div_ceil(CHUNK_ROWS);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(chunks.max(1) as usize) as u64;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(u64, shared::Table)>(2 * threads as usize);
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<(u64, shared::Result<Chunk>)>(2 * threads as usize);
         for worker in 0..threads {
             let tx = tx.clone();
             scope.spawn(move || {
@@ -61,7 +70,17 @@ fn for_each_chunk(
                     let start = chunk * CHUNK_ROWS;
                     let end = (start + CHUNK_ROWS).min(rows);
                     let table = shared::generate::generate(plan, seed, rows, start..end);
-                    if tx.send((chunk, table)).is_err() {
+                    let made = match shared::export::render_text(
+                        format,
+                        &table.columns,
+                        options,
+                        &table,
+                        start,
+                    ) {
+                        Some(bytes) => bytes.map(|b| Chunk::Rendered(b, end - start)),
+                        None => Ok(Chunk::Table(table)),
+                    };
+                    if tx.send((chunk, made)).is_err() {
                         return; // the writer stopped (an error): stop too
                     }
                     chunk += threads;
@@ -71,10 +90,10 @@ fn for_each_chunk(
         drop(tx);
         let mut pending = std::collections::BTreeMap::new();
         let mut next = 0u64;
-        for (chunk, table) in rx {
-            pending.insert(chunk, table);
-            while let Some(table) = pending.remove(&next) {
-                write(table)?;
+        for (chunk, made) in rx {
+            pending.insert(chunk, made);
+            while let Some(made) = pending.remove(&next) {
+                write(made?)?;
                 next += 1;
             }
         }
@@ -131,22 +150,28 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         neutralize_formulas: !a.allow_formulas,
     };
     let progress = std::io::stderr().is_terminal() && rows > CHUNK_ROWS;
-    let mut exporter: Option<Exporter<Box<dyn Write + Send>>> = None;
-    let mut out = Some(out);
+    // The plan fixes the columns and their types: an empty table gives the header.
+    let empty = shared::generate::generate(&plan, seed, 0, 0..0);
+    let mut exporter: Exporter<Box<dyn Write + Send>> = Exporter::new(
+        format,
+        &empty.columns,
+        empty.batch.schema(),
+        options.clone(),
+        out,
+    )?;
     let mut done = 0u64;
-    for_each_chunk(&plan, seed, rows, |table| {
-        let e = match exporter.as_mut() {
-            Some(e) => e,
-            None => exporter.insert(Exporter::new(
-                format,
-                &table.columns,
-                table.batch.schema(),
-                options.clone(),
-                out.take().expect("the output is opened once"),
-            )?),
+    for_each_chunk(&plan, seed, rows, format, &options, |chunk| {
+        let n = match chunk {
+            Chunk::Rendered(bytes, n) => {
+                exporter.write_rendered(&bytes, n)?;
+                n
+            }
+            Chunk::Table(table) => {
+                exporter.write(&table)?;
+                table.batch.num_rows() as u64
+            }
         };
-        e.write(&table)?;
-        done += table.batch.num_rows() as u64;
+        done += n;
         if progress {
             eprint!(
                 "\rbyod: {done} of {rows} rows ({:.0}%)",
@@ -158,20 +183,6 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     if progress {
         eprintln!();
     }
-    let exporter = match exporter {
-        Some(e) => e,
-        None => {
-            // Zero rows: still a valid file with its header.
-            let empty = shared::generate::generate(&plan, seed, 0, 0..0);
-            Exporter::new(
-                format,
-                &empty.columns,
-                empty.batch.schema(),
-                options,
-                out.take().expect("the output is opened once"),
-            )?
-        }
-    };
     exporter.finish()?.flush()?;
     Ok(())
 }
