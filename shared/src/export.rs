@@ -400,7 +400,7 @@ fn neutralize_formula(s: &mut String) {
 }
 
 /// Writes a cell as text in its column's format; nothing for a missing value.
-fn text_cell(array: &ArrayRef, r: usize, info: &ColumnInfo, out: &mut String) {
+pub(crate) fn text_cell(array: &ArrayRef, r: usize, info: &ColumnInfo, out: &mut String) {
     if !array.is_valid(r) {
         return;
     }

@@ -634,7 +634,12 @@ fn dcr_figures(
         .iter()
         .map(|c| c.logical == crate::LogicalType::Integer && c.role == Role::Numerical)
         .collect();
-    let random = privacy::random_like(&r, &integer, s_len(&s), &mut privacy::rng(options.seed, 3));
+    let random = privacy::random_like(
+        &r,
+        &integer,
+        s.first().map_or(0, Sample::len),
+        &mut privacy::rng(options.seed, 3),
+    );
     let d_synth = privacy::dcr(&s, &r);
     let d_random = privacy::dcr(&random, &r);
     let med_s = privacy::median(&d_synth).unwrap_or(f64::NAN);
@@ -673,12 +678,4 @@ fn dcr_figures(
         })
     });
     (Some(baseline), overfitting)
-}
-
-fn s_len(s: &[Sample<'_>]) -> usize {
-    match s.first() {
-        Some(Sample::Continuous(v)) => v.len(),
-        Some(Sample::Discrete(v)) => v.len(),
-        None => 0,
-    }
 }

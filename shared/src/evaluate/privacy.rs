@@ -14,8 +14,7 @@ use super::columns::{Column, Values, row_hashes};
 use super::{Leak, WithheldCheck};
 use crate::Table;
 use aho_corasick::AhoCorasick;
-use arrow::array::{Array, ArrayRef, AsArray};
-use arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type, TimestampMicrosecondType};
+use arrow::array::Array;
 use rand::{RngExt, SeedableRng, seq::index};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
@@ -171,7 +170,7 @@ pub(crate) enum Sample<'a> {
 }
 
 impl Sample<'_> {
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             Sample::Continuous(v) => v.len(),
             Sample::Discrete(v) => v.len(),
@@ -322,12 +321,16 @@ pub(crate) fn find_withheld(table: &Table, values: &[String]) -> WithheldCheck {
     };
     let mut text = String::new();
     for (info, array) in table.columns.iter().zip(table.batch.columns()) {
+        // Cells as the export writes them (dates in their column's format): what a
+        // reader of the synthetic file would see.
         // Per needle: cells and first row in this column.
         let mut found: Vec<Option<(u64, u64)>> = vec![None; needles.len()];
         for row in 0..array.len() {
-            if !array.is_valid(row) || !cell_text(array, row, &mut text) {
+            if !array.is_valid(row) {
                 continue;
             }
+            text.clear();
+            crate::export::text_cell(array, row, info, &mut text);
             let mut seen_in_cell: Vec<usize> = Vec::new();
             for m in matcher.find_overlapping_iter(text.as_str()) {
                 let k = m.pattern().as_usize();
@@ -362,38 +365,6 @@ fn whole_word(text: &str, start: usize, end: usize) -> bool {
         edge.is_some_and(char::is_alphanumeric) && outside.is_some_and(char::is_alphanumeric)
     };
     !joins(first, before) && !joins(last, after)
-}
-
-/// A cell as text, for the withheld search; false for types that cannot hold one.
-fn cell_text(array: &ArrayRef, row: usize, out: &mut String) -> bool {
-    use std::fmt::Write;
-    out.clear();
-    let _ = match array.data_type() {
-        DataType::Utf8 => {
-            out.push_str(array.as_string::<i32>().value(row));
-            Ok(())
-        }
-        DataType::Int64 => write!(out, "{}", array.as_primitive::<Int64Type>().value(row)),
-        DataType::Float64 => write!(out, "{}", array.as_primitive::<Float64Type>().value(row)),
-        DataType::Date32 => {
-            let days = array.as_primitive::<Date32Type>().value(row);
-            match crate::ingest::datetime::epoch_date()
-                .checked_add_signed(chrono::TimeDelta::days(i64::from(days)))
-            {
-                Some(d) => write!(out, "{d}"),
-                None => return false,
-            }
-        }
-        DataType::Timestamp(..) => {
-            let us = array.as_primitive::<TimestampMicrosecondType>().value(row);
-            match chrono::DateTime::from_timestamp_micros(us) {
-                Some(t) => write!(out, "{}", t.naive_utc()),
-                None => return false,
-            }
-        }
-        _ => return false,
-    };
-    true
 }
 
 #[cfg(test)]
