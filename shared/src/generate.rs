@@ -42,17 +42,35 @@ enum Values {
     Text(Vec<Option<String>>),
 }
 
-/// Whether a column's values are numbers (incl. days/µs), truth values or text.
-fn empty_values(recipe: &Gen, capacity: usize) -> Values {
+/// What a recipe writes: its logical type, datetime format and decimal digits. The one
+/// place that decides a column's output type; values and arrays follow from it.
+fn output(recipe: &Gen) -> (LogicalType, Option<&str>, Option<u8>) {
     match recipe {
-        Gen::Numeric { .. }
-        | Gen::Datetime { .. }
+        Gen::Numeric { integer: true, .. }
         | Gen::Sequence { .. }
-        | Gen::Derived(Derived::Arithmetic { .. } | Derived::DateOffset { .. }) => {
-            Values::Number(Vec::with_capacity(capacity))
+        | Gen::Derived(Derived::Arithmetic { integer: true, .. }) => {
+            (LogicalType::Integer, None, None)
         }
-        Gen::Boolean { .. } => Values::Bool(Vec::with_capacity(capacity)),
-        _ => Values::Text(Vec::with_capacity(capacity)),
+        Gen::Numeric { decimals, .. } | Gen::Derived(Derived::Arithmetic { decimals, .. }) => {
+            (LogicalType::Float, None, Some(*decimals))
+        }
+        Gen::Datetime {
+            logical, format, ..
+        }
+        | Gen::Derived(Derived::DateOffset {
+            logical, format, ..
+        }) => (*logical, Some(format), None),
+        Gen::Boolean { .. } => (LogicalType::Boolean, None, None),
+        _ => (LogicalType::Text, None, None),
+    }
+}
+
+/// An empty value vector of the representation the recipe's output type needs.
+fn empty_values(recipe: &Gen, capacity: usize) -> Values {
+    match output(recipe).0 {
+        LogicalType::Boolean => Values::Bool(Vec::with_capacity(capacity)),
+        LogicalType::Text => Values::Text(Vec::with_capacity(capacity)),
+        _ => Values::Number(Vec::with_capacity(capacity)),
     }
 }
 
@@ -542,64 +560,17 @@ fn to_table(plan: &Plan, columns: Vec<Values>, rows: u64) -> Table {
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
     let mut fields = Vec::with_capacity(columns.len());
     for (col, values) in plan.columns.iter().zip(columns) {
-        let (logical, format, decimals, array): (
-            LogicalType,
-            Option<String>,
-            Option<u8>,
-            ArrayRef,
-        ) = match (&col.recipe, values) {
-            (Gen::Numeric { integer: true, .. } | Gen::Sequence { .. }, Values::Number(v)) => (
-                LogicalType::Integer,
-                None,
-                None,
-                Arc::new(Int64Array::from_iter(v.iter().map(|x| x.map(|x| x as i64)))),
-            ),
-            (Gen::Numeric { decimals, .. }, Values::Number(v)) => (
-                LogicalType::Float,
-                None,
-                Some(*decimals),
-                Arc::new(Float64Array::from(v)),
-            ),
-            (
-                Gen::Datetime {
-                    logical, format, ..
-                }
-                | Gen::Derived(Derived::DateOffset {
-                    logical, format, ..
-                }),
-                Values::Number(v),
-            ) => (
-                *logical,
-                Some(format.clone()),
-                None,
-                temporal_array(*logical, &v),
-            ),
-            (Gen::Derived(Derived::Arithmetic { integer: true, .. }), Values::Number(v)) => (
-                LogicalType::Integer,
-                None,
-                None,
-                Arc::new(Int64Array::from_iter(v.iter().map(|x| x.map(|x| x as i64)))),
-            ),
-            (Gen::Derived(Derived::Arithmetic { decimals, .. }), Values::Number(v)) => (
-                LogicalType::Float,
-                None,
-                Some(*decimals),
-                Arc::new(Float64Array::from(v)),
-            ),
-            (_, Values::Bool(v)) => (
-                LogicalType::Boolean,
-                None,
-                None,
-                Arc::new(BooleanArray::from(v)),
-            ),
-            (_, Values::Text(v)) => (
-                LogicalType::Text,
-                None,
-                None,
-                Arc::new(StringArray::from(v)),
-            ),
-            _ => unreachable!("generators and values agree"),
+        let (logical, format, decimals) = output(&col.recipe);
+        let array: ArrayRef = match (logical, values) {
+            (LogicalType::Integer, Values::Number(v)) => {
+                Arc::new(Int64Array::from_iter(v.iter().map(|x| x.map(|x| x as i64))))
+            }
+            (LogicalType::Float, Values::Number(v)) => Arc::new(Float64Array::from(v)),
+            (l, Values::Number(v)) => temporal_array(l, &v),
+            (_, Values::Bool(v)) => Arc::new(BooleanArray::from(v)),
+            (_, Values::Text(v)) => Arc::new(StringArray::from(v)),
         };
+        let format = format.map(str::to_string);
         let data_type = match logical {
             LogicalType::DateTime => DataType::Timestamp(TimeUnit::Microsecond, None),
             _ => array.data_type().clone(),
