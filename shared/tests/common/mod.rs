@@ -54,11 +54,10 @@ pub fn golden_report(real: &[u8], real_name: &str, synth: &[u8], synth_name: &st
     serde_json::to_string_pretty(&shared::evaluate(&real, &synth, &options)).unwrap() + "\n"
 }
 
-/// 200 pinned rows (seed 42) generated from a file's template spec (guard seed 2024).
-pub fn golden_generated(bytes: &[u8], file: &str) -> String {
-    let spec = shared::template::template(&safe_profile(bytes, file), 0.8);
-    let plan = shared::plan::compile(&spec).unwrap();
-    let table = shared::generate::generate(&plan, 42, 200, 0..200);
+/// `rows` rows of a spec with this seed, as CSV text.
+pub fn generated_csv(spec: &shared::spec::Spec, seed: u64, rows: u64) -> String {
+    let plan = shared::plan::compile(spec).unwrap();
+    let table = shared::generate::generate(&plan, seed, rows, 0..rows);
     let bytes = shared::export::to_bytes(
         &table,
         shared::export::OutputFormat::Csv,
@@ -68,18 +67,15 @@ pub fn golden_generated(bytes: &[u8], file: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+/// 200 pinned rows (seed 42) generated from a file's template spec (guard seed 2024).
+pub fn golden_generated(bytes: &[u8], file: &str) -> String {
+    let spec = shared::template::template(&safe_profile(bytes, file), 0.8);
+    generated_csv(&spec, 42, 200)
+}
+
 /// Rows (seed 1) from a spec that uses every generator kind, as CSV.
 pub fn golden_every_kind(spec_json: &str) -> String {
-    let spec = shared::spec::Spec::from_json(spec_json).unwrap();
-    let plan = shared::plan::compile(&spec).unwrap();
-    let table = shared::generate::generate(&plan, 1, 60, 0..60);
-    let bytes = shared::export::to_bytes(
-        &table,
-        shared::export::OutputFormat::Csv,
-        &Default::default(),
-    )
-    .unwrap();
-    String::from_utf8(bytes).unwrap()
+    generated_csv(&shared::spec::Spec::from_json(spec_json).unwrap(), 1, 60)
 }
 
 pub fn read_dataset(file: &str) -> shared::Table {
