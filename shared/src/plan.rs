@@ -77,13 +77,6 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
-impl Plan {
-    /// Output column names in order.
-    pub fn column_names(&self) -> impl Iterator<Item = &str> {
-        self.columns.iter().map(|c| c.name.as_str())
-    }
-}
-
 #[derive(Debug, Clone)]
 pub(crate) struct PlannedColumn {
     pub name: String,
