@@ -278,7 +278,7 @@ fn a_broken_spec_lists_its_problems() {
     let out = byod(&["generate", "--spec", &spec, "--seed", "1"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("the spec has 7 problem(s)"), "{err}");
+    assert!(err.contains("the spec has 14 problem(s)"), "{err}");
     assert!(
         err.contains("$.copula.columns[1]: no column named \"missing\""),
         "{err}"

@@ -11,7 +11,7 @@
 //! `generate` sees only the plan: it imports neither `ingest` nor `profile`.
 
 use crate::math::{normal_cdf, normal_quantile};
-use crate::plan::{Derived, Gen, Plan};
+use crate::plan::{Choice, Derived, Gen, Given, GroupDraw, Plan};
 use crate::spec::{Fake, Step};
 use crate::table::{ColumnInfo, FileFormat, LogicalType, Table};
 use arrow::array::{
@@ -109,6 +109,11 @@ pub fn generate(plan: &Plan, seed: u64, total: u64, rows: Range<u64>) -> Table {
             for &(low, high) in &plan.ordered {
                 order(&mut made, low, high);
             }
+            for &(c, lo, hi) in &plan.ranges {
+                if let Values::Number(v) = &mut made[c] {
+                    v.iter_mut().flatten().for_each(|x| *x = x.clamp(lo, hi));
+                }
+            }
             let from = (rows.start.max(start) - start) as usize;
             let to = (rows.end.min(start + len) - start) as usize;
             for (out, mut vals) in columns.iter_mut().zip(made) {
@@ -123,6 +128,11 @@ pub fn generate(plan: &Plan, seed: u64, total: u64, rows: Range<u64>) -> Table {
     }
     to_table(plan, columns, n as u64)
 }
+
+/// Stream of null group `g` (above every column's stream).
+const NULL_GROUP_STREAM: u64 = 1 << 32;
+/// Category id of a row with no named category (missing, or an "other" value).
+const NO_ID: u32 = u32::MAX;
 
 fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values> {
     let m = plan.cholesky.len();
@@ -141,59 +151,193 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values> {
             }
         }
     }
-    let mut out: Vec<Values> = plan
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(c, col)| {
-            if matches!(col.recipe, Gen::Derived(_)) {
-                return empty_values(&col.recipe, 0); // filled below from the others
-            }
-            let mut rng = stream(seed, block, c as u64 + 1);
-            // Stratified draws: each of the block's `rows` equal slices of (0, 1) gets
-            // exactly one value, so marginals and null rates hold within a block instead
-            // of only on average. Copula columns keep the copula's ranks.
-            let u = match col.copula_slot {
-                Some(k) => {
-                    let ranks = ranks((0..rows).map(|r| copula_u[r * m + k]));
-                    stratify(&ranks, &mut rng)
-                }
-                None => stratify(&permutation(rows, &mut rng), &mut rng),
-            };
-            let nulls = stratify(&permutation(rows, &mut rng), &mut rng);
-            let mut values = empty_values(&col.recipe, rows);
-            for r in 0..rows {
-                let null = nulls[r] < col.null_rate;
-                let u = u[r];
-                let row = block * BLOCK_ROWS + r as u64;
-                match (&col.recipe, &mut values) {
-                    (Gen::Boolean { p_true }, Values::Bool(v)) => {
-                        v.push((!null).then_some(u >= 1.0 - p_true))
-                    }
-                    (_, Values::Number(v)) => {
-                        let x = value_number(&col.recipe, u, row);
-                        v.push((!null).then_some(x));
-                    }
-                    (_, Values::Text(v)) => {
-                        // Draw even for nulls so the stream stays aligned row by row.
-                        let x = value_text(&col.recipe, u, &mut rng);
-                        v.push((!null).then_some(x));
-                    }
-                    _ => unreachable!("empty_values matches the recipe"),
-                }
-            }
-            values
+    // One null draw per row and group, shared by its columns: each column is missing
+    // where the draw is below its own rate, so the groups' missing rows nest.
+    let group_nulls: Vec<Vec<f64>> = (0..plan.null_groups)
+        .map(|g| {
+            let mut rng = stream(seed, block, NULL_GROUP_STREAM + g as u64);
+            stratify(&permutation(rows, &mut rng), &mut rng)
         })
         .collect();
+    let block_ctx = BlockCtx {
+        plan,
+        seed,
+        block,
+        rows,
+        copula_u: &copula_u,
+        group_nulls: &group_nulls,
+    };
+    let mut out: Vec<Values> = Vec::with_capacity(plan.columns.len());
+    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(plan.columns.len());
+    for (c, col) in plan.columns.iter().enumerate() {
+        if matches!(col.recipe, Gen::Derived(_)) || col.given.is_some() {
+            // Made below, once their inputs exist.
+            out.push(empty_values(&col.recipe, 0));
+            ids.push(Vec::new());
+        } else {
+            let (v, id) = block_ctx.column(c, None);
+            out.push(v);
+            ids.push(id);
+        }
+    }
+    for &c in &plan.given_order {
+        let by = plan.columns[c].given.as_ref().map(|g| g.by);
+        let (v, id) = block_ctx.column(c, by.map(|b| ids[b].as_slice()));
+        out[c] = v;
+        ids[c] = id;
+    }
     for (c, col) in plan.columns.iter().enumerate() {
         if let Gen::Derived(d) = &col.recipe {
             let mut rng = stream(seed, block, c as u64 + 1);
             let u = stratify(&permutation(rows, &mut rng), &mut rng);
-            let nulls = stratify(&permutation(rows, &mut rng), &mut rng);
+            let nulls = match col.null_group {
+                Some(g) => group_nulls[g].clone(),
+                None => stratify(&permutation(rows, &mut rng), &mut rng),
+            };
             out[c] = derive(d, &out, &u, &nulls, col.null_rate);
         }
     }
     out
+}
+
+/// What every column of one block is made from.
+struct BlockCtx<'a> {
+    plan: &'a Plan,
+    seed: u64,
+    block: u64,
+    rows: usize,
+    copula_u: &'a [f64],
+    group_nulls: &'a [Vec<f64>],
+}
+
+impl BlockCtx<'_> {
+    /// Makes column `c`, and the label id of each row for categorical columns. A
+    /// column with a `by` gets the ids of its `by` column.
+    fn column(&self, c: usize, by_ids: Option<&[u32]>) -> (Values, Vec<u32>) {
+        let (plan, rows) = (self.plan, self.rows);
+        let col = &plan.columns[c];
+        let m = plan.cholesky.len();
+        let mut rng = stream(self.seed, self.block, c as u64 + 1);
+        // Stratified draws: each of the block's `rows` equal slices of (0, 1) gets
+        // exactly one value, so marginals and null rates hold within a block instead
+        // of only on average. Copula columns keep the copula's ranks.
+        let mut u = match col.copula_slot {
+            Some(k) => {
+                let ranks = ranks((0..rows).map(|r| self.copula_u[r * m + k]));
+                stratify(&ranks, &mut rng)
+            }
+            None => stratify(&permutation(rows, &mut rng), &mut rng),
+        };
+        let own_nulls;
+        let nulls = match col.null_group {
+            Some(g) => &self.group_nulls[g],
+            None => {
+                own_nulls = stratify(&permutation(rows, &mut rng), &mut rng);
+                &own_nulls
+            }
+        };
+        let group = match (&col.given, by_ids) {
+            (Some(given), Some(by_ids)) => regroup(given, by_ids, &mut u, &mut rng),
+            _ => Vec::new(),
+        };
+        let draw = |r: usize| {
+            let g = *group.get(r)?;
+            col.given.as_ref()?.groups.get(g as usize)?.as_ref()
+        };
+        let mut values = empty_values(&col.recipe, rows);
+        let mut ids = Vec::new();
+        for r in 0..rows {
+            let null = nulls[r] < col.null_rate;
+            let u = u[r];
+            let row = self.block * BLOCK_ROWS + r as u64;
+            match (&col.recipe, &mut values) {
+                (Gen::Boolean { p_true }, Values::Bool(v)) => {
+                    v.push((!null).then_some(u >= 1.0 - p_true))
+                }
+                (_, Values::Number(v)) => {
+                    let x = match draw(r) {
+                        Some(GroupDraw::Quantiles(q)) => value_in_group(&col.recipe, q, u),
+                        _ => value_number(&col.recipe, u, row),
+                    };
+                    v.push((!null).then_some(x));
+                }
+                (
+                    Gen::Categorical {
+                        labels,
+                        choice,
+                        shapes,
+                        ..
+                    },
+                    Values::Text(v),
+                ) => {
+                    let i = match draw(r) {
+                        Some(GroupDraw::Weights(ch)) => ch.pick(u),
+                        _ => choice.pick(u),
+                    };
+                    let (x, id) = match labels.get(i) {
+                        Some(l) => (l.clone(), i as u32),
+                        // Draw even for nulls so the stream stays aligned row by row.
+                        None => (other_value(shapes.as_ref(), &mut rng), NO_ID),
+                    };
+                    ids.push(if null { NO_ID } else { id });
+                    v.push((!null).then_some(x));
+                }
+                (_, Values::Text(v)) => {
+                    let x = value_text(&col.recipe, u, &mut rng);
+                    v.push((!null).then_some(x));
+                }
+                _ => unreachable!("empty_values matches the recipe"),
+            }
+        }
+        (values, ids)
+    }
+}
+
+/// Re-draws `u` within each group of the `by` column: the rows of one group keep their
+/// order (so copula trends hold inside the group) and get stratified draws over the
+/// whole (0, 1), so the group's own distribution is followed exactly. Returns each
+/// row's group (the `by` label id), or [`NO_ID`] where the column's own recipe applies.
+fn regroup(given: &Given, by_ids: &[u32], u: &mut [f64], rng: &mut ChaCha8Rng) -> Vec<u32> {
+    let groups = given.groups.len();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];
+    let mut group = vec![NO_ID; u.len()];
+    for (r, &id) in by_ids.iter().enumerate() {
+        if given.groups.get(id as usize).is_some_and(Option::is_some) {
+            members[id as usize].push(r);
+            group[r] = id;
+        }
+    }
+    for rows in members.iter().filter(|m| !m.is_empty()) {
+        let within = stratify(&ranks(rows.iter().map(|&r| u[r])), rng);
+        for (&r, x) in rows.iter().zip(within) {
+            u[r] = x;
+        }
+    }
+    group
+}
+
+/// A numeric column's value from its group's quantiles, stepped and rounded like the
+/// column.
+fn value_in_group(recipe: &Gen, quantiles: &[f64], u: f64) -> f64 {
+    let Gen::Numeric {
+        decimals,
+        integer,
+        stepped,
+        ..
+    } = recipe
+    else {
+        unreachable!("compile gives quantile groups only to numeric columns")
+    };
+    let x = if *stepped {
+        nearest(quantiles, u)
+    } else {
+        interpolate(quantiles, u)
+    };
+    if *integer {
+        x.round()
+    } else {
+        round_to(x, *decimals)
+    }
 }
 
 /// Computes a derived column from the block's generated columns.
@@ -467,27 +611,19 @@ fn from_shape(shape: &[char], rng: &mut ChaCha8Rng) -> String {
         .collect()
 }
 
+/// A category value that is not named: made from the column's shapes.
+fn other_value(shapes: Option<&(Vec<Vec<char>>, Choice)>, rng: &mut ChaCha8Rng) -> String {
+    match shapes {
+        Some((shapes, pick)) => {
+            let s = &shapes[pick.pick(rng.random::<f64>())];
+            from_shape(s, rng)
+        }
+        None => String::new(),
+    }
+}
+
 fn value_text(recipe: &Gen, u: f64, rng: &mut ChaCha8Rng) -> String {
     match recipe {
-        Gen::Categorical {
-            labels,
-            choice,
-            has_other,
-            shapes,
-        } => {
-            let i = choice.pick(u);
-            if *has_other && i == labels.len() {
-                match shapes {
-                    Some((shapes, pick)) => {
-                        let s = &shapes[pick.pick(rng.random::<f64>())];
-                        from_shape(s, rng)
-                    }
-                    None => String::new(),
-                }
-            } else {
-                labels[i].clone()
-            }
-        }
         Gen::Pattern { shapes, choice } => from_shape(&shapes[choice.pick(u)], rng),
         Gen::Semantic(kind) => fake_value(*kind, rng),
         Gen::Uuid => {

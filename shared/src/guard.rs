@@ -19,7 +19,8 @@
 //! values so the k-th can be chosen here without the raw table.
 
 use crate::profile::{
-    ColumnKind, ColumnProfile, Granularity, NumericStats, Profile, Rule, SemanticType,
+    ColumnKind, ColumnProfile, Conditional, Granularity, GroupTarget, NumericStats, Profile, Rule,
+    SemanticType,
 };
 use crate::table::LogicalType;
 use crate::wire::*;
@@ -79,7 +80,7 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut withheld = Vec::new();
     // Sequential composition: ε is split evenly over every released count vector.
-    let noised_vectors = profile.columns.len() * 5 + 1;
+    let noised_vectors = profile.columns.len() * 5 + 1 + profile.conditionals.len();
     let eps_each = options.epsilon.map(|e| e / noised_vectors as f64);
     let mut noise = Noise {
         rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x9E37_79B9_7F4A_7C15),
@@ -152,6 +153,38 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
             high: rename(&p.high),
         })
         .collect();
+    let null_groups = profile
+        .null_groups
+        .iter()
+        .filter(|g| g.rows >= u64::from(options.k_max))
+        .map(|g| SafeNullGroup {
+            columns: g.columns.iter().map(|n| rename(n)).collect(),
+        })
+        .collect();
+    let k_of = |name: &str| {
+        profile
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .map_or(options.k_max, |i| ks[i])
+    };
+    let conditionals = profile
+        .conditionals
+        .iter()
+        .filter(|d| !sensitive(&d.target) && !sensitive(&d.by))
+        .filter_map(|d| {
+            let k = k_of(&d.target).max(k_of(&d.by));
+            let by = columns.iter().find(|c| c.name == rename(&d.by))?;
+            let target = columns.iter().find(|c| c.name == rename(&d.target))?;
+            safe_conditional(d, k, by, target, options.significant_digits, &mut noise).map(
+                |mut s| {
+                    s.target = target.name.clone();
+                    s.by = by.name.clone();
+                    s
+                },
+            )
+        })
+        .collect();
     let safe = SafeProfile {
         version: SAFE_PROFILE_VERSION,
         format: profile.format,
@@ -165,6 +198,8 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
             .collect(),
         ordered_pairs,
         rules,
+        null_groups,
+        conditionals,
         privacy: PrivacySummary {
             k_min: ks.iter().copied().min().unwrap_or(options.k_min),
             k_max: ks.iter().copied().max().unwrap_or(options.k_max),
@@ -256,6 +291,86 @@ fn rename_rule(r: &Rule, f: &dyn Fn(&str) -> String) -> Rule {
             by: f(by),
         },
     }
+}
+
+/// Smallest group described by a conditional: below this, per-group quantiles say
+/// too much about the few rows in it.
+pub const MIN_GROUP_ROWS: u64 = 20;
+
+/// A conditional reduced to the named categories of `by` (and, for a categorical
+/// target, of the target), groups of at least max(k, [`MIN_GROUP_ROWS`]) rows, cells
+/// of at least k, and group quantiles clamped to the group's k-th values and rounded.
+/// None when fewer than two groups survive.
+fn safe_conditional(
+    d: &Conditional,
+    k: u32,
+    by: &SafeColumn,
+    target: &SafeColumn,
+    sig: u32,
+    noise: &mut Noise,
+) -> Option<SafeConditional> {
+    let named = |c: &SafeColumn, v: &str| {
+        c.categories
+            .as_ref()
+            .is_some_and(|cats| cats.values.iter().any(|x| x.value == v))
+    };
+    let min_rows = u64::from(k).max(MIN_GROUP_ROWS);
+    let mut groups = Vec::new();
+    for g in &d.groups {
+        if g.rows < min_rows || !named(by, &g.value) {
+            continue;
+        }
+        match &g.target {
+            GroupTarget::Numeric {
+                quantiles,
+                smallest,
+                largest,
+            } => {
+                let k = k as usize;
+                let lo = smallest.get(k - 1).or(smallest.last()).copied();
+                let hi = largest.get(k - 1).or(largest.last()).copied();
+                let (Some(lo), Some(hi)) = (lo, hi) else {
+                    continue;
+                };
+                groups.push(SafeGroup {
+                    value: g.value.clone(),
+                    quantiles: quantiles
+                        .iter()
+                        .map(|x| round_sig(x.clamp(lo.min(hi), hi.max(lo)), sig))
+                        .collect(),
+                    values: Vec::new(),
+                });
+            }
+            GroupTarget::Categorical { counts } => {
+                let kept: Vec<(&str, u64)> = counts
+                    .iter()
+                    .filter(|c| c.count >= u64::from(k) && named(target, &c.value))
+                    .map(|c| (c.value.as_str(), noise.count(c.count)))
+                    .filter(|c| c.1 >= u64::from(k))
+                    .collect();
+                if kept.is_empty() {
+                    continue;
+                }
+                groups.push(SafeGroup {
+                    value: g.value.clone(),
+                    quantiles: Vec::new(),
+                    values: kept
+                        .iter()
+                        .map(|&(v, c)| ValueShare {
+                            value: v.to_string(),
+                            share: round_to(c as f64 / g.rows as f64, 4),
+                        })
+                        .collect(),
+                });
+            }
+        }
+    }
+    (groups.len() >= 2).then(|| SafeConditional {
+        target: d.target.clone(),
+        by: d.by.clone(),
+        strength: round_to(d.strength, 2),
+        groups,
+    })
 }
 
 /// Rounds to `digits` significant digits. Never returns a non-finite number (JSON has

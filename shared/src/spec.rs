@@ -34,9 +34,22 @@ pub struct Spec {
     /// A Gaussian copula joining some columns (their ranks follow this correlation).
     #[serde(default)]
     pub copula: Option<Copula>,
+    /// Columns that go missing together: on a row, a group's columns are missing in
+    /// a nested way (the rarer-missing column only where the more often missing one is
+    /// missing too), each at its own `null_rate`.
+    #[serde(default)]
+    pub null_groups: Vec<NullGroup>,
     /// Rules every row obeys.
     #[serde(default)]
     pub constraints: Vec<Constraint>,
+}
+
+/// Columns that go missing on the same rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NullGroup {
+    /// The columns (each in at most one group).
+    pub columns: Vec<String>,
 }
 
 /// One output column: its name, how often it is missing, and how values are made.
@@ -66,6 +79,10 @@ pub enum Generator {
         /// Character-class shapes for the other values (`Aaaa 99`).
         #[serde(default)]
         other_shapes: Vec<Weighted<String>>,
+        /// Different weights within each value of another categorical column; rows
+        /// whose value is not listed use `values`.
+        #[serde(default)]
+        by: Option<CategoricalBy>,
     },
     /// Numbers from a quantile function, with point masses, bounds and rounding.
     Numeric {
@@ -86,6 +103,10 @@ pub enum Generator {
         /// them: a stepped column (counts, codes, years) keeps only values it had.
         #[serde(default)]
         stepped: bool,
+        /// Different quantiles within each value of a categorical column; rows whose
+        /// value is not listed use `quantiles` (and `point_masses`).
+        #[serde(default)]
+        by: Option<NumericBy>,
     },
     /// true/false.
     Boolean {
@@ -172,6 +193,56 @@ pub enum Derivation {
     },
 }
 
+/// A numeric column's quantiles within each value of a categorical column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NumericBy {
+    /// The categorical column (not itself depending on this one).
+    pub column: String,
+    /// Quantiles per value of that column.
+    pub groups: Vec<QuantileGroup>,
+}
+
+/// Quantiles on the rows with one value of the `by` column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuantileGroup {
+    /// The value of the `by` column.
+    pub value: String,
+    /// Values at evenly spaced probabilities 0..=1 (at least 2, non-decreasing).
+    pub quantiles: Vec<f64>,
+}
+
+/// A categorical column's weights within each value of another categorical column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoricalBy {
+    /// The other categorical column (not itself depending on this one).
+    pub column: String,
+    /// Weights per value of that column.
+    pub groups: Vec<WeightGroup>,
+}
+
+/// Weights on the rows with one value of the `by` column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeightGroup {
+    /// The value of the `by` column.
+    pub value: String,
+    /// This column's values and weights there.
+    pub values: Vec<Weighted<String>>,
+}
+
+/// A bound of a range: a number, or an ISO 8601 date, datetime or time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Bound {
+    /// For numeric columns.
+    Number(f64),
+    /// For datetime columns, in ISO 8601.
+    Iso(String),
+}
+
 /// A value with a weight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -254,6 +325,27 @@ pub enum Constraint {
         low: String,
         /// The larger column.
         high: String,
+    },
+    /// Values of a numeric or datetime column stay within `min..=max` (values outside
+    /// are clamped to the nearer bound).
+    Range {
+        /// The column.
+        column: String,
+        /// Smallest allowed value, if any.
+        #[serde(default)]
+        min: Option<Bound>,
+        /// Largest allowed value, if any.
+        #[serde(default)]
+        max: Option<Bound>,
+    },
+    /// Two categorical columns only take the listed value pairs: the second column is
+    /// drawn among the values allowed with the first one's value (with its own
+    /// weights), and the first only takes values that appear in a pair.
+    FixedCombinations {
+        /// Exactly two categorical columns.
+        columns: Vec<String>,
+        /// Allowed `[first, second]` value pairs.
+        combinations: Vec<Vec<String>>,
     },
 }
 

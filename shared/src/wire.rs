@@ -39,6 +39,13 @@ pub struct SafeProfile {
     pub ordered_pairs: Vec<SafeOrderedPair>,
     /// Exact relations between columns.
     pub rules: Vec<Rule>,
+    /// Columns that go missing on the same rows.
+    #[serde(default)]
+    pub null_groups: Vec<SafeNullGroup>,
+    /// Columns whose distribution depends on a categorical column's value, given for
+    /// the named categories only.
+    #[serde(default)]
+    pub conditionals: Vec<SafeConditional>,
     /// How this profile was protected.
     pub privacy: PrivacySummary,
 }
@@ -61,6 +68,44 @@ pub struct SafeOrderedPair {
     pub low: String,
     /// The larger column.
     pub high: String,
+}
+
+/// Columns that are missing on (nearly) the same rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeNullGroup {
+    /// The columns.
+    pub columns: Vec<String>,
+}
+
+/// A column's distribution within each named value of a categorical column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeConditional {
+    /// The column described.
+    pub target: String,
+    /// The categorical column it depends on.
+    pub by: String,
+    /// How strongly (η² for a numeric target, Cramér's V for a categorical one).
+    pub strength: f64,
+    /// One entry per named value of `by` with enough rows.
+    pub groups: Vec<SafeGroup>,
+}
+
+/// The target's distribution on the rows with one value of `by`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeGroup {
+    /// The value of `by` (a named category of that column).
+    pub value: String,
+    /// A numeric target's quantiles at evenly spaced probabilities (ends clamped to
+    /// the group's k-th values); empty for a categorical target.
+    #[serde(default)]
+    pub quantiles: Vec<f64>,
+    /// A categorical target's named values seen at least k times in the group, with
+    /// their share of the group; empty for a numeric target.
+    #[serde(default)]
+    pub values: Vec<ValueShare<String>>,
 }
 
 /// What protection was applied.

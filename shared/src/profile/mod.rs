@@ -6,10 +6,12 @@
 //! and the builders merge in chunk order, and every statistic is computed from sorted
 //! or counted data at the end, so the result does not depend on how rows were split.
 
+mod dependence;
 mod relations;
 pub mod semantic;
 mod stats;
 
+pub use dependence::{Conditional, ConditionalGroup, GroupTarget, MAX_BY_VALUES, NullGroup};
 pub use relations::{Correlations, OrderedPair, Rule};
 pub use semantic::{Semantic, SemanticType};
 pub use stats::{Histogram, shape};
@@ -218,6 +220,10 @@ pub struct Profile {
     pub ordered_pairs: Vec<OrderedPair>,
     /// Exact relations between columns.
     pub rules: Vec<Rule>,
+    /// Columns missing on the same rows.
+    pub null_groups: Vec<NullGroup>,
+    /// Columns whose distribution depends on a categorical column's value.
+    pub conditionals: Vec<Conditional>,
 }
 
 /// Profiles a table with the default options.
@@ -332,6 +338,8 @@ impl ProfileBuilder {
             candidate_keys: rel.candidate_keys,
             ordered_pairs: rel.ordered_pairs,
             rules: rel.rules,
+            null_groups: rel.null_groups,
+            conditionals: rel.conditionals,
         }
     }
 
@@ -341,7 +349,7 @@ impl ProfileBuilder {
             .map(|v| match v {
                 Values::Number(x) => relations::ColumnValues::Number(x),
                 Values::Bool(x) => relations::ColumnValues::Bool(x),
-                Values::Text { ids, .. } => relations::ColumnValues::Text(ids),
+                Values::Text { ids, dict, .. } => relations::ColumnValues::Text(ids, dict),
                 Values::Null(_) => relations::ColumnValues::None,
             })
             .collect()

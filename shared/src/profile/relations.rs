@@ -6,6 +6,7 @@
 //! three-column rules the first 48 numeric ones (they cost m³), so a table with
 //! thousands of columns still profiles in seconds.
 
+use super::dependence::{Conditional, NullGroup, conditionals, null_groups};
 use super::stats::{pearson, rank_scores};
 use super::{ColumnKind, ColumnProfile, ProfileOptions};
 use crate::table::LogicalType;
@@ -17,8 +18,21 @@ use std::collections::HashMap;
 pub(crate) enum ColumnValues<'a> {
     Number(&'a [Option<f64>]),
     Bool(&'a [Option<bool>]),
-    Text(&'a [Option<u32>]),
+    /// Category ids and the labels they stand for.
+    Text(&'a [Option<u32>], &'a [String]),
     None,
+}
+
+impl ColumnValues<'_> {
+    /// Whether row `i` is missing.
+    pub(crate) fn is_missing(&self, i: usize) -> bool {
+        match self {
+            ColumnValues::Number(x) => x[i].is_none(),
+            ColumnValues::Bool(x) => x[i].is_none(),
+            ColumnValues::Text(x, _) => x[i].is_none(),
+            ColumnValues::None => true,
+        }
+    }
 }
 
 /// A symmetric matrix of rank correlations over the listed columns.
@@ -81,7 +95,7 @@ pub enum Rule {
     },
 }
 
-const MAX_PAIR_COLUMNS: usize = 128;
+pub(crate) const MAX_PAIR_COLUMNS: usize = 128;
 const MAX_RULE_COLUMNS: usize = 48;
 
 pub(crate) struct Relations {
@@ -89,6 +103,8 @@ pub(crate) struct Relations {
     pub candidate_keys: Vec<Vec<String>>,
     pub ordered_pairs: Vec<OrderedPair>,
     pub rules: Vec<Rule>,
+    pub null_groups: Vec<NullGroup>,
+    pub conditionals: Vec<Conditional>,
 }
 
 pub(crate) fn analyse(
@@ -101,7 +117,7 @@ pub(crate) fn analyse(
         .map(|v| match v {
             ColumnValues::Number(x) => x.len(),
             ColumnValues::Bool(x) => x.len(),
-            ColumnValues::Text(x) => x.len(),
+            ColumnValues::Text(x, _) => x.len(),
             ColumnValues::None => 0,
         })
         .max()
@@ -132,7 +148,7 @@ pub(crate) fn analyse(
                 .iter()
                 .map(|&i| x[i].map(|b| f64::from(u8::from(b))))
                 .collect(),
-            ColumnValues::Text(x) => {
+            ColumnValues::Text(x, _) => {
                 let rank = frequency_rank(x);
                 keep.iter()
                     .map(|&i| x[i].map(|id| f64::from(rank[id as usize])))
@@ -173,6 +189,8 @@ pub(crate) fn analyse(
         candidate_keys,
         ordered_pairs: ordered_pairs(cols, values, &keep),
         rules: rules(cols, values, &keep),
+        null_groups: null_groups(cols, values, &keep),
+        conditionals: conditionals(cols, values, &keep),
     }
 }
 
@@ -315,7 +333,7 @@ fn rules(cols: &[ColumnProfile], values: &[ColumnValues<'_>], keep: &[usize]) ->
         .iter()
         .zip(values)
         .filter_map(|(c, v)| match v {
-            ColumnValues::Text(x) if c.kind == ColumnKind::Categorical && c.distinct > 1 => {
+            ColumnValues::Text(x, _) if c.kind == ColumnKind::Categorical && c.distinct > 1 => {
                 Some((c, *x))
             }
             _ => None,

@@ -7,7 +7,13 @@
 //! A correlation matrix that is not positive definite is not an error: it is shrunk
 //! towards the identity until it is, and the plan says by how much.
 
-use crate::spec::{Constraint, Derivation, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted};
+mod given;
+
+pub(crate) use given::{Given, GroupDraw};
+
+use crate::spec::{
+    Bound, Constraint, Derivation, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted,
+};
 use crate::table::LogicalType;
 use serde::Serialize;
 use std::fmt;
@@ -73,6 +79,12 @@ pub struct Plan {
     pub(crate) cholesky: Vec<Vec<f64>>,
     /// `(low, high)` column indices.
     pub(crate) ordered: Vec<(usize, usize)>,
+    /// `(column, min, max)`, in the column's unit (days or µs for datetimes).
+    pub(crate) ranges: Vec<(usize, f64, f64)>,
+    /// Columns with a `by`, in an order where every `by` column comes first.
+    pub(crate) given_order: Vec<usize>,
+    /// How many null groups there are.
+    pub(crate) null_groups: usize,
     /// Repairs made while compiling.
     pub warnings: Vec<String>,
 }
@@ -84,6 +96,10 @@ pub(crate) struct PlannedColumn {
     /// Index into the copula's normal vector, when the column is in the copula.
     pub copula_slot: Option<usize>,
     pub recipe: Gen,
+    /// Drawn within the groups of another column.
+    pub given: Option<Given>,
+    /// Missing together with the other columns of this null group.
+    pub null_group: Option<usize>,
 }
 
 /// Cumulative weights over choices, normalised to end at 1.
@@ -108,6 +124,18 @@ impl Choice {
             *last = 1.0;
         }
         Choice { cumulative }
+    }
+    /// The normalised weights back.
+    pub fn weights(&self) -> Vec<f64> {
+        let mut prev = 0.0;
+        self.cumulative
+            .iter()
+            .map(|&c| {
+                let w = c - prev;
+                prev = c;
+                w
+            })
+            .collect()
     }
     /// The choice at probability `u` in [0, 1).
     pub fn pick(&self, u: f64) -> usize {
@@ -344,6 +372,7 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
                 values,
                 other_share,
                 other_shapes,
+                by: _,
             } => {
                 c.weights(&format!("{g}.values"), values, *other_share > 0.0);
                 c.shapes(&format!("{g}.other_shapes"), other_shapes);
@@ -388,6 +417,7 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
                 decimals,
                 integer,
                 stepped,
+                by: _,
             } => {
                 if quantiles.len() < 2 || quantiles.len() > MAX_LIST {
                     c.fail(
@@ -544,6 +574,8 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
             null_rate: col.null_rate.clamp(0.0, 1.0),
             copula_slot: None,
             recipe,
+            given: None,
+            null_group: None,
         });
     }
 
@@ -555,6 +587,9 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
             }
         }
     }
+
+    let given_order = given::resolve(&mut c, spec, &mut columns);
+    let null_groups = given::null_groups(&mut c, spec, &mut columns);
 
     let mut warnings = Vec::new();
     let mut cholesky = Vec::new();
@@ -637,8 +672,17 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
     }
 
     let mut ordered = Vec::new();
+    let mut ranges = Vec::new();
     for (k, con) in spec.constraints.iter().enumerate() {
         match con {
+            Constraint::Range { column, min, max } => {
+                let path = format!("$.constraints[{k}]");
+                if let Some(r) = range(&mut c, &path, column, min, max, spec, &columns) {
+                    ranges.push(r);
+                }
+            }
+            // Resolved with the `by`s, which it adjusts.
+            Constraint::FixedCombinations { .. } => {}
             Constraint::Ordered { low, high } => {
                 let path = format!("$.constraints[{k}]");
                 match (index_of(low), index_of(high)) {
@@ -672,8 +716,81 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
         columns,
         cholesky,
         ordered,
+        ranges,
+        given_order,
+        null_groups,
         warnings,
     })
+}
+
+/// Resolves a range constraint into the column's unit.
+fn range(
+    c: &mut Checker,
+    path: &str,
+    column: &str,
+    min: &Option<Bound>,
+    max: &Option<Bound>,
+    spec: &Spec,
+    columns: &[PlannedColumn],
+) -> Option<(usize, f64, f64)> {
+    let Some(i) = spec.columns.iter().position(|col| col.name == column) else {
+        c.fail(
+            format!("{path}.column"),
+            format!("no column named {column:?}"),
+            "the name of a column in $.columns",
+            "check the spelling",
+        );
+        return None;
+    };
+    let logical = match &columns[i].recipe {
+        Gen::Numeric { .. } | Gen::Derived(Derived::Arithmetic { .. }) => None,
+        Gen::Datetime { logical, .. } | Gen::Derived(Derived::DateOffset { logical, .. }) => {
+            Some(*logical)
+        }
+        _ => {
+            c.fail(
+                format!("{path}.column"),
+                format!("{column:?} is not numeric or datetime"),
+                "a numeric or datetime column",
+                "limit categories by listing only the allowed values",
+            );
+            return None;
+        }
+    };
+    let mut value = |field: &str, b: &Option<Bound>, default: f64| -> Option<f64> {
+        let v = match (b, logical) {
+            (None, _) => Some(default),
+            (Some(Bound::Number(x)), None) if x.is_finite() => Some(*x),
+            (Some(Bound::Iso(s)), Some(l)) => parse_iso(s, l),
+            _ => None,
+        };
+        if v.is_none() {
+            c.fail(
+                format!("{path}.{field}"),
+                format!("{b:?} is not a bound for this column"),
+                if logical.is_some() {
+                    "an ISO 8601 value such as 2024-01-31"
+                } else {
+                    "a finite number"
+                },
+                "numbers bound numeric columns, ISO text bounds dates",
+            );
+        }
+        v
+    };
+    let lo = value("min", min, f64::NEG_INFINITY);
+    let hi = value("max", max, f64::INFINITY);
+    let (lo, hi) = (lo?, hi?);
+    if lo > hi {
+        c.fail(
+            path.to_string(),
+            format!("min {lo} is above max {hi}"),
+            "min ≤ max",
+            "swap the bounds",
+        );
+        return None;
+    }
+    Some((i, lo, hi))
 }
 
 /// Resolves a derivation's inputs: they must exist and not be derived themselves.

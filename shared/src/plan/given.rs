@@ -1,0 +1,320 @@
+//! Dependence beyond the copula, resolved: columns drawn within the groups of a
+//! categorical column (`by`), fixed combinations, and null groups.
+//!
+//! A column with a `by` is made after its `by` column, from the rows of each group, so
+//! the plan keeps an order in which every `by` comes first; a cycle is a problem.
+
+use super::{Checker, Choice, Gen, PlannedColumn};
+use crate::spec::{Constraint, Generator, Spec};
+
+/// How a column is drawn within each value of its `by` column.
+#[derive(Debug, Clone)]
+pub(crate) struct Given {
+    /// The `by` column (categorical).
+    pub by: usize,
+    /// Per label of the `by` column (its label index): how to draw here, or None to use
+    /// the column's own recipe.
+    pub groups: Vec<Option<GroupDraw>>,
+}
+
+/// A column's draw within one group.
+#[derive(Debug, Clone)]
+pub(crate) enum GroupDraw {
+    /// A numeric column's quantiles in the group.
+    Quantiles(Vec<f64>),
+    /// A categorical column's weights over its own labels in the group.
+    Weights(Choice),
+}
+
+fn labels(recipe: &Gen) -> Option<&[String]> {
+    match recipe {
+        Gen::Categorical { labels, .. } => Some(labels),
+        _ => None,
+    }
+}
+
+/// Resolves every `by` and fixed combination into [`Given`]s and returns the order in
+/// which the given columns must be made.
+pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn]) -> Vec<usize> {
+    let index_of = |name: &str| spec.columns.iter().position(|col| col.name == name);
+    for (i, col) in spec.columns.iter().enumerate() {
+        let g = format!("$.columns[{i}].generator.by");
+        let (by_name, by_path) = match &col.generator {
+            Generator::Numeric { by: Some(b), .. } => (&b.column, format!("{g}.column")),
+            Generator::Categorical { by: Some(b), .. } => (&b.column, format!("{g}.column")),
+            _ => continue,
+        };
+        let Some(by) = index_of(by_name).filter(|&b| b != i) else {
+            c.fail(
+                by_path,
+                format!("no other column named {by_name:?}"),
+                "the name of another, categorical column",
+                "check the spelling",
+            );
+            continue;
+        };
+        let Some(by_labels) = labels(&columns[by].recipe).map(<[String]>::to_vec) else {
+            c.fail(
+                by_path,
+                format!("{by_name:?} is not categorical"),
+                "a categorical column",
+                "group by a column with named values",
+            );
+            continue;
+        };
+        let slot = |c: &mut Checker, k: usize, value: &str| {
+            let found = by_labels.iter().position(|l| l == value);
+            if found.is_none() {
+                c.fail(
+                    format!("{g}.groups[{k}].value"),
+                    format!("{value:?} is not a value of {by_name:?}"),
+                    "one of the by column's listed values",
+                    "list groups only for values the by column makes",
+                );
+            }
+            found
+        };
+        let mut groups: Vec<Option<GroupDraw>> = vec![None; by_labels.len()];
+        match &col.generator {
+            Generator::Numeric { by: Some(b), .. } => {
+                for (k, grp) in b.groups.iter().enumerate() {
+                    let ok = grp.quantiles.len() >= 2
+                        && grp.quantiles.len() <= super::MAX_LIST
+                        && grp.quantiles.iter().all(|q| q.is_finite())
+                        && grp.quantiles.windows(2).all(|w| w[0] <= w[1]);
+                    if !ok {
+                        c.fail(
+                            format!("{g}.groups[{k}].quantiles"),
+                            "not a usable quantile function",
+                            "2 or more finite, non-decreasing numbers",
+                            "give at least the group's smallest and largest value",
+                        );
+                    }
+                    if let Some(s) = slot(c, k, &grp.value) {
+                        groups[s] = Some(GroupDraw::Quantiles(grp.quantiles.clone()));
+                    }
+                }
+            }
+            Generator::Categorical { by: Some(b), .. } => {
+                let own = labels(&columns[i].recipe).unwrap_or_default().to_vec();
+                for (k, grp) in b.groups.iter().enumerate() {
+                    let path = format!("{g}.groups[{k}].values");
+                    c.weights(&path, &grp.values, false);
+                    let mut weights = vec![0.0; own.len()];
+                    for (j, w) in grp.values.iter().enumerate() {
+                        match own.iter().position(|l| *l == w.value) {
+                            Some(p) => weights[p] += w.weight.max(0.0),
+                            None => c.fail(
+                                format!("{path}[{j}].value"),
+                                format!("{:?} is not one of this column's values", w.value),
+                                "a value listed in this column's values",
+                                "add it to values (a small weight is fine)",
+                            ),
+                        }
+                    }
+                    if let Some(s) = slot(c, k, &grp.value) {
+                        groups[s] = Some(GroupDraw::Weights(Choice::new(weights.into_iter())));
+                    }
+                }
+            }
+            _ => {}
+        }
+        columns[i].given = Some(Given { by, groups });
+    }
+    for (k, con) in spec.constraints.iter().enumerate() {
+        if let Constraint::FixedCombinations {
+            columns: names,
+            combinations,
+        } = con
+        {
+            fixed_combinations(c, k, names, combinations, spec, columns);
+        }
+    }
+    order(c, spec, columns)
+}
+
+/// `[first, second]` pairs: the second column is drawn among the values allowed with
+/// the first's value (its own or its group's weights, restricted), and the first only
+/// makes values that appear in a pair.
+fn fixed_combinations(
+    c: &mut Checker,
+    k: usize,
+    names: &[String],
+    combinations: &[Vec<String>],
+    spec: &Spec,
+    columns: &mut [PlannedColumn],
+) {
+    let path = format!("$.constraints[{k}]");
+    let index_of = |name: &str| spec.columns.iter().position(|col| col.name == name);
+    let found: Vec<Option<usize>> = names.iter().map(|n| index_of(n)).collect();
+    let (first, second) = match found.as_slice() {
+        [Some(a), Some(b)]
+            if a != b
+                && labels(&columns[*a].recipe).is_some()
+                && labels(&columns[*b].recipe).is_some() =>
+        {
+            (*a, *b)
+        }
+        _ => {
+            c.fail(
+                format!("{path}.columns"),
+                format!("{names:?}"),
+                "exactly two different categorical columns",
+                "for more columns, chain pairs (a, b), (b, c)",
+            );
+            return;
+        }
+    };
+    if let Some(g) = &columns[second].given
+        && g.by != first
+    {
+        c.fail(
+            format!("{path}.columns"),
+            format!("{:?} already depends on another column", names[1]),
+            "a second column without a by on a different column",
+            "group it by the first column instead",
+        );
+        return;
+    }
+    let first_labels = labels(&columns[first].recipe).unwrap_or_default().to_vec();
+    let second_labels = labels(&columns[second].recipe).unwrap_or_default().to_vec();
+    let mut allowed = vec![vec![false; second_labels.len()]; first_labels.len()];
+    for (j, pair) in combinations.iter().enumerate() {
+        let a = pair
+            .first()
+            .and_then(|v| first_labels.iter().position(|l| l == v));
+        let b = pair
+            .get(1)
+            .and_then(|v| second_labels.iter().position(|l| l == v));
+        match (pair.len(), a, b) {
+            (2, Some(a), Some(b)) => allowed[a][b] = true,
+            _ => c.fail(
+                format!("{path}.combinations[{j}]"),
+                format!("{pair:?} is not a pair of values the two columns list"),
+                "a pair of values listed by the two columns",
+                "list [first value, second value] using the columns' own values",
+            ),
+        }
+    }
+    let Gen::Categorical { choice: own, .. } = &columns[second].recipe else {
+        return;
+    };
+    let own_weights = own.weights();
+    let old = columns[second].given.take();
+    let mut groups = Vec::with_capacity(first_labels.len());
+    for (a, row) in allowed.iter().enumerate() {
+        let base = match old.as_ref().and_then(|g| g.groups[a].as_ref()) {
+            Some(GroupDraw::Weights(ch)) => ch.weights(),
+            _ => own_weights.clone(),
+        };
+        let mut w: Vec<f64> = base
+            .iter()
+            .zip(row)
+            .map(|(w, ok)| if *ok { *w } else { 0.0 })
+            .collect();
+        if w.iter().sum::<f64>() <= 0.0 {
+            // Allowed values the weights never pick: draw them evenly.
+            w = row.iter().map(|ok| f64::from(u8::from(*ok))).collect();
+        }
+        groups.push(
+            (w.iter().sum::<f64>() > 0.0).then(|| GroupDraw::Weights(Choice::new(w.into_iter()))),
+        );
+    }
+    columns[second].given = Some(Given { by: first, groups });
+    // The first column: only values that have a partner; no "other" values.
+    if let Gen::Categorical {
+        choice, has_other, ..
+    } = &mut columns[first].recipe
+    {
+        let w: Vec<f64> = choice
+            .weights()
+            .iter()
+            .enumerate()
+            .map(|(a, w)| {
+                if allowed.get(a).is_some_and(|r| r.contains(&true)) {
+                    *w
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        if w.iter().sum::<f64>() <= 0.0 {
+            c.fail(
+                format!("{path}.combinations"),
+                "no pair uses a value the first column makes".to_string(),
+                "pairs whose first value has a weight above 0",
+                "list pairs for the first column's frequent values",
+            );
+            return;
+        }
+        *choice = Choice::new(w.into_iter());
+        *has_other = false;
+    }
+}
+
+/// Given columns in an order where every `by` is made first.
+fn order(c: &mut Checker, spec: &Spec, columns: &[PlannedColumn]) -> Vec<usize> {
+    let mut done = vec![false; columns.len()];
+    for (i, col) in columns.iter().enumerate() {
+        done[i] = col.given.is_none();
+    }
+    let mut out = Vec::new();
+    loop {
+        let ready: Vec<usize> = (0..columns.len())
+            .filter(|&i| !done[i])
+            .filter(|&i| columns[i].given.as_ref().is_some_and(|g| done[g.by]))
+            .collect();
+        if ready.is_empty() {
+            break;
+        }
+        for i in ready {
+            done[i] = true;
+            out.push(i);
+        }
+    }
+    for i in (0..columns.len()).filter(|&i| !done[i]) {
+        c.fail(
+            format!("$.columns[{i}].generator.by"),
+            format!(
+                "{:?} depends on itself through its by columns",
+                spec.columns[i].name
+            ),
+            "by columns without a cycle",
+            "remove one by from the cycle",
+        );
+    }
+    out
+}
+
+/// Resolves null groups: each column in at most one group, groups of two or more.
+pub(super) fn null_groups(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn]) -> usize {
+    for (g, group) in spec.null_groups.iter().enumerate() {
+        if group.columns.len() < 2 {
+            c.fail(
+                format!("$.null_groups[{g}].columns"),
+                format!("{} column(s)", group.columns.len()),
+                "two or more columns",
+                "a single column's nulls need no group",
+            );
+        }
+        for (k, name) in group.columns.iter().enumerate() {
+            let path = format!("$.null_groups[{g}].columns[{k}]");
+            match spec.columns.iter().position(|col| col.name == *name) {
+                None => c.fail(
+                    path,
+                    format!("no column named {name:?}"),
+                    "the name of a column in $.columns",
+                    "check the spelling",
+                ),
+                Some(i) if columns[i].null_group.is_some() => c.fail(
+                    path,
+                    format!("{name:?} is already in a null group"),
+                    "each column in at most one group",
+                    "merge the groups",
+                ),
+                Some(i) => columns[i].null_group = Some(g),
+            }
+        }
+    }
+    spec.null_groups.len()
+}

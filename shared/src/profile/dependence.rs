@@ -1,0 +1,345 @@
+//! Dependence a copula cannot carry: columns that go missing together, and the
+//! distribution of a column within each value of a categorical one.
+//!
+//! A Gaussian copula joins columns through one correlation per pair, which holds
+//! monotone trends only. Penguin species → bill length is three clusters in an order no
+//! single correlation describes, and flights' cancelled rows miss five columns at once
+//! where independent null draws would scatter them. Both are described here as
+//! aggregates (quantiles and counts per category; which columns share missing rows), for
+//! the guard to vet like any other statistic.
+//!
+//! Work is bounded like the rest of `relations`: the same `relation_rows` sample, `by`
+//! columns with at most [`MAX_BY_VALUES`] values, at most one conditional per column.
+
+use super::relations::ColumnValues;
+use super::stats::quantiles;
+use super::{ColumnKind, ColumnProfile, ValueCount};
+use serde::Serialize;
+
+/// A `by` column may have at most this many values.
+pub const MAX_BY_VALUES: u64 = 50;
+/// A categorical target may have at most this many values.
+const MAX_TARGET_VALUES: u64 = 500;
+/// Quantile points per group: finer for larger groups, as for whole columns.
+fn group_quantiles(rows: usize) -> usize {
+    match rows {
+        0..500 => 21,
+        500..2000 => 51,
+        _ => 101,
+    }
+}
+/// Smallest and largest values kept per group, for the guard's k-th-value clamp.
+const GROUP_TAIL: usize = 10;
+/// A numeric conditional is kept when the category explains at least this share of the
+/// column's variance (η²).
+const MIN_ETA_SQUARED: f64 = 0.1;
+/// A categorical conditional is kept when Cramér's V reaches this.
+const MIN_CRAMERS_V: f64 = 0.2;
+/// Two columns share a null group when at least this share of the rarer one's missing
+/// rows are missing in the other too.
+const MIN_NULL_OVERLAP: f64 = 0.9;
+/// ...and at least this many rows are missing in both.
+const MIN_NULL_ROWS: usize = 10;
+
+/// Columns that are missing on (nearly) the same rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NullGroup {
+    /// The columns, in table order.
+    pub columns: Vec<String>,
+    /// Profiled rows on which all of them are missing.
+    pub rows: u64,
+}
+
+/// A column's distribution within each value of a categorical column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conditional {
+    /// The column described.
+    pub target: String,
+    /// The categorical column it depends on.
+    pub by: String,
+    /// How strongly: η² for a numeric target, Cramér's V for a categorical one.
+    pub strength: f64,
+    /// One entry per value of `by` (on the sampled rows where both are present).
+    pub groups: Vec<ConditionalGroup>,
+}
+
+/// The target's distribution on the rows with one value of `by`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionalGroup {
+    /// The value of `by`.
+    pub value: String,
+    /// Rows in the group.
+    pub rows: u64,
+    /// What the target looks like there.
+    pub target: GroupTarget,
+}
+
+/// A numeric target's quantiles or a categorical target's counts within one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupTarget {
+    /// Numbers.
+    Numeric {
+        /// Evenly spaced quantiles (21 to 101 of them, by group size).
+        quantiles: Vec<f64>,
+        /// Smallest values, ascending.
+        smallest: Vec<f64>,
+        /// Largest values, descending.
+        largest: Vec<f64>,
+    },
+    /// Categories: counts of each target value, most frequent first.
+    Categorical {
+        /// Value counts.
+        counts: Vec<ValueCount>,
+    },
+}
+
+/// Groups of columns that share missing rows, from the sampled rows `keep`.
+pub(crate) fn null_groups(
+    cols: &[ColumnProfile],
+    values: &[ColumnValues<'_>],
+    keep: &[usize],
+) -> Vec<NullGroup> {
+    let masks: Vec<(usize, Vec<bool>)> = values
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| cols[*c].null_count > 0)
+        .filter_map(|(c, v)| {
+            let mask: Vec<bool> = keep.iter().map(|&i| v.is_missing(i)).collect();
+            (mask.iter().filter(|&&m| m).count() >= MIN_NULL_ROWS).then_some((c, mask))
+        })
+        .take(super::relations::MAX_PAIR_COLUMNS)
+        .collect();
+    // Union-find over the columns whose missing rows nest.
+    let mut parent: Vec<usize> = (0..masks.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for a in 0..masks.len() {
+        for b in a + 1..masks.len() {
+            let (ma, mb) = (&masks[a].1, &masks[b].1);
+            let both = ma.iter().zip(mb).filter(|(x, y)| **x && **y).count();
+            let fewer = ma
+                .iter()
+                .filter(|&&m| m)
+                .count()
+                .min(mb.iter().filter(|&&m| m).count());
+            if both >= MIN_NULL_ROWS && both as f64 >= MIN_NULL_OVERLAP * fewer as f64 {
+                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for r in 0..masks.len() {
+        let members: Vec<usize> = (0..masks.len())
+            .filter(|&i| root(&mut parent, i) == r)
+            .collect();
+        if members.len() < 2 {
+            continue;
+        }
+        let all = (0..keep.len())
+            .filter(|&row| members.iter().all(|&i| masks[i].1[row]))
+            .count();
+        out.push(NullGroup {
+            columns: members
+                .iter()
+                .map(|&i| cols[masks[i].0].name.clone())
+                .collect(),
+            rows: all as u64,
+        });
+    }
+    out
+}
+
+/// For each numeric or categorical column, the categorical column that explains it
+/// best, when it explains enough; no column is both a target and (directly or through
+/// others) its own `by`.
+pub(crate) fn conditionals(
+    cols: &[ColumnProfile],
+    values: &[ColumnValues<'_>],
+    keep: &[usize],
+) -> Vec<Conditional> {
+    let bys: Vec<usize> = (0..cols.len())
+        .filter(|&c| {
+            cols[c].kind == ColumnKind::Categorical
+                && (2..=MAX_BY_VALUES).contains(&cols[c].distinct)
+                && matches!(values[c], ColumnValues::Text(..))
+        })
+        .take(super::relations::MAX_PAIR_COLUMNS)
+        .collect();
+    // Every candidate edge with its strength, strongest first.
+    let mut edges: Vec<(f64, usize, usize)> = Vec::new();
+    for t in 0..cols.len() {
+        for &b in &bys {
+            if b == t {
+                continue;
+            }
+            let strength = match (&values[t], &values[b], cols[t].kind) {
+                (ColumnValues::Number(x), ColumnValues::Text(by, _), ColumnKind::Numeric)
+                    if cols[t].distinct > 1 =>
+                {
+                    eta_squared(x, by, keep).filter(|&e| e >= MIN_ETA_SQUARED)
+                }
+                (ColumnValues::Text(x, _), ColumnValues::Text(by, _), ColumnKind::Categorical)
+                    if (2..=MAX_TARGET_VALUES).contains(&cols[t].distinct) =>
+                {
+                    cramers_v(x, by, keep).filter(|&v| v >= MIN_CRAMERS_V)
+                }
+                _ => None,
+            };
+            if let Some(s) = strength {
+                edges.push((s, t, b));
+            }
+        }
+    }
+    edges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    // Greedy: strongest first, one `by` per target, no cycles.
+    let mut by_of: Vec<Option<usize>> = vec![None; cols.len()];
+    let reaches = |by_of: &[Option<usize>], from: usize, to: usize| {
+        let mut at = Some(from);
+        let mut steps = 0;
+        while let Some(c) = at {
+            if c == to {
+                return true;
+            }
+            at = by_of[c];
+            steps += 1;
+            if steps > cols.len() {
+                return true;
+            }
+        }
+        false
+    };
+    let mut chosen = Vec::new();
+    for (s, t, b) in edges {
+        if by_of[t].is_some() || reaches(&by_of, b, t) {
+            continue;
+        }
+        by_of[t] = Some(b);
+        chosen.push((s, t, b));
+    }
+    chosen.sort_by_key(|&(_, t, _)| t);
+    chosen
+        .into_iter()
+        .map(|(strength, t, b)| Conditional {
+            target: cols[t].name.clone(),
+            by: cols[b].name.clone(),
+            strength: (strength * 1e4).round() / 1e4,
+            groups: groups(&values[t], &values[b], keep),
+        })
+        .collect()
+}
+
+fn groups(
+    target: &ColumnValues<'_>,
+    by: &ColumnValues<'_>,
+    keep: &[usize],
+) -> Vec<ConditionalGroup> {
+    let ColumnValues::Text(by, by_labels) = by else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (g, label) in by_labels.iter().enumerate() {
+        let rows = keep.iter().copied().filter(|&i| by[i] == Some(g as u32));
+        let (n, target) = match target {
+            ColumnValues::Number(x) => {
+                let mut v: Vec<f64> = rows.filter_map(|i| x[i]).collect();
+                v.sort_by(f64::total_cmp);
+                let n = v.len();
+                let largest = v[n.saturating_sub(GROUP_TAIL)..].iter().rev().copied();
+                (
+                    n as u64,
+                    GroupTarget::Numeric {
+                        quantiles: quantiles(&v, group_quantiles(n)),
+                        smallest: v[..n.min(GROUP_TAIL)].to_vec(),
+                        largest: largest.collect(),
+                    },
+                )
+            }
+            ColumnValues::Text(x, labels) => {
+                let mut counts = vec![0u64; labels.len()];
+                for id in rows.filter_map(|i| x[i]) {
+                    counts[id as usize] += 1;
+                }
+                let mut counts: Vec<ValueCount> = counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c > 0)
+                    .map(|(id, &count)| ValueCount {
+                        value: labels[id].clone(),
+                        count,
+                    })
+                    .collect();
+                counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+                (
+                    counts.iter().map(|c| c.count).sum(),
+                    GroupTarget::Categorical { counts },
+                )
+            }
+            _ => continue,
+        };
+        if n > 0 {
+            out.push(ConditionalGroup {
+                value: label.clone(),
+                rows: n,
+                target,
+            });
+        }
+    }
+    out
+}
+
+/// Share of a number's variance explained by a category (η², the correlation ratio).
+fn eta_squared(x: &[Option<f64>], by: &[Option<u32>], keep: &[usize]) -> Option<f64> {
+    let pairs: Vec<(f64, u32)> = keep.iter().filter_map(|&i| Some((x[i]?, by[i]?))).collect();
+    if pairs.len() < 20 {
+        return None;
+    }
+    let groups = pairs.iter().map(|p| p.1 as usize + 1).max().unwrap_or(0);
+    let (mut sum, mut count) = (vec![0.0; groups], vec![0u64; groups]);
+    for &(v, g) in &pairs {
+        sum[g as usize] += v;
+        count[g as usize] += 1;
+    }
+    let mean = pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64;
+    let total: f64 = pairs.iter().map(|p| (p.0 - mean).powi(2)).sum();
+    let between: f64 = (0..groups)
+        .filter(|&g| count[g] > 0)
+        .map(|g| count[g] as f64 * (sum[g] / count[g] as f64 - mean).powi(2))
+        .sum();
+    (total > 0.0).then(|| between / total)
+}
+
+/// Cramér's V of two categorical columns (bias-uncorrected, like scipy's default).
+fn cramers_v(x: &[Option<u32>], by: &[Option<u32>], keep: &[usize]) -> Option<f64> {
+    let pairs: Vec<(u32, u32)> = keep.iter().filter_map(|&i| Some((x[i]?, by[i]?))).collect();
+    if pairs.len() < 20 {
+        return None;
+    }
+    let rows = pairs.iter().map(|p| p.0 as usize + 1).max().unwrap_or(0);
+    let cols = pairs.iter().map(|p| p.1 as usize + 1).max().unwrap_or(0);
+    let mut table = vec![0u64; rows * cols];
+    let (mut rs, mut cs) = (vec![0u64; rows], vec![0u64; cols]);
+    for &(a, b) in &pairs {
+        table[a as usize * cols + b as usize] += 1;
+        rs[a as usize] += 1;
+        cs[b as usize] += 1;
+    }
+    let n = pairs.len() as f64;
+    let mut chi2 = 0.0;
+    for a in (0..rows).filter(|&a| rs[a] > 0) {
+        for b in (0..cols).filter(|&b| cs[b] > 0) {
+            let expected = rs[a] as f64 * cs[b] as f64 / n;
+            chi2 += (table[a * cols + b] as f64 - expected).powi(2) / expected;
+        }
+    }
+    let r = rs.iter().filter(|&&c| c > 0).count();
+    let c = cs.iter().filter(|&&c| c > 0).count();
+    let dof = r.min(c).saturating_sub(1);
+    (dof > 0).then(|| (chi2 / (n * dof as f64)).sqrt())
+}

@@ -1,0 +1,273 @@
+//! Dependence beyond the copula, end to end: the profile finds per-category
+//! distributions and columns missing together, the guard vets them, the template turns
+//! them into `by` groups and null groups, and generated rows obey `by` groups, fixed
+//! combinations, ranges and null groups on every row.
+
+mod common;
+
+use common::{V, safe_profile, value};
+use shared::plan::compile;
+use shared::spec::{Generator, Spec};
+use std::collections::HashSet;
+
+fn column(t: &shared::Table, name: &str) -> Vec<V> {
+    let a = t.batch.column(t.column_index(name).unwrap());
+    (0..t.batch.num_rows()).map(|r| value(a, r)).collect()
+}
+
+fn number(v: &V) -> Option<f64> {
+    match v {
+        V::Float(x) => Some(*x),
+        V::Int(x) => Some(*x as f64),
+        _ => None,
+    }
+}
+
+#[test]
+fn generated_rows_obey_groups_combinations_ranges_and_null_groups() {
+    let spec = Spec::from_json(
+        r#"{
+        "version": 1, "default_rows": 20000,
+        "columns": [
+          {"name": "kind", "generator": {"kind": "categorical",
+             "values": [{"value": "small", "weight": 3}, {"value": "large", "weight": 1}]}},
+          {"name": "size", "generator": {"kind": "numeric", "quantiles": [0, 100], "decimals": 2,
+             "by": {"column": "kind", "groups": [
+               {"value": "small", "quantiles": [0, 1, 2]},
+               {"value": "large", "quantiles": [50, 60, 100]}]}}},
+          {"name": "colour", "generator": {"kind": "categorical",
+             "values": [{"value": "red", "weight": 1}, {"value": "blue", "weight": 1}, {"value": "green", "weight": 1}],
+             "by": {"column": "kind", "groups": [
+               {"value": "small", "values": [{"value": "red", "weight": 1}, {"value": "blue", "weight": 1}]}]}}},
+          {"name": "city", "generator": {"kind": "categorical",
+             "values": [{"value": "Oslo", "weight": 1}, {"value": "Lima", "weight": 1}, {"value": "Pune", "weight": 1}]}},
+          {"name": "country", "generator": {"kind": "categorical",
+             "values": [{"value": "Norway", "weight": 1}, {"value": "Peru", "weight": 1}, {"value": "India", "weight": 1}]}},
+          {"name": "dep", "null_rate": 0.3, "generator": {"kind": "numeric", "quantiles": [0, 10]}},
+          {"name": "arr", "null_rate": 0.2, "generator": {"kind": "numeric", "quantiles": [0, 10]}}
+        ],
+        "copula": {"columns": ["kind", "size", "dep"], "correlation": [[1, 0.5, 0.3], [0.5, 1, 0.2], [0.3, 0.2, 1]]},
+        "null_groups": [{"columns": ["dep", "arr"]}],
+        "constraints": [
+          {"kind": "range", "column": "size", "min": 0.5, "max": 90},
+          {"kind": "fixed_combinations", "columns": ["city", "country"],
+           "combinations": [["Oslo", "Norway"], ["Lima", "Peru"], ["Pune", "India"]]}
+        ]
+      }"#,
+    )
+    .unwrap();
+    let plan = compile(&spec).unwrap();
+    let rows = 20_000;
+    let t = shared::generate::generate(&plan, 11, rows, 0..rows);
+    let (kind, size, colour) = (column(&t, "kind"), column(&t, "size"), column(&t, "colour"));
+    let (city, country) = (column(&t, "city"), column(&t, "country"));
+    let (dep, arr) = (column(&t, "dep"), column(&t, "arr"));
+    let mut small = Vec::new();
+    let mut colours_large = HashSet::new();
+    for r in 0..rows as usize {
+        let x = number(&size[r]).unwrap();
+        assert!(
+            (0.5..=90.0).contains(&x),
+            "row {r}: size {x} outside the range"
+        );
+        match (&kind[r], &colour[r]) {
+            (V::Text(k), V::Text(c)) if k == "small" => {
+                assert!(x <= 2.0, "row {r}: a small one of size {x}");
+                assert!(c == "red" || c == "blue", "row {r}: small and {c}");
+                small.push(x);
+            }
+            (V::Text(k), V::Text(c)) if k == "large" => {
+                assert!(x >= 50.0, "row {r}: a large one of size {x}");
+                colours_large.insert(c.clone());
+            }
+            other => panic!("row {r}: {other:?}"),
+        }
+        let pair = match (&city[r], &country[r]) {
+            (V::Text(a), V::Text(b)) => (a.as_str(), b.as_str()),
+            other => panic!("row {r}: {other:?}"),
+        };
+        assert!(
+            [("Oslo", "Norway"), ("Lima", "Peru"), ("Pune", "India")].contains(&pair),
+            "row {r}: {pair:?} is not an allowed combination"
+        );
+        // Nested: arr (20 %) is missing only where dep (30 %) is.
+        if arr[r] == V::Null {
+            assert_eq!(dep[r], V::Null, "row {r}: arr missing without dep");
+        }
+    }
+    // The group's own distribution is followed, not squeezed by the copula: its median
+    // is the group's median (1), within sampling error.
+    small.sort_by(f64::total_cmp);
+    let median = small[small.len() / 2];
+    assert!(
+        (median - 1.0).abs() < 0.05,
+        "median of small sizes {median}"
+    );
+    // Unlisted groups use the column's own weights.
+    assert_eq!(colours_large.len(), 3, "{colours_large:?}");
+    let missing = |v: &[V]| v.iter().filter(|x| **x == V::Null).count();
+    // Stratified per block: the rates hold to a row or two per block.
+    assert!(missing(&dep).abs_diff(6_000) <= 5, "{}", missing(&dep));
+    assert!(missing(&arr).abs_diff(4_000) <= 5, "{}", missing(&arr));
+    // Any row range still equals the same rows of the full run.
+    let part = shared::generate::generate(&plan, 11, rows, 5_000..9_000);
+    assert_eq!(column(&part, "size"), size[5_000..9_000].to_vec());
+    assert_eq!(column(&part, "arr"), arr[5_000..9_000].to_vec());
+}
+
+#[test]
+fn the_template_groups_penguin_measurements_by_species() {
+    let bytes = std::fs::read(common::datasets().join("penguins.csv")).unwrap();
+    let profile = safe_profile(&bytes, "penguins.csv");
+    let bill = profile
+        .conditionals
+        .iter()
+        .find(|c| c.target == "bill_length_mm")
+        .expect("a conditional for bill length");
+    assert_eq!(bill.by, "species");
+    let mut species: Vec<&str> = bill.groups.iter().map(|g| g.value.as_str()).collect();
+    species.sort();
+    assert_eq!(species, ["Adelie", "Chinstrap", "Gentoo"]);
+    let spec = shared::template::template(&profile, 0.8);
+    let col = spec.columns.iter().find(|c| c.name == "bill_length_mm");
+    let Some(Generator::Numeric { by: Some(by), .. }) = col.map(|c| &c.generator) else {
+        panic!("bill length is not grouped: {col:?}")
+    };
+    assert_eq!(by.column, "species");
+    // Loose mode keeps marginals independent.
+    let loose = shared::template::template(&profile, 0.3);
+    assert!(loose.columns.iter().all(|c| !matches!(
+        c.generator,
+        Generator::Numeric { by: Some(_), .. } | Generator::Categorical { by: Some(_), .. }
+    )));
+    // Adelie bills are shorter than Gentoo ones in the generated rows too.
+    let plan = compile(&spec).unwrap();
+    let t = shared::generate::generate(&plan, 1, 3000, 0..3000);
+    let (sp, bl) = (column(&t, "species"), column(&t, "bill_length_mm"));
+    let mean = |name: &str| {
+        let v: Vec<f64> = (0..3000)
+            .filter(|&r| sp[r] == V::Text(name.into()))
+            .filter_map(|r| number(&bl[r]))
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let (adelie, gentoo) = (mean("Adelie"), mean("Gentoo"));
+    assert!(
+        (37.0..40.5).contains(&adelie) && (46.0..49.0).contains(&gentoo),
+        "Adelie {adelie}, Gentoo {gentoo}"
+    );
+}
+
+/// A table where `status` decides `score`, one status value is rare, and two columns
+/// go missing together on 40 rows.
+fn grouped_csv() -> Vec<u8> {
+    let mut s = String::from("status,score,left_at,reason\n");
+    for i in 0..400 {
+        let status = match i % 10 {
+            0..=4 => "open",
+            5..=8 => "closed",
+            _ if i < 30 => "Zyxwvut",
+            _ => "closed",
+        };
+        let score = match status {
+            "open" => 10 + i % 7,
+            "closed" => 100 + i % 9,
+            _ => 5_000 + i,
+        };
+        let (left, reason) = if i % 10 == 3 {
+            (String::new(), String::new())
+        } else {
+            (
+                format!("{}", i % 13),
+                ["moved", "price", "service"][i % 3].to_string(),
+            )
+        };
+        s += &format!("{status},{score},{left},{reason}\n");
+    }
+    s.into_bytes()
+}
+
+#[test]
+fn the_guard_keeps_groups_of_named_values_and_enough_rows_only() {
+    let profile = safe_profile(&grouped_csv(), "grouped.csv");
+    let score = profile
+        .conditionals
+        .iter()
+        .find(|c| c.target == "score")
+        .expect("score depends on status");
+    let groups: Vec<&str> = score.groups.iter().map(|g| g.value.as_str()).collect();
+    // "Zyxwvut" occurs 3 times: not a named category, so no group and no quantiles
+    // that would reveal its scores.
+    assert_eq!(groups, ["open", "closed"]);
+    let json = serde_json::to_string(&profile).unwrap();
+    assert!(!json.contains("Zyxwvut"), "a rare value left the machine");
+    assert!(
+        !json.contains("5003"),
+        "a rare group's score left the machine"
+    );
+    for g in &score.groups {
+        let (lo, hi) = (g.quantiles[0], *g.quantiles.last().unwrap());
+        assert!(lo < hi && (lo >= 10.0 && hi <= 108.0), "{g:?}");
+    }
+    let groups: Vec<&Vec<String>> = profile.null_groups.iter().map(|g| &g.columns).collect();
+    assert_eq!(groups, [&vec!["left_at".to_string(), "reason".to_string()]]);
+    // ...and the generated rows keep them missing together.
+    let spec = shared::template::template(&profile, 0.8);
+    let plan = compile(&spec).unwrap();
+    let t = shared::generate::generate(&plan, 2, 4000, 0..4000);
+    let (left, reason) = (column(&t, "left_at"), column(&t, "reason"));
+    let apart = (0..4000)
+        .filter(|&r| (left[r] == V::Null) != (reason[r] == V::Null))
+        .count();
+    let together = (0..4000).filter(|&r| left[r] == V::Null).count();
+    assert!(
+        apart == 0 && together == 400,
+        "{apart} apart, {together} missing"
+    );
+}
+
+#[test]
+fn template_rows_stay_within_the_spec() {
+    for file in ["penguins.csv", "diamonds.csv", "seattle_weather.csv"] {
+        let bytes = std::fs::read(common::datasets().join(file)).unwrap();
+        let spec = shared::template::template(&safe_profile(&bytes, file), 0.8);
+        let plan = compile(&spec).unwrap();
+        let t = shared::generate::generate(&plan, 5, 20_000, 0..20_000);
+        for c in &spec.columns {
+            let values = column(&t, &c.name);
+            match &c.generator {
+                Generator::Numeric {
+                    quantiles,
+                    point_masses,
+                    by,
+                    ..
+                } => {
+                    let ends = quantiles
+                        .iter()
+                        .chain(point_masses.iter().map(|m| &m.value))
+                        .chain(
+                            by.iter()
+                                .flat_map(|b| b.groups.iter().flat_map(|g| &g.quantiles)),
+                        );
+                    let lo = ends.clone().copied().fold(f64::INFINITY, f64::min);
+                    let hi = ends.copied().fold(f64::NEG_INFINITY, f64::max);
+                    for x in values.iter().filter_map(number) {
+                        assert!(x >= lo - 0.5 && x <= hi + 0.5, "{file} {}: {x}", c.name);
+                    }
+                }
+                Generator::Categorical {
+                    values: named,
+                    other_share,
+                    ..
+                } if *other_share == 0.0 => {
+                    for v in &values {
+                        if let V::Text(s) = v {
+                            assert!(named.iter().any(|n| &n.value == s), "{file}: {s}");
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
