@@ -340,22 +340,29 @@ pub fn render_text(
     let mut out = Vec::with_capacity(n * 16 * columns.len().max(1));
     match format {
         OutputFormat::Csv | OutputFormat::Tsv => {
-            let mut w = csv_writer(format, &mut out);
-            let mut record: Vec<String> = vec![String::new(); columns.len()];
+            let delimiter = if format == OutputFormat::Tsv {
+                b'\t'
+            } else {
+                b','
+            };
+            let cells: Vec<Cells<'_>> = batch.columns().iter().map(Cells::new).collect();
+            let mut cell = String::new();
             for r in 0..n {
-                for (c, array) in batch.columns().iter().enumerate() {
-                    record[c].clear();
-                    text_cell(array, r, &columns[c], &mut record[c]);
-                    if options.neutralize_formulas && columns[c].logical == LogicalType::Text {
-                        neutralize_formula(&mut record[c]);
+                for (c, typed) in cells.iter().enumerate() {
+                    if c > 0 {
+                        out.push(delimiter);
                     }
+                    cell.clear();
+                    if typed.write_number(r, &columns[c], &mut cell, &mut out) {
+                        continue; // digits, '.' and '-' never need quotes
+                    }
+                    text_cell(&batch.columns()[c], r, &columns[c], &mut cell);
+                    if options.neutralize_formulas && columns[c].logical == LogicalType::Text {
+                        neutralize_formula(&mut cell);
+                    }
+                    write_field(&mut out, cell.as_bytes(), delimiter, cells.len() == 1);
                 }
-                if let Err(e) = w.write_record(&record) {
-                    return Some(Err(io(e)));
-                }
-            }
-            if let Err(e) = w.flush() {
-                return Some(Err(io(e)));
+                out.push(b'\n');
             }
         }
         OutputFormat::Json | OutputFormat::Ndjson => {
@@ -392,6 +399,70 @@ fn csv_writer<W: Write>(format: OutputFormat, out: W) -> csv::Writer<W> {
         .from_writer(out)
 }
 
+/// A column's array, downcast once per chunk instead of once per cell.
+enum Cells<'a> {
+    Int(&'a arrow::array::Int64Array),
+    Float(&'a arrow::array::Float64Array),
+    Other,
+}
+
+impl<'a> Cells<'a> {
+    fn new(array: &'a ArrayRef) -> Self {
+        match array.data_type() {
+            DataType::Int64 => Cells::Int(array.as_primitive::<Int64Type>()),
+            DataType::Float64 => Cells::Float(array.as_primitive::<Float64Type>()),
+            _ => Cells::Other,
+        }
+    }
+
+    /// Writes a present integer or fixed-decimal number straight to `out`; false for
+    /// anything else (written by [`text_cell`]).
+    fn write_number(
+        &self,
+        r: usize,
+        info: &ColumnInfo,
+        scratch: &mut String,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        match self {
+            Cells::Int(a) if a.is_valid(r) => {
+                out.extend_from_slice(itoa::Buffer::new().format(a.value(r)).as_bytes());
+                true
+            }
+            Cells::Float(a) if a.is_valid(r) && info.decimals.is_some() => {
+                write_fixed(scratch, a.value(r), info.decimals.unwrap_or(0));
+                out.extend_from_slice(scratch.as_bytes());
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One CSV field, quoted when it must be (RFC 4180, what the `csv` crate's default
+/// `QuoteStyle::Necessary` does: a delimiter, quote or line break inside, or a lone
+/// empty field, which would otherwise read as a blank line). Written by hand because
+/// this is the innermost loop of CSV output and `csv::Writer` costs a state machine
+/// per field; `tests/generate.rs` reads every format back with the `csv` reader.
+fn write_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8, only_field: bool) {
+    let quote = field
+        .iter()
+        .any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+        || (only_field && field.is_empty());
+    if !quote {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    for &b in field {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
 /// OWASP's CSV-injection rule: text starting like a formula is prefixed with `'`.
 fn neutralize_formula(s: &mut String) {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
@@ -410,7 +481,10 @@ pub(crate) fn text_cell(array: &ArrayRef, r: usize, info: &ColumnInfo, out: &mut
             out.push_str(array.as_string::<i32>().value(r));
             Ok(())
         }
-        DataType::Int64 => write!(out, "{}", array.as_primitive::<Int64Type>().value(r)),
+        DataType::Int64 => {
+            out.push_str(itoa::Buffer::new().format(array.as_primitive::<Int64Type>().value(r)));
+            Ok(())
+        }
         DataType::Float64 => {
             let v = array.as_primitive::<Float64Type>().value(r);
             match info.decimals {
@@ -484,7 +558,7 @@ fn write_fixed(out: &mut String, x: f64, d: u8) {
     ];
     let d = usize::from(d.min(15));
     let p = POW10[d];
-    let scaled = (x * p as f64).round();
+    let scaled = crate::math::round(x * p as f64);
     if scaled.is_nan() || scaled.abs() >= 9.0e15 {
         let _ = write!(out, "{x:.d$}");
         return;
@@ -494,9 +568,13 @@ fn write_fixed(out: &mut String, x: f64, d: u8) {
         out.push('-');
     }
     let (int, frac) = (i.unsigned_abs() / p as u64, i.unsigned_abs() % p as u64);
-    let _ = write!(out, "{int}");
+    let mut digits = itoa::Buffer::new();
+    out.push_str(digits.format(int));
     if d > 0 {
-        let _ = write!(out, ".{frac:0d$}");
+        out.push('.');
+        let frac = digits.format(frac);
+        (frac.len()..d).for_each(|_| out.push('0'));
+        out.push_str(frac);
     }
 }
 

@@ -10,7 +10,7 @@
 //!
 //! `generate` sees only the plan: it imports neither `ingest` nor `profile`.
 
-use crate::math::{normal_cdf, normal_quantile};
+use crate::math::{normal_quantile, round};
 use crate::plan::{Choice, Derived, Gen, Given, GroupDraw, Plan};
 use crate::spec::{Fake, Step};
 use crate::table::{ColumnInfo, FileFormat, LogicalType, Table};
@@ -23,6 +23,7 @@ use chrono::{Datelike, NaiveDate};
 use fake::Fake as _;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -36,10 +37,11 @@ const POW10: [f64; 16] = [
 const US_PER_DAY: f64 = 86_400e6;
 
 /// Values of one column while a block is made.
-enum Values {
+/// Text borrows category labels from the plan: a categorical cell costs no allocation.
+enum Values<'p> {
     Number(Vec<Option<f64>>),
     Bool(Vec<Option<bool>>),
-    Text(Vec<Option<String>>),
+    Text(Vec<Option<Cow<'p, str>>>),
 }
 
 /// What a recipe writes: its logical type, datetime format and decimal digits. The one
@@ -66,7 +68,7 @@ fn output(recipe: &Gen) -> (LogicalType, Option<&str>, Option<u8>) {
 }
 
 /// An empty value vector of the representation the recipe's output type needs.
-fn empty_values(recipe: &Gen, capacity: usize) -> Values {
+fn empty_values<'p>(recipe: &Gen, capacity: usize) -> Values<'p> {
     match output(recipe).0 {
         LogicalType::Boolean => Values::Bool(Vec::with_capacity(capacity)),
         LogicalType::Text => Values::Text(Vec::with_capacity(capacity)),
@@ -94,7 +96,7 @@ fn stream(seed: u64, block: u64, stream: u64) -> ChaCha8Rng {
 pub fn generate(plan: &Plan, seed: u64, total: u64, rows: Range<u64>) -> Table {
     let rows = rows.start.min(total)..rows.end.min(total);
     let n = rows.end.saturating_sub(rows.start) as usize;
-    let mut columns: Vec<Values> = plan
+    let mut columns: Vec<Values<'_>> = plan
         .columns
         .iter()
         .map(|c| empty_values(&c.recipe, n))
@@ -134,10 +136,12 @@ const NULL_GROUP_STREAM: u64 = 1 << 32;
 /// Category id of a row with no named category (missing, or an "other" value).
 const NO_ID: u32 = u32::MAX;
 
-fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values> {
+fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values<'_>> {
     let m = plan.cholesky.len();
-    // Copula: u = Φ(L·e), e standard normal from stream 0.
-    let mut copula_u = vec![0.0; rows * m];
+    // Copula: z = L·e, e standard normal from stream 0. Only the ranks of z within the
+    // block are used (stratified draws follow them), and Φ keeps ranks, so Φ(z) itself
+    // is never computed.
+    let mut copula_z = vec![0.0; rows * m];
     if m > 0 {
         let mut rng = stream(seed, block, 0);
         let mut e = vec![0.0; m];
@@ -147,7 +151,7 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values> {
             }
             for i in 0..m {
                 let z: f64 = (0..=i).map(|k| plan.cholesky[i][k] * e[k]).sum();
-                copula_u[r * m + i] = normal_cdf(z);
+                copula_z[r * m + i] = z;
             }
         }
     }
@@ -164,10 +168,10 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values> {
         seed,
         block,
         rows,
-        copula_u: &copula_u,
+        copula_z: &copula_z,
         group_nulls: &group_nulls,
     };
-    let mut out: Vec<Values> = Vec::with_capacity(plan.columns.len());
+    let mut out: Vec<Values<'_>> = Vec::with_capacity(plan.columns.len());
     let mut ids: Vec<Vec<u32>> = Vec::with_capacity(plan.columns.len());
     for (c, col) in plan.columns.iter().enumerate() {
         if matches!(col.recipe, Gen::Derived(_)) || col.given.is_some() {
@@ -192,7 +196,8 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values> {
             let u = stratify(&permutation(rows, &mut rng), &mut rng);
             let nulls = match col.null_group {
                 Some(g) => group_nulls[g].clone(),
-                None => stratify(&permutation(rows, &mut rng), &mut rng),
+                None if col.null_rate > 0.0 => stratify(&permutation(rows, &mut rng), &mut rng),
+                None => vec![1.0; rows],
             };
             out[c] = derive(d, &out, &u, &nulls, col.null_rate);
         }
@@ -201,19 +206,19 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values> {
 }
 
 /// What every column of one block is made from.
-struct BlockCtx<'a> {
-    plan: &'a Plan,
+struct BlockCtx<'p, 'b> {
+    plan: &'p Plan,
     seed: u64,
     block: u64,
     rows: usize,
-    copula_u: &'a [f64],
-    group_nulls: &'a [Vec<f64>],
+    copula_z: &'b [f64],
+    group_nulls: &'b [Vec<f64>],
 }
 
-impl BlockCtx<'_> {
+impl<'p> BlockCtx<'p, '_> {
     /// Makes column `c`, and the label id of each row for categorical columns. A
     /// column with a `by` gets the ids of its `by` column.
-    fn column(&self, c: usize, by_ids: Option<&[u32]>) -> (Values, Vec<u32>) {
+    fn column(&self, c: usize, by_ids: Option<&[u32]>) -> (Values<'p>, Vec<u32>) {
         let (plan, rows) = (self.plan, self.rows);
         let col = &plan.columns[c];
         let m = plan.cholesky.len();
@@ -223,7 +228,7 @@ impl BlockCtx<'_> {
         // of only on average. Copula columns keep the copula's ranks.
         let mut u = match col.copula_slot {
             Some(k) => {
-                let ranks = ranks((0..rows).map(|r| self.copula_u[r * m + k]));
+                let ranks = ranks((0..rows).map(|r| self.copula_z[r * m + k]), sigmoid);
                 stratify(&ranks, &mut rng)
             }
             None => stratify(&permutation(rows, &mut rng), &mut rng),
@@ -231,8 +236,13 @@ impl BlockCtx<'_> {
         let own_nulls;
         let nulls = match col.null_group {
             Some(g) => &self.group_nulls[g],
-            None => {
+            // A column that is never missing draws nothing for it.
+            None if col.null_rate > 0.0 => {
                 own_nulls = stratify(&permutation(rows, &mut rng), &mut rng);
+                &own_nulls
+            }
+            None => {
+                own_nulls = vec![1.0; rows];
                 &own_nulls
             }
         };
@@ -275,16 +285,16 @@ impl BlockCtx<'_> {
                         _ => choice.pick(u),
                     };
                     let (x, id) = match labels.get(i) {
-                        Some(l) => (l.clone(), i as u32),
+                        Some(l) => (Cow::Borrowed(l.as_str()), i as u32),
                         // Draw even for nulls so the stream stays aligned row by row.
-                        None => (other_value(shapes.as_ref(), &mut rng), NO_ID),
+                        None => (Cow::Owned(other_value(shapes.as_ref(), &mut rng)), NO_ID),
                     };
                     ids.push(if null { NO_ID } else { id });
                     v.push((!null).then_some(x));
                 }
                 (_, Values::Text(v)) => {
                     let x = value_text(&col.recipe, u, &mut rng);
-                    v.push((!null).then_some(x));
+                    v.push((!null).then_some(Cow::Owned(x)));
                 }
                 _ => unreachable!("empty_values matches the recipe"),
             }
@@ -308,7 +318,7 @@ fn regroup(given: &Given, by_ids: &[u32], u: &mut [f64], rng: &mut ChaCha8Rng) -
         }
     }
     for rows in members.iter().filter(|m| !m.is_empty()) {
-        let within = stratify(&ranks(rows.iter().map(|&r| u[r])), rng);
+        let within = stratify(&ranks(rows.iter().map(|&r| u[r]), |x| x), rng);
         for (&r, x) in rows.iter().zip(within) {
             u[r] = x;
         }
@@ -334,14 +344,20 @@ fn value_in_group(recipe: &Gen, quantiles: &[f64], u: f64) -> f64 {
         interpolate(quantiles, u)
     };
     if *integer {
-        x.round()
+        round(x)
     } else {
         round_to(x, *decimals)
     }
 }
 
 /// Computes a derived column from the block's generated columns.
-fn derive(d: &Derived, cols: &[Values], u: &[f64], nulls: &[f64], null_rate: f64) -> Values {
+fn derive<'p>(
+    d: &Derived,
+    cols: &[Values<'p>],
+    u: &[f64],
+    nulls: &[f64],
+    null_rate: f64,
+) -> Values<'p> {
     let numbers = |i: usize| match &cols[i] {
         Values::Number(v) => v.as_slice(),
         _ => unreachable!("compile checked the input is numeric"),
@@ -369,7 +385,7 @@ fn derive(d: &Derived, cols: &[Values], u: &[f64], nulls: &[f64], null_rate: f64
                             _ => x * y,
                         };
                         Some(if *integer {
-                            v.round()
+                            round(v)
                         } else {
                             round_to(v, *decimals)
                         })
@@ -406,7 +422,7 @@ fn derive(d: &Derived, cols: &[Values], u: &[f64], nulls: &[f64], null_rate: f64
                 (0..u.len())
                     .map(|r| {
                         let name = names[r].as_deref()?;
-                        (!missing(r)).then(|| email_from(name))
+                        (!missing(r)).then(|| Cow::Owned(email_from(name)))
                     })
                     .collect(),
             )
@@ -434,13 +450,20 @@ fn email_from(name: &str) -> String {
     format!("{local}@example.com")
 }
 
-/// 0-based ranks of values in [0, 1] (ties by position). A counting sort on
-/// ⌊v·n⌋ first: the key is monotone in v, so sorting each (tiny) bucket by (value,
-/// position) gives the same order as sorting everything, in linear time.
-fn ranks(values: impl Iterator<Item = f64>) -> Vec<usize> {
+/// A cheap increasing map of a standard normal onto (0, 1), close enough to Φ that
+/// [`ranks`]' buckets stay small; rational, so the same bits everywhere.
+fn sigmoid(z: f64) -> f64 {
+    let t = 0.8 * z;
+    0.5 + 0.5 * t / (1.0 + t.abs())
+}
+
+/// 0-based ranks of values (ties by position). A counting sort on ⌊key(v)·n⌋ first,
+/// `key` an increasing map into [0, 1]: sorting each (tiny) bucket by (value,
+/// position) then gives the same order as sorting everything, in linear time.
+fn ranks(values: impl Iterator<Item = f64>, key: impl Fn(f64) -> f64) -> Vec<usize> {
     let v: Vec<f64> = values.collect();
     let n = v.len();
-    let key = |x: f64| ((x.clamp(0.0, 1.0) * n as f64) as usize).min(n.saturating_sub(1));
+    let key = |x: f64| ((key(x).clamp(0.0, 1.0) * n as f64) as usize).min(n.saturating_sub(1));
     let mut start = vec![0usize; n + 1];
     for &x in &v {
         start[key(x) + 1] += 1;
@@ -488,7 +511,7 @@ fn stratify(ranks: &[usize], rng: &mut ChaCha8Rng) -> Vec<f64> {
 }
 
 /// Swaps `low` and `high` values on rows where they are out of order.
-fn order(cols: &mut [Values], low: usize, high: usize) {
+fn order(cols: &mut [Values<'_>], low: usize, high: usize) {
     let (a, b) = if low < high {
         let (x, y) = cols.split_at_mut(high);
         (&mut x[low], &mut y[0])
@@ -523,12 +546,12 @@ fn interpolate(quantiles: &[f64], u: f64) -> f64 {
 /// The quantile nearest to probability `u` (a step-function inverse CDF).
 fn nearest(quantiles: &[f64], u: f64) -> f64 {
     let pos = u.clamp(0.0, 1.0) * (quantiles.len() - 1) as f64;
-    quantiles[(pos.round() as usize).min(quantiles.len() - 1)]
+    quantiles[(round(pos) as usize).min(quantiles.len() - 1)]
 }
 
 fn round_to(x: f64, decimals: u8) -> f64 {
     let p = POW10[usize::from(decimals.min(15))];
-    (x * p).round() / p
+    round(x * p) / p
 }
 
 fn value_number(recipe: &Gen, u: f64, row: u64) -> f64 {
@@ -554,7 +577,7 @@ fn value_number(recipe: &Gen, u: f64, row: u64) -> f64 {
                 None => inverse(u),
             };
             if *integer {
-                x.round()
+                round(x)
             } else {
                 round_to(x, *decimals)
             }
@@ -691,7 +714,7 @@ fn temporal_array(logical: LogicalType, v: &[Option<f64>]) -> ArrayRef {
     }
 }
 
-fn to_table(plan: &Plan, columns: Vec<Values>, rows: u64) -> Table {
+fn to_table(plan: &Plan, columns: Vec<Values<'_>>, rows: u64) -> Table {
     let mut infos = Vec::with_capacity(columns.len());
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
     let mut fields = Vec::with_capacity(columns.len());
@@ -704,7 +727,9 @@ fn to_table(plan: &Plan, columns: Vec<Values>, rows: u64) -> Table {
             (LogicalType::Float, Values::Number(v)) => Arc::new(Float64Array::from(v)),
             (l, Values::Number(v)) => temporal_array(l, &v),
             (_, Values::Bool(v)) => Arc::new(BooleanArray::from(v)),
-            (_, Values::Text(v)) => Arc::new(StringArray::from(v)),
+            (_, Values::Text(v)) => {
+                Arc::new(StringArray::from_iter(v.iter().map(Option::as_deref)))
+            }
         };
         let format = format.map(str::to_string);
         let data_type = match logical {
@@ -747,7 +772,7 @@ mod tests {
         v[10] = v[20]; // a tie: broken by position
         v[30] = 1.0;
         v[31] = 0.0;
-        let got = ranks(v.iter().copied());
+        let got = ranks(v.iter().copied(), |x| x);
         let mut order: Vec<usize> = (0..v.len()).collect();
         order.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
         let mut want = vec![0; v.len()];
