@@ -3,9 +3,8 @@
 //! One file per subcommand under `cli/`. Errors print as one line on stderr with a
 //! non-zero exit code; a closed pipe (`byod profile f.csv | head`) is not an error.
 
-mod cli;
-
 use clap::Parser;
+use relay::cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -212,6 +212,122 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
     (safe, withheld)
 }
 
+/// Re-applies the guard's rules to a SafeProfile that arrived from elsewhere (the
+/// relay's defence in depth: the page is trusted to run the guard, the relay checks
+/// anyway). Sensitive columns lose any values, category values whose share means
+/// fewer than `k_min` rows become "other", column names that look like personal data
+/// are replaced, and rules, conditionals and null groups that name a sensitive or
+/// renamed column are dropped. What was changed is listed.
+pub fn recheck(p: &SafeProfile, options: &GuardOptions) -> (SafeProfile, Vec<Withheld>) {
+    let mut out = p.clone();
+    let mut withheld = Vec::new();
+    let k = f64::from(options.k_min);
+    let rows = p.row_count.max(1) as f64;
+    let mut renamed = Vec::new();
+    for (i, c) in out.columns.iter_mut().enumerate() {
+        let sensitive = c.sensitive
+            || matches!(c.kind, ColumnKind::Identifier | ColumnKind::Text)
+            || c.semantic_type
+                .is_some_and(|s| s.is_pii() || s == SemanticType::FreeText);
+        let birth = c.semantic_type == Some(SemanticType::DateOfBirth);
+        if sensitive
+            && (c.numeric.is_some() || c.categories.is_some() || (c.datetime.is_some() && !birth))
+        {
+            c.numeric = None;
+            c.categories = None;
+            if !birth {
+                c.datetime = None;
+            }
+            withheld.push(Withheld {
+                column: c.name.clone(),
+                what: "all values".into(),
+                why: "a sensitive column arrived with values".into(),
+            });
+        }
+        c.sensitive |= sensitive;
+        if let Some(cats) = &mut c.categories {
+            let present = (1.0 - c.null_rate).max(0.0) * rows;
+            let before = cats.values.len();
+            let (keep, rare): (Vec<_>, Vec<_>) = cats
+                .values
+                .drain(..)
+                .partition(|v| v.share * present >= k - 1e-9);
+            cats.other_share = round_to(
+                cats.other_share + rare.iter().map(|v| v.share).sum::<f64>(),
+                4,
+            );
+            cats.other_distinct += rare.len() as u64;
+            cats.values = keep;
+            if cats.values.len() < before {
+                withheld.push(Withheld {
+                    column: c.name.clone(),
+                    what: "rare category values".into(),
+                    why: format!(
+                        "{} value(s) stand for fewer than {k} rows",
+                        before - cats.values.len()
+                    ),
+                });
+            }
+        }
+        if crate::profile::semantic::looks_like_pii_value(&c.name) {
+            let new = format!("column_{}", i + 1);
+            renamed.push(c.name.clone());
+            withheld.push(Withheld {
+                column: new.clone(),
+                what: "the column name".into(),
+                why: "the name itself looks like personal data".into(),
+            });
+            c.name = new;
+        }
+    }
+    let bad = |n: &str| {
+        renamed.iter().any(|r| r == n) || out.columns.iter().any(|c| c.name == n && c.sensitive)
+    };
+    out.correlations = {
+        let keep: Vec<usize> = (0..p.correlations.columns.len())
+            .filter(|&i| !bad(&p.correlations.columns[i]))
+            .collect();
+        SafeCorrelations {
+            columns: keep
+                .iter()
+                .map(|&i| p.correlations.columns[i].clone())
+                .collect(),
+            matrix: keep
+                .iter()
+                .map(|&i| keep.iter().map(|&j| p.correlations.matrix[i][j]).collect())
+                .collect(),
+        }
+    };
+    out.rules
+        .retain(|r| rule_columns(r).iter().all(|n| !bad(n)));
+    out.ordered_pairs.retain(|o| !bad(&o.low) && !bad(&o.high));
+    out.candidate_keys
+        .retain(|k| k.iter().all(|n| !renamed.contains(n)));
+    out.null_groups
+        .retain(|g| g.columns.iter().all(|n| !renamed.contains(n)));
+    let named = |cols: &[SafeColumn], col: &str, v: &str| {
+        cols.iter().any(|c| {
+            c.name == col
+                && c.categories
+                    .as_ref()
+                    .is_some_and(|cats| cats.values.iter().any(|x| x.value == v))
+        })
+    };
+    let columns = out.columns.clone();
+    out.conditionals.retain_mut(|d| {
+        if bad(&d.target) || bad(&d.by) {
+            return false;
+        }
+        d.groups.retain_mut(|g| {
+            g.values.retain(|v| named(&columns, &d.target, &v.value));
+            named(&columns, &d.by, &g.value)
+        });
+        d.groups.len() >= 2
+    });
+    out.privacy.withheld_items += withheld.len() as u64;
+    (out, withheld)
+}
+
 struct Noise {
     rng: ChaCha8Rng,
     eps: Option<f64>,

@@ -261,6 +261,13 @@ impl SafeProfile {
             .at_row(e.line() as u64)
             .with_hint("send the SafeProfile exactly as `byod profile` or the page produced it")
         })?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// Checks what the types cannot: the version, and a square correlation matrix.
+    pub fn validate(&self) -> Result<()> {
+        let p = self;
         if p.version != SAFE_PROFILE_VERSION {
             return Err(Error::new(
                 ErrorKind::InvalidDocument,
@@ -279,7 +286,7 @@ impl SafeProfile {
             )
             .at_path("$.correlations.matrix"));
         }
-        Ok(p)
+        Ok(())
     }
 
     /// The JSON Schema of this type (published in `shared/schema/`).

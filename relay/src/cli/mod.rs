@@ -3,6 +3,7 @@
 mod evaluate;
 mod generate;
 mod profile;
+mod serve;
 mod spec;
 
 use anyhow::Context;
@@ -30,6 +31,8 @@ enum Command {
     Spec(spec::SpecArgs),
     /// Make a synthetic file from a real one (or from a spec), locally.
     Generate(generate::GenerateArgs),
+    /// Run the relay: the page, the LLM spec relay and the REST API (port 8201).
+    Serve(serve::ServeArgs),
 }
 
 /// Runs a subcommand; `Ok` carries the exit code (non-zero for a finding such as a
@@ -40,6 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Evaluate(a) => evaluate::run(a),
         Command::Spec(a) => spec::run(a).map(|()| ExitCode::SUCCESS),
         Command::Generate(a) => generate::run(a).map(|()| ExitCode::SUCCESS),
+        Command::Serve(a) => serve::run(a).map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -11,6 +11,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use shared::SemanticType;
 
+#[derive(Debug)]
 pub struct PiiTable {
     pub names: Vec<&'static str>,
     /// The expected semantic type of each column (None for look-alikes).

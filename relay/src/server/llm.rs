@@ -1,0 +1,254 @@
+//! SafeProfile → spec through the LLM, with the cache before it and the template
+//! behind it.
+//!
+//! The LLM receives the SafeProfile (long category lists trimmed) and the spec's JSON
+//! Schema, and must answer with a spec. The answer is compiled like any spec; a spec
+//! that fails gets one repair round with the compiler's problems; then the template.
+//! The answer always says which source produced the spec and why.
+
+use super::AppState;
+use super::cache::Hit;
+use super::config::NO_CREDENTIALS;
+use serde::Serialize;
+use serde_json::{Value, json};
+use shared::SafeProfile;
+use shared::spec::Spec;
+use tokio::time::Instant;
+
+/// Category values sent to the LLM per column; the rest joins `other_share`.
+const LLM_CATEGORIES: usize = 50;
+
+/// Who produced a spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The LLM, first answer.
+    Llm,
+    /// The LLM, after one repair round.
+    LlmRepaired,
+    /// The built-in template (no LLM configured, or the LLM failed).
+    Template,
+    /// A cached spec.
+    Cache,
+}
+
+impl Source {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Llm => "llm",
+            Source::LlmRepaired => "llm_repaired",
+            Source::Template => "template",
+            Source::Cache => "cache",
+        }
+    }
+}
+
+/// A spec and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpecAnswer {
+    /// The spec (compiled successfully).
+    pub spec: Spec,
+    /// Who produced it.
+    pub source: Source,
+    /// Why this source.
+    pub reason: String,
+    /// Repairs the compiler made (such as a correlation matrix shrunk).
+    pub warnings: Vec<String>,
+    /// The cache entry reused, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<Hit>,
+}
+
+const SYSTEM: &str = "You write generation specs for a synthetic data generator. You get \
+the statistical profile of a table (metadata only: no rows) and answer with one JSON \
+spec that follows the given JSON Schema exactly: version 1, one entry in `columns` per \
+profile column, same names, same order. Reproduce each column's distribution from its \
+quantiles or category shares, keep null rates, use the profile's correlations for a \
+`copula`, its ordered pairs as `ordered` constraints, its conditionals as `by` groups \
+and its null groups as `null_groups`. Columns marked sensitive must get `semantic`, \
+`pattern`, `sequence` or `uuid` generators, never values. Higher match_threshold means \
+more of the structure must be kept. Answer with the JSON spec only.";
+
+/// The SafeProfile as the LLM sees it: long category lists cut to the most frequent
+/// values (the rest is added to `other_share`).
+fn for_llm(p: &SafeProfile) -> SafeProfile {
+    let mut p = p.clone();
+    for c in &mut p.columns {
+        if let Some(cats) = &mut c.categories
+            && cats.values.len() > LLM_CATEGORIES
+        {
+            let rest: f64 = cats.values[LLM_CATEGORIES..].iter().map(|v| v.share).sum();
+            cats.other_distinct += (cats.values.len() - LLM_CATEGORIES) as u64;
+            cats.values.truncate(LLM_CATEGORIES);
+            cats.other_share = ((cats.other_share + rest) * 1e4).round() / 1e4;
+        }
+    }
+    p
+}
+
+/// Parses and compiles the LLM's answer; the problems as text when it fails.
+fn check(text: &str, profile: &SafeProfile) -> Result<(Spec, Vec<String>), String> {
+    let spec = Spec::from_json(text).map_err(|e| e.to_string())?;
+    let want: Vec<&str> = profile.columns.iter().map(|c| c.name.as_str()).collect();
+    let got: Vec<&str> = spec.columns.iter().map(|c| c.name.as_str()).collect();
+    if want != got {
+        return Err(format!(
+            "$.columns: the columns must be exactly {want:?} in this order, got {got:?}"
+        ));
+    }
+    match shared::plan::compile(&spec) {
+        Ok(plan) => Ok((spec, plan.warnings)),
+        Err(problems) => Err(problems.to_string()),
+    }
+}
+
+fn template(profile: &SafeProfile, strictness: f64, reason: String) -> SpecAnswer {
+    let spec = shared::template::template(profile, strictness);
+    let warnings = shared::plan::compile(&spec)
+        .map(|p| p.warnings)
+        .unwrap_or_default();
+    SpecAnswer {
+        spec,
+        source: Source::Template,
+        reason,
+        warnings,
+        cache: None,
+    }
+}
+
+/// The spec for a (server-side re-guarded) SafeProfile.
+pub async fn spec_for(
+    state: &AppState,
+    profile: &SafeProfile,
+    strictness: f64,
+    locale: &str,
+    use_cache: bool,
+) -> SpecAnswer {
+    if use_cache && let Some(hit) = state.cache.lookup(profile, strictness) {
+        let warnings = shared::plan::compile(&hit.spec)
+            .map(|p| p.warnings)
+            .unwrap_or_default();
+        return SpecAnswer {
+            spec: hit.spec.clone(),
+            source: Source::Cache,
+            reason: format!(
+                "reused a cached spec ({} match, similarity {:.2}, first written by {})",
+                hit.kind, hit.similarity, hit.source
+            ),
+            warnings,
+            cache: Some(hit),
+        };
+    }
+    let answer = match &state.azure {
+        None => template(profile, strictness, NO_CREDENTIALS.to_string()),
+        Some(azure) => from_llm(state, azure, profile, strictness, locale).await,
+    };
+    if use_cache
+        && let Err(e) = state
+            .cache
+            .store(profile, strictness, &answer.spec, answer.source.as_str())
+    {
+        tracing::warn!(error = %e, "cannot store the spec in the cache");
+    }
+    answer
+}
+
+async fn from_llm(
+    state: &AppState,
+    azure: &super::azure::Azure,
+    profile: &SafeProfile,
+    strictness: f64,
+    locale: &str,
+) -> SpecAnswer {
+    let deadline = Instant::now() + state.config.limits.azure_deadline;
+    let payload = json!({
+        "match_threshold": strictness,
+        "locale": locale,
+        "safe_profile": for_llm(profile),
+    });
+    let mut messages: Vec<Value> = vec![
+        json!({"role": "system", "content": SYSTEM}),
+        json!({"role": "user", "content": payload.to_string()}),
+    ];
+    let schema = Spec::json_schema();
+    let first = match azure.chat(&messages, &schema, deadline).await {
+        Ok(text) => text,
+        Err(e) => {
+            tracing::warn!(error = %e, "LLM spec failed; using the template");
+            return template(
+                profile,
+                strictness,
+                format!(
+                    "the LLM was unavailable ({}); using template generation",
+                    short(&e)
+                ),
+            );
+        }
+    };
+    let problems = match check(&first, profile) {
+        Ok((spec, warnings)) => {
+            return SpecAnswer {
+                spec,
+                source: Source::Llm,
+                reason: "written by the LLM and validated".into(),
+                warnings,
+                cache: None,
+            };
+        }
+        Err(p) => p,
+    };
+    tracing::info!("LLM spec failed validation; asking once more");
+    messages.push(json!({"role": "assistant", "content": first}));
+    messages.push(json!({"role": "user", "content": format!(
+        "That spec does not validate:\n{problems}\nAnswer with the corrected spec only."
+    )}));
+    match azure.chat(&messages, &schema, deadline).await {
+        Ok(text) => match check(&text, profile) {
+            Ok((spec, warnings)) => SpecAnswer {
+                spec,
+                source: Source::LlmRepaired,
+                reason: "written by the LLM, corrected after one validation round".into(),
+                warnings,
+                cache: None,
+            },
+            Err(again) => template(
+                profile,
+                strictness,
+                format!(
+                    "the LLM's spec failed validation twice ({}); using template generation",
+                    first_line(&again)
+                ),
+            ),
+        },
+        Err(e) => template(
+            profile,
+            strictness,
+            format!(
+                "the LLM's spec failed validation and the repair call failed ({}); using template generation",
+                short(&e)
+            ),
+        ),
+    }
+}
+
+/// A client-safe description of an Azure failure: the status or its kind, never
+/// Azure's own words.
+fn short(e: &super::azure::AzureError) -> String {
+    use super::azure::AzureError as E;
+    match e {
+        E::Status(s) => format!("HTTP {s}"),
+        E::Deadline => "timed out".into(),
+        E::Transport(_) => "unreachable".into(),
+        E::BadAnswer(_) => "malformed answer".into(),
+        E::NotConfigured => "not configured".into(),
+    }
+}
+
+fn first_line(s: &str) -> String {
+    let line = s
+        .lines()
+        .find(|l| l.trim_start().starts_with('$'))
+        .unwrap_or(s);
+    line.trim().chars().take(200).collect()
+}

@@ -1,0 +1,167 @@
+//! Helpers for the end-to-end tests: a fake Azure OpenAI, the relay started
+//! in-process, data the project makes itself (PHI with planted sentinels, hostile
+//! files).
+
+pub mod fake_azure;
+
+#[path = "../../shared/tests/common/pii.rs"]
+pub mod pii;
+
+use relay::server::{AppState, Config};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
+
+/// A fresh empty folder under the system temp folder.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "byod-e2e-{}-{tag}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The one log folder of this test process (logging is global).
+pub fn log_dir() -> &'static Path {
+    static LOGS: OnceLock<PathBuf> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let dir = temp_dir("logs");
+        let config = Config::from_vars(|k| match k {
+            "LOG_DIR" => Some(dir.display().to_string()),
+            "LOG_LEVEL" => Some("debug".into()),
+            "LOG_STDERR" => Some("false".into()),
+            _ => None,
+        })
+        .unwrap();
+        // The writer must live as long as the process: leak its guard.
+        if let Some(guard) = relay::server::logging::init(&config).unwrap() {
+            Box::leak(Box::new(guard));
+        }
+        dir
+    })
+}
+
+/// A relay running on a loopback port.
+#[derive(Debug)]
+pub struct Relay {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Its cache folder.
+    pub cache: PathBuf,
+    /// Its state.
+    pub state: Arc<AppState>,
+}
+
+/// Starts a relay with these environment variables (plus a fresh cache folder and the
+/// process's log folder).
+pub async fn start_relay(vars: &[(String, String)]) -> Relay {
+    let logs = log_dir().to_path_buf();
+    let cache = temp_dir("cache");
+    let dist = temp_dir("dist");
+    let mut all: Vec<(String, String)> = vars.to_vec();
+    all.push(("LOCAL_CACHE_PATH".into(), cache.display().to_string()));
+    all.push(("LOG_DIR".into(), logs.display().to_string()));
+    all.push(("DIST_DIR".into(), dist.display().to_string()));
+    let config = Config::from_vars(|k| {
+        all.iter()
+            .rev()
+            .find(|(name, _)| name == k)
+            .map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    let state = AppState::new(config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let serving = state.clone();
+    tokio::spawn(async move { relay::server::serve_on(listener, serving).await.ok() });
+    Relay { url, cache, state }
+}
+
+/// Pairs for [`start_relay`].
+pub fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Values planted in the PHI table, each on 40 rows (so a k-threshold alone would let
+/// them through): none may leave or appear in synthetic output.
+pub const SENTINELS: [&str; 6] = [
+    "Zebulon Quackenbush",
+    "zebulon.q@sentinel-mail.test",
+    "987-65-4329",
+    "MRN-7777777",
+    "ACCT99887766",
+    "Quixotic Sentinel Lymphoma",
+];
+
+/// A PHI table (the project's own made-up people) as CSV, with [`SENTINELS`] planted.
+pub fn phi_csv(rows: usize) -> Vec<u8> {
+    let t = pii::generate(rows, 77);
+    let col = |n: &str| t.names.iter().position(|c| *c == n).unwrap();
+    let (name, email, ssn, mrn, acct, notes) = (
+        col("full_name"),
+        col("email"),
+        col("ssn"),
+        col("mrn"),
+        col("account_number"),
+        col("notes"),
+    );
+    let mut w = csv_writer();
+    w.write_record(&t.names).unwrap();
+    for (i, row) in t.rows.iter().enumerate() {
+        let mut row = row.clone();
+        if i % 5 == 0 && i / 5 < 40 {
+            row[name] = SENTINELS[0].into();
+            row[email] = SENTINELS[1].into();
+            row[ssn] = SENTINELS[2].into();
+            row[mrn] = SENTINELS[3].into();
+            row[acct] = SENTINELS[4].into();
+            row[notes] = format!("Diagnosed with {} last spring", SENTINELS[5]);
+        }
+        w.write_record(&row).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::Writer::from_writer(Vec::new())
+}
+
+/// Files no reader should accept, with the name they are uploaded under.
+pub fn hostile_files() -> Vec<(String, Vec<u8>)> {
+    let ds = datasets();
+    let xlsx = std::fs::read(ds.join("penguins.xlsx")).unwrap();
+    let parquet = std::fs::read(ds.join("penguins.parquet")).unwrap();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let deep = "[".repeat(100_000);
+    vec![
+        ("empty.csv".into(), Vec::new()),
+        ("header_only.csv".into(), b"a,b,c\n".to_vec()),
+        ("garbage.csv".into(), garbage),
+        (
+            "parquet_named.csv".into(),
+            b"PAR1\x15\x04\x15\x10garbage".to_vec(),
+        ),
+        ("csv_named.xlsx".into(), b"a,b\n1,2\n".to_vec()),
+        ("truncated.xlsx".into(), xlsx[..xlsx.len() / 2].to_vec()),
+        (
+            "truncated.parquet".into(),
+            parquet[..parquet.len() - 10].to_vec(),
+        ),
+        ("deep.json".into(), deep.into_bytes()),
+        ("ragged.csv".into(), b"a,b\n1,2\n3,4,5,6\n".to_vec()),
+    ]
+}
+
+/// `../shared/datasets`.
+pub fn datasets() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets")
+}
