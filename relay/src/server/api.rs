@@ -85,8 +85,7 @@ pub async fn spec(
     State(state): State<Arc<AppState>>,
     body: Result<Json<SpecRequest>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let Json(req) = body
-        .map_err(|e| ApiError::bad_request("bad_request", e.body_text()).with_status(e.status()))?;
+    let Json(req) = body?;
     let strictness = strictness(req.strictness)?;
     let locale = req.locale.unwrap_or_else(|| "en".into());
     let (profile, rechecked) = reguard(&req.safe_profile)?;
@@ -151,8 +150,7 @@ pub async fn embed(
     State(state): State<Arc<AppState>>,
     body: Result<Json<EmbedRequest>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let Json(req) = body
-        .map_err(|e| ApiError::bad_request("bad_request", e.body_text()).with_status(e.status()))?;
+    let Json(req) = body?;
     let (profile, _) = reguard(&req.safe_profile)?;
     let unavailable = |why: &str| {
         ApiError::bad_request("unavailable", format!("embeddings unavailable: {why}"))

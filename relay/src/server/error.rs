@@ -78,6 +78,12 @@ impl From<shared::Error> for ApiError {
     }
 }
 
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        ApiError::bad_request("bad_request", e.body_text()).with_status(e.status())
+    }
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: &'a ApiError,
