@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 /// Rows generated and written at a time.
-const CHUNK_ROWS: u64 = 16 * shared::generate::BLOCK_ROWS;
+const CHUNK_ROWS: u64 = 4 * shared::generate::BLOCK_ROWS;
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
