@@ -368,6 +368,56 @@ async fn the_user_guide_python_example_works_verbatim() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_and_metadata_show_what_would_leave_and_what_was_withheld() {
+    let relay = start_relay(&[]).await;
+    let phi = phi_csv(200);
+    let post = |route: &'static str, form: Form| {
+        let url = format!("{}/{route}", relay.url);
+        async move {
+            let res = client().post(url).multipart(form).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let meta = post("metadata", file_form("patients.csv", phi.clone())).await;
+    assert_eq!(meta["summary"]["rows"], 200);
+    let withheld = meta["withheld"].as_array().unwrap();
+    assert!(
+        withheld
+            .iter()
+            .any(|w| w["column"] == "ssn" && w["what"] == "all values"),
+        "{withheld:?}"
+    );
+    let ssn = meta["summary"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ssn")
+        .unwrap();
+    assert_eq!(ssn["sensitive"], true);
+    assert_eq!(ssn["semantic_type"], "ssn");
+    // extract_metadata_only=true: the analysis, no spec.
+    let only = post(
+        "upload",
+        file_form("patients.csv", phi.clone()).text("extract_metadata_only", "true"),
+    )
+    .await;
+    assert_eq!(only["extract_metadata_only"], true);
+    assert!(only["safe_profile"].is_object() && only.get("spec").is_none());
+    // The default: also the spec /generate would use, and where it came from.
+    let full = post("upload", file_form("patients.csv", phi)).await;
+    assert_eq!(full["spec_source"], "template");
+    assert_eq!(
+        full["spec"]["columns"].as_array().unwrap().len(),
+        full["summary"]["columns"].as_array().unwrap().len()
+    );
+    let text = full.to_string().to_lowercase();
+    for s in SENTINELS {
+        assert!(!text.contains(&s.to_lowercase()), "{s} in /upload's answer");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_uploads_get_4xx_json_that_names_the_problem() {
     let relay = start_relay(&[]).await;
     for (name, bytes) in e2e::hostile_files() {
