@@ -84,6 +84,23 @@ fn for_llm(p: &SafeProfile) -> SafeProfile {
             cats.other_share = ((cats.other_share + rest) * 1e4).round() / 1e4;
         }
     }
+    // Conditionals may only name values the LLM can still see.
+    let named = |p: &SafeProfile, col: &str, v: &str| {
+        p.columns.iter().any(|c| {
+            c.name == col
+                && c.categories
+                    .as_ref()
+                    .is_some_and(|cats| cats.values.iter().any(|x| x.value == v))
+        })
+    };
+    let kept = p.clone();
+    for d in &mut p.conditionals {
+        d.groups.retain(|g| named(&kept, &d.by, &g.value));
+        for g in &mut d.groups {
+            g.values.retain(|v| named(&kept, &d.target, &v.value));
+        }
+    }
+    p.conditionals.retain(|d| d.groups.len() >= 2);
     p
 }
 
@@ -251,4 +268,37 @@ fn first_line(s: &str) -> String {
         .find(|l| l.trim_start().starts_with('$'))
         .unwrap_or(s);
     line.trim().chars().take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_llm_sees_no_conditional_value_it_cannot_see_in_the_column() {
+        // 60 products, each in one of two regions: a strong dependence whose groups
+        // name all 60 products, of which the LLM is shown 50.
+        let mut csv = String::from("region,product\n");
+        for p in 0..60 {
+            let region = if p < 30 { "north" } else { "south" };
+            for _ in 0..(10 + p % 7) {
+                csv += &format!("{region},product-{p:02}\n");
+            }
+        }
+        let table = shared::read(csv.as_bytes(), "sales.csv", &Default::default()).unwrap();
+        let (safe, _) = shared::guard(&shared::profile(&table), &Default::default());
+        let d = safe.conditionals.iter().find(|d| d.target == "product");
+        let all: usize = d.unwrap().groups.iter().map(|g| g.values.len()).sum();
+        assert_eq!(all, 60, "the profile's conditional names every product");
+        let seen = for_llm(&safe);
+        let products = &seen.columns[1].categories.as_ref().unwrap().values;
+        assert_eq!(products.len(), LLM_CATEGORIES);
+        for d in &seen.conditionals {
+            for g in &d.groups {
+                for v in &g.values {
+                    assert!(products.iter().any(|p| p.value == v.value), "{}", v.value);
+                }
+            }
+        }
+    }
 }
