@@ -225,10 +225,7 @@ pub fn recheck(p: &SafeProfile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
     let rows = p.row_count.max(1) as f64;
     let mut renamed = Vec::new();
     for (i, c) in out.columns.iter_mut().enumerate() {
-        let sensitive = c.sensitive
-            || matches!(c.kind, ColumnKind::Identifier | ColumnKind::Text)
-            || c.semantic_type
-                .is_some_and(|s| s.is_pii() || s == SemanticType::FreeText);
+        let sensitive = c.sensitive || sensitive_kind(c.kind, c.semantic_type);
         let birth = c.semantic_type == Some(SemanticType::DateOfBirth);
         if sensitive
             && (c.numeric.is_some() || c.categories.is_some() || (c.datetime.is_some() && !birth))
@@ -508,9 +505,14 @@ fn round_to(x: f64, decimals: i32) -> f64 {
 
 /// Whether a column's raw values must never leave.
 fn is_sensitive(c: &ColumnProfile) -> bool {
-    matches!(c.kind, ColumnKind::Identifier | ColumnKind::Text)
-        || c.semantic
-            .is_some_and(|s| s.kind.is_pii() || s.kind == SemanticType::FreeText)
+    sensitive_kind(c.kind, c.semantic.map(|s| s.kind))
+}
+
+/// Identifiers, free text and personal data: the one rule, for profiles and for
+/// SafeProfiles received from elsewhere.
+fn sensitive_kind(kind: ColumnKind, semantic: Option<SemanticType>) -> bool {
+    matches!(kind, ColumnKind::Identifier | ColumnKind::Text)
+        || semantic.is_some_and(|s| s.is_pii() || s == SemanticType::FreeText)
 }
 
 /// Names of dates that describe a person (beyond birth dates).

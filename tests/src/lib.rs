@@ -161,6 +161,41 @@ pub fn hostile_files() -> Vec<(String, Vec<u8>)> {
     ]
 }
 
+/// A multipart form with one file, as the user guide sends it.
+pub fn file_form(name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    )
+}
+
+/// POSTs a form to `{base}/{route}`.
+pub async fn post_form(
+    base: &str,
+    route: &str,
+    form: reqwest::multipart::Form,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/{route}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// GETs `url` as JSON.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+/// The SafeProfile the relay at `base` makes of a file (through `/metadata`).
+pub async fn safe_profile(base: &str, name: &str, bytes: Vec<u8>) -> serde_json::Value {
+    let res = post_form(base, "metadata", file_form(name, bytes)).await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["safe_profile"].clone()
+}
+
 /// `../shared/datasets`.
 pub fn datasets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets")

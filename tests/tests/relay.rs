@@ -2,7 +2,10 @@
 //! speaks the real API. Every test talks HTTP to it, as a browser, curl or Python would.
 
 use e2e::fake_azure::{self, FakeAzure, Reply};
-use e2e::{Relay, SENTINELS, datasets, phi_csv, start_relay, temp_dir, vars};
+use e2e::{
+    Relay, SENTINELS, datasets, file_form, get_json, phi_csv, post_form, start_relay, temp_dir,
+    vars,
+};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -16,20 +19,8 @@ fn penguins() -> Vec<u8> {
     std::fs::read(datasets().join("penguins.csv")).unwrap()
 }
 
-fn file_form(name: &str, bytes: Vec<u8>) -> Form {
-    Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()))
-}
-
 async fn safe_profile(relay: &Relay, name: &str, bytes: Vec<u8>) -> Value {
-    let res = client()
-        .post(format!("{}/metadata", relay.url))
-        .multipart(file_form(name, bytes))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    body["safe_profile"].clone()
+    e2e::safe_profile(&relay.url, name, bytes).await
 }
 
 async fn ask_spec(relay: &Relay, profile: &Value) -> (u16, Value) {
@@ -71,14 +62,7 @@ fn chats(fake: &FakeAzure) -> Vec<fake_azure::Received> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_credentials_it_says_so_and_uses_the_template() {
     let relay = start_relay(&[]).await;
-    let health: Value = client()
-        .get(format!("{}/health", relay.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(&format!("{}/health", relay.url)).await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["mode"], "template");
     assert_eq!(
@@ -99,14 +83,7 @@ async fn without_credentials_it_says_so_and_uses_the_template() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_llm_writes_the_spec_through_the_real_api_shape() {
     let (fake, relay) = llm_relay(&[]).await;
-    let health: Value = client()
-        .get(format!("{}/health", relay.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(&format!("{}/health", relay.url)).await;
     assert_eq!(health["mode"], "llm");
     let profile = safe_profile(&relay, "penguins.csv", penguins()).await;
     let (status, answer) = ask_spec(&relay, &profile).await;
@@ -372,9 +349,9 @@ async fn upload_and_metadata_show_what_would_leave_and_what_was_withheld() {
     let relay = start_relay(&[]).await;
     let phi = phi_csv(200);
     let post = |route: &'static str, form: Form| {
-        let url = format!("{}/{route}", relay.url);
+        let url = relay.url.clone();
         async move {
-            let res = client().post(url).multipart(form).send().await.unwrap();
+            let res = post_form(&url, route, form).await;
             assert_eq!(res.status(), 200);
             res.json::<Value>().await.unwrap()
         }
@@ -422,12 +399,7 @@ async fn hostile_uploads_get_4xx_json_that_names_the_problem() {
     let relay = start_relay(&[]).await;
     for (name, bytes) in e2e::hostile_files() {
         for route in ["generate", "metadata"] {
-            let res = client()
-                .post(format!("{}/{route}", relay.url))
-                .multipart(file_form(&name, bytes.clone()))
-                .send()
-                .await
-                .unwrap();
+            let res = post_form(&relay.url, route, file_form(&name, bytes.clone())).await;
             let (status, message) = error_of(res).await;
             assert!(
                 (400..500).contains(&status),
@@ -438,12 +410,7 @@ async fn hostile_uploads_get_4xx_json_that_names_the_problem() {
     }
     // Bad parameters are named too.
     let form = file_form("penguins.csv", penguins()).text("output_format", "docx");
-    let res = client()
-        .post(format!("{}/generate", relay.url))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(&relay.url, "generate", form).await;
     let (status, message) = error_of(res).await;
     assert_eq!(status, 400);
     assert!(message.contains("output_format"), "{message}");
@@ -469,12 +436,7 @@ async fn several_files_come_back_as_a_zip_and_a_bad_one_loses_nothing() {
         .text("num_rows", "100")
         .text("output_format", "parquet")
         .text("seed", "5");
-    let res = client()
-        .post(format!("{}/generate", relay.url))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(&relay.url, "generate", form).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/zip");
     let bytes = res.bytes().await.unwrap();
@@ -527,12 +489,7 @@ async fn generate_answers_with_the_file_its_name_and_its_scores() {
             .text("output_format", format)
             .text("seed", "9")
             .text("use_cache", "false");
-        let res = client()
-            .post(format!("{}/generate", relay.url))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(&relay.url, "generate", form).await;
         assert_eq!(res.status(), 200);
         let h = res.headers().clone();
         assert_eq!(h["content-type"], content_type);
@@ -556,12 +513,7 @@ async fn the_cache_reuses_specs_and_clears_by_age() {
     let relay = start_relay(&[]).await;
     let generate = || async {
         let form = file_form("penguins.csv", penguins()).text("num_rows", "50");
-        client()
-            .post(format!("{}/generate", relay.url))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
+        post_form(&relay.url, "generate", form).await
     };
     assert_eq!(generate().await.headers()["x-spec-source"], "template");
     let second = generate().await;
@@ -611,12 +563,12 @@ async fn token_rate_limit_and_body_limits() {
     ]))
     .await;
     let c = client();
-    let res = c
-        .post(format!("{}/metadata", relay.url))
-        .multipart(file_form("penguins.csv", penguins()))
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &relay.url,
+        "metadata",
+        file_form("penguins.csv", penguins()),
+    )
+    .await;
     assert_eq!(res.status(), 401);
     assert_eq!(
         c.get(format!("{}/health", relay.url))
@@ -782,12 +734,7 @@ async fn sentinels_reach_no_azure_byte_no_cache_file_no_log_and_no_synthetic_row
             .text("output_format", format)
             .text("match_threshold", "0.95")
             .text("seed", "3");
-        let res = client()
-            .post(format!("{}/generate", relay.url))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(&relay.url, "generate", form).await;
         assert_eq!(res.status(), 200);
         let source = res.headers()["x-spec-source"].to_str().unwrap().to_string();
         assert!(source.starts_with("llm") || source == "cache", "{source}");

@@ -417,20 +417,27 @@ fn one_file(form: &mut Form) -> ApiResult<(String, Bytes)> {
     Ok(form.files.remove(0))
 }
 
+/// What `/metadata` and `/upload` say of a file: its summary, the SafeProfile (what
+/// may leave) and what was withheld.
+async fn described(form: &mut Form) -> ApiResult<(Analysed, serde_json::Value)> {
+    let (name, bytes) = one_file(form)?;
+    let a = analyse(name.clone(), bytes, form.sample_size, random_seed()).await?;
+    let out = json!({
+        "file": name,
+        "summary": summary(&a),
+        "safe_profile": a.safe,
+        "withheld": a.withheld,
+    });
+    Ok((a, out))
+}
+
 /// `POST /metadata`: file → SafeProfile and what was withheld.
 pub async fn metadata(
     State(state): State<Arc<AppState>>,
     mp: Multipart,
 ) -> ApiResult<Json<serde_json::Value>> {
     let mut form = read_form(mp, &state).await?;
-    let (name, bytes) = one_file(&mut form)?;
-    let a = analyse(name.clone(), bytes, form.sample_size, random_seed()).await?;
-    Ok(Json(json!({
-        "file": name,
-        "summary": summary(&a),
-        "safe_profile": a.safe,
-        "withheld": a.withheld,
-    })))
+    Ok(Json(described(&mut form).await?.1))
 }
 
 /// `POST /upload`: file → analysis; with `extract_metadata_only=false` (the default)
@@ -440,16 +447,9 @@ pub async fn upload(
     mp: Multipart,
 ) -> ApiResult<Json<serde_json::Value>> {
     let mut form = read_form(mp, &state).await?;
-    let (name, bytes) = one_file(&mut form)?;
     let metadata_only = form.extract_metadata_only.unwrap_or(false);
-    let a = analyse(name.clone(), bytes, form.sample_size, random_seed()).await?;
-    let mut out = json!({
-        "file": name,
-        "extract_metadata_only": metadata_only,
-        "summary": summary(&a),
-        "safe_profile": a.safe,
-        "withheld": a.withheld,
-    });
+    let (a, mut out) = described(&mut form).await?;
+    out["extract_metadata_only"] = json!(metadata_only);
     if !metadata_only {
         let strictness = strictness(form.match_threshold)?;
         let answer = llm::spec_for(
@@ -509,12 +509,12 @@ async fn make(
             let plan =
                 shared::plan::compile(&spec).map_err(|p| ApiError::internal(p.to_string()))?;
             let synth = shared::generate::generate(&plan, seed, rows, 0..rows);
-            // Fidelity of (a prefix of) the output against the upload, as SDMetrics scores it.
-            let scored = if rows > SCORED_ROWS {
-                shared::generate::generate(&plan, seed, rows, 0..SCORED_ROWS)
-            } else {
-                synth.clone()
-            };
+            // Fidelity of (a prefix of) the output against the upload, as SDMetrics scores it:
+            // a slice of the rows already made (row ranges are prefixes of the full run).
+            let mut scored = synth.clone();
+            let scored_rows = rows.min(SCORED_ROWS);
+            scored.batch = synth.batch.slice(0, scored_rows as usize);
+            scored.total_rows = scored_rows;
             let options = shared::EvaluateOptions {
                 plots: false,
                 dcr_rows: 0,

@@ -10,8 +10,7 @@
 //! `BYOD_BIN` overrides the server binary (default `$CARGO_TARGET_DIR/release/byod`).
 
 use e2e::fake_azure::FakeAzure;
-use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -137,17 +136,8 @@ async fn main() {
     .await;
 
     let penguins = std::fs::read(e2e::datasets().join("penguins.csv")).unwrap();
-    let form = Form::new().part("file", Part::bytes(penguins).file_name("penguins.csv"));
-    let meta: Value = client
-        .post(format!("{url}/metadata"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let body = Arc::new(json!({"safe_profile": meta["safe_profile"], "use_cache": false}));
+    let profile = e2e::safe_profile(&url, "penguins.csv", penguins).await;
+    let body = Arc::new(json!({"safe_profile": profile, "use_cache": false}));
     let (c, u) = (client.clone(), url.clone());
     run("POST /api/spec (fake LLM)", 2_000, 16, pid, move || {
         let (c, u, b) = (c.clone(), u.clone(), body.clone());
@@ -166,9 +156,7 @@ async fn main() {
     run("POST /generate (1 MB CSV)", 64, 8, pid, move || {
         let (c, u, csv) = (c.clone(), u.clone(), csv.clone());
         async move {
-            let form = Form::new()
-                .part("file", Part::bytes(csv.to_vec()).file_name("load.csv"))
-                .text("use_cache", "false");
+            let form = e2e::file_form("load.csv", csv.to_vec()).text("use_cache", "false");
             match c.post(format!("{u}/generate")).multipart(form).send().await {
                 Ok(r) => {
                     let s = r.status().as_u16();
