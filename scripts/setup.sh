@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, skipping what is already there:
 # the wasm32 target, wasm-bindgen-cli at the exact version of the wasm-bindgen crate in
-# Cargo.lock, Debian's chromium, chromium-driver and clang (zstd-sys compiles C for
-# wasm32), and with --tests curl and a Python venv with pandas, pyarrow, openpyxl and
-# requests for the read-back and user-guide tests. Everything comes from the package registries; nothing from GitHub or a CDN.
+# Cargo.lock, trunk 0.21.14 (builds the page), Debian's chromium, chromium-driver and
+# clang (zstd-sys compiles C for wasm32), npm's binaryen (wasm-opt for the shipped page)
+# and playwright-core (drives Chromium in tests/browser), and with --tests curl and a
+# Python venv with pandas, pyarrow, openpyxl and requests for the read-back and
+# user-guide tests. Everything comes from the package registries; nothing from GitHub or
+# a CDN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +22,7 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v clang >/dev/null || missing+=(clang)
+command -v npm >/dev/null || missing+=(nodejs npm)
 [ "${1:-}" = --tests ] && ! command -v curl >/dev/null && missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
@@ -48,4 +52,22 @@ if [ "$have" != "$want" ] || ! command -v wasm-bindgen-test-runner >/dev/null; t
   say "installing wasm-bindgen-cli $want (about 4 minutes, once)"
   # Without --locked: a locked dependency version is not served by this registry.
   cargo install wasm-bindgen-cli --version "$want" >&2
+fi
+
+# Trunk builds the page. 0.22 needs a newer rustc than this project's; Trunk's own
+# release profile (fat LTO, one codegen unit) is what makes its install slow, and a tool
+# that only runs cargo and copies files gains nothing from it.
+if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
+  say "installing trunk 0.21.14 (a few minutes, once)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install trunk --locked --version 0.21.14 >&2
+fi
+
+# npm tools, at the versions package-lock.json pins: wasm-opt (Debian's binaryen is too
+# old for rustc's output) and playwright-core (drives Debian's Chromium; it downloads
+# no browser).
+if ! node -e 'for (const m of ["playwright-core/package.json", "binaryen/package.json"]) require.resolve(m)' 2>/dev/null \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm tools (binaryen, playwright-core)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, lints, native tests (unit, integration, CLI), and the
-# wasm tests in headless Chromium. Installs what is missing first (scripts/setup.sh).
+# Runs every test: formatting, lints, native tests (unit, integration, CLI, the relay
+# end to end), the wasm tests in headless Chromium, and the page itself in headless
+# Chromium (tests/browser). Installs what is missing first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Build artifacts live outside the clone so repeated runs (and CI on the same machine)
@@ -19,3 +20,7 @@ cargo test --workspace --locked
 echo "== wasm tests (headless Chromium)"
 CHROMEDRIVER=$(command -v chromedriver) \
   cargo test -p shared --target wasm32-unknown-unknown --locked --test wasm
+echo "== the page in headless Chromium (tests/browser)"
+DIST="$CARGO_TARGET_DIR/dist-test" scripts/build-page.sh --dev
+DIST="$CARGO_TARGET_DIR/dist-test" BYOD_BIN="$CARGO_TARGET_DIR/debug/byod" \
+  node tests/browser/page.test.mjs

@@ -85,6 +85,35 @@ impl OutputFormat {
     }
 }
 
+/// The download name of a synthetic file made from `input`: `synthetic_<stem>.<ext>`,
+/// with only safe characters.
+///
+/// ```
+/// use shared::export::{OutputFormat, output_name};
+/// assert_eq!(output_name("C:\\data\\my file.xlsx", OutputFormat::Csv), "synthetic_my_file.csv");
+/// ```
+pub fn output_name(input: &str, format: OutputFormat) -> String {
+    let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    let stem = if stem.is_empty() {
+        "data".to_string()
+    } else {
+        stem
+    };
+    format!("synthetic_{stem}.{}", format.extension())
+}
+
 /// Export settings.
 #[derive(Debug, Clone)]
 pub struct ExportOptions {

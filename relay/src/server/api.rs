@@ -20,9 +20,6 @@ use shared::export::{ExportOptions, OutputFormat};
 use shared::{SafeProfile, Table, Withheld};
 use std::sync::Arc;
 
-/// Rows of synthetic data scored for the fidelity header (a prefix of the output).
-const SCORED_ROWS: u64 = 50_000;
-
 // ---------------------------------------------------------------- health
 
 /// `GET /health`.
@@ -512,7 +509,7 @@ async fn make(
             // Fidelity of (a prefix of) the output against the upload, as SDMetrics scores it:
             // a slice of the rows already made (row ranges are prefixes of the full run).
             let mut scored = synth.clone();
-            let scored_rows = rows.min(SCORED_ROWS);
+            let scored_rows = rows.min(shared::evaluate::SCORED_ROWS);
             scored.batch = synth.batch.slice(0, scored_rows as usize);
             scored.total_rows = scored_rows;
             let options = shared::EvaluateOptions {
@@ -527,36 +524,13 @@ async fn make(
         .await
         .map_err(ApiError::internal)??;
     Ok(Made {
-        file_name: output_name(&name, format),
+        file_name: shared::export::output_name(&name, format),
         bytes,
         rows,
         fidelity,
         source: answer.source,
         reason: answer.reason,
     })
-}
-
-/// `synthetic_<stem>.<ext>`, with only safe characters.
-fn output_name(input: &str, format: OutputFormat) -> String {
-    let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
-    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
-    let stem: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(80)
-        .collect();
-    let stem = if stem.is_empty() {
-        "data".to_string()
-    } else {
-        stem
-    };
-    format!("synthetic_{stem}.{}", format.extension())
 }
 
 fn header_value(s: &str) -> HeaderValue {

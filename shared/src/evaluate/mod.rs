@@ -33,6 +33,10 @@ use serde::{Deserialize, Serialize};
 /// The report format's version.
 pub const REPORT_VERSION: u32 = 1;
 
+/// Rows of a synthetic output scored for the fidelity shown beside a download (a prefix
+/// of the output). Scores settle well before this; larger outputs would only take longer.
+pub const SCORED_ROWS: u64 = 50_000;
+
 /// What to evaluate beyond the two tables.
 #[derive(Debug, Clone)]
 pub struct EvaluateOptions<'a> {

@@ -86,6 +86,18 @@ pub fn read(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> 
     read_inner(bytes, name, options).map_err(|e| e.in_file(name))
 }
 
+/// The sheets of an Excel workbook, in order; an empty list for every other format.
+pub fn sheet_names(bytes: &[u8], name: &str) -> Result<Vec<String>> {
+    match detect_format(bytes, name).map_err(|e| e.in_file(name))? {
+        #[cfg(feature = "excel")]
+        format @ (FileFormat::Xlsx | FileFormat::Xls) => {
+            contain_panics("Excel", || excel::sheet_names(bytes, format))
+                .map_err(|e| e.in_file(name))
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 fn read_inner(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> {
     if bytes.len() as u64 > options.limits.max_input_bytes {
         return Err(Error::new(
@@ -360,5 +372,26 @@ mod tests {
         );
         assert_eq!(names, ["a", "column_2", "a_2", "a_2_2"]);
         assert_eq!(w.len(), 3);
+    }
+
+    #[cfg(feature = "excel")]
+    #[test]
+    fn sheet_names_lists_every_sheet_in_order_and_nothing_for_csv() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for name in ["Visits", "Patients", "Empty"] {
+            book.add_worksheet()
+                .set_name(name)
+                .unwrap()
+                .write_string(0, 0, "id")
+                .unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        assert_eq!(
+            sheet_names(&bytes, "book.xlsx").unwrap(),
+            ["Visits", "Patients", "Empty"]
+        );
+        assert!(sheet_names(b"a,b\n1,2\n", "x.csv").unwrap().is_empty());
+        let err = sheet_names(&bytes[..bytes.len() / 2], "cut.xlsx").unwrap_err();
+        assert!(err.to_string().contains("cut.xlsx"), "{err}");
     }
 }

@@ -1,0 +1,141 @@
+//! One file: what it is, its profile, its settings, and what was made from it. Errors
+//! stay on the card; other files carry on.
+
+use crate::actions;
+use crate::components::columns::ColumnTable;
+use crate::components::metadata::{ApprovalPanel, MetadataPanel};
+use crate::components::output::OutputPanel;
+use crate::components::preview::PreviewTable;
+use crate::components::settings_form::SettingsForm;
+use crate::state::{AppState, Card, Phase, grouped, human_bytes};
+use leptos::prelude::*;
+
+/// The card of one file.
+#[component]
+pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
+    let name = card.name.get_value();
+    let key = format!("file-{}", card.id);
+    let llm = Signal::derive(move || state.llm_available());
+    let element_id = key.clone();
+    let label = format!("File {name}");
+    let remove_label = format!("Remove {name}");
+    let data_file = name.clone();
+    view! {
+        <article class="card" id=element_id data-file=data_file aria-label=label>
+            <header class="card-head">
+                <h2>{name.clone()}</h2>
+                <span class="meta">{human_bytes(card.size)}</span>
+                {move || card.info.get().map(|i| {
+                    let rows = format!("{} · {} rows · {} columns", i.format.to_uppercase(), grouped(i.total_rows), i.columns.len());
+                    view! { <span class="meta format">{rows}</span> }
+                })}
+                <SheetPicker card />
+                <button type="button" class="link remove" on:click=move |_| actions::remove(state, card)
+                    aria-label=remove_label>"Remove"</button>
+            </header>
+            <Status card />
+            {move || card.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || card.notice.get().map(|n| view! { <p class="notice small" role="status">{n}</p> })}
+            {move || card.info.get().map(|info| {
+                let sampled = (info.sampled_rows < info.total_rows).then(|| format!(
+                    "Profiled from {} of {} rows, spread over the file. ", grouped(info.sampled_rows), grouped(info.total_rows)));
+                view! {
+                    <p class="meta">
+                        {sampled}
+                        {format!("Read and profiled in {:.2} s.", info.millis / 1000.0)}
+                    </p>
+                    {(!info.warnings.is_empty()).then(|| view! {
+                        <ul class="warnings">{info.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
+                    })}
+                    <details class="profile">
+                        <summary>"Preview and column profile"</summary>
+                        <PreviewTable preview=info.preview.clone() caption="First rows of the file".to_string() />
+                        <ColumnTable columns=info.columns.clone() />
+                    </details>
+                }
+            })}
+            <Show when=move || card.info.with(Option::is_some)>
+                <SettingsForm settings=card.settings key=key.clone() llm />
+                <Actions card />
+            </Show>
+            {move || card.approval_open.get().then(|| card.info.get().map(|info| view! { <ApprovalPanel card info /> })).flatten()}
+            {move || card.metadata_open.get().then(|| card.info.get().map(|info| view! { <MetadataPanel card info /> })).flatten()}
+            {move || card.output.get().map(|output| view! { <OutputPanel output /> })}
+        </article>
+    }
+}
+
+/// The sheet picker of a workbook with more than one sheet.
+#[component]
+fn SheetPicker(card: Card) -> impl IntoView {
+    let id = format!("file-{}-sheet", card.id);
+    move || {
+        let info = card.info.get()?;
+        if info.sheets.len() < 2 {
+            return None;
+        }
+        let current = info.sheet.clone().unwrap_or_default();
+        Some(view! {
+            <label class="sheet" for=id.clone()>"Sheet "</label>
+            <select id=id.clone() class="sheet" on:change=move |ev| actions::choose_sheet(card, event_target_value(&ev))>
+                {info.sheets.iter().map(|s| {
+                    let selected = *s == current;
+                    view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
+                }).collect_view()}
+            </select>
+        })
+    }
+}
+
+/// Reading, asking, generating (with a progress bar and Cancel), or nothing.
+#[component]
+fn Status(card: Card) -> impl IntoView {
+    move || {
+        match card.phase.get() {
+        Phase::Reading => view! {
+            <div class="status" role="status">
+                <progress aria-label="Reading"></progress>
+                " Reading and profiling in this page…"
+            </div>
+        }
+        .into_any(),
+        Phase::Asking => view! {
+            <div class="status" role="status"><progress aria-label="Waiting for the relay"></progress>" Asking the relay for a spec…"</div>
+        }
+        .into_any(),
+        Phase::Generating { stage, done, total } => {
+            let label = match stage.as_str() {
+                "scoring" => "Scoring fidelity…".to_string(),
+                _ if total > 0 => format!("Generating: {} of {} rows", grouped(done), grouped(total)),
+                _ => "Generating…".to_string(),
+            };
+            let max = total.max(1) as f64;
+            view! {
+                <div class="status generating" role="status">
+                    <progress class="gen-progress" max=max value=done as f64 aria-label="Generation progress"></progress>
+                    <span class="progress-text">{label}</span>
+                    <button type="button" class="secondary cancel" on:click=move |_| actions::cancel(card)>"Cancel"</button>
+                </div>
+            }
+            .into_any()
+        }
+        Phase::Ready | Phase::Unreadable => ().into_any(),
+    }
+    }
+}
+
+/// Generate and Extract Metadata Only.
+#[component]
+fn Actions(card: Card) -> impl IntoView {
+    view! {
+        <div class="actions">
+            <button type="button" class="primary generate" disabled=move || card.busy() on:click=move |_| actions::generate(card)>
+                "Generate Synthetic Data"
+            </button>
+            <button type="button" class="secondary extract" aria-expanded=move || card.metadata_open.get().to_string()
+                on:click=move |_| actions::toggle_metadata(card)>
+                "Extract Metadata Only"
+            </button>
+        </div>
+    }
+}

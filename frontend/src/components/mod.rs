@@ -1,0 +1,16 @@
+//! The page's components, one per file, each small and reading only the signals it
+//! shows.
+
+mod columns;
+mod drop_zone;
+mod file_card;
+mod metadata;
+mod output;
+mod preview;
+mod relay_notice;
+mod settings_form;
+
+pub use drop_zone::DropZone;
+pub use file_card::FileCard;
+pub use relay_notice::RelayNotice;
+pub use settings_form::SettingsForm;

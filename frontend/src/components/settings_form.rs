@@ -1,0 +1,125 @@
+//! Rows, match strictness, output format, seed and mode: the same form for one file and
+//! for the defaults.
+
+use crate::state::{FORMATS, Mode, Settings, random_seed};
+use leptos::prelude::*;
+
+/// The settings form. `key` makes element ids unique on the page.
+#[component]
+pub fn SettingsForm(
+    settings: Settings,
+    key: String,
+    #[prop(into)] llm: Signal<bool>,
+) -> impl IntoView {
+    let id = move |what: &str| format!("{key}-{what}");
+    let rows_id = id("rows");
+    let strict_id = id("strictness");
+    let format_id = id("format");
+    let seed_id = id("seed");
+    let mode_name = id("mode");
+    let hint_id = id("strictness-hint");
+    view! {
+        <div class="settings">
+            <div class="field">
+                <label for=rows_id.clone()>"Number of rows"</label>
+                <input
+                    id=rows_id
+                    class="rows"
+                    type="text"
+                    inputmode="numeric"
+                    placeholder="same as original"
+                    prop:value=move || settings.rows.get()
+                    on:input=move |ev| settings.rows.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field strictness">
+                <label for=strict_id.clone()>
+                    "Match Strictness: " <output>{move || format!("{} %", settings.strictness.get())}</output>
+                </label>
+                <div class="range-wrap">
+                    <span class="band" title="recommended: 70–85 %"></span>
+                    <input
+                        id=strict_id
+                        class="strictness"
+                        type="range"
+                        min="0"
+                        max="100"
+                        step="1"
+                        aria-describedby=hint_id.clone()
+                        prop:value=move || settings.strictness.get().to_string()
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<u32>() {
+                                settings.strictness.set(v.min(100));
+                            }
+                        }
+                    />
+                </div>
+                <small id=hint_id>"0 % loose, 100 % strict; 70–85 % recommended (marked)."</small>
+            </div>
+            <div class="field">
+                <label for=format_id.clone()>"Output format"</label>
+                <select
+                    id=format_id
+                    class="format"
+                    on:change=move |ev| settings.format.set(event_target_value(&ev))
+                >
+                    {FORMATS
+                        .iter()
+                        .map(|(ext, label)| {
+                            let ext = ext.to_string();
+                            let selected = {
+                                let ext = ext.clone();
+                                move || settings.format.get() == ext
+                            };
+                            view! { <option value=ext selected=selected>{*label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for=seed_id.clone()>"Seed"</label>
+                <div class="seed-row">
+                    <input
+                        id=seed_id
+                        class="seed"
+                        type="text"
+                        inputmode="numeric"
+                        prop:value=move || settings.seed.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() {
+                                settings.seed.set(v);
+                            }
+                        }
+                    />
+                    <button type="button" class="secondary" on:click=move |_| settings.seed.set(random_seed())>
+                        "New seed"
+                    </button>
+                </div>
+            </div>
+            <fieldset class="field mode">
+                <legend>"Spec written by"</legend>
+                <label>
+                    <input
+                        type="radio"
+                        name=mode_name.clone()
+                        value="template"
+                        prop:checked=move || settings.mode.get() == Mode::Template
+                        on:change=move |_| settings.mode.set(Mode::Template)
+                    />
+                    " Template (in this page)"
+                </label>
+                <label class:disabled=move || !llm.get()>
+                    <input
+                        type="radio"
+                        name=mode_name
+                        value="llm"
+                        disabled=move || !llm.get()
+                        prop:checked=move || settings.mode.get() == Mode::Llm
+                        on:change=move |_| settings.mode.set(Mode::Llm)
+                    />
+                    " LLM (relay)"
+                </label>
+            </fieldset>
+        </div>
+    }
+}

@@ -1,0 +1,232 @@
+//! The messages between the page and its worker.
+//!
+//! Each message is a two-element JS array: the JSON of a [`Request`] or [`Event`], and an
+//! attachment beside it (the user's `File` for a request, the output `Blob` for
+//! [`Event::Generated`]), since Files and Blobs cross to and from a worker by reference
+//! and never need copying. What the page learns about a file is exactly what these types
+//! carry: summaries, the SafeProfile, previews and figures, never the table.
+
+use serde::{Deserialize, Serialize};
+
+/// The page's handle on one dropped file.
+pub type FileId = u32;
+
+/// UI thread → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Read, profile and guard a file (its `File` is the attachment).
+    Inspect {
+        /// The file.
+        id: FileId,
+        /// The sheet to read (Excel); `None` = the first non-empty one.
+        sheet: Option<String>,
+    },
+    /// Generate synthetic rows (the `File` is the attachment, in case the worker was
+    /// restarted and must read it again).
+    Generate(GenerateRequest),
+    /// Stop a generation; the worker answers [`Event::Cancelled`].
+    Cancel {
+        /// The file.
+        id: FileId,
+    },
+    /// Drop what the worker keeps for a file (it was removed from the page).
+    Forget {
+        /// The file.
+        id: FileId,
+    },
+}
+
+/// What to generate for one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerateRequest {
+    /// The file.
+    pub id: FileId,
+    /// The sheet the file was inspected with.
+    pub sheet: Option<String>,
+    /// Rows to make; `None` = as many as the original has.
+    pub rows: Option<u64>,
+    /// Match strictness, 0..=1.
+    pub strictness: f64,
+    /// The seed: the same seed and settings give the same bytes.
+    pub seed: u64,
+    /// Output format, by extension (`csv`, `tsv`, `json`, `ndjson`, `xlsx`, `parquet`).
+    pub format: String,
+    /// A spec from the relay (JSON); `None` = build it here with the template.
+    pub spec: Option<String>,
+    /// Who wrote `spec`, shown beside the result ("template", "LLM (Azure OpenAI)").
+    pub spec_source: String,
+}
+
+/// Worker → UI thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The worker has started and takes requests.
+    Ready,
+    /// Work in progress.
+    Progress {
+        /// The file.
+        id: FileId,
+        /// What is happening ("reading", "generating", "scoring").
+        stage: String,
+        /// Units done of `total` (rows when generating).
+        done: u64,
+        /// Units in all (0 when unknown).
+        total: u64,
+    },
+    /// A file was read, profiled and guarded.
+    Inspected {
+        /// The file.
+        id: FileId,
+        /// What the page may show of it.
+        info: Box<FileInfo>,
+    },
+    /// A synthetic file is ready (its `Blob` is the attachment).
+    Generated {
+        /// The file.
+        id: FileId,
+        /// Figures and a preview.
+        result: Box<Generated>,
+    },
+    /// A request failed; the message is for the user.
+    Failed {
+        /// The file.
+        id: FileId,
+        /// What failed, and what to do.
+        message: String,
+    },
+    /// A generation was stopped by the user.
+    Cancelled {
+        /// The file.
+        id: FileId,
+    },
+    /// The worker panicked (it is gone; the page starts a new one).
+    Crashed {
+        /// The panic message.
+        message: String,
+    },
+}
+
+/// One file as the page shows it: the local profile summary (stays in the page), the
+/// SafeProfile (what would leave) and what the guard withheld.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileInfo {
+    /// Detected format ("csv", "xlsx"...).
+    pub format: String,
+    /// The sheet read (Excel).
+    pub sheet: Option<String>,
+    /// Every sheet of the workbook (Excel; empty otherwise).
+    pub sheets: Vec<String>,
+    /// Rows in the file.
+    pub total_rows: u64,
+    /// Rows profiled (a spread sample of big files).
+    pub sampled_rows: u64,
+    /// What the reader fixed or noticed.
+    pub warnings: Vec<String>,
+    /// Per-column summary.
+    pub columns: Vec<ColumnSummary>,
+    /// The first rows of the file.
+    pub preview: Preview,
+    /// The SafeProfile as pretty JSON: byte for byte what LLM mode sends.
+    pub safe_profile: String,
+    /// What the guard kept back, and why.
+    pub withheld: Vec<WithheldItem>,
+    /// Time to read, profile and guard, in milliseconds.
+    pub millis: f64,
+}
+
+/// One column of the local profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    /// The name.
+    pub name: String,
+    /// Storage type (integer, float, date, string...).
+    pub logical: String,
+    /// Statistical kind (numeric, categorical, identifier...).
+    pub kind: String,
+    /// Detected personal-data type (email, ssn, person_name...).
+    pub semantic: Option<String>,
+    /// Whether the column holds personal data: no value of it leaves the page.
+    pub pii: bool,
+    /// Share of missing values, 0..=1.
+    pub null_rate: f64,
+    /// Distinct values in the profiled rows.
+    pub distinct: u64,
+}
+
+/// One thing the guard withheld.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WithheldItem {
+    /// The column, or `*` for the table.
+    pub column: String,
+    /// What was withheld.
+    pub what: String,
+    /// Why.
+    pub why: String,
+}
+
+/// Rows shown as text, the way the output file writes them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    /// Column names.
+    pub header: Vec<String>,
+    /// Rows of cells (an empty cell is a missing value).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A finished generation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generated {
+    /// Rows made.
+    pub rows: u64,
+    /// Suggested download name (`penguins_synthetic.csv`).
+    pub file_name: String,
+    /// Size of the output in bytes.
+    pub bytes: u64,
+    /// SDMetrics' overall quality of (a prefix of) the output against the file.
+    pub fidelity: Option<f64>,
+    /// Column shapes score.
+    pub column_shapes: Option<f64>,
+    /// Column pair trends score.
+    pub column_pair_trends: Option<f64>,
+    /// Rows of the output that were scored.
+    pub scored_rows: u64,
+    /// The strictness asked for, to show beside the fidelity measured.
+    pub strictness: f64,
+    /// The seed used.
+    pub seed: u64,
+    /// Who wrote the spec.
+    pub spec_source: String,
+    /// Notes from compiling the spec.
+    pub warnings: Vec<String>,
+    /// The first synthetic rows.
+    pub preview: Preview,
+    /// Generation and export time, in milliseconds (scoring excluded).
+    pub millis: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_as_tagged_json() {
+        let r = Request::Generate(GenerateRequest {
+            id: 3,
+            sheet: None,
+            rows: Some(10),
+            strictness: 0.8,
+            seed: 7,
+            format: "csv".into(),
+            spec: None,
+            spec_source: "template".into(),
+        });
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.starts_with(r#"{"type":"generate","id":3"#), "{json}");
+        assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), r);
+        let e = Event::Cancelled { id: 3 };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(json, r#"{"type":"cancelled","id":3}"#);
+    }
+}

@@ -1,0 +1,109 @@
+//! The relay, seen from the page: `/health` (is there an LLM?) and `/api/spec` (a
+//! SafeProfile in, a validated spec out). The page is served by the relay, so both are
+//! same-origin; when the relay is absent the page runs in template mode.
+
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// What `/health` says.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Health {
+    /// `llm` or `template`.
+    pub mode: String,
+    /// Whether Azure OpenAI credentials are configured.
+    pub llm_configured: bool,
+    /// A sentence for the user.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// What `/api/spec` answers.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SpecAnswer {
+    /// The validated spec.
+    pub spec: serde_json::Value,
+    /// Who wrote it: `llm`, `llm_repaired`, `cache` or `template`.
+    pub source: String,
+    /// Why that source.
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn fetch(method: &str, path: &str, body: Option<&str>) -> Result<(u16, String), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+        let headers = web_sys::Headers::new().map_err(js)?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(js)?;
+        init.set_headers(&headers);
+    }
+    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|e| format!("the relay is not reachable ({})", js(e)))?;
+    let response: web_sys::Response = response.dyn_into().map_err(js)?;
+    let text = JsFuture::from(response.text().map_err(js)?)
+        .await
+        .map_err(js)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+fn js(e: JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// `GET /health`.
+pub async fn health() -> Result<Health, String> {
+    let (status, text) = fetch("GET", "/health", None).await?;
+    if status != 200 {
+        return Err(format!("the relay answered /health with HTTP {status}"));
+    }
+    serde_json::from_str(&text).map_err(|_| "no BYOD relay answers /health here".to_string())
+}
+
+/// `POST /api/spec` with the SafeProfile exactly as the user saw it: the JSON text is
+/// spliced in unchanged, so the bytes sent are the bytes shown.
+pub async fn spec(
+    safe_profile: &str,
+    strictness: f64,
+    rows: Option<u64>,
+) -> Result<SpecAnswer, String> {
+    let body = request_body(safe_profile, strictness, rows);
+    let (status, text) = fetch("POST", "/api/spec", Some(&body)).await?;
+    if status != 200 {
+        let detail = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        return Err(format!("the relay refused the request: {detail}"));
+    }
+    serde_json::from_str(&text).map_err(|e| format!("the relay's answer is not a spec: {e}"))
+}
+
+/// The body of `/api/spec`.
+pub fn request_body(safe_profile: &str, strictness: f64, rows: Option<u64>) -> String {
+    let rows = rows.map_or("null".to_string(), |r| r.to_string());
+    format!(r#"{{"safe_profile":{safe_profile},"strictness":{strictness},"rows":{rows}}}"#)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_body_holds_the_safe_profile_text_unchanged() {
+        let shown = "{\n  \"columns\": []\n}";
+        let body = super::request_body(shown, 0.8, Some(5));
+        assert!(body.contains(shown));
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["strictness"], 0.8);
+        assert_eq!(v["rows"], 5);
+    }
+}

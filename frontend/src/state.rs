@@ -1,0 +1,312 @@
+//! The page's state: one [`Card`] per dropped file, the defaults new files start from,
+//! and what the relay said. Everything is a signal, so components read what they show
+//! and nothing else re-renders.
+
+use crate::protocol::{FileId, FileInfo, Generated};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The output formats offered, by extension, with their labels.
+pub const FORMATS: [(&str, &str); 6] = [
+    ("csv", "CSV"),
+    ("tsv", "TSV"),
+    ("json", "JSON"),
+    ("ndjson", "NDJSON"),
+    ("xlsx", "Excel (.xlsx)"),
+    ("parquet", "Parquet"),
+];
+
+/// Who writes the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Built here from the SafeProfile; nothing leaves the page.
+    Template,
+    /// Written by Azure OpenAI through the relay, from the SafeProfile only.
+    Llm,
+}
+
+/// Generation settings (per file, and the defaults for all).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Rows to make, as typed; empty = as many as the original.
+    pub rows: RwSignal<String>,
+    /// Match strictness in percent, 0..=100.
+    pub strictness: RwSignal<u32>,
+    /// Output format extension.
+    pub format: RwSignal<String>,
+    /// The seed.
+    pub seed: RwSignal<u64>,
+    /// Template or LLM.
+    pub mode: RwSignal<Mode>,
+}
+
+impl Settings {
+    /// Default settings: as many rows as the original, 80 %, CSV, a fresh seed, template.
+    pub fn new() -> Self {
+        Settings {
+            rows: RwSignal::new(String::new()),
+            strictness: RwSignal::new(80),
+            format: RwSignal::new("csv".into()),
+            seed: RwSignal::new(random_seed()),
+            mode: RwSignal::new(Mode::Template),
+        }
+    }
+
+    /// A copy with its own signals.
+    pub fn fork(&self) -> Self {
+        let s = Settings::new();
+        s.copy_from(self);
+        s
+    }
+
+    /// Takes every value of `other`.
+    pub fn copy_from(&self, other: &Settings) {
+        self.rows.set(other.rows.get_untracked());
+        self.strictness.set(other.strictness.get_untracked());
+        self.format.set(other.format.get_untracked());
+        self.seed.set(other.seed.get_untracked());
+        self.mode.set(other.mode.get_untracked());
+    }
+
+    /// The row count asked for: `Ok(None)` = as many as the original.
+    pub fn rows_wanted(&self) -> Result<Option<u64>, String> {
+        parse_rows(&self.rows.get_untracked())
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::new()
+    }
+}
+
+/// Rows as typed: empty = `None`; digits with optional `_`, `,` or spaces.
+pub fn parse_rows(text: &str) -> Result<Option<u64>, String> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, '_' | ',' | ' '))
+        .collect();
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    match digits.parse::<u64>() {
+        Ok(0) => Err("the number of rows must be at least 1".into()),
+        Ok(n) if n > MAX_ROWS => Err(format!(
+            "{n} rows is over this page's limit of {MAX_ROWS}; use the command line for more"
+        )),
+        Ok(n) => Ok(Some(n)),
+        Err(_) => Err(format!("{text:?} is not a number of rows")),
+    }
+}
+
+/// The most rows the page makes in one file (the command line has no such limit).
+pub const MAX_ROWS: u64 = 10_000_000;
+
+/// A seed from the browser's random source (not the generator's: seeds only need to
+/// differ between clicks).
+pub fn random_seed() -> u64 {
+    let mut bytes = [0u8; 4];
+    let _ = getrandom::fill(&mut bytes);
+    u32::from_le_bytes(bytes) as u64
+}
+
+/// Where a file is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Being read, profiled and guarded.
+    Reading,
+    /// Profiled; ready to generate.
+    Ready,
+    /// Waiting for the relay's spec.
+    Asking,
+    /// Making rows.
+    Generating {
+        /// "generating" or "scoring".
+        stage: String,
+        /// Rows made.
+        done: u64,
+        /// Rows in all.
+        total: u64,
+    },
+    /// The file could not be read (see the card's error).
+    Unreadable,
+}
+
+/// A finished generation and its download URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// Figures and preview.
+    pub result: Generated,
+    /// Object URL of the Blob.
+    pub url: String,
+}
+
+/// One dropped file.
+#[derive(Debug, Clone, Copy)]
+pub struct Card {
+    /// The worker's handle on it.
+    pub id: FileId,
+    /// File name.
+    pub name: StoredValue<String>,
+    /// Size in bytes.
+    pub size: u64,
+    /// Where it is.
+    pub phase: RwSignal<Phase>,
+    /// The profile summary, SafeProfile and withheld list.
+    pub info: RwSignal<Option<Arc<FileInfo>>>,
+    /// The last error, for the user.
+    pub error: RwSignal<Option<String>>,
+    /// A note on the last spec (an LLM fallback, a cancel).
+    pub notice: RwSignal<Option<String>>,
+    /// The last output.
+    pub output: RwSignal<Option<Arc<Output>>>,
+    /// This file's settings.
+    pub settings: Settings,
+    /// The SafeProfile panel is open.
+    pub metadata_open: RwSignal<bool>,
+    /// Object URL of the SafeProfile JSON download.
+    pub metadata_url: RwSignal<Option<String>>,
+    /// The user has seen and approved the LLM payload for this file.
+    pub llm_approved: RwSignal<bool>,
+    /// The approval panel is open.
+    pub approval_open: RwSignal<bool>,
+}
+
+impl Card {
+    /// A new card, reading.
+    pub fn new(id: FileId, name: String, size: u64, settings: Settings) -> Self {
+        Card {
+            id,
+            name: StoredValue::new(name),
+            size,
+            phase: RwSignal::new(Phase::Reading),
+            info: RwSignal::new(None),
+            error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            output: RwSignal::new(None),
+            settings,
+            metadata_open: RwSignal::new(false),
+            metadata_url: RwSignal::new(None),
+            llm_approved: RwSignal::new(false),
+            approval_open: RwSignal::new(false),
+        }
+    }
+
+    /// Whether the worker is busy with this file.
+    pub fn busy(&self) -> bool {
+        matches!(
+            self.phase.get(),
+            Phase::Reading | Phase::Asking | Phase::Generating { .. }
+        )
+    }
+}
+
+/// What the relay said at start-up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Relay {
+    /// Not asked yet.
+    Checking,
+    /// Reachable, with or without an LLM.
+    Up {
+        /// Azure OpenAI is configured.
+        llm: bool,
+        /// Its message.
+        message: String,
+    },
+    /// Not reachable: template mode only.
+    Down(String),
+}
+
+/// The page's state.
+#[derive(Debug, Clone, Copy)]
+pub struct AppState {
+    /// The files, in the order dropped.
+    pub cards: RwSignal<Vec<Card>>,
+    /// Settings new files start from ("for all").
+    pub defaults: Settings,
+    /// The relay.
+    pub relay: RwSignal<Relay>,
+    /// The next file id.
+    pub next_id: StoredValue<FileId>,
+}
+
+impl AppState {
+    /// An empty page.
+    pub fn new() -> Self {
+        AppState {
+            cards: RwSignal::new(Vec::new()),
+            defaults: Settings::new(),
+            relay: RwSignal::new(Relay::Checking),
+            next_id: StoredValue::new(1),
+        }
+    }
+
+    /// The card of a file.
+    pub fn card(&self, id: FileId) -> Option<Card> {
+        self.cards
+            .with_untracked(|cards| cards.iter().find(|c| c.id == id).copied())
+    }
+
+    /// Whether LLM mode can be offered.
+    pub fn llm_available(&self) -> bool {
+        matches!(self.relay.get(), Relay::Up { llm: true, .. })
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new()
+    }
+}
+
+/// Bytes for people: `1.2 MB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KB", "MB", "GB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1000.0 && unit < UNITS.len() - 1 {
+        v /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// A count with thousands separators: `1,000,000`.
+pub fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_accept_empty_and_grouped_digits_and_refuse_the_rest() {
+        assert_eq!(parse_rows(""), Ok(None));
+        assert_eq!(parse_rows("1,000,000"), Ok(Some(1_000_000)));
+        assert_eq!(parse_rows("2 500"), Ok(Some(2500)));
+        assert!(parse_rows("0").unwrap_err().contains("at least 1"));
+        assert!(parse_rows("-5").unwrap_err().contains("not a number"));
+        assert!(parse_rows("99999999999").unwrap_err().contains("limit"));
+    }
+
+    #[test]
+    fn sizes_and_counts_read_well() {
+        assert_eq!(human_bytes(999), "999 bytes");
+        assert_eq!(human_bytes(2_500_000), "2.5 MB");
+        assert_eq!(grouped(1_000_000), "1,000,000");
+        assert_eq!(grouped(999), "999");
+    }
+}

@@ -1,0 +1,385 @@
+//! The flow for one file, as the worker runs it: pure functions over bytes and tables,
+//! so they are tested natively. The worker module around them only moves messages.
+
+use crate::protocol::{ColumnSummary, FileInfo, GenerateRequest, Generated, Preview, WithheldItem};
+use shared::export::{ExportOptions, Exporter, OutputFormat};
+use shared::plan::Plan;
+use shared::{SafeProfile, Table};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// Rows of a file, and of its synthetic twin, shown in the page.
+pub const PREVIEW_ROWS: usize = 10;
+
+/// Rows generated between two progress messages (and two chances to cancel).
+pub const CHUNK_ROWS: u64 = 4 * shared::generate::BLOCK_ROWS;
+
+/// A file read, profiled and guarded: what the worker keeps between requests.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The sheet read.
+    pub sheet: Option<String>,
+    /// The rows (a spread sample of large files), for scoring the output.
+    pub table: Table,
+    /// What may leave; the template builds specs from this alone.
+    pub safe: SafeProfile,
+}
+
+/// Reads, profiles and guards a file. The error is the message for the user.
+pub fn inspect(
+    bytes: &[u8],
+    name: &str,
+    sheet: Option<String>,
+) -> Result<(Loaded, FileInfo), String> {
+    let sheets = shared::ingest::sheet_names(bytes, name).map_err(|e| e.to_string())?;
+    let options = shared::IngestOptions {
+        sheet: sheet.clone(),
+        ..Default::default()
+    };
+    let table = shared::read(bytes, name, &options).map_err(|e| e.to_string())?;
+    let profile = shared::profile(&table);
+    let (safe, withheld) = shared::guard(&profile, &shared::GuardOptions::default());
+    let safe_profile = serde_json::to_string_pretty(&safe).map_err(|e| e.to_string())?;
+    let columns = profile
+        .columns
+        .iter()
+        .map(|c| ColumnSummary {
+            name: c.name.clone(),
+            logical: label(&c.logical),
+            kind: label(&c.kind),
+            semantic: c.semantic.as_ref().map(|s| label(&s.kind)),
+            pii: c.semantic.as_ref().is_some_and(|s| s.kind.is_pii()),
+            null_rate: c.null_rate,
+            distinct: c.distinct,
+        })
+        .collect();
+    let info = FileInfo {
+        format: table.format.extension().to_string(),
+        sheet: table.sheet.clone(),
+        sheets,
+        total_rows: table.total_rows,
+        sampled_rows: table.sampled_rows() as u64,
+        warnings: table.warnings.clone(),
+        columns,
+        preview: preview(&table, PREVIEW_ROWS)?,
+        safe_profile,
+        withheld: withheld
+            .into_iter()
+            .map(|w| WithheldItem {
+                column: w.column,
+                what: w.what,
+                why: w.why,
+            })
+            .collect(),
+        millis: 0.0,
+    };
+    let loaded = Loaded {
+        sheet: table.sheet.clone(),
+        table,
+        safe,
+    };
+    Ok((loaded, info))
+}
+
+/// A serde enum's snake_case name (`Numeric` → `numeric`).
+fn label(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The first `rows` rows as the CSV export writes them (dates in their own format,
+/// numbers as written), so the preview shows what the download will hold.
+pub fn preview(table: &Table, rows: usize) -> Result<Preview, String> {
+    let mut head = table.clone();
+    head.batch = table.batch.slice(0, rows.min(table.batch.num_rows()));
+    let csv = shared::export::to_bytes(&head, OutputFormat::Csv, &ExportOptions::default())
+        .map_err(|e| e.to_string())?;
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_slice());
+    let header = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    Ok(Preview { header, rows })
+}
+
+/// The spec for a request: the relay's (validated here again), or the template's.
+pub fn plan(loaded: &Loaded, req: &GenerateRequest) -> Result<Plan, String> {
+    if !(0.0..=1.0).contains(&req.strictness) {
+        return Err(format!(
+            "match strictness {} is outside 0..100 %",
+            req.strictness
+        ));
+    }
+    let spec = match &req.spec {
+        Some(json) => shared::spec::Spec::from_json(json).map_err(|e| e.to_string())?,
+        None => shared::template::template(&loaded.safe, req.strictness),
+    };
+    shared::plan::compile(&spec).map_err(|p| p.to_string())
+}
+
+/// A byte sink the exporter writes into and the worker drains after every chunk, so
+/// the output never sits in wasm memory whole. (`Exporter` wants `Write + Send`.)
+#[derive(Debug, Clone, Default)]
+pub struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Sink {
+    /// Takes what was written since the last call.
+    pub fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One generation, made a chunk at a time so the worker can report progress and take
+/// a Cancel between chunks.
+#[derive(Debug)]
+pub struct Generation {
+    plan: Plan,
+    seed: u64,
+    rows: u64,
+    format: OutputFormat,
+    options: ExportOptions,
+    /// `None` once finished.
+    exporter: Option<Exporter<Sink>>,
+    sink: Sink,
+    done: u64,
+}
+
+impl Generation {
+    /// Starts a generation of `rows` rows (the header is written now).
+    pub fn new(plan: Plan, seed: u64, rows: u64, format: OutputFormat) -> Result<Self, String> {
+        let options = ExportOptions::default();
+        let sink = Sink::default();
+        let empty = shared::generate::generate(&plan, seed, 0, 0..0);
+        let exporter = Exporter::new(
+            format,
+            &empty.columns,
+            empty.batch.schema(),
+            options.clone(),
+            sink.clone(),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Generation {
+            plan,
+            seed,
+            rows,
+            format,
+            options,
+            exporter: Some(exporter),
+            sink,
+            done: 0,
+        })
+    }
+
+    /// Rows made so far.
+    pub fn done(&self) -> u64 {
+        self.done
+    }
+
+    /// Rows to make.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Makes and writes the next chunk; returns the bytes written since the last call
+    /// (empty for formats that write at the end).
+    pub fn step(&mut self) -> Result<Vec<u8>, String> {
+        let exporter = self
+            .exporter
+            .as_mut()
+            .ok_or("the file is already finished")?;
+        let start = self.done;
+        let end = (start + CHUNK_ROWS).min(self.rows);
+        let table = shared::generate::generate(&self.plan, self.seed, self.rows, start..end);
+        match shared::export::render_text(self.format, &table.columns, &self.options, &table, start)
+        {
+            Some(bytes) => {
+                let bytes = bytes.map_err(|e| e.to_string())?;
+                exporter
+                    .write_rendered(&bytes, end - start)
+                    .map_err(|e| e.to_string())?;
+            }
+            None => exporter.write(&table).map_err(|e| e.to_string())?,
+        }
+        self.done = end;
+        Ok(self.sink.take())
+    }
+
+    /// Whether every row is made.
+    pub fn is_done(&self) -> bool {
+        self.done >= self.rows
+    }
+
+    /// Ends the file; returns the last bytes.
+    pub fn finish(&mut self) -> Result<Vec<u8>, String> {
+        if let Some(exporter) = self.exporter.take() {
+            exporter.finish().map_err(|e| e.to_string())?;
+        }
+        Ok(self.sink.take())
+    }
+
+    /// Scores a prefix of the output against the real rows (SDMetrics' Quality Report)
+    /// and fills in the result shown beside the download. Row ranges are prefixes of the
+    /// full run, so the prefix is made again rather than kept.
+    pub fn result(
+        &self,
+        real: &Table,
+        req: &GenerateRequest,
+        name: &str,
+        bytes: u64,
+    ) -> Result<Generated, String> {
+        let scored_rows = self.rows.min(shared::evaluate::SCORED_ROWS);
+        let scored = shared::generate::generate(&self.plan, self.seed, self.rows, 0..scored_rows);
+        let fidelity = (scored_rows > 0).then(|| {
+            let options = shared::EvaluateOptions {
+                plots: false,
+                dcr_rows: 0,
+                ..Default::default()
+            };
+            shared::evaluate(real, &scored, &options).fidelity
+        });
+        Ok(Generated {
+            rows: self.rows,
+            file_name: shared::export::output_name(name, self.format),
+            bytes,
+            fidelity: fidelity.as_ref().and_then(|f| f.overall),
+            column_shapes: fidelity.as_ref().and_then(|f| f.column_shapes),
+            column_pair_trends: fidelity.as_ref().and_then(|f| f.column_pair_trends),
+            scored_rows,
+            strictness: req.strictness,
+            seed: self.seed,
+            spec_source: req.spec_source.clone(),
+            warnings: self.plan.warnings.clone(),
+            preview: preview(&scored, PREVIEW_ROWS)?,
+            millis: 0.0,
+        })
+    }
+}
+
+/// Starts the generation a request asks for.
+pub fn start(loaded: &Loaded, req: &GenerateRequest) -> Result<Generation, String> {
+    let format = OutputFormat::from_extension(&req.format)
+        .ok_or_else(|| format!("unknown output format {:?}", req.format))?;
+    let plan = plan(loaded, req)?;
+    let rows = req.rows.unwrap_or(plan.default_rows);
+    Generation::new(plan, req.seed, rows, format)
+}
+
+/// The content type of an output format, for the download's Blob.
+pub fn content_type(format: &str) -> &'static str {
+    OutputFormat::from_extension(format).map_or("application/octet-stream", |f| f.content_type())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn penguins() -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/datasets/penguins.csv"
+        );
+        std::fs::read(path).expect("the datasets sit beside the repository (see README)")
+    }
+
+    fn request(rows: Option<u64>, format: &str) -> GenerateRequest {
+        GenerateRequest {
+            id: 1,
+            sheet: None,
+            rows,
+            strictness: 0.8,
+            seed: 9,
+            format: format.into(),
+            spec: None,
+            spec_source: "template".into(),
+        }
+    }
+
+    fn run(generation: &mut Generation) -> Vec<u8> {
+        let mut out = Vec::new();
+        while !generation.is_done() {
+            out.extend(generation.step().unwrap());
+        }
+        out.extend(generation.finish().unwrap());
+        out
+    }
+
+    #[test]
+    fn inspect_summarises_the_file_and_keeps_only_the_safe_profile_for_sending() {
+        let (loaded, info) = inspect(&penguins(), "penguins.csv", None).unwrap();
+        assert_eq!((info.format.as_str(), info.total_rows), ("csv", 344));
+        assert_eq!(info.columns.len(), 8);
+        assert_eq!(info.columns[0].kind, "categorical");
+        assert_eq!(info.preview.header[0], "species");
+        assert_eq!(info.preview.rows.len(), PREVIEW_ROWS);
+        let sent: SafeProfile = serde_json::from_str(&info.safe_profile).unwrap();
+        assert_eq!(sent, loaded.safe);
+    }
+
+    #[test]
+    fn chunked_output_equals_the_whole_table_exported_at_once() {
+        let (loaded, _) = inspect(&penguins(), "penguins.csv", None).unwrap();
+        // More rows than one chunk, so the chunk seams are inside the file.
+        let rows = CHUNK_ROWS * 2 + 17;
+        for format in ["csv", "ndjson", "json"] {
+            let mut g = start(&loaded, &request(Some(rows), format)).unwrap();
+            let chunked = run(&mut g);
+            let plan = plan(&loaded, &request(Some(rows), format)).unwrap();
+            let whole = shared::generate::generate(&plan, 9, rows, 0..rows);
+            let f = OutputFormat::from_extension(format).unwrap();
+            let expected = shared::export::to_bytes(&whole, f, &ExportOptions::default()).unwrap();
+            assert!(chunked == expected, "{format} differs");
+        }
+    }
+
+    #[test]
+    fn a_result_scores_a_prefix_and_names_the_download() {
+        let (loaded, _) = inspect(&penguins(), "penguins.csv", None).unwrap();
+        let req = request(None, "parquet");
+        let mut g = start(&loaded, &req).unwrap();
+        let bytes = run(&mut g);
+        assert_eq!(&bytes[..4], b"PAR1");
+        let r = g
+            .result(&loaded.table, &req, "penguins.csv", bytes.len() as u64)
+            .unwrap();
+        assert_eq!((r.rows, r.scored_rows), (344, 344));
+        assert_eq!(r.file_name, "synthetic_penguins.parquet");
+        assert!(r.fidelity.unwrap() > 0.8, "{:?}", r.fidelity);
+    }
+
+    #[test]
+    fn bad_requests_and_files_get_messages_not_panics() {
+        let (loaded, _) = inspect(&penguins(), "penguins.csv", None).unwrap();
+        let mut req = request(Some(5), "docx");
+        assert!(start(&loaded, &req).unwrap_err().contains("docx"));
+        req.format = "csv".into();
+        req.strictness = 1.5;
+        assert!(start(&loaded, &req).unwrap_err().contains("strictness"));
+        req.strictness = 0.5;
+        req.spec = Some("{\"columns\": 3}".into());
+        assert!(start(&loaded, &req).unwrap_err().contains("spec"));
+        let err = inspect(b"PAR1\x00\x01garbage", "x.parquet", None).unwrap_err();
+        assert!(err.contains("x.parquet"), "{err}");
+    }
+}

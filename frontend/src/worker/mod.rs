@@ -1,0 +1,261 @@
+//! The Web Worker: receives requests, runs [`flow`] on the user's file, and posts events
+//! back. Everything that touches the rows happens here, off the UI thread, so the page
+//! stays responsive; only summaries, the SafeProfile, previews and the output Blob
+//! cross back.
+
+pub mod flow;
+
+use crate::protocol::{Event, FileId, GenerateRequest, Request};
+use flow::Loaded;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+
+#[derive(Default)]
+struct State {
+    loaded: HashMap<FileId, Rc<Loaded>>,
+    cancelled: HashSet<FileId>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(event: &Event, attachment: Option<&JsValue>) {
+    let json = serde_json::to_string(event).unwrap_or_else(|e| {
+        format!(r#"{{"type":"crashed","message":"cannot encode an event: {e}"}}"#)
+    });
+    let message = js_sys::Array::of2(
+        &JsValue::from_str(&json),
+        attachment.unwrap_or(&JsValue::NULL),
+    );
+    // Posting fails only if the page is gone.
+    let _ = scope().post_message(&message);
+}
+
+fn now_ms() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
+}
+
+/// Entry point of the worker binary.
+pub fn start() {
+    // A panic aborts the wasm instance: tell the page first, so it can name the file
+    // that caused it and start a fresh worker.
+    std::panic::set_hook(Box::new(|info| {
+        post(
+            &Event::Crashed {
+                message: info.to_string(),
+            },
+            None,
+        );
+    }));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        let data = js_sys::Array::from(&e.data());
+        let json = data.get(0).as_string().unwrap_or_default();
+        let file = data.get(1).dyn_into::<File>().ok();
+        match serde_json::from_str::<Request>(&json) {
+            Ok(request) => handle(request, file),
+            Err(e) => post(
+                &Event::Crashed {
+                    message: format!("the worker got a message it does not know: {e}"),
+                },
+                None,
+            ),
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget(); // lives as long as the worker
+    post(&Event::Ready, None);
+}
+
+fn handle(request: Request, file: Option<File>) {
+    match request {
+        Request::Inspect { id, sheet } => {
+            let Some(file) = file else {
+                return post(&missing_file(id), None);
+            };
+            post(
+                &Event::Progress {
+                    id,
+                    stage: "reading".into(),
+                    done: 0,
+                    total: file.size() as u64,
+                },
+                None,
+            );
+            match load(id, &file, sheet) {
+                Ok((_, info)) => post(
+                    &Event::Inspected {
+                        id,
+                        info: Box::new(info),
+                    },
+                    None,
+                ),
+                Err(message) => post(&Event::Failed { id, message }, None),
+            }
+        }
+        Request::Generate(req) => {
+            STATE.with_borrow_mut(|s| s.cancelled.remove(&req.id));
+            wasm_bindgen_futures::spawn_local(async move {
+                let id = req.id;
+                match generate(req, file).await {
+                    Ok(()) => {}
+                    Err(Stop::Cancelled) => post(&Event::Cancelled { id }, None),
+                    Err(Stop::Failed(message)) => post(&Event::Failed { id, message }, None),
+                }
+            });
+        }
+        Request::Cancel { id } => {
+            STATE.with_borrow_mut(|s| s.cancelled.insert(id));
+        }
+        Request::Forget { id } => {
+            STATE.with_borrow_mut(|s| {
+                s.loaded.remove(&id);
+                s.cancelled.remove(&id);
+            });
+        }
+    }
+}
+
+fn missing_file(id: FileId) -> Event {
+    Event::Failed {
+        id,
+        message: "the page sent no file with this request; drop the file again".into(),
+    }
+}
+
+/// Reads a File (synchronously: this is a worker) and runs ingest, profile and guard.
+fn load(
+    id: FileId,
+    file: &File,
+    sheet: Option<String>,
+) -> Result<(Rc<Loaded>, crate::protocol::FileInfo), String> {
+    let started = now_ms();
+    let reader = web_sys::FileReaderSync::new().map_err(js_error)?;
+    let buffer = reader.read_as_array_buffer(file).map_err(|e| {
+        format!(
+            "{}: the browser could not read the file ({}); was it moved or deleted?",
+            file.name(),
+            js_error(e)
+        )
+    })?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    drop(buffer);
+    let (loaded, mut info) = flow::inspect(&bytes, &file.name(), sheet)?;
+    info.millis = now_ms() - started;
+    let loaded = Rc::new(loaded);
+    STATE.with_borrow_mut(|s| s.loaded.insert(id, loaded.clone()));
+    Ok((loaded, info))
+}
+
+fn js_error(e: JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+enum Stop {
+    Cancelled,
+    Failed(String),
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Self {
+        Stop::Failed(message)
+    }
+}
+
+fn cancelled(id: FileId) -> bool {
+    STATE.with_borrow_mut(|s| s.cancelled.remove(&id))
+}
+
+/// Lets the worker's event loop run (and take a Cancel) between chunks.
+async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> {
+    let id = req.id;
+    let kept = STATE.with_borrow(|s| s.loaded.get(&id).cloned());
+    let loaded = match kept {
+        Some(l) if l.sheet == req.sheet || req.sheet.is_none() => l,
+        _ => {
+            // A fresh worker (after a crash) or another sheet: read the file again.
+            let file = file
+                .as_ref()
+                .ok_or_else(|| "the file is no longer loaded; drop it again".to_string())?;
+            load(id, file, req.sheet.clone())?.0
+        }
+    };
+    let name = file.as_ref().map(|f| f.name()).unwrap_or_default();
+    let started = now_ms();
+    let mut generation = flow::start(&loaded, &req)?;
+    let parts = js_sys::Array::new();
+    let mut bytes = 0u64;
+    let mut push = |chunk: Vec<u8>| {
+        if !chunk.is_empty() {
+            bytes += chunk.len() as u64;
+            parts.push(&js_sys::Uint8Array::from(chunk.as_slice()));
+        }
+    };
+    loop {
+        push(generation.step()?);
+        post(
+            &Event::Progress {
+                id,
+                stage: "generating".into(),
+                done: generation.done(),
+                total: generation.rows(),
+            },
+            None,
+        );
+        if generation.is_done() {
+            break;
+        }
+        yield_now().await;
+        if cancelled(id) {
+            return Err(Stop::Cancelled);
+        }
+    }
+    push(generation.finish()?);
+    let millis = now_ms() - started;
+    let rows = generation.rows();
+    post(
+        &Event::Progress {
+            id,
+            stage: "scoring".into(),
+            done: rows,
+            total: rows,
+        },
+        None,
+    );
+    yield_now().await;
+    if cancelled(id) {
+        return Err(Stop::Cancelled);
+    }
+    let mut result = generation.result(&loaded.table, &req, &name, bytes)?;
+    result.millis = millis;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(flow::content_type(&req.format));
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(js_error)?;
+    post(
+        &Event::Generated {
+            id,
+            result: Box::new(result),
+        },
+        Some(&blob),
+    );
+    Ok(())
+}
