@@ -156,7 +156,10 @@ async function profileOf(file) {
 // ------------------------------------------------------------------ checks
 
 let passed = 0; let failed = 0;
+// ONLY=regex runs the matching checks alone (for measuring a release build).
+const only = process.env.ONLY ? new RegExp(process.env.ONLY) : null;
 async function check(name, body) {
+  if (only && !only.test(name)) return;
   const started = Date.now();
   try {
     await body();
