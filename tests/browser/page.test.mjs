@@ -193,7 +193,9 @@ await check('penguins.csv: profile shows, Generate, the CSV download has the row
   const fidelity = await c.locator('dd.fidelity').textContent();
   assert(/\d+\.\d %/.test(fidelity), `a fidelity figure is shown (${fidelity})`);
   assert((await c.locator('dd.asked').textContent()).trim() === '80 %', 'the strictness asked is shown beside it');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SHOTS, 'page-1280x800.png'), fullPage: false });
+  await page.screenshot({ path: path.join(SHOTS, 'page-1280-full.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: path.join(SHOTS, 'page-narrow-390.png'), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
