@@ -63,6 +63,14 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
     cargo install trunk --locked --version 0.21.14 >&2
 fi
 
+# playwright-core needs Node 20 or later (Debian 12's own nodejs is 18).
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  say "Node.js $(node --version 2>/dev/null || echo 'is missing') is too old: the browser tests need Node 20 or later"
+  say "install nodejs 20 from your Debian mirror (bookworm-backports or a nodejs 20 repository), then run this again"
+  exit 1
+fi
+
 # npm tools, at the versions package-lock.json pins: wasm-opt (Debian's binaryen is too
 # old for rustc's output) and playwright-core (drives Debian's Chromium; it downloads
 # no browser).

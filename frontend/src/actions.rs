@@ -171,23 +171,13 @@ pub fn apply_defaults_to_all(state: AppState) {
 }
 
 fn on_event(state: AppState, event: Event, attachment: JsValue) {
-    let id = match &event {
-        Event::Ready | Event::Crashed { .. } => return,
-        Event::Progress { id, .. }
-        | Event::Inspected { id, .. }
-        | Event::Generated { id, .. }
-        | Event::Failed { id, .. }
-        | Event::Cancelled { id } => *id,
+    let Some(card) = event.file().and_then(|id| state.card(id)) else {
+        return; // the worker's own events (the bridge handles them), or a removed file
     };
-    let Some(card) = state.card(id) else { return };
     match event {
         Event::Progress {
             stage, done, total, ..
-        } => {
-            if stage != "reading" {
-                card.phase.set(Phase::Generating { stage, done, total });
-            }
-        }
+        } => card.phase.set(Phase::Generating { stage, done, total }),
         Event::Inspected { info, .. } => {
             if let Some(url) = card.metadata_url.get_untracked() {
                 download::revoke(&url);

@@ -68,7 +68,7 @@ pub enum Event {
     Progress {
         /// The file.
         id: FileId,
-        /// What is happening ("reading", "generating", "scoring").
+        /// What is happening ("generating", "scoring").
         stage: String,
         /// Units done of `total` (rows when generating).
         done: u64,
@@ -106,6 +106,31 @@ pub enum Event {
         /// The panic message.
         message: String,
     },
+}
+
+impl Event {
+    /// The file an event is about (`None` for the worker's own events).
+    pub fn file(&self) -> Option<FileId> {
+        match self {
+            Event::Ready | Event::Crashed { .. } => None,
+            Event::Progress { id, .. }
+            | Event::Inspected { id, .. }
+            | Event::Generated { id, .. }
+            | Event::Failed { id, .. }
+            | Event::Cancelled { id } => Some(*id),
+        }
+    }
+
+    /// Whether the event ends the request in flight for its file.
+    pub fn ends_request(&self) -> bool {
+        matches!(
+            self,
+            Event::Inspected { .. }
+                | Event::Generated { .. }
+                | Event::Failed { .. }
+                | Event::Cancelled { .. }
+        )
+    }
 }
 
 /// One file as the page shows it: the local profile summary (stays in the page), the
@@ -228,5 +253,14 @@ mod tests {
         let e = Event::Cancelled { id: 3 };
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(json, r#"{"type":"cancelled","id":3}"#);
+        assert_eq!((e.file(), e.ends_request()), (Some(3), true));
+        let progress = Event::Progress {
+            id: 4,
+            stage: "generating".into(),
+            done: 1,
+            total: 2,
+        };
+        assert_eq!((progress.file(), progress.ends_request()), (Some(4), false));
+        assert_eq!(Event::Ready.file(), None);
     }
 }

@@ -754,6 +754,7 @@ fn to_table(plan: &Plan, columns: Vec<Values<'_>>, rows: u64) -> Table {
         source: String::new(),
         format: FileFormat::Csv,
         sheet: None,
+        sheets: Vec::new(),
         columns: infos,
         batch,
         total_rows: rows,

@@ -108,6 +108,9 @@ pub struct Table {
     pub format: FileFormat,
     /// The Excel sheet read, if any.
     pub sheet: Option<String>,
+    /// Every sheet of the workbook, in order (Excel; empty for other formats), so a
+    /// caller can offer the others without opening the file again.
+    pub sheets: Vec<String>,
     /// Per-column facts, in column order.
     pub columns: Vec<ColumnInfo>,
     /// The rows kept (all of them, or an evenly spread sample of `sample_size`).

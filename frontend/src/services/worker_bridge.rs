@@ -36,8 +36,7 @@ thread_local! {
 
 /// Starts the worker; `listener` receives every event.
 pub fn start(listener: Listener) -> Result<(), String> {
-    let files = BRIDGE.with_borrow_mut(|b| b.take().map(|b| b.files).unwrap_or_default());
-    spawn(listener, files, 0)
+    spawn(listener, HashMap::new(), 0)
 }
 
 fn spawn(listener: Listener, files: HashMap<FileId, File>, generation: u32) -> Result<(), String> {
@@ -78,19 +77,13 @@ fn spawn(listener: Listener, files: HashMap<FileId, File>, generation: u32) -> R
 fn deliver(generation: u32, event: Event, attachment: JsValue) {
     let listener = BRIDGE.with_borrow_mut(|b| {
         let b = b.as_mut().filter(|b| b.generation == generation)?;
-        match &event {
-            Event::Ready => {
-                for message in b.queue.take().unwrap_or_default() {
-                    post(&b.worker, &message);
-                }
+        if let Event::Ready = event {
+            for message in b.queue.take().unwrap_or_default() {
+                post(&b.worker, &message);
             }
-            Event::Inspected { id, .. }
-            | Event::Generated { id, .. }
-            | Event::Failed { id, .. }
-            | Event::Cancelled { id } => {
-                b.in_flight.remove(id);
-            }
-            _ => {}
+        }
+        if let Some(id) = event.file().filter(|_| event.ends_request()) {
+            b.in_flight.remove(&id);
         }
         Some(b.listener.clone())
     });

@@ -31,7 +31,6 @@ pub fn inspect(
     name: &str,
     sheet: Option<String>,
 ) -> Result<(Loaded, FileInfo), String> {
-    let sheets = shared::ingest::sheet_names(bytes, name).map_err(|e| e.to_string())?;
     let options = shared::IngestOptions {
         sheet: sheet.clone(),
         ..Default::default()
@@ -56,7 +55,7 @@ pub fn inspect(
     let info = FileInfo {
         format: table.format.extension().to_string(),
         sheet: table.sheet.clone(),
-        sheets,
+        sheets: table.sheets.clone(),
         total_rows: table.total_rows,
         sampled_rows: table.sampled_rows() as u64,
         warnings: table.warnings.clone(),
@@ -164,6 +163,8 @@ pub struct Generation {
     exporter: Option<Exporter<Sink>>,
     sink: Sink,
     done: u64,
+    /// The first chunk, kept to be scored: it is the prefix SCORED_ROWS asks for.
+    first: Option<Table>,
 }
 
 impl Generation {
@@ -189,6 +190,7 @@ impl Generation {
             exporter: Some(exporter),
             sink,
             done: 0,
+            first: None,
         })
     }
 
@@ -203,14 +205,20 @@ impl Generation {
     }
 
     /// Makes and writes the next chunk; returns the bytes written since the last call
-    /// (empty for formats that write at the end).
+    /// (empty for formats that write at the end). The first chunk is the scored prefix
+    /// (up to [`shared::evaluate::SCORED_ROWS`] rows), kept so scoring makes nothing twice.
     pub fn step(&mut self) -> Result<Vec<u8>, String> {
         let exporter = self
             .exporter
             .as_mut()
             .ok_or("the file is already finished")?;
         let start = self.done;
-        let end = (start + CHUNK_ROWS).min(self.rows);
+        let size = if start == 0 {
+            shared::evaluate::SCORED_ROWS.max(CHUNK_ROWS)
+        } else {
+            CHUNK_ROWS
+        };
+        let end = (start + size).min(self.rows);
         let table = shared::generate::generate(&self.plan, self.seed, self.rows, start..end);
         match shared::export::render_text(self.format, &table.columns, &self.options, &table, start)
         {
@@ -223,6 +231,9 @@ impl Generation {
             None => exporter.write(&table).map_err(|e| e.to_string())?,
         }
         self.done = end;
+        if start == 0 {
+            self.first = Some(table);
+        }
         Ok(self.sink.take())
     }
 
@@ -239,9 +250,8 @@ impl Generation {
         Ok(self.sink.take())
     }
 
-    /// Scores a prefix of the output against the real rows (SDMetrics' Quality Report)
-    /// and fills in the result shown beside the download. Row ranges are prefixes of the
-    /// full run, so the prefix is made again rather than kept.
+    /// Scores the first rows of the output against the real rows (SDMetrics' Quality
+    /// Report) and fills in the result shown beside the download.
     pub fn result(
         &self,
         real: &Table,
@@ -250,7 +260,9 @@ impl Generation {
         bytes: u64,
     ) -> Result<Generated, String> {
         let scored_rows = self.rows.min(shared::evaluate::SCORED_ROWS);
-        let scored = shared::generate::generate(&self.plan, self.seed, self.rows, 0..scored_rows);
+        let mut scored = self.first.clone().ok_or("nothing was generated to score")?;
+        scored.batch = scored.batch.slice(0, scored_rows as usize);
+        scored.total_rows = scored_rows;
         let fidelity = (scored_rows > 0).then(|| {
             let options = shared::EvaluateOptions {
                 plots: false,
@@ -340,8 +352,9 @@ mod tests {
     #[test]
     fn chunked_output_equals_the_whole_table_exported_at_once() {
         let (loaded, _) = inspect(&penguins(), "penguins.csv", None).unwrap();
-        // More rows than one chunk, so the chunk seams are inside the file.
-        let rows = CHUNK_ROWS * 2 + 17;
+        // More rows than the first (scored) chunk and two more, so the chunk seams are
+        // inside the file.
+        let rows = shared::evaluate::SCORED_ROWS + CHUNK_ROWS * 2 + 17;
         for format in ["csv", "ndjson", "json"] {
             let mut g = start(&loaded, &request(Some(rows), format)).unwrap();
             let chunked = run(&mut g);

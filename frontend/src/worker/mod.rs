@@ -81,15 +81,6 @@ fn handle(request: Request, file: Option<File>) {
             let Some(file) = file else {
                 return post(&missing_file(id), None);
             };
-            post(
-                &Event::Progress {
-                    id,
-                    stage: "reading".into(),
-                    done: 0,
-                    total: file.size() as u64,
-                },
-                None,
-            );
             match load(id, &file, sheet) {
                 Ok((_, info)) => post(
                     &Event::Inspected {

@@ -92,22 +92,8 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
     }
     let mut table = table_from_cells(format, names, &columns, options, warnings)?;
     table.sheet = Some(sheet);
+    table.sheets = sheet_names;
     Ok(table)
-}
-
-/// The sheet names of a workbook, in order (for a sheet picker).
-pub(crate) fn sheet_names(bytes: &[u8], format: FileFormat) -> Result<Vec<String>> {
-    if format == FileFormat::Xlsx {
-        check_inflated_size(bytes, super::Limits::default().max_decompressed_bytes)?;
-    }
-    let book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        Error::new(
-            ErrorKind::Malformed,
-            format!("not a readable Excel workbook: {e}"),
-        )
-        .with_hint("is the file truncated? open and save it again in Excel")
-    })?;
-    Ok(book.sheet_names())
 }
 
 fn sheet_error(e: calamine::Error) -> Error {

@@ -86,18 +86,6 @@ pub fn read(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> 
     read_inner(bytes, name, options).map_err(|e| e.in_file(name))
 }
 
-/// The sheets of an Excel workbook, in order; an empty list for every other format.
-pub fn sheet_names(bytes: &[u8], name: &str) -> Result<Vec<String>> {
-    match detect_format(bytes, name).map_err(|e| e.in_file(name))? {
-        #[cfg(feature = "excel")]
-        format @ (FileFormat::Xlsx | FileFormat::Xls) => {
-            contain_panics("Excel", || excel::sheet_names(bytes, format))
-                .map_err(|e| e.in_file(name))
-        }
-        _ => Ok(Vec::new()),
-    }
-}
-
 fn read_inner(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> {
     if bytes.len() as u64 > options.limits.max_input_bytes {
         return Err(Error::new(
@@ -310,6 +298,7 @@ pub(crate) fn assemble(
         source: String::new(),
         format,
         sheet: None,
+        sheets: Vec::new(),
         columns,
         batch,
         total_rows,
@@ -376,22 +365,24 @@ mod tests {
 
     #[cfg(feature = "excel")]
     #[test]
-    fn sheet_names_lists_every_sheet_in_order_and_nothing_for_csv() {
+    fn a_workbook_lists_every_sheet_in_order_and_other_formats_none() {
         let mut book = rust_xlsxwriter::Workbook::new();
         for name in ["Visits", "Patients", "Empty"] {
-            book.add_worksheet()
-                .set_name(name)
-                .unwrap()
-                .write_string(0, 0, "id")
-                .unwrap();
+            let sheet = book.add_worksheet().set_name(name).unwrap();
+            sheet.write_string(0, 0, "id").unwrap();
+            sheet.write_number(1, 0, 1.0).unwrap();
         }
         let bytes = book.save_to_buffer().unwrap();
-        assert_eq!(
-            sheet_names(&bytes, "book.xlsx").unwrap(),
-            ["Visits", "Patients", "Empty"]
+        let options = IngestOptions::default();
+        let table = read(&bytes, "book.xlsx", &options).unwrap();
+        assert_eq!(table.sheets, ["Visits", "Patients", "Empty"]);
+        assert!(
+            read(b"a,b\n1,2\n", "x.csv", &options)
+                .unwrap()
+                .sheets
+                .is_empty()
         );
-        assert!(sheet_names(b"a,b\n1,2\n", "x.csv").unwrap().is_empty());
-        let err = sheet_names(&bytes[..bytes.len() / 2], "cut.xlsx").unwrap_err();
+        let err = read(&bytes[..bytes.len() / 2], "cut.xlsx", &options).unwrap_err();
         assert!(err.to_string().contains("cut.xlsx"), "{err}");
     }
 }
