@@ -22,5 +22,8 @@ CHROMEDRIVER=$(command -v chromedriver) \
   cargo test -p shared --target wasm32-unknown-unknown --locked --test wasm
 echo "== the page in headless Chromium (tests/browser)"
 DIST="$CARGO_TARGET_DIR/dist-test" scripts/build-page.sh --dev
+# The CLI (to compare with) and the fake Azure OpenAI the LLM-mode check runs against.
+cargo build -p relay -p e2e --bin byod --bin fake_azure --locked
 DIST="$CARGO_TARGET_DIR/dist-test" BYOD_BIN="$CARGO_TARGET_DIR/debug/byod" \
+  FAKE_AZURE_BIN="$CARGO_TARGET_DIR/debug/fake_azure" \
   node tests/browser/page.test.mjs

@@ -1,14 +1,22 @@
 //! What the page's buttons do, and how worker events land in the state. The only place
-//! that sends requests to the worker or the relay.
+//! that sends requests to the worker or the relay, or writes the spec cache.
 
-use crate::protocol::{Event, GenerateRequest, Request};
-use crate::services::{download, relay, worker_bridge};
-use crate::state::{AppState, Card, Mode, Output, Phase, Relay};
+use crate::protocol::{BATCH, Event, GenerateRequest, Request};
+use crate::services::{cache, download, relay, worker_bridge};
+use crate::state::{AppState, Batch, Card, Mode, Output, Phase, Relay, Review};
 use leptos::prelude::*;
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Starts the worker and asks the relay what it can do.
+/// The demo datasets: (file stem, label). Their specs are `demo/STEM.spec.json`.
+pub const DEMOS: [(&str, &str); 4] = [
+    ("sales_data", "Sales Data"),
+    ("customer_records", "Customer Records"),
+    ("medical_records", "Medical Records (with PHI)"),
+    ("financial_transactions", "Financial Transactions"),
+];
+
+/// Starts the worker, asks the relay what it can do, and reads the spec cache.
 pub fn start(state: AppState) {
     let listener = std::rc::Rc::new(move |event, attachment| on_event(state, event, attachment));
     if let Err(e) = worker_bridge::start(listener) {
@@ -24,19 +32,48 @@ pub fn start(state: AppState) {
         };
         state.relay.set(relay);
     });
+    leptos::task::spawn_local(refresh_cache(state));
+}
+
+fn new_card(state: AppState, name: String, size: u64) -> Card {
+    let id = state.next_id.get_value();
+    state.next_id.set_value(id + 1);
+    let card = Card::new(id, name, size, state.defaults.fork());
+    state.cards.update(|c| c.push(card));
+    card
 }
 
 /// Adds dropped or chosen files: a card each, read in the worker at once.
 pub fn add_files(state: AppState, files: web_sys::FileList) {
     for i in 0..files.length() {
         let Some(file) = files.get(i) else { continue };
-        let id = state.next_id.get_value();
-        state.next_id.set_value(id + 1);
-        let card = Card::new(id, file.name(), file.size() as u64, state.defaults.fork());
-        worker_bridge::add_file(id, file);
-        state.cards.update(|c| c.push(card));
-        worker_bridge::send(Request::Inspect { id, sheet: None });
+        let card = new_card(state, file.name(), file.size() as u64);
+        worker_bridge::add_file(card.id, file);
+        worker_bridge::send(Request::Inspect {
+            id: card.id,
+            sheet: None,
+        });
     }
+}
+
+/// Adds a demo file: its spec is fetched from the page's own folder and the worker makes
+/// the rows.
+pub fn add_demo(state: AppState, stem: &'static str) {
+    let card = new_card(state, format!("{stem}.csv"), 0);
+    leptos::task::spawn_local(async move {
+        match relay::static_text(&format!("demo/{stem}.spec.json")).await {
+            Ok(spec) => worker_bridge::send(Request::Demo {
+                id: card.id,
+                name: format!("{stem}.csv"),
+                spec,
+            }),
+            Err(e) => {
+                card.error
+                    .set(Some(format!("the demo's spec could not be loaded: {e}")));
+                card.phase.set(Phase::Unreadable);
+            }
+        }
+    });
 }
 
 /// Reads the file again with another sheet.
@@ -54,7 +91,7 @@ pub fn choose_sheet(card: Card, sheet: String) {
 pub fn remove(state: AppState, card: Card) {
     worker_bridge::send(Request::Forget { id: card.id });
     if let Some(out) = card.output.get_untracked() {
-        download::revoke(&out.url);
+        out.urls().iter().for_each(|u| download::revoke(u));
     }
     if let Some(url) = card.metadata_url.get_untracked() {
         download::revoke(&url);
@@ -79,9 +116,9 @@ pub fn toggle_metadata(card: Card) {
     }
 }
 
-/// Generates with the card's settings. In LLM mode the first send waits for the user to
-/// approve the payload.
-pub fn generate(card: Card) {
+/// Generates with the card's settings: a cached spec when there is one, else the
+/// template here or (after the user approves the payload) the LLM through the relay.
+pub fn generate(state: AppState, card: Card) {
     let Some(info) = card.info.get_untracked() else {
         return;
     };
@@ -95,6 +132,8 @@ pub fn generate(card: Card) {
     };
     card.error.set(None);
     card.notice.set(None);
+    card.cache_note.set(None);
+    card.review.set(None);
     let mut request = GenerateRequest {
         id: card.id,
         sheet: info.sheet.clone(),
@@ -105,32 +144,162 @@ pub fn generate(card: Card) {
         spec: None,
         spec_source: "template (built in this page)".into(),
     };
-    if settings.mode.get_untracked() == Mode::Template {
-        return send_generate(card, request);
-    }
-    if !card.llm_approved.get_untracked() {
-        card.approval_open.set(true);
-        return;
-    }
-    card.phase.set(Phase::Asking);
+    let use_cache = settings.use_cache.get_untracked() && !card.bypass_cache.get_value();
+    let mode = settings.mode.get_untracked();
+    card.phase.set(Phase::Looking);
     leptos::task::spawn_local(async move {
-        match relay::spec(&info.safe_profile, request.strictness, rows).await {
-            Ok(answer) => {
-                request.spec = Some(answer.spec.to_string());
-                request.spec_source = match answer.source.as_str() {
-                    "llm" | "llm_repaired" => "LLM (Azure OpenAI, through the relay)".into(),
-                    "cache" => "LLM (a spec the relay had cached)".into(),
-                    _ => format!("template (the relay's: {})", answer.reason),
+        if use_cache && let Some(hit) = look_up(state, &info.safe_profile, request.strictness).await
+        {
+            let mut spec = hit.entry.spec.clone();
+            spec.default_rows = hit.entry.safe_profile.row_count.max(1);
+            if let Ok(safe) = serde_json::from_str::<shared::SafeProfile>(&info.safe_profile) {
+                spec.default_rows = safe.row_count;
+            }
+            request.spec = serde_json::to_string(&spec).ok();
+            request.spec_source = format!("{}, reused from the spec cache", hit.entry.source);
+            card.cache_note.set(Some(cache_note(&hit)));
+            card.cache_as.set_value(None);
+            let mut entry = hit.entry;
+            entry.hits += 1;
+            entry.used_ms = js_sys::Date::now();
+            if let Err(e) = cache::put(&entry).await {
+                state.cache_message.set(Some(e));
+            }
+            refresh_cache(state).await;
+            return send_generate(card, request);
+        }
+        card.bypass_cache.set_value(false);
+        if mode == Mode::Template {
+            card.cache_as
+                .set_value(use_cache.then(|| "template (built in this page)".into()));
+            return send_generate(card, request);
+        }
+        if !card.llm_approved.get_untracked() {
+            card.phase.set(Phase::Ready);
+            card.approval_open.set(true);
+            return;
+        }
+        card.phase.set(Phase::Asking);
+        match relay::spec(&info.safe_profile, request.strictness, rows, use_cache).await {
+            Ok(answer) if matches!(answer.source.as_str(), "llm" | "llm_repaired" | "cache") => {
+                let source = if answer.source == "cache" {
+                    "LLM (a spec the relay had cached)"
+                } else {
+                    "LLM (Azure OpenAI, through the relay)"
                 };
+                request.spec_source = source.into();
+                card.cache_as.set_value(use_cache.then(|| source.into()));
+                let text = serde_json::to_string_pretty(&answer.spec).unwrap_or_default();
+                card.review.set(Some(Review {
+                    text: RwSignal::new(text.clone()),
+                    original: StoredValue::new(text),
+                    request: StoredValue::new(request),
+                }));
+                card.phase.set(Phase::Reviewing);
+            }
+            Ok(answer) => {
+                // The relay fell back to its template: say why, and make the spec here.
+                card.notice.set(Some(format!(
+                    "LLM mode fell back to the template: {}",
+                    answer.reason
+                )));
+                card.cache_as.set_value(None);
+                send_generate(card, request);
             }
             Err(e) => {
                 card.notice.set(Some(format!(
                     "LLM mode failed, so this page's template wrote the spec: {e}"
                 )));
+                card.cache_as.set_value(None);
+                send_generate(card, request);
             }
         }
-        send_generate(card, request);
     });
+}
+
+async fn look_up(state: AppState, safe_profile: &str, strictness: f64) -> Option<cache::Hit> {
+    let safe: shared::SafeProfile = serde_json::from_str(safe_profile).ok()?;
+    match cache::all().await {
+        Ok(entries) => cache::find(entries, &safe, strictness),
+        Err(e) => {
+            state.cache_message.set(Some(e));
+            None
+        }
+    }
+}
+
+fn cache_note(hit: &cache::Hit) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(hit.entry.created_ms));
+    let when = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    );
+    let kind = match hit.kind {
+        shared::fingerprint::Match::Exact => "same statistics",
+        shared::fingerprint::Match::Similar => "same structure, similar statistics",
+    };
+    format!(
+        "Reused spec from {when}, similarity {:.2} ({kind}; written by {}).",
+        hit.similarity, hit.entry.source
+    )
+}
+
+/// Generates again without the spec cache.
+pub fn bypass_cache(state: AppState, card: Card) {
+    card.bypass_cache.set_value(true);
+    generate(state, card);
+}
+
+/// Problems with a spec as the user edits it: the compiler's messages, one per line.
+pub fn check_spec(text: &str) -> Vec<String> {
+    let spec = match shared::spec::Spec::from_json(text) {
+        Ok(spec) => spec,
+        Err(e) => return vec![e.to_string()],
+    };
+    match shared::plan::compile(&spec) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems
+            .0
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}: {} (expected {}; {})",
+                    p.path, p.message, p.expected, p.hint
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Generates with the reviewed (maybe edited) spec.
+pub fn accept_review(card: Card) {
+    let Some(review) = card.review.get_untracked() else {
+        return;
+    };
+    let text = review.text.get_untracked();
+    if !check_spec(&text).is_empty() {
+        return;
+    }
+    let mut request = review.request.get_value();
+    if text != review.original.get_value() {
+        request.spec_source += ", edited in this page";
+        card.cache_as
+            .update_value(|c| *c = c.take().map(|_| request.spec_source.clone()));
+    }
+    request.spec = Some(text);
+    card.review.set(None);
+    send_generate(card, request);
+}
+
+/// Drops the relay's spec without generating.
+pub fn discard_review(card: Card) {
+    card.review.set(None);
+    card.cache_as.set_value(None);
+    card.phase.set(Phase::Ready);
 }
 
 fn send_generate(card: Card, request: GenerateRequest) {
@@ -143,10 +312,10 @@ fn send_generate(card: Card, request: GenerateRequest) {
 }
 
 /// The user approved sending this file's SafeProfile.
-pub fn approve(card: Card) {
+pub fn approve(state: AppState, card: Card) {
     card.llm_approved.set(true);
     card.approval_open.set(false);
-    generate(card);
+    generate(state, card);
 }
 
 /// Stops a generation.
@@ -158,7 +327,7 @@ pub fn cancel(card: Card) {
 pub fn generate_all(state: AppState) {
     for card in state.cards.get_untracked() {
         if card.phase.get_untracked() == Phase::Ready {
-            generate(card);
+            generate(state, card);
         }
     }
 }
@@ -170,7 +339,130 @@ pub fn apply_defaults_to_all(state: AppState) {
     }
 }
 
+/// Zips every output with a manifest that lists each file: what was made from it, or
+/// why nothing was.
+pub fn download_all(state: AppState) {
+    let cards = state.cards.get_untracked();
+    let mut names = Vec::new();
+    let blobs = js_sys::Array::new();
+    let mut listed = Vec::new();
+    let mut taken = std::collections::HashSet::new();
+    for card in &cards {
+        let source = card.name.get_value();
+        let entry = match (card.output.get_untracked(), card.error.get_untracked()) {
+            (Some(out), _) => {
+                let r = &out.result;
+                // Two inputs may share a name: number the later outputs.
+                let mut name = r.file_name.clone();
+                let mut n = 2;
+                while !taken.insert(name.clone()) {
+                    name = format!("{n}_{}", r.file_name);
+                    n += 1;
+                }
+                names.push(name.clone());
+                blobs.push(&out.blob);
+                serde_json::json!({
+                    "source": source,
+                    "status": "generated",
+                    "output": name,
+                    "rows": r.rows,
+                    "bytes": r.bytes,
+                    "format": card.settings.format.get_untracked(),
+                    "strictness": r.strictness,
+                    "seed": r.seed,
+                    "spec_source": r.spec_source,
+                    "fidelity": r.report.as_ref().and_then(|x| x.fidelity.overall),
+                    "scored_rows": r.scored_rows,
+                })
+            }
+            (None, Some(error)) => serde_json::json!({
+                "source": source,
+                "status": "failed",
+                "error": error,
+            }),
+            (None, None) => serde_json::json!({
+                "source": source,
+                "status": "not generated",
+            }),
+        };
+        listed.push(entry);
+    }
+    let failed = listed.iter().filter(|e| e["status"] == "failed").count();
+    let manifest = serde_json::json!({
+        "generator": "BYOD synthetic data generator (in the browser)",
+        "created": String::from(js_sys::Date::new_0().to_iso_string()),
+        "outputs": names.len(),
+        "failed": failed,
+        "files": listed,
+    });
+    let manifest = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    state.batch.set(Batch::Zipping);
+    BATCH_COUNTS.with(|c| c.set((names.len(), failed)));
+    worker_bridge::send_with(Request::Bundle { names, manifest }, blobs.into());
+}
+
+thread_local! {
+    // (outputs, failed) of the batch being zipped, for the message beside its link.
+    static BATCH_COUNTS: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Reads the cache's entries into the state.
+pub async fn refresh_cache(state: AppState) {
+    match cache::all().await {
+        Ok(mut entries) => {
+            entries.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+            state.cache.set(entries);
+        }
+        Err(e) => state.cache_message.set(Some(e)),
+    }
+}
+
+/// Clears the cache, or only entries older than `days`.
+pub fn clear_cache(state: AppState, older_than_days: Option<f64>) {
+    leptos::task::spawn_local(async move {
+        let message = match cache::clear(older_than_days).await {
+            Ok(n) => format!(
+                "Removed {n} entr{}{}.",
+                if n == 1 { "y" } else { "ies" },
+                older_than_days.map_or(String::new(), |d| format!(" older than {d} days"))
+            ),
+            Err(e) => e,
+        };
+        state.cache_message.set(Some(message));
+        refresh_cache(state).await;
+    });
+}
+
+fn on_batch_event(state: AppState, event: Event, attachment: JsValue) {
+    let batch = match event {
+        Event::Bundled { bytes } => match attachment.dyn_into::<web_sys::Blob>() {
+            Ok(blob) => match download::blob_url(&blob) {
+                Ok(url) => {
+                    let (outputs, failed) = BATCH_COUNTS.with(std::cell::Cell::get);
+                    Batch::Ready {
+                        url,
+                        bytes,
+                        outputs,
+                        failed,
+                    }
+                }
+                Err(e) => Batch::Failed(e),
+            },
+            Err(_) => Batch::Failed("the worker sent no ZIP".into()),
+        },
+        Event::Failed { message, .. } => Batch::Failed(message),
+        _ => return,
+    };
+    if let Batch::Ready { url, .. } = state.batch.get_untracked() {
+        download::revoke(&url);
+    }
+    state.batch.set(batch);
+}
+
 fn on_event(state: AppState, event: Event, attachment: JsValue) {
+    if event.file() == Some(BATCH) {
+        return on_batch_event(state, event, attachment);
+    }
     let Some(card) = event.file().and_then(|id| state.card(id)) else {
         return; // the worker's own events (the bridge handles them), or a removed file
     };
@@ -178,6 +470,12 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
         Event::Progress {
             stage, done, total, ..
         } => card.phase.set(Phase::Generating { stage, done, total }),
+        Event::DemoMade { id } => {
+            if let Ok(file) = attachment.dyn_into::<web_sys::File>() {
+                card.size.set(file.size() as u64);
+                worker_bridge::add_file(id, file);
+            }
+        }
         Event::Inspected { info, .. } => {
             if let Some(url) = card.metadata_url.get_untracked() {
                 download::revoke(&url);
@@ -188,18 +486,22 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
             card.phase.set(Phase::Ready);
         }
         Event::Generated { result, .. } => {
-            let url = attachment
-                .dyn_into::<web_sys::Blob>()
-                .map_err(|_| "the worker sent no file".to_string())
-                .and_then(|blob| download::blob_url(&blob));
-            match url {
-                Ok(url) => {
+            match output(&result, &js_sys::Array::from(&attachment)) {
+                Ok((blob, url, report_urls)) => {
                     if let Some(old) = card.output.get_untracked() {
-                        download::revoke(&old.url);
+                        old.urls().iter().for_each(|u| download::revoke(u));
                     }
+                    // In its own task: the UI thread draws the result first.
+                    let generated = result.clone();
+                    set_timeout(
+                        move || remember_spec(state, card, &generated),
+                        std::time::Duration::ZERO,
+                    );
                     card.output.set(Some(Arc::new(Output {
                         result: *result,
+                        blob,
                         url,
+                        report_urls,
                     })));
                 }
                 Err(e) => card.error.set(Some(e)),
@@ -219,6 +521,49 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
             card.notice.set(Some("Generation cancelled.".into()));
             card.phase.set(Phase::Ready);
         }
-        Event::Ready | Event::Crashed { .. } => {}
+        Event::Ready | Event::Crashed { .. } | Event::Bundled { .. } => {}
     }
+}
+
+type Urls = (web_sys::Blob, String, Option<(String, String)>);
+
+/// The output Blob and object URLs for it and the report files the worker attached.
+fn output(result: &crate::protocol::Generated, files: &js_sys::Array) -> Result<Urls, String> {
+    let blob: web_sys::Blob = files
+        .get(0)
+        .dyn_into()
+        .map_err(|_| "the worker sent no file".to_string())?;
+    let url = download::blob_url(&blob)?;
+    let report = |i: u32| files.get(i).dyn_into::<web_sys::Blob>().ok();
+    let report_urls = match (result.report.is_some(), report(1), report(2)) {
+        (true, Some(json), Some(html)) => {
+            Some((download::blob_url(&json)?, download::blob_url(&html)?))
+        }
+        _ => None,
+    };
+    Ok((blob, url, report_urls))
+}
+
+/// Caches the spec a generation used, when it was not the cache's already.
+fn remember_spec(state: AppState, card: Card, result: &crate::protocol::Generated) {
+    let Some(source) = card.cache_as.get_value() else {
+        return;
+    };
+    card.cache_as.set_value(None);
+    let Some(info) = card.info.get_untracked() else {
+        return;
+    };
+    let (Ok(safe), Ok(spec)) = (
+        serde_json::from_str::<shared::SafeProfile>(&info.safe_profile),
+        shared::spec::Spec::from_json(&result.spec),
+    ) else {
+        return;
+    };
+    let entry = cache::Entry::new(safe, result.strictness, spec, &source);
+    leptos::task::spawn_local(async move {
+        if let Err(e) = cache::put(&entry).await {
+            state.cache_message.set(Some(e));
+        }
+        refresh_cache(state).await;
+    });
 }

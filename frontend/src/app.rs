@@ -1,8 +1,8 @@
 //! The page: the upload area, the defaults for every file, and a card per file.
 
 use crate::actions;
-use crate::components::{DropZone, FileCard, RelayNotice, SettingsForm};
-use crate::state::AppState;
+use crate::components::{CachePanel, DemoPicker, DropZone, FileCard, RelayNotice, SettingsForm};
+use crate::state::{AppState, Batch, human_bytes};
 use leptos::prelude::*;
 
 /// The whole page.
@@ -12,6 +12,11 @@ pub fn App() -> impl IntoView {
     actions::start(state);
     let llm = Signal::derive(move || state.llm_available());
     let has_files = move || state.cards.with(|c| !c.is_empty());
+    let has_outputs = move || {
+        state
+            .cards
+            .with(|c| c.iter().any(|c| c.output.with(Option::is_some)))
+    };
     view! {
         <header class="top">
             <h1>"BYOD Synthetic Data Generator"</h1>
@@ -20,6 +25,7 @@ pub fn App() -> impl IntoView {
         <main>
             <RelayNotice state />
             <DropZone state />
+            <DemoPicker state />
             <Show when=has_files>
                 <section class="defaults" aria-label="Settings for all files">
                     <details>
@@ -34,6 +40,11 @@ pub fn App() -> impl IntoView {
                     <button type="button" class="primary generate-all" on:click=move |_| actions::generate_all(state)>
                         "Generate all"
                     </button>
+                    <button type="button" class="secondary download-all" disabled=move || !has_outputs()
+                        on:click=move |_| actions::download_all(state)>
+                        "Download all (ZIP)"
+                    </button>
+                    <BatchStatus state />
                 </section>
             </Show>
             <For
@@ -42,9 +53,38 @@ pub fn App() -> impl IntoView {
                 children=move |card| view! { <FileCard state card /> }
             />
         </main>
+        <CachePanel state />
         <footer>
             <a href="/docs">"REST API"</a>
             " · Generated data is made by this page from metadata alone."
         </footer>
+    }
+}
+
+/// The batch ZIP: being made, ready to save, or why it failed.
+#[component]
+fn BatchStatus(state: AppState) -> impl IntoView {
+    move || {
+        match state.batch.get() {
+        Batch::None => ().into_any(),
+        Batch::Zipping => view! { <span class="small" role="status">"Zipping…"</span> }.into_any(),
+        Batch::Ready { url, bytes, outputs, failed } => {
+            let note = if failed > 0 {
+                format!(" ({outputs} outputs; {failed} file(s) failed, see manifest.json)")
+            } else {
+                format!(" ({outputs} outputs and manifest.json)")
+            };
+            view! {
+                <span role="status">
+                    <a class="button primary batch-zip" href=url download="synthetic_batch.zip">
+                        {format!("Save synthetic_batch.zip, {}", human_bytes(bytes))}
+                    </a>
+                    <span class="small">{note}</span>
+                </span>
+            }
+            .into_any()
+        }
+        Batch::Failed(e) => view! { <span class="error" role="alert">{format!("The ZIP could not be made: {e}")}</span> }.into_any(),
+    }
     }
 }

@@ -35,7 +35,29 @@ pub enum Request {
         /// The file.
         id: FileId,
     },
+    /// Make a demo file from a spec (made-up rows, our own engine), then read it as if
+    /// it had been dropped: the worker answers [`Event::DemoMade`], then
+    /// [`Event::Inspected`].
+    Demo {
+        /// The handle the page gave the new file.
+        id: FileId,
+        /// The file name to give it (`medical_records.csv`).
+        name: String,
+        /// The spec (JSON).
+        spec: String,
+    },
+    /// Zip finished outputs with a manifest (the attachment is a JS array of their
+    /// Blobs, in the order of `names`); the worker answers [`Event::Bundled`].
+    Bundle {
+        /// The names of the outputs inside the ZIP, in attachment order.
+        names: Vec<String>,
+        /// `manifest.json`, written by the page.
+        manifest: String,
+    },
 }
+
+/// The handle of the batch ZIP in events (never a file's).
+pub const BATCH: FileId = 0;
 
 /// What to generate for one file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,7 +104,8 @@ pub enum Event {
         /// What the page may show of it.
         info: Box<FileInfo>,
     },
-    /// A synthetic file is ready (its `Blob` is the attachment).
+    /// A synthetic file is ready. The attachment is a JS array: the output `Blob`, then
+    /// (with a report) the report as JSON and as HTML.
     Generated {
         /// The file.
         id: FileId,
@@ -101,6 +124,16 @@ pub enum Event {
         /// The file.
         id: FileId,
     },
+    /// A demo file was made (its `File` is the attachment); its `Inspected` follows.
+    DemoMade {
+        /// The file.
+        id: FileId,
+    },
+    /// The batch ZIP is ready (its `Blob` is the attachment).
+    Bundled {
+        /// Bytes in the ZIP.
+        bytes: u64,
+    },
     /// The worker panicked (it is gone; the page starts a new one).
     Crashed {
         /// The panic message.
@@ -113,7 +146,9 @@ impl Event {
     pub fn file(&self) -> Option<FileId> {
         match self {
             Event::Ready | Event::Crashed { .. } => None,
+            Event::Bundled { .. } => Some(BATCH),
             Event::Progress { id, .. }
+            | Event::DemoMade { id }
             | Event::Inspected { id, .. }
             | Event::Generated { id, .. }
             | Event::Failed { id, .. }
@@ -127,6 +162,7 @@ impl Event {
             self,
             Event::Inspected { .. }
                 | Event::Generated { .. }
+                | Event::Bundled { .. }
                 | Event::Failed { .. }
                 | Event::Cancelled { .. }
         )
@@ -209,12 +245,16 @@ pub struct Generated {
     pub file_name: String,
     /// Size of the output in bytes.
     pub bytes: u64,
-    /// SDMetrics' overall quality of (a prefix of) the output against the file.
-    pub fidelity: Option<f64>,
-    /// Column shapes score.
-    pub column_shapes: Option<f64>,
-    /// Column pair trends score.
-    pub column_pair_trends: Option<f64>,
+    /// Fidelity and privacy of (a prefix of) the output against the file: the same
+    /// figures `byod evaluate` gives for the pair. `None` for an empty output.
+    pub report: Option<shared::Report>,
+    /// The report's per-column charts (SVG), drawn in the worker so the UI thread only
+    /// inserts them.
+    pub charts: Vec<String>,
+    /// The association heatmaps (SVG), real then synthetic; none without a report.
+    pub heatmaps: Vec<String>,
+    /// The spec the rows were made from (pretty JSON), to show and to cache.
+    pub spec: String,
     /// Rows of the output that were scored.
     pub scored_rows: u64,
     /// The strictness asked for, to show beside the fidelity measured.

@@ -2,7 +2,8 @@
 //! and what the relay said. Everything is a signal, so components read what they show
 //! and nothing else re-renders.
 
-use crate::protocol::{FileId, FileInfo, Generated};
+use crate::protocol::{FileId, FileInfo, GenerateRequest, Generated};
+use crate::services::cache;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -38,6 +39,8 @@ pub struct Settings {
     pub seed: RwSignal<u64>,
     /// Template or LLM.
     pub mode: RwSignal<Mode>,
+    /// Look specs up in (and add them to) the spec cache.
+    pub use_cache: RwSignal<bool>,
 }
 
 impl Settings {
@@ -49,6 +52,7 @@ impl Settings {
             format: RwSignal::new("csv".into()),
             seed: RwSignal::new(random_seed()),
             mode: RwSignal::new(Mode::Template),
+            use_cache: RwSignal::new(true),
         }
     }
 
@@ -66,6 +70,7 @@ impl Settings {
         self.format.set(other.format.get_untracked());
         self.seed.set(other.seed.get_untracked());
         self.mode.set(other.mode.get_untracked());
+        self.use_cache.set(other.use_cache.get_untracked());
     }
 
     /// The row count asked for: `Ok(None)` = as many as the original.
@@ -117,8 +122,12 @@ pub enum Phase {
     Reading,
     /// Profiled; ready to generate.
     Ready,
+    /// Looking in the spec cache.
+    Looking,
     /// Waiting for the relay's spec.
     Asking,
+    /// The relay's spec is shown for review before generating.
+    Reviewing,
     /// Making rows.
     Generating {
         /// "generating" or "scoring".
@@ -132,13 +141,39 @@ pub enum Phase {
     Unreadable,
 }
 
-/// A finished generation and its download URL.
+/// A finished generation and its download URLs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
     /// Figures and preview.
     pub result: Generated,
-    /// Object URL of the Blob.
+    /// The output file.
+    pub blob: web_sys::Blob,
+    /// Object URL of the output.
     pub url: String,
+    /// Object URLs of the report as JSON and as HTML (none without a report).
+    pub report_urls: Option<(String, String)>,
+}
+
+impl Output {
+    /// Every object URL it holds, to revoke.
+    pub fn urls(&self) -> Vec<String> {
+        let mut urls = vec![self.url.clone()];
+        if let Some((json, html)) = &self.report_urls {
+            urls.extend([json.clone(), html.clone()]);
+        }
+        urls
+    }
+}
+
+/// A spec from the relay, shown for review (and editing) before generating.
+#[derive(Debug, Clone, Copy)]
+pub struct Review {
+    /// The spec's JSON as the user edits it.
+    pub text: RwSignal<String>,
+    /// As the relay sent it.
+    pub original: StoredValue<String>,
+    /// The request to send once approved (its `spec` is filled then).
+    pub request: StoredValue<GenerateRequest>,
 }
 
 /// One dropped file.
@@ -149,7 +184,7 @@ pub struct Card {
     /// File name.
     pub name: StoredValue<String>,
     /// Size in bytes.
-    pub size: u64,
+    pub size: RwSignal<u64>,
     /// Where it is.
     pub phase: RwSignal<Phase>,
     /// The profile summary, SafeProfile and withheld list.
@@ -170,6 +205,14 @@ pub struct Card {
     pub llm_approved: RwSignal<bool>,
     /// The approval panel is open.
     pub approval_open: RwSignal<bool>,
+    /// The next generation skips the spec cache (the user pressed "Bypass the cache").
+    pub bypass_cache: StoredValue<bool>,
+    /// Where the last spec came from when it was the cache's ("Reused spec from ...").
+    pub cache_note: RwSignal<Option<String>>,
+    /// Who wrote the spec in flight, to cache it once generated (`None`: do not).
+    pub cache_as: StoredValue<Option<String>>,
+    /// The relay's spec under review.
+    pub review: RwSignal<Option<Review>>,
 }
 
 impl Card {
@@ -178,7 +221,7 @@ impl Card {
         Card {
             id,
             name: StoredValue::new(name),
-            size,
+            size: RwSignal::new(size),
             phase: RwSignal::new(Phase::Reading),
             info: RwSignal::new(None),
             error: RwSignal::new(None),
@@ -189,6 +232,10 @@ impl Card {
             metadata_url: RwSignal::new(None),
             llm_approved: RwSignal::new(false),
             approval_open: RwSignal::new(false),
+            bypass_cache: StoredValue::new(false),
+            cache_note: RwSignal::new(None),
+            cache_as: StoredValue::new(None),
+            review: RwSignal::new(None),
         }
     }
 
@@ -196,7 +243,7 @@ impl Card {
     pub fn busy(&self) -> bool {
         matches!(
             self.phase.get(),
-            Phase::Reading | Phase::Asking | Phase::Generating { .. }
+            Phase::Reading | Phase::Looking | Phase::Asking | Phase::Generating { .. }
         )
     }
 }
@@ -228,6 +275,34 @@ pub struct AppState {
     pub relay: RwSignal<Relay>,
     /// The next file id.
     pub next_id: StoredValue<FileId>,
+    /// The spec cache's entries, as last read.
+    pub cache: RwSignal<Vec<cache::Entry>>,
+    /// What the cache panel says (cleared entries, an unavailable store).
+    pub cache_message: RwSignal<Option<String>>,
+    /// The batch ZIP.
+    pub batch: RwSignal<Batch>,
+}
+
+/// The batch ZIP's state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Batch {
+    /// Not asked for.
+    None,
+    /// Being zipped.
+    Zipping,
+    /// Ready to save.
+    Ready {
+        /// Object URL of the ZIP.
+        url: String,
+        /// Its size.
+        bytes: u64,
+        /// Outputs in it.
+        outputs: usize,
+        /// Files listed with an error.
+        failed: usize,
+    },
+    /// Zipping failed.
+    Failed(String),
 }
 
 impl AppState {
@@ -237,7 +312,11 @@ impl AppState {
             cards: RwSignal::new(Vec::new()),
             defaults: Settings::new(),
             relay: RwSignal::new(Relay::Checking),
-            next_id: StoredValue::new(1),
+            // 0 is the batch's handle in worker events.
+            next_id: StoredValue::new(crate::protocol::BATCH + 1),
+            cache: RwSignal::new(Vec::new()),
+            cache_message: RwSignal::new(None),
+            batch: RwSignal::new(Batch::None),
         }
     }
 

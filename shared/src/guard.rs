@@ -212,6 +212,63 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
     (safe, withheld)
 }
 
+/// Most values [`withheld_values`] returns.
+pub const MAX_WITHHELD_VALUES: usize = 10_000;
+
+/// Real values the guard kept out of `safe` that a synthetic table must not contain:
+/// the rare categories it dropped, and email addresses of sensitive columns (except
+/// at the example domains the generator itself uses). The
+/// evaluate step searches the output for them ("withheld values found", must be 0).
+///
+/// Other personal values (names, numbers from a pattern) are left out on purpose: a
+/// made-up name or a random 9-digit number can equal a real one by chance, which says
+/// nothing about what left the machine; the verbatim-copy rates report those instead.
+/// Short values (under 4 characters) and plain numbers are left out for the same
+/// reason. Only the profile's listed values are known here (its `top_values`: the most
+/// frequent 1,000 per column by default), so in a column of many distinct values the
+/// rest go unsearched. Stays local: it holds real values.
+pub fn withheld_values(profile: &Profile, safe: &SafeProfile) -> Vec<String> {
+    let mut out = Vec::new();
+    for (c, s) in profile.columns.iter().zip(&safe.columns) {
+        if c.logical != LogicalType::Text {
+            continue;
+        }
+        let kept: Vec<&str> = s
+            .categories
+            .as_ref()
+            .map(|cats| cats.values.iter().map(|v| v.value.as_str()).collect())
+            .unwrap_or_default();
+        let sensitive = s.sensitive || is_sensitive(c);
+        for v in &c.top_values {
+            let value = v.value.trim();
+            let distinctive = value.chars().count() >= 4 && value.parse::<f64>().is_err();
+            let wanted = if sensitive {
+                // Emails at the reserved example domains are what the generator makes
+                // up itself: finding one proves nothing.
+                value.contains('@') && !is_example_address(value)
+            } else {
+                !kept.contains(&value)
+            };
+            if distinctive && wanted && out.len() < MAX_WITHHELD_VALUES {
+                out.push(value.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// An address at `example.com`, `.org` or `.net` (RFC 2606), or a subdomain of one.
+fn is_example_address(email: &str) -> bool {
+    let domain = email
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    ["example.com", "example.org", "example.net"]
+        .iter()
+        .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+}
+
 /// Re-applies the guard's rules to a SafeProfile that arrived from elsewhere (the
 /// relay's defence in depth: the page is trusted to run the guard, the relay checks
 /// anyway). Sensitive columns lose any values, category values whose share means
@@ -583,7 +640,8 @@ fn safe_column(
 
     // Text lengths and shapes: the only description of sensitive text columns.
     if let Some(s) = &c.strings {
-        let total: u64 = c.top_values.iter().map(|v| v.count).sum::<u64>().max(1);
+        // Over every present value: `top_values` may hold only the most frequent ones.
+        let total = s.values.max(1);
         let shapes: Vec<ValueShare<String>> = s
             .shapes
             .iter()

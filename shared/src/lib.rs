@@ -9,6 +9,7 @@
 //! - [`profile`]: per-column statistics, semantic (PII) types, correlations and rules.
 //! - [`guard`]: reduce a profile to the [`SafeProfile`], the only thing that may leave
 //!   the user's machine, and list what was withheld and why.
+//! - [`fingerprint`]: the keys a spec cache finds a SafeProfile by (hashes, features).
 //! - [`evaluate`]: score synthetic data against the real table as SDMetrics does,
 //!   plus the privacy checks SDMetrics leaves out.
 //!
@@ -19,6 +20,7 @@
 mod error;
 pub mod evaluate;
 pub mod export;
+pub mod fingerprint;
 pub mod generate;
 pub mod guard;
 pub mod ingest;

@@ -301,6 +301,11 @@ pub enum Fake {
     Ipv4,
     /// A web address at an example domain.
     Url,
+    /// A 16-digit payment card number in groups of four that passes the Luhn check
+    /// (starting with 4, like test Visa numbers).
+    CreditCard,
+    /// A British IBAN (`GB`, check digits, bank code, 14 digits) that passes mod-97.
+    Iban,
 }
 
 /// Columns joined by a Gaussian copula.

@@ -389,6 +389,9 @@ fn sensitive(c: &SafeColumn) -> Option<Generator> {
         Some(S::PostalCode) if c.logical_type == LogicalType::Text => fake(Fake::PostalCode),
         Some(S::IpAddress) => fake(Fake::Ipv4),
         Some(S::Url) => fake(Fake::Url),
+        // Checksums are what make these look real (and what our own detector tests).
+        Some(S::CreditCard) => fake(Fake::CreditCard),
+        Some(S::Iban) => fake(Fake::Iban),
         Some(S::Uuid) => Some(Generator::Uuid),
         Some(S::FreeText) => fake(Fake::Sentence),
         // Dates of birth are dates: their (coarsened) distribution is safe to use.

@@ -20,6 +20,7 @@ const DATASETS = path.resolve(process.env.DATASETS ?? path.join(root, '../shared
 const BIN = process.env.BYOD_BIN ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache/byod-target'), 'debug/byod');
 const SHOTS = path.resolve(process.env.SHOTS ?? path.join(here, 'screenshots'));
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const FAKE_AZURE = process.env.FAKE_AZURE_BIN ?? path.join(path.dirname(BIN), 'fake_azure');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'byod-page-'));
 fs.mkdirSync(SHOTS, { recursive: true });
 
@@ -43,15 +44,84 @@ async function waitForHttp(url, ms = 30000) {
   throw new Error(`${url} did not answer within ${ms} ms`);
 }
 
-/** The relay serving dist/ in template mode. */
-async function startRelay() {
+/** The relay serving dist/: in template mode, or with `azure` (variables) in LLM mode. */
+async function startRelay(azure = {}) {
   const port = await freePort();
-  const env = { ...process.env, DIST_DIR: DIST, LOG_DIR: path.join(work, 'logs'), LOCAL_CACHE_PATH: path.join(work, 'cache'), LOG_STDERR: '0' };
+  const env = { ...process.env, DIST_DIR: DIST, LOG_DIR: path.join(work, 'logs'), LOCAL_CACHE_PATH: fs.mkdtempSync(path.join(work, 'cache-')), LOG_STDERR: '0' };
   for (const k of Object.keys(env)) if (k.startsWith('AZURE_')) delete env[k];
+  Object.assign(env, azure);
   const child = spawn(BIN, ['serve', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'inherit'], cwd: work });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`);
   return { url, stop: () => child.kill() };
+}
+
+/** The fake Azure OpenAI (tests/src/bin/fake_azure.rs): its variables for the relay,
+ *  and its control URL. */
+async function startFakeAzure() {
+  const child = spawn(FAKE_AZURE, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const vars = {};
+  await new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+      if (text.includes('READY')) {
+        for (const line of text.split('\n')) { const i = line.indexOf('='); if (i > 0) vars[line.slice(0, i)] = line.slice(i + 1).trim(); }
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`fake_azure exited ${code}`)));
+  });
+  const control = vars.AZURE_OPENAI_ENDPOINT.replace(/\/$/, '');
+  return {
+    vars,
+    queue: async (replies) => { const r = await fetch(`${control}/_fake/replies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(replies) }); assert(r.ok, 'the fake took the replies'); },
+    received: async () => (await fetch(`${control}/_fake/received`)).json(),
+    stop: () => child.kill(),
+  };
+}
+
+/** A ZIP's entries as {name: text}, read by Python's zipfile. */
+function unzip(file) {
+  const r = spawnSync(process.env.BYOD_PYTHON ?? 'python3', ['-c', `
+import json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+print(json.dumps({n: z.read(n).decode('utf-8', 'replace') for n in z.namelist()}))`, file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert(r.status === 0, `python could not read the ZIP: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** Every entry of the page's IndexedDB spec cache, as JSON text. */
+async function cacheEntries(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('byod');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('specs')) { db.close(); return resolve([]); }
+      const all = db.transaction('specs').objectStore('specs').getAll();
+      all.onsuccess = () => { db.close(); resolve(all.result.map((e) => JSON.stringify(e))); };
+      all.onerror = () => reject(all.error);
+    };
+  }));
+}
+
+/** A CSV of made-up patients with planted sentinels (unique names, an SSN, an email
+ *  and a rare diagnosis) that must reach no byte outside this machine's page. */
+const SENTINELS = ['Quintessa Vanterpool', 'Bartholomew Xyloquist', '987-65-4329', 'zz.sentinel.mail@example.org', 'RARE_DIAGNOSIS_QX7'];
+function patientsCsv(name = 'patients.csv') {
+  const lines = ['patient_id,full_name,ssn,email,diagnosis,age,systolic_bp'];
+  const diagnoses = ['Hypertension', 'Diabetes', 'Asthma', 'Migraine'];
+  for (let i = 0; i < 400; i++) {
+    const person = i === 17 ? SENTINELS[0] : i === 311 ? SENTINELS[1] : `Person${i} Example${(i * 7) % 400}`;
+    const ssn = i === 42 ? SENTINELS[2] : `${100 + (i % 800)}-${10 + (i % 89)}-${1000 + i}`;
+    const email = i === 99 ? SENTINELS[3] : `user${i}@mail.example.com`;
+    const diagnosis = i === 250 ? SENTINELS[4] : diagnoses[i % 4];
+    lines.push(`MRN${100000 + i},${person},${ssn},${email},${diagnosis},${20 + (i * 13) % 70},${100 + (i * 17) % 60}`);
+  }
+  const file = path.join(work, name);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
 }
 
 /** dist/ from a plain static server: the relay absent. */
@@ -305,18 +375,8 @@ await check('a broken file beside a good one: an error on the broken card, and t
 });
 
 await check('"Extract Metadata Only" shows and downloads the SafeProfile, with no planted sentinel in it', async () => {
-  const sentinels = ['Quintessa Vanterpool', 'Bartholomew Xyloquist', '987-65-4329', 'zz.sentinel.mail@example.org', 'RARE_DIAGNOSIS_QX7'];
-  const lines = ['patient_id,full_name,ssn,email,diagnosis,age,systolic_bp'];
-  const diagnoses = ['Hypertension', 'Diabetes', 'Asthma', 'Migraine'];
-  for (let i = 0; i < 400; i++) {
-    const name = i === 17 ? sentinels[0] : i === 311 ? sentinels[1] : `Person${i} Example${(i * 7) % 400}`;
-    const ssn = i === 42 ? sentinels[2] : `${100 + (i % 800)}-${10 + (i % 89)}-${1000 + i}`;
-    const email = i === 99 ? sentinels[3] : `user${i}@mail.example.com`;
-    const diagnosis = i === 250 ? sentinels[4] : diagnoses[i % 4];
-    lines.push(`MRN${100000 + i},${name},${ssn},${email},${diagnosis},${20 + (i * 13) % 70},${100 + (i * 17) % 60}`);
-  }
-  const file = path.join(work, 'patients.csv');
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  const sentinels = SENTINELS;
+  const file = patientsCsv();
   const page = await openPage(relay.url);
   await addFiles(page, file);
   const c = await waitReady(page, 'patients.csv');
@@ -339,6 +399,200 @@ await check('"Extract Metadata Only" shows and downloads the SafeProfile, with n
   const synth = fs.readFileSync(out, 'utf8');
   for (const s of sentinels) assert(!synth.includes(s), `sentinel ${s} leaked into the synthetic rows`);
   await page.close();
+});
+
+await check('the report: figures beside the strictness, a labelled chart per column, heatmaps, privacy; its numbers are `byod evaluate`\'s', async () => {
+  const page = await openPage(relay.url);
+  await addFiles(page, path.join(DATASETS, 'penguins.csv'));
+  const { file: synth, card: c } = await generate(page, 'penguins.csv', { seed: 7 });
+  const report = c.locator('section.report');
+  await report.waitFor();
+  const charts = await report.locator('.charts .chart svg').count();
+  assert(charts === 8, `a chart per column (8), got ${charts}`);
+  assert(await report.locator('.heatmaps svg').count() === 2, 'real and synthetic heatmaps');
+  for (const name of ['species', 'bill_length_mm', 'body_mass_g']) {
+    assert(await report.locator(`.charts svg[aria-label^="${name}:"]`).count() === 1, `the chart of ${name} is labelled with its name`);
+  }
+  const withheldRow = report.locator('table.privacy tr', { hasText: 'Withheld values found' });
+  assert((await withheldRow.locator('td.value').textContent()).trim() === '0', 'no withheld value found');
+  // Nothing in the report overflows its box.
+  const overflowing = await page.evaluate(() => [...document.querySelectorAll('section.report .chart')]
+    .filter((el) => el.scrollWidth > el.clientWidth + 1).length);
+  assert(overflowing === 0, `${overflowing} chart(s) overflow`);
+  await report.scrollIntoViewIfNeeded();
+  await report.screenshot({ path: path.join(SHOTS, 'report-penguins.png') });
+  // The report's JSON equals the CLI's evaluation of the same pair with the same seed.
+  const [jsonDownload] = await Promise.all([page.waitForEvent('download'), c.locator('a.report-json').click()]);
+  const mine = JSON.parse(fs.readFileSync(await jsonDownload.path(), 'utf8'));
+  const r = spawnSync(BIN, ['evaluate', path.join(DATASETS, 'penguins.csv'), synth, '--json', '--seed', '7'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert(r.status === 0, `byod evaluate failed: ${r.stderr}`);
+  const cli = JSON.parse(r.stdout);
+  const same = (a, b, what) => assert((a === null && b === null) || Math.abs(a - b) < 1e-9, `${what}: page ${a}, CLI ${b}`);
+  for (const k of ['overall', 'column_shapes', 'column_pair_trends', 'column_pair_trends_all_pairs']) same(mine.fidelity[k], cli.fidelity[k], k);
+  assert(mine.columns.length === cli.columns.length, 'same columns');
+  mine.columns.forEach((col, i) => same(col.score, cli.columns[i].score, `shape of ${col.name}`));
+  mine.pairs.forEach((pair, i) => same(pair.score, cli.pairs[i].score, `pair ${pair.columns}`));
+  same(mine.privacy.exact_copy_rate, cli.privacy.exact_copy_rate, 'exact copies');
+  same(mine.privacy.dcr_baseline_protection.score, cli.privacy.dcr_baseline_protection.score, 'DCR');
+  figures.reportFidelity = `page ${mine.fidelity.overall} = CLI ${cli.fidelity.overall}`;
+  // The HTML report stands alone: no script, nothing fetched, every chart inline.
+  const [htmlDownload] = await Promise.all([page.waitForEvent('download'), c.locator('a.report-html').click()]);
+  const html = fs.readFileSync(await htmlDownload.path(), 'utf8');
+  assert(!/<script|src=|<link|url\(/.test(html), 'the HTML report fetches nothing');
+  assert((html.match(/<svg/g) ?? []).length === 10, 'the HTML report holds 8 charts and 2 heatmaps');
+  const shot = await browser.newPage();
+  await shot.setContent(html);
+  await shot.screenshot({ path: path.join(SHOTS, 'report-html.png'), fullPage: true });
+  await shot.close();
+  await page.close();
+});
+
+await check('demo datasets: each loads with one click, profiles and generates; the medical one trips the PII detectors', async () => {
+  const page = await openPage(relay.url);
+  for (const [stem, rows] of [['sales_data', 3000], ['customer_records', 2500], ['medical_records', 3000], ['financial_transactions', 4000]]) {
+    await page.locator(`button.demo[data-demo="${stem}"]`).click();
+    const c = await waitReady(page, `${stem}.csv`);
+    const meta = await c.locator('.meta.format').textContent();
+    assert(meta.includes(`${rows.toLocaleString('en-US')} rows`), `${stem}: ${meta}`);
+    const { file } = await generate(page, `${stem}.csv`, { rows: 400, seed: 5 });
+    assert(parseCsv(fs.readFileSync(file, 'utf8').trimEnd()).length === 401, `${stem}: 400 rows`);
+    if (stem === 'medical_records') {
+      await c.locator('details.profile summary').click();
+      const pii = await c.locator('table.columns tbody tr.pii').count();
+      assert(pii >= 17, `the medical demo has ${pii} personal columns, not 17 (every PII detector but free text)`);
+      await c.locator('button.extract').click();
+      const withheld = await c.locator('details.withheld summary').textContent();
+      assert(/Withheld by the privacy guard: \d{2,}/.test(withheld), `the guard withheld much: ${withheld}`);
+      const found = await c.locator('table.privacy tr', { hasText: 'Withheld values found' }).locator('td.value').textContent();
+      assert(found.trim() === '0', `withheld values found: ${found}`);
+      await c.locator('section.report').screenshot({ path: path.join(SHOTS, 'report-medical-demo.png') });
+    }
+  }
+  await page.close();
+});
+
+await check('a batch of three files, one broken: "Download all" gives a ZIP with two outputs and a manifest naming the error', async () => {
+  const page = await openPage(relay.url);
+  const parquet = fs.readFileSync(path.join(DATASETS, 'penguins.parquet'));
+  const broken = path.join(work, 'half.parquet');
+  fs.writeFileSync(broken, parquet.subarray(0, Math.floor(parquet.length / 2)));
+  await addFiles(page, [path.join(DATASETS, 'iris.csv'), broken, path.join(DATASETS, 'seattle_weather.csv')]);
+  await card(page, 'half.parquet').locator('.error[role=alert]').waitFor({ timeout: 60000 });
+  await waitReady(page, 'iris.csv');
+  await waitReady(page, 'seattle_weather.csv');
+  await page.locator('button.generate-all').click();
+  for (const name of ['iris.csv', 'seattle_weather.csv']) await card(page, name).locator('a.download').waitFor({ timeout: 120000 });
+  await page.locator('button.download-all').click();
+  const link = page.locator('a.batch-zip');
+  await link.waitFor({ timeout: 60000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const zip = path.join(work, 'batch.zip');
+  await download.saveAs(zip);
+  const entries = unzip(zip);
+  const names = Object.keys(entries).sort();
+  assert(JSON.stringify(names) === JSON.stringify(['manifest.json', 'synthetic_iris.csv', 'synthetic_seattle_weather.csv']), `ZIP holds ${names}`);
+  assert(parseCsv(entries['synthetic_iris.csv'].trimEnd()).length === 151, 'iris output complete');
+  const manifest = JSON.parse(entries['manifest.json']);
+  const bad = manifest.files.find((f) => f.source === 'half.parquet');
+  assert(bad && bad.status === 'failed' && bad.error.includes('half.parquet'), `the manifest names the error: ${JSON.stringify(bad)}`);
+  assert(manifest.files.filter((f) => f.status === 'generated').length === 2 && manifest.outputs === 2 && manifest.failed === 1, 'two outputs listed');
+  await page.close();
+});
+
+await check('the spec cache: a second run is a hit, it survives a reload, it holds no sentinel, and "older than 0 days" empties it', async () => {
+  const file = patientsCsv('cache_patients.csv');
+  let page = await openPage(relay.url);
+  await addFiles(page, file);
+  let c = await waitReady(page, 'cache_patients.csv');
+  await c.getByLabel('Match Strictness').fill('73');
+  await generate(page, 'cache_patients.csv', { rows: 300 });
+  assert(await c.locator('.cache-hit').count() === 0, 'the first run is not a hit');
+  await generate(page, 'cache_patients.csv', { rows: 300 });
+  const hit = await c.locator('.cache-hit').textContent();
+  assert(/Reused spec from \d{4}-\d\d-\d\d \d\d:\d\d, similarity 1\.00/.test(hit), `the hit is shown: ${hit}`);
+  assert((await c.locator('.made').textContent()).includes('reused from the spec cache'), 'the result says the spec was reused');
+  // Bypass: a new spec, no hit shown.
+  await c.locator('button.bypass').click();
+  await c.locator('.cache-hit').waitFor({ state: 'detached', timeout: 60000 });
+  await c.locator('a.download').waitFor({ timeout: 60000 });
+  await page.reload();
+  await page.waitForSelector('#mode-notice');
+  await addFiles(page, file);
+  c = await waitReady(page, 'cache_patients.csv');
+  await c.getByLabel('Match Strictness').fill('73');
+  await generate(page, 'cache_patients.csv', { rows: 300 });
+  assert((await c.locator('.cache-hit').count()) === 1, 'still a hit after a reload');
+  // Everything stored, scanned for the planted values.
+  const stored = await cacheEntries(page);
+  assert(stored.length >= 1, 'the cache has entries');
+  for (const entry of stored) {
+    for (const s of SENTINELS) assert(!entry.includes(s), `sentinel ${s} is in the cache`);
+    const keys = Object.keys(JSON.parse(entry)).sort().join(',');
+    assert(keys === 'created_ms,fingerprint,hits,key,safe_profile,source,spec,strictness,used_ms', `only SafeProfiles and specs: ${keys}`);
+  }
+  const panel = page.locator('section.cache-panel');
+  await panel.locator('summary').click();
+  const rows = await panel.locator('table.cache-entries tbody tr').count();
+  assert(rows === stored.length, `the panel lists ${rows} of ${stored.length} entries`);
+  assert(/\d+ (bytes|KB)/.test(await panel.locator('table.cache-entries tbody tr').first().textContent()), 'entries show their size');
+  await panel.scrollIntoViewIfNeeded();
+  await panel.screenshot({ path: path.join(SHOTS, 'cache-panel.png') });
+  await panel.getByLabel('Clear entries older than').fill('0');
+  await panel.locator('button.clear-older').click();
+  await panel.locator('summary', { hasText: 'Spec cache: 0 entries' }).waitFor({ timeout: 10000 });
+  assert((await cacheEntries(page)).length === 0, 'IndexedDB is empty');
+  await page.close();
+});
+
+await check('LLM mode against the relay and a fake Azure OpenAI: approval, the spec shown and checked as edited, generation; errors fall back to the template', async () => {
+  const azure = await startFakeAzure();
+  const llmRelay = await startRelay(azure.vars);
+  try {
+    const page = await openPage(llmRelay.url);
+    const file = patientsCsv('llm_patients.csv');
+    await addFiles(page, file);
+    const c = await waitReady(page, 'llm_patients.csv');
+    await c.locator('input[type=radio][value=llm]').check();
+    await c.getByLabel('Number of rows').fill('250');
+    await c.getByLabel('Match Strictness').fill('64'); // no other check caches at 64 %
+    await c.locator('button.generate').click();
+    const approval = c.locator('section.approval');
+    await approval.waitFor();
+    const payload = await approval.locator('pre.payload').textContent();
+    for (const s of SENTINELS) assert(!payload.includes(s), `sentinel ${s} in the payload shown`);
+    await approval.locator('button.approve').click();
+    const editor = c.locator('textarea.spec-editor');
+    await editor.waitFor({ timeout: 60000 });
+    assert((await c.locator('section.review .valid').textContent()).includes('valid'), 'the spec is shown as valid');
+    const spec = await editor.inputValue();
+    assert(JSON.parse(spec).columns.length === 7, 'the spec from the fake has 7 columns');
+    // A broken edit shows the compiler's message and blocks generating.
+    await editor.fill(spec.replace('"version": 1', '"version": 7'));
+    await c.locator('section.review ul.problems').waitFor();
+    assert(await c.locator('button.use-spec').isDisabled(), 'an invalid spec cannot be used');
+    const message = await c.locator('section.review ul.problems').textContent();
+    assert(/version/.test(message), `the message names the problem: ${message}`);
+    await editor.fill(spec);
+    await c.locator('section.review .valid').waitFor();
+    await c.locator('button.use-spec').click();
+    await c.locator('a.download').waitFor({ timeout: 60000 });
+    assert((await c.locator('.made').textContent()).includes('LLM (Azure OpenAI'), 'the result says the LLM wrote the spec');
+    await c.locator('section.output').screenshot({ path: path.join(SHOTS, 'llm-result.png') });
+    // Azure fails: the relay falls back to its template, and the page says why.
+    await azure.queue(Array(12).fill('status:500'));
+    await c.locator('input.use-cache').uncheck();
+    await c.locator('button.generate').click();
+    const notice = c.locator('.notice', { hasText: 'fell back to the template' });
+    await notice.waitFor({ timeout: 90000 });
+    await c.locator('a.download').waitFor({ timeout: 60000 });
+    assert((await c.locator('.made').textContent()).includes('template'), 'the fallback result says the template wrote the spec');
+    // No planted value reached Azure.
+    const received = await azure.received();
+    assert(received.some((r) => r.path.endsWith('/chat/completions')), 'Azure was asked');
+    for (const r of received) for (const s of SENTINELS) assert(!r.body.includes(s), `sentinel ${s} reached Azure`);
+    figures.azureRequests = received.length;
+    await page.close();
+  } finally { llmRelay.stop(); azure.stop(); }
 });
 
 await check('the relay absent: template mode, said so, works end to end', async () => {
@@ -393,6 +647,7 @@ await check('1,000,000 diamonds rows: no UI-thread task over 100 ms, and the dow
   const longest = Math.max(0, ...tasks.map((t) => t.duration));
   figures.diamonds = await c.locator('.made').textContent();
   figures.diamondsLongest = longest;
+  figures.diamondsLongTasks = JSON.stringify(tasks.map((t) => [Math.round(t.start - since), Math.round(t.duration)]));
   const text = fs.readFileSync(file, 'utf8');
   let lines = 0; for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
   assert(lines === 1000001, `1,000,000 rows and a header, got ${lines} lines`);

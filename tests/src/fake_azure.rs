@@ -8,6 +8,9 @@
 //! - Answers come from a queue of [`Reply`]s; when it is empty, the fake "LLM" writes
 //!   the template spec for the SafeProfile it was sent (so a valid spec comes back).
 //! - Every request is recorded byte for byte, for the privacy tests.
+//! - For tests in other processes (the browser tests, through `src/bin/fake_azure.rs`):
+//!   `POST /_fake/replies` queues replies by name (`["status:500", "template"]`, see
+//!   [`Reply::parse`]) and `GET /_fake/received` lists what arrived.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -34,6 +37,24 @@ pub enum Reply {
     MalformedBody,
     /// Wait, then answer.
     Slow(Duration, Box<Reply>),
+}
+
+impl Reply {
+    /// A reply by name: `template`, `invalid`, `malformed`, `status:CODE` or
+    /// `status:CODE:RETRY_AFTER_SECONDS`.
+    pub fn parse(name: &str) -> Option<Reply> {
+        let mut parts = name.split(':');
+        Some(match parts.next()? {
+            "template" => Reply::Template,
+            "invalid" => Reply::InvalidSpec,
+            "malformed" => Reply::MalformedBody,
+            "status" => {
+                let code = parts.next()?.parse().ok()?;
+                Reply::Status(code, parts.next().and_then(|s| s.parse().ok()))
+            }
+            _ => return None,
+        })
+    }
 }
 
 /// One request as the fake received it.
@@ -88,6 +109,8 @@ impl FakeAzure {
                 "/openai/deployments/{deployment}/{*op}",
                 axum::routing::post(handle),
             )
+            .route("/_fake/replies", axum::routing::post(queue_replies))
+            .route("/_fake/received", axum::routing::get(list_received))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -117,6 +140,33 @@ impl FakeAzure {
             ),
         ]
     }
+}
+
+async fn queue_replies(
+    State(inner): State<Arc<Inner>>,
+    Json(names): Json<Vec<String>>,
+) -> Response {
+    let mut replies = Vec::new();
+    for name in &names {
+        match Reply::parse(name) {
+            Some(r) => replies.push(r),
+            None => {
+                return (StatusCode::BAD_REQUEST, format!("unknown reply {name:?}")).into_response();
+            }
+        }
+    }
+    inner.replies.lock().unwrap().extend(replies);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn list_received(State(inner): State<Arc<Inner>>) -> Json<Value> {
+    let received = inner.received.lock().unwrap();
+    Json(json!(
+        received
+            .iter()
+            .map(|r| json!({"path": r.path, "body": String::from_utf8_lossy(&r.body)}))
+            .collect::<Vec<_>>()
+    ))
 }
 
 fn azure_error(status: StatusCode, code: &str, message: &str) -> Response {

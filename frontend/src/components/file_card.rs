@@ -7,6 +7,7 @@ use crate::components::metadata::{ApprovalPanel, MetadataPanel};
 use crate::components::output::OutputPanel;
 use crate::components::preview::PreviewTable;
 use crate::components::settings_form::SettingsForm;
+use crate::components::spec_review::SpecReview;
 use crate::state::{AppState, Card, Phase, grouped, human_bytes};
 use leptos::prelude::*;
 
@@ -24,7 +25,7 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
         <article class="card" id=element_id data-file=data_file aria-label=label>
             <header class="card-head">
                 <h2>{name.clone()}</h2>
-                <span class="meta">{human_bytes(card.size)}</span>
+                <span class="meta">{move || human_bytes(card.size.get())}</span>
                 {move || card.info.get().map(|i| {
                     let rows = format!("{} · {} rows · {} columns", i.format.to_uppercase(), grouped(i.total_rows), i.columns.len());
                     view! { <span class="meta format">{rows}</span> }
@@ -36,6 +37,13 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
             <Status card />
             {move || card.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || card.notice.get().map(|n| view! { <p class="notice small" role="status">{n}</p> })}
+            {move || card.cache_note.get().map(|n| view! {
+                <p class="notice small cache-hit" role="status">
+                    {n} " "
+                    <button type="button" class="link bypass" disabled=move || card.busy()
+                        on:click=move |_| actions::bypass_cache(state, card)>"Bypass the cache and make a new spec"</button>
+                </p>
+            })}
             {move || card.info.get().map(|info| {
                 let sampled = (info.sampled_rows < info.total_rows).then(|| format!(
                     "Profiled from {} of {} rows, spread over the file. ", grouped(info.sampled_rows), grouped(info.total_rows)));
@@ -56,10 +64,11 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
             })}
             <Show when=move || card.info.with(Option::is_some)>
                 <SettingsForm settings=card.settings key=key.clone() llm />
-                <Actions card />
+                <Actions state card />
             </Show>
-            {move || card.approval_open.get().then(|| card.info.get().map(|info| view! { <ApprovalPanel card info /> })).flatten()}
+            {move || card.approval_open.get().then(|| card.info.get().map(|info| view! { <ApprovalPanel state card info /> })).flatten()}
             {move || card.metadata_open.get().then(|| card.info.get().map(|info| view! { <MetadataPanel card info /> })).flatten()}
+            {move || card.review.get().map(|review| view! { <SpecReview card review /> })}
             {move || card.output.get().map(|output| view! { <OutputPanel output /> })}
         </article>
     }
@@ -99,6 +108,10 @@ fn Status(card: Card) -> impl IntoView {
             </div>
         }
         .into_any(),
+        Phase::Looking => view! {
+            <div class="status" role="status"><progress aria-label="Looking in the spec cache"></progress>" Looking in the spec cache…"</div>
+        }
+        .into_any(),
         Phase::Asking => view! {
             <div class="status" role="status"><progress aria-label="Waiting for the relay"></progress>" Asking the relay for a spec…"</div>
         }
@@ -119,17 +132,17 @@ fn Status(card: Card) -> impl IntoView {
             }
             .into_any()
         }
-        Phase::Ready | Phase::Unreadable => ().into_any(),
+        Phase::Ready | Phase::Reviewing | Phase::Unreadable => ().into_any(),
     }
     }
 }
 
 /// Generate and Extract Metadata Only.
 #[component]
-fn Actions(card: Card) -> impl IntoView {
+fn Actions(state: AppState, card: Card) -> impl IntoView {
     view! {
         <div class="actions">
-            <button type="button" class="primary generate" disabled=move || card.busy() on:click=move |_| actions::generate(card)>
+            <button type="button" class="primary generate" disabled=move || card.busy() on:click=move |_| actions::generate(state, card)>
                 "Generate Synthetic Data"
             </button>
             <button type="button" class="secondary extract" aria-expanded=move || card.metadata_open.get().to_string()

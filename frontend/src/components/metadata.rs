@@ -3,7 +3,7 @@
 
 use crate::actions;
 use crate::protocol::{FileInfo, WithheldItem};
-use crate::state::Card;
+use crate::state::{AppState, Card};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -61,7 +61,7 @@ fn Withheld(items: Vec<WithheldItem>) -> impl IntoView {
 
 /// Shown before the first LLM send of a file: the exact payload, and approve / cancel.
 #[component]
-pub fn ApprovalPanel(card: Card, info: Arc<FileInfo>) -> impl IntoView {
+pub fn ApprovalPanel(state: AppState, card: Card, info: Arc<FileInfo>) -> impl IntoView {
     view! {
         <section class="approval" role="dialog" aria-label="Approve sending metadata">
             <h3>"Send this SafeProfile to the relay?"</h3>
@@ -70,7 +70,7 @@ pub fn ApprovalPanel(card: Card, info: Arc<FileInfo>) -> impl IntoView {
             </p>
             <pre class="json payload" tabindex="0">{info.safe_profile.clone()}</pre>
             <div class="actions">
-                <button type="button" class="primary approve" on:click=move |_| actions::approve(card)>
+                <button type="button" class="primary approve" on:click=move |_| actions::approve(state, card)>
                     "Approve and send"
                 </button>
                 <button type="button" class="secondary" on:click=move |_| card.approval_open.set(false)>

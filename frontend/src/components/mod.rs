@@ -1,7 +1,9 @@
 //! The page's components, one per file, each small and reading only the signals it
 //! shows.
 
+mod cache_panel;
 mod columns;
+mod demos;
 mod drop_zone;
 mod file_card;
 mod metadata;
@@ -9,7 +11,10 @@ mod output;
 mod preview;
 mod relay_notice;
 mod settings_form;
+mod spec_review;
 
+pub use cache_panel::CachePanel;
+pub use demos::DemoPicker;
 pub use drop_zone::DropZone;
 pub use file_card::FileCard;
 pub use relay_notice::RelayNotice;

@@ -1,14 +1,11 @@
-//! A finished generation: fidelity measured next to the strictness asked for, a preview,
-//! and the download.
+//! A finished generation: the report (fidelity next to the strictness asked for, a chart
+//! per column, heatmaps, privacy), a preview, and the downloads.
 
 use crate::components::preview::PreviewTable;
+use crate::report;
 use crate::state::{Output, grouped, human_bytes};
 use leptos::prelude::*;
 use std::sync::Arc;
-
-fn percent(v: Option<f64>) -> String {
-    v.map_or("n/a".into(), |v| format!("{:.1} %", v * 100.0))
-}
 
 /// The result panel.
 #[component]
@@ -25,25 +22,20 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
     } else {
         String::new()
     };
+    let asked = format!("{:.0} %", r.strictness * 100.0);
+    let report = r.report.clone();
+    let overall = report.as_ref().and_then(|x| x.fidelity.overall);
     view! {
         <section class="output" aria-label="Synthetic data">
             <h3>"Synthetic data"</h3>
             <dl class="figures">
                 <div>
                     <dt>"Fidelity (SDMetrics quality)"</dt>
-                    <dd class="fidelity">{percent(r.fidelity)}</dd>
+                    <dd class="fidelity">{report::percent(overall)}</dd>
                 </div>
                 <div>
                     <dt>"Match strictness asked"</dt>
-                    <dd class="asked">{format!("{:.0} %", r.strictness * 100.0)}</dd>
-                </div>
-                <div>
-                    <dt>"Column shapes"</dt>
-                    <dd>{percent(r.column_shapes)}</dd>
-                </div>
-                <div>
-                    <dt>"Pair trends"</dt>
-                    <dd>{percent(r.column_pair_trends)}</dd>
+                    <dd class="asked">{asked.clone()}</dd>
                 </div>
             </dl>
             <p class="made">
@@ -58,10 +50,99 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
             </p>
             {(!r.warnings.is_empty())
                 .then(|| view! { <ul class="warnings">{r.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul> })}
-            <a class="button primary download" href=output.url.clone() download=r.file_name.clone()>
-                {format!("Download {}", r.file_name)}
-            </a>
+            <div class="actions downloads">
+                <a class="button primary download" href=output.url.clone() download=r.file_name.clone()>
+                    {format!("Download {}", r.file_name)}
+                </a>
+                {output.report_urls.clone().map(|(json, html)| {
+                    let stem = r.file_name.rsplit_once('.').map_or(r.file_name.clone(), |(s, _)| s.to_string());
+                    view! {
+                        <a class="button secondary report-json" href=json download=format!("{stem}.report.json")>"Report (JSON)"</a>
+                        <a class="button secondary report-html" href=html download=format!("{stem}.report.html")>"Report (HTML)"</a>
+                    }
+                })}
+            </div>
+            {report.map(|rep| view! { <ReportView report=rep charts=r.charts.clone() heatmaps=r.heatmaps.clone() asked /> })}
+            <details class="spec-used">
+                <summary>"The spec these rows were made from"</summary>
+                <pre class="json" tabindex="0">{r.spec.clone()}</pre>
+            </details>
             <PreviewTable preview=r.preview.clone() caption="First synthetic rows".to_string() />
+        </section>
+    }
+}
+
+/// Figures, charts and privacy of one report.
+#[component]
+fn ReportView(
+    report: shared::Report,
+    charts: Vec<String>,
+    heatmaps: Vec<String>,
+    asked: String,
+) -> impl IntoView {
+    let figures = report::headline(&report)
+        .into_iter()
+        .map(|(label, value, hint)| {
+            view! {
+                <div class="figure">
+                    <dt>{label}</dt>
+                    <dd>{report::percent(value)}</dd>
+                    <dd class="hint small">{hint}</dd>
+                    <dd class="hint small">{format!("asked: {asked}")}</dd>
+                </div>
+            }
+        })
+        .collect_view();
+    let privacy = report::privacy_rows(&report)
+        .into_iter()
+        .map(|(label, value, hint, fine)| {
+            view! {
+                <tr class:bad=!fine>
+                    <th scope="row">{label}</th>
+                    <td class="value">{value}</td>
+                    <td class="small">{hint}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    // The charts go in a task of their own after the figures, so no single task on the
+    // UI thread parses and lays out every SVG at once.
+    let drawn = RwSignal::new(false);
+    set_timeout(move || drawn.set(true), std::time::Duration::ZERO);
+    let charts = move || {
+        drawn.get().then(|| {
+            charts
+                .iter()
+                .map(|chart| view! { <div class="chart" inner_html=chart.clone()></div> })
+                .collect_view()
+        })
+    };
+    let heatmaps = move || {
+        let [real, synthetic] = [heatmaps.first(), heatmaps.get(1)];
+        let (real, synthetic) = (real?.clone(), synthetic?.clone());
+        drawn.get().then(|| {
+            view! {
+                <h4>"Associations between columns, real beside synthetic"</h4>
+                <div class="heatmaps">
+                    <div class="chart heatmap" inner_html=real></div>
+                    <div class="chart heatmap" inner_html=synthetic></div>
+                </div>
+            }
+        })
+    };
+    view! {
+        <section class="report" aria-label="Fidelity and privacy report">
+            <h4>"Fidelity"</h4>
+            <dl class="figures report-figures">{figures}</dl>
+            <h4>"Privacy"</h4>
+            <table class="privacy">
+                <tbody>{privacy}</tbody>
+            </table>
+            <details class="charts-box" open>
+                <summary>"Columns, real against synthetic"</summary>
+                <div class="charts">{charts}</div>
+            </details>
+            {heatmaps}
         </section>
     }
 }

@@ -18,6 +18,7 @@ pub fn SettingsForm(
     let seed_id = id("seed");
     let mode_name = id("mode");
     let hint_id = id("strictness-hint");
+    let cache_id = id("cache");
     view! {
         <div class="settings">
             <div class="field">
@@ -95,6 +96,16 @@ pub fn SettingsForm(
                         "New seed"
                     </button>
                 </div>
+            </div>
+            <div class="field use-cache">
+                <input
+                    id=cache_id.clone()
+                    class="use-cache"
+                    type="checkbox"
+                    prop:checked=move || settings.use_cache.get()
+                    on:change=move |ev| settings.use_cache.set(event_target_checked(&ev))
+                />
+                <label for=cache_id>" Reuse cached specs"</label>
             </div>
             <fieldset class="field mode">
                 <legend>"Spec written by"</legend>

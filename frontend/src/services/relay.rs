@@ -70,14 +70,26 @@ pub async fn health() -> Result<Health, String> {
     serde_json::from_str(&text).map_err(|_| "no BYOD relay answers /health here".to_string())
 }
 
+/// A text file next to the page (a demo's spec): whoever serves the page serves it.
+pub async fn static_text(path: &str) -> Result<String, String> {
+    let (status, text) = fetch("GET", path, None)
+        .await
+        .map_err(|_| format!("{path} could not be fetched"))?;
+    if status != 200 {
+        return Err(format!("{path}: HTTP {status}"));
+    }
+    Ok(text)
+}
+
 /// `POST /api/spec` with the SafeProfile exactly as the user saw it: the JSON text is
 /// spliced in unchanged, so the bytes sent are the bytes shown.
 pub async fn spec(
     safe_profile: &str,
     strictness: f64,
     rows: Option<u64>,
+    use_cache: bool,
 ) -> Result<SpecAnswer, String> {
-    let body = request_body(safe_profile, strictness, rows);
+    let body = request_body(safe_profile, strictness, rows, use_cache);
     let (status, text) = fetch("POST", "/api/spec", Some(&body)).await?;
     if status != 200 {
         let detail = serde_json::from_str::<serde_json::Value>(&text)
@@ -89,10 +101,18 @@ pub async fn spec(
     serde_json::from_str(&text).map_err(|e| format!("the relay's answer is not a spec: {e}"))
 }
 
-/// The body of `/api/spec`.
-pub fn request_body(safe_profile: &str, strictness: f64, rows: Option<u64>) -> String {
+/// The body of `/api/spec`. `use_cache` is passed on, so bypassing the page's cache
+/// bypasses the relay's too.
+pub fn request_body(
+    safe_profile: &str,
+    strictness: f64,
+    rows: Option<u64>,
+    use_cache: bool,
+) -> String {
     let rows = rows.map_or("null".to_string(), |r| r.to_string());
-    format!(r#"{{"safe_profile":{safe_profile},"strictness":{strictness},"rows":{rows}}}"#)
+    format!(
+        r#"{{"safe_profile":{safe_profile},"strictness":{strictness},"rows":{rows},"use_cache":{use_cache}}}"#
+    )
 }
 
 #[cfg(test)]
@@ -100,10 +120,11 @@ mod tests {
     #[test]
     fn the_body_holds_the_safe_profile_text_unchanged() {
         let shown = "{\n  \"columns\": []\n}";
-        let body = super::request_body(shown, 0.8, Some(5));
+        let body = super::request_body(shown, 0.8, Some(5), false);
         assert!(body.contains(shown));
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["strictness"], 0.8);
         assert_eq!(v["rows"], 5);
+        assert_eq!(v["use_cache"], false);
     }
 }

@@ -132,27 +132,37 @@ pub fn add_file(id: FileId, file: File) {
 
 /// Sends a request (with its file attached where the worker may need to read it).
 pub fn send(request: Request) {
+    send_with(request, JsValue::NULL);
+}
+
+/// Sends a request with an attachment of the page's own (the Blobs of a batch); the
+/// requests about one file get its `File` attached here.
+pub fn send_with(request: Request, attachment: JsValue) {
     BRIDGE.with_borrow_mut(|b| {
         let Some(b) = b else { return };
-        let (id, attach) = match &request {
-            Request::Inspect { id, .. } => (*id, true),
-            Request::Generate(g) => (g.id, true),
-            Request::Cancel { id } => (*id, false),
+        // (the file the request is about, whether it starts work that ends in an event)
+        let (id, attach_file, starts) = match &request {
+            Request::Inspect { id, .. } => (*id, true, true),
+            Request::Generate(g) => (g.id, true, true),
+            Request::Demo { id, .. } => (*id, false, true),
+            Request::Bundle { .. } => (crate::protocol::BATCH, false, true),
+            Request::Cancel { id } => (*id, false, false),
             Request::Forget { id } => {
                 b.files.remove(id);
                 b.in_flight.remove(id);
-                (*id, false)
+                (*id, false, false)
             }
         };
-        if attach {
+        if starts {
             b.in_flight.insert(id);
         }
         let json = serde_json::to_string(&request).unwrap_or_default();
-        let file = attach
-            .then(|| b.files.get(&id).map(JsValue::from))
-            .flatten()
-            .unwrap_or(JsValue::NULL);
-        let message = js_sys::Array::of2(&JsValue::from_str(&json), &file);
+        let attachment = if attach_file {
+            b.files.get(&id).map_or(JsValue::NULL, JsValue::from)
+        } else {
+            attachment
+        };
+        let message = js_sys::Array::of2(&JsValue::from_str(&json), &attachment);
         match &mut b.queue {
             Some(queue) => queue.push(message),
             None => post(&b.worker, &message),

@@ -17,6 +17,10 @@ pub const CHUNK_ROWS: u64 = 4 * shared::generate::BLOCK_ROWS;
 /// A file read, profiled and guarded: what the worker keeps between requests.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The file's full profile (local: it tells evaluate which columns are personal).
+    pub profile: shared::Profile,
+    /// Real values the guard withheld, searched for in the output.
+    pub withheld_values: Vec<String>,
     /// The sheet read.
     pub sheet: Option<String>,
     /// The rows (a spread sample of large files), for scoring the output.
@@ -72,7 +76,10 @@ pub fn inspect(
             .collect(),
         millis: 0.0,
     };
+    let withheld_values = shared::guard::withheld_values(&profile, &safe);
     let loaded = Loaded {
+        profile,
+        withheld_values,
         sheet: table.sheet.clone(),
         table,
         safe,
@@ -111,7 +118,7 @@ pub fn preview(table: &Table, rows: usize) -> Result<Preview, String> {
 }
 
 /// The spec for a request: the relay's (validated here again), or the template's.
-pub fn plan(loaded: &Loaded, req: &GenerateRequest) -> Result<Plan, String> {
+pub fn plan(loaded: &Loaded, req: &GenerateRequest) -> Result<(shared::spec::Spec, Plan), String> {
     if !(0.0..=1.0).contains(&req.strictness) {
         return Err(format!(
             "match strictness {} is outside 0..100 %",
@@ -122,7 +129,8 @@ pub fn plan(loaded: &Loaded, req: &GenerateRequest) -> Result<Plan, String> {
         Some(json) => shared::spec::Spec::from_json(json).map_err(|e| e.to_string())?,
         None => shared::template::template(&loaded.safe, req.strictness),
     };
-    shared::plan::compile(&spec).map_err(|p| p.to_string())
+    let plan = shared::plan::compile(&spec).map_err(|p| p.to_string())?;
+    Ok((spec, plan))
 }
 
 /// A byte sink the exporter writes into and the worker drains after every chunk, so
@@ -154,6 +162,7 @@ impl Write for Sink {
 /// a Cancel between chunks.
 #[derive(Debug)]
 pub struct Generation {
+    spec: shared::spec::Spec,
     plan: Plan,
     seed: u64,
     rows: u64,
@@ -169,7 +178,13 @@ pub struct Generation {
 
 impl Generation {
     /// Starts a generation of `rows` rows (the header is written now).
-    pub fn new(plan: Plan, seed: u64, rows: u64, format: OutputFormat) -> Result<Self, String> {
+    pub fn new(
+        spec: shared::spec::Spec,
+        plan: Plan,
+        seed: u64,
+        rows: u64,
+        format: OutputFormat,
+    ) -> Result<Self, String> {
         let options = ExportOptions::default();
         let sink = Sink::default();
         let empty = shared::generate::generate(&plan, seed, 0, 0..0);
@@ -182,6 +197,7 @@ impl Generation {
         )
         .map_err(|e| e.to_string())?;
         Ok(Generation {
+            spec,
             plan,
             seed,
             rows,
@@ -254,7 +270,7 @@ impl Generation {
     /// Report) and fills in the result shown beside the download.
     pub fn result(
         &self,
-        real: &Table,
+        real: &Loaded,
         req: &GenerateRequest,
         name: &str,
         bytes: u64,
@@ -263,21 +279,43 @@ impl Generation {
         let mut scored = self.first.clone().ok_or("nothing was generated to score")?;
         scored.batch = scored.batch.slice(0, scored_rows as usize);
         scored.total_rows = scored_rows;
-        let fidelity = (scored_rows > 0).then(|| {
+        // The options `byod evaluate --seed SEED` uses, so its figures for the same
+        // pair are these.
+        let report = (scored_rows > 0).then(|| {
             let options = shared::EvaluateOptions {
-                plots: false,
-                dcr_rows: 0,
+                withheld_values: &real.withheld_values,
+                real_profile: Some(&real.profile),
+                seed: self.seed,
                 ..Default::default()
             };
-            shared::evaluate(real, &scored, &options).fidelity
+            shared::evaluate(&real.table, &scored, &options)
         });
+        let charts = report
+            .iter()
+            .flat_map(|r| {
+                r.columns
+                    .iter()
+                    .filter_map(crate::report::svg::column_chart)
+            })
+            .collect();
+        let heatmaps = report
+            .as_ref()
+            .and_then(|r| r.correlation.as_ref())
+            .map(|m| {
+                vec![
+                    crate::report::svg::heatmap(m, "real"),
+                    crate::report::svg::heatmap(m, "synthetic"),
+                ]
+            })
+            .unwrap_or_default();
         Ok(Generated {
+            charts,
+            heatmaps,
             rows: self.rows,
             file_name: shared::export::output_name(name, self.format),
             bytes,
-            fidelity: fidelity.as_ref().and_then(|f| f.overall),
-            column_shapes: fidelity.as_ref().and_then(|f| f.column_shapes),
-            column_pair_trends: fidelity.as_ref().and_then(|f| f.column_pair_trends),
+            report,
+            spec: serde_json::to_string_pretty(&self.spec).map_err(|e| e.to_string())?,
             scored_rows,
             strictness: req.strictness,
             seed: self.seed,
@@ -293,9 +331,44 @@ impl Generation {
 pub fn start(loaded: &Loaded, req: &GenerateRequest) -> Result<Generation, String> {
     let format = OutputFormat::from_extension(&req.format)
         .ok_or_else(|| format!("unknown output format {:?}", req.format))?;
-    let plan = plan(loaded, req)?;
+    let (spec, plan) = plan(loaded, req)?;
     let rows = req.rows.unwrap_or(plan.default_rows);
-    Generation::new(plan, req.seed, rows, format)
+    Generation::new(spec, plan, req.seed, rows, format)
+}
+
+/// The report of a result as JSON and as a self-contained HTML file (`source` is the
+/// input file's name), or `None` without a report.
+pub fn report_files(result: &Generated, source: &str) -> Option<(String, String)> {
+    let report = result.report.as_ref()?;
+    let json = serde_json::to_string_pretty(report).ok()?;
+    let about = crate::report::html::About {
+        file: source,
+        output: &result.file_name,
+        strictness: result.strictness,
+        seed: result.seed,
+        spec_source: &result.spec_source,
+        spec: &result.spec,
+    };
+    Some((json, crate::report::html::document(report, &about)))
+}
+
+/// The seed demo files are made with: the same demo is the same file every time.
+pub const DEMO_SEED: u64 = 1;
+
+/// A demo file: the spec's default rows of made-up data, as CSV.
+pub fn demo(spec_json: &str) -> Result<Vec<u8>, String> {
+    let spec = shared::spec::Spec::from_json(spec_json).map_err(|e| e.to_string())?;
+    let plan = shared::plan::compile(&spec).map_err(|p| p.to_string())?;
+    let rows = plan.default_rows;
+    let table = shared::generate::generate(&plan, DEMO_SEED, rows, 0..rows);
+    shared::export::to_bytes(&table, OutputFormat::Csv, &ExportOptions::default())
+        .map_err(|e| e.to_string())
+}
+
+/// The batch ZIP: the outputs under their names, then `manifest.json`.
+pub fn bundle(mut files: Vec<(String, Vec<u8>)>, manifest: &str) -> Result<Vec<u8>, String> {
+    files.push(("manifest.json".into(), manifest.as_bytes().to_vec()));
+    shared::export::zip(&files).map_err(|e| e.to_string())
 }
 
 /// The content type of an output format, for the download's Blob.
@@ -358,7 +431,7 @@ mod tests {
         for format in ["csv", "ndjson", "json"] {
             let mut g = start(&loaded, &request(Some(rows), format)).unwrap();
             let chunked = run(&mut g);
-            let plan = plan(&loaded, &request(Some(rows), format)).unwrap();
+            let (_, plan) = plan(&loaded, &request(Some(rows), format)).unwrap();
             let whole = shared::generate::generate(&plan, 9, rows, 0..rows);
             let f = OutputFormat::from_extension(format).unwrap();
             let expected = shared::export::to_bytes(&whole, f, &ExportOptions::default()).unwrap();
@@ -374,11 +447,48 @@ mod tests {
         let bytes = run(&mut g);
         assert_eq!(&bytes[..4], b"PAR1");
         let r = g
-            .result(&loaded.table, &req, "penguins.csv", bytes.len() as u64)
+            .result(&loaded, &req, "penguins.csv", bytes.len() as u64)
             .unwrap();
         assert_eq!((r.rows, r.scored_rows), (344, 344));
         assert_eq!(r.file_name, "synthetic_penguins.parquet");
-        assert!(r.fidelity.unwrap() > 0.8, "{:?}", r.fidelity);
+        let report = r.report.clone().unwrap();
+        let fidelity = report.fidelity.overall.unwrap();
+        assert!(fidelity > 0.8, "{fidelity}");
+        // Everything the page draws is there: a plot per column, both matrices, DCR.
+        assert!(report.columns.iter().all(|c| c.plot.is_some()));
+        assert_eq!((r.charts.len(), r.heatmaps.len()), (8, 2));
+        let (json, html) = report_files(&r, "penguins.csv").unwrap();
+        assert_eq!(
+            serde_json::from_str::<shared::Report>(&json).unwrap(),
+            report
+        );
+        assert!(html.contains("Synthetic data report: penguins.csv"));
+        assert_eq!(report.correlation.unwrap().columns.len(), 8);
+        assert!(report.privacy.dcr_baseline_protection.is_some());
+        // The spec shown is the one used.
+        let spec = shared::spec::Spec::from_json(&r.spec).unwrap();
+        assert_eq!(spec.columns.len(), 8);
+    }
+
+    #[test]
+    fn a_demo_is_the_same_file_every_time_and_a_bundle_holds_a_manifest() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../public/demo/sales_data.spec.json"
+        );
+        let spec = std::fs::read_to_string(path).unwrap();
+        let a = demo(&spec).unwrap();
+        assert_eq!(a, demo(&spec).unwrap());
+        assert!(a.starts_with(b"order_id,order_date,region"));
+        assert!(demo("{}").unwrap_err().contains("spec"));
+        let zip = bundle(vec![("a.csv".into(), a)], "{\"files\": []}").unwrap();
+        let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+        let names: Vec<String> = archive
+            .file_names()
+            .map(|n| n.unwrap().into_owned())
+            .collect();
+        assert_eq!(names, ["a.csv", "manifest.json"]);
+        assert_eq!(archive.by_name("manifest.json").unwrap().size(), 13);
     }
 
     #[test]

@@ -59,9 +59,8 @@ pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
         let data = js_sys::Array::from(&e.data());
         let json = data.get(0).as_string().unwrap_or_default();
-        let file = data.get(1).dyn_into::<File>().ok();
         match serde_json::from_str::<Request>(&json) {
-            Ok(request) => handle(request, file),
+            Ok(request) => handle(request, data.get(1)),
             Err(e) => post(
                 &Event::Crashed {
                     message: format!("the worker got a message it does not know: {e}"),
@@ -75,7 +74,8 @@ pub fn start() {
     post(&Event::Ready, None);
 }
 
-fn handle(request: Request, file: Option<File>) {
+fn handle(request: Request, attachment: JsValue) {
+    let file = attachment.clone().dyn_into::<File>().ok();
     match request {
         Request::Inspect { id, sheet } => {
             let Some(file) = file else {
@@ -112,7 +112,74 @@ fn handle(request: Request, file: Option<File>) {
                 s.cancelled.remove(&id);
             });
         }
+        Request::Demo { id, name, spec } => {
+            let made = flow::demo(&spec)
+                .map_err(|e| format!("the demo {name} could not be made: {e}"))
+                .and_then(|csv| file_from_bytes(&csv, &name, "text/csv"));
+            let file = match made {
+                Ok(file) => file,
+                Err(message) => return post(&Event::Failed { id, message }, None),
+            };
+            post(&Event::DemoMade { id }, Some(&file));
+            match load(id, &file, None) {
+                Ok((_, info)) => post(
+                    &Event::Inspected {
+                        id,
+                        info: Box::new(info),
+                    },
+                    None,
+                ),
+                Err(message) => post(&Event::Failed { id, message }, None),
+            }
+        }
+        Request::Bundle { names, manifest } => match bundle(&names, &manifest, &attachment) {
+            Ok(blob) => post(
+                &Event::Bundled {
+                    bytes: blob.size() as u64,
+                },
+                Some(&blob),
+            ),
+            Err(message) => post(
+                &Event::Failed {
+                    id: crate::protocol::BATCH,
+                    message,
+                },
+                None,
+            ),
+        },
     }
+}
+
+fn file_from_bytes(bytes: &[u8], name: &str, mime: &str) -> Result<File, String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::FilePropertyBag::new();
+    options.set_type(mime);
+    File::new_with_u8_array_sequence_and_options(&parts, name, &options).map_err(js_error)
+}
+
+/// Reads the outputs' Blobs back (they live in the browser, not in this worker) and
+/// zips them with the manifest.
+fn bundle(names: &[String], manifest: &str, blobs: &JsValue) -> Result<web_sys::Blob, String> {
+    let blobs = js_sys::Array::from(blobs);
+    if blobs.length() as usize != names.len() {
+        return Err("the page sent a batch without its files; generate again".into());
+    }
+    let reader = web_sys::FileReaderSync::new().map_err(js_error)?;
+    let mut files = Vec::with_capacity(names.len());
+    for (name, blob) in names.iter().zip(blobs.iter()) {
+        let blob: web_sys::Blob = blob
+            .dyn_into()
+            .map_err(|_| format!("{name}: the page sent no file"))?;
+        let buffer = reader
+            .read_as_array_buffer(&blob)
+            .map_err(|e| format!("{name}: cannot read the output again ({})", js_error(e)))?;
+        files.push((name.clone(), js_sys::Uint8Array::new(&buffer).to_vec()));
+    }
+    let zip = flow::bundle(files, manifest)?;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/zip");
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(zip.as_slice()));
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_error)
 }
 
 fn missing_file(id: FileId) -> Event {
@@ -235,18 +302,31 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
     if cancelled(id) {
         return Err(Stop::Cancelled);
     }
-    let mut result = generation.result(&loaded.table, &req, &name, bytes)?;
+    let mut result = generation.result(&loaded, &req, &name, bytes)?;
     result.millis = millis;
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(flow::content_type(&req.format));
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
         .map_err(js_error)?;
+    let files = js_sys::Array::of1(&blob);
+    if let Some((json, html)) = flow::report_files(&result, &name) {
+        for (text, mime) in [(json, "application/json"), (html, "text/html")] {
+            files.push(&text_blob(&text, mime)?.into());
+        }
+    }
     post(
         &Event::Generated {
             id,
             result: Box::new(result),
         },
-        Some(&blob),
+        Some(&files),
     );
     Ok(())
+}
+
+fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, String> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_error)
 }

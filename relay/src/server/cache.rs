@@ -7,13 +7,12 @@
 //! `default_rows` is replaced by the caller's.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use shared::SafeProfile;
+pub use shared::fingerprint::SIMILAR;
+use shared::fingerprint::{Fingerprint, Match, format_hash, full_hash};
 use shared::spec::Spec;
 use std::path::{Path, PathBuf};
 
-/// Smallest similarity at which a spec of another file of the same structure is reused.
-pub const SIMILAR: f64 = 0.98;
 const ENTRY_VERSION: u32 = 1;
 
 /// One cached spec.
@@ -62,68 +61,6 @@ pub struct SpecCache {
     dir: PathBuf,
 }
 
-fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Hash of a SafeProfile's structure.
-pub fn format_hash(p: &SafeProfile) -> String {
-    let mut s = String::new();
-    for c in &p.columns {
-        s += &format!(
-            "{}\u{1f}{:?}\u{1f}{:?}\u{1e}",
-            c.name, c.logical_type, c.kind
-        );
-    }
-    sha(s.as_bytes())
-}
-
-/// Hash of a whole SafeProfile (its canonical JSON).
-pub fn full_hash(p: &SafeProfile) -> String {
-    sha(serde_json::to_string(p).unwrap_or_default().as_bytes())
-}
-
-/// Per column, in order: null rate, then the shape of the distribution as a few numbers
-/// in 0..1 (numeric quartiles scaled to the range, or the top category shares).
-pub fn features(p: &SafeProfile) -> Vec<f64> {
-    let mut f = Vec::new();
-    for c in &p.columns {
-        f.push(c.null_rate);
-        if let Some(n) = &c.numeric {
-            let q = &n.quantiles;
-            let (lo, hi) = (q[0], q[q.len() - 1]);
-            let span = (hi - lo).abs().max(f64::MIN_POSITIVE);
-            for k in [1, 2, 3] {
-                let x = q[(q.len() - 1) * k / 4];
-                f.push(((x - lo) / span).clamp(0.0, 1.0));
-            }
-        } else if let Some(cats) = &c.categories {
-            for k in 0..3 {
-                f.push(cats.values.get(k).map_or(0.0, |v| v.share));
-            }
-        } else {
-            f.extend([0.0; 3]);
-        }
-    }
-    f
-}
-
-fn cosine(a: &[f64], b: &[f64]) -> f64 {
-    if a.len() != b.len() || a.is_empty() {
-        return 0.0;
-    }
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
-    if na == 0.0 || nb == 0.0 {
-        return if na == nb { 1.0 } else { 0.0 };
-    }
-    dot / (na * nb)
-}
-
 /// Seconds since 1970, read at the server's edge.
 #[allow(clippy::disallowed_methods)] // the relay is an I/O edge: it may read the clock
 pub fn now_unix() -> u64 {
@@ -167,36 +104,34 @@ impl SpecCache {
 
     /// The best cached spec for this SafeProfile and strictness, if any.
     pub fn lookup(&self, p: &SafeProfile, strictness: f64) -> Option<Hit> {
-        let (full, format, feats) = (full_hash(p), format_hash(p), features(p));
+        let wanted = shared::fingerprint::fingerprint(p);
         let s = strictness_key(strictness);
-        let mut best: Option<(f64, Entry)> = None;
-        for (_, e) in self.entries() {
-            if e.strictness != s || e.format_hash != format {
-                continue;
-            }
-            let sim = if e.full_hash == full {
-                1.0 + f64::EPSILON // exact beats any similar one
-            } else {
-                cosine(&e.features, &feats)
-            };
-            if sim >= SIMILAR && best.as_ref().is_none_or(|b| sim > b.0) {
-                best = Some((sim, e));
-            }
-        }
-        best.map(|(sim, e)| {
-            let mut spec = e.spec;
-            spec.default_rows = p.row_count;
-            Hit {
-                spec,
-                kind: if e.full_hash == full {
-                    "exact"
-                } else {
-                    "similar"
-                },
-                similarity: sim.min(1.0),
-                source: e.source,
-                created_unix: e.created_unix,
-            }
+        let entries: Vec<(Fingerprint, Entry)> = self
+            .entries()
+            .into_iter()
+            .filter(|(_, e)| e.strictness == s)
+            .map(|(_, e)| {
+                let fp = Fingerprint {
+                    format_hash: e.format_hash.clone(),
+                    full_hash: e.full_hash.clone(),
+                    features: e.features.clone(),
+                };
+                (fp, e)
+            })
+            .collect();
+        let (kind, similarity, e) =
+            shared::fingerprint::best(&wanted, entries.iter().map(|(fp, e)| (fp, e)))?;
+        let mut spec = e.spec.clone();
+        spec.default_rows = p.row_count;
+        Some(Hit {
+            spec,
+            kind: match kind {
+                Match::Exact => "exact",
+                Match::Similar => "similar",
+            },
+            similarity,
+            source: e.source.clone(),
+            created_unix: e.created_unix,
         })
     }
 
@@ -216,7 +151,7 @@ impl SpecCache {
             format_hash: format_hash(p),
             full_hash: full_hash(p),
             strictness: s,
-            features: features(p),
+            features: shared::fingerprint::features(p),
             source: source.to_string(),
             safe_profile: p.clone(),
             spec: spec.clone(),

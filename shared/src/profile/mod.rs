@@ -164,6 +164,9 @@ pub struct StringStats {
     pub shapes: Vec<ValueCount>,
     /// Distinct shapes.
     pub distinct_shapes: u64,
+    /// Values these figures are over (the present values profiled): the denominator
+    /// of a shape's share.
+    pub values: u64,
 }
 
 /// Everything known about one column.
@@ -748,5 +751,6 @@ fn string_stats(pairs: &[(String, u64)]) -> StringStats {
         mean_words: words / total.max(1) as f64,
         distinct_shapes: top.len() as u64 + other,
         shapes: top,
+        values: total,
     }
 }

@@ -1,0 +1,124 @@
+//! The fidelity and privacy report as people read it: SVG charts and a self-contained
+//! HTML file, drawn from [`shared::Report`] alone.
+//!
+//! Everything here is a pure function from the report to text (SVG or HTML), so the
+//! page and the downloaded file show the same drawings, and the tests run natively.
+//! Every label comes from the user's file (column names, category values), so every
+//! label is escaped.
+
+pub mod html;
+pub mod svg;
+
+use shared::Report;
+
+/// Percent with one decimal, or "n/a".
+pub fn percent(v: Option<f64>) -> String {
+    v.map_or("n/a".into(), |v| format!("{:.1} %", v * 100.0))
+}
+
+/// The headline figures, in the order shown: (label, measured, hint).
+pub fn headline(r: &Report) -> Vec<(&'static str, Option<f64>, String)> {
+    let f = &r.fidelity;
+    vec![
+        (
+            "Overall fidelity",
+            f.overall,
+            "SDMetrics Quality Report: mean of column shapes and pair trends".into(),
+        ),
+        (
+            "Column shapes",
+            f.column_shapes,
+            format!("over {} columns", f.shape_columns),
+        ),
+        (
+            "Column pair trends",
+            f.column_pair_trends,
+            format!(
+                "over the {} of {} pairs SDMetrics counts",
+                f.pairs_meeting_threshold, f.pairs
+            ),
+        ),
+    ]
+}
+
+/// The privacy figures: (label, value, explanation, fine?). `fine` is false for what a
+/// reader must look at (a withheld value found, copies beyond the table's own repeats).
+pub fn privacy_rows(r: &Report) -> Vec<(&'static str, String, String, bool)> {
+    let p = &r.privacy;
+    let mut rows = vec![
+        (
+            "Exact copies of real rows",
+            percent(Some(p.exact_copy_rate)),
+            format!(
+                "over every column; {} over the scored columns, where the real table repeats {} of its own rows",
+                percent(Some(p.exact_copy_rate_stat_cols)),
+                percent(Some(p.real_self_dup_rate_stat_cols))
+            ),
+            p.exact_copy_rate_stat_cols <= p.real_self_dup_rate_stat_cols + 0.01,
+        ),
+        (
+            "Withheld values found",
+            p.withheld.occurrences.to_string(),
+            format!(
+                "cells holding any of the {} real values the guard withheld (must be 0)",
+                p.withheld.values_checked
+            ),
+            p.withheld.occurrences == 0,
+        ),
+    ];
+    if let Some(d) = &p.dcr_baseline_protection {
+        rows.push((
+            "Distance to closest record",
+            d.score.map_or("n/a".into(), |s| format!("{s:.3}")),
+            format!(
+                "median distance of a synthetic row to its closest real row {:.4}, of a random row {:.4} (1 = as far as random; {} rows)",
+                d.median_dcr_synthetic, d.median_dcr_random_baseline, d.rows_synthetic
+            ),
+            d.zero_dcr_share <= p.real_self_dup_rate_stat_cols + 0.01,
+        ));
+    }
+    for v in &p.verbatim {
+        rows.push((
+            "Verbatim copies",
+            percent(Some(v.rate)),
+            format!(
+                "of {} synthetic values in {} ({}) also occur in the real column",
+                v.synthetic_values, v.column, v.why
+            ),
+            v.rate < 0.05,
+        ));
+    }
+    rows
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    /// A real report: penguins against a template-made synthetic table.
+    pub fn report() -> shared::Report {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/datasets/penguins.csv"
+        );
+        let bytes = std::fs::read(path).unwrap();
+        let real = shared::read(&bytes, "penguins.csv", &Default::default()).unwrap();
+        let (safe, _) = shared::guard(&shared::profile(&real), &Default::default());
+        let plan = shared::plan::compile(&shared::template::template(&safe, 0.8)).unwrap();
+        let synthetic = shared::generate::generate(&plan, 3, 344, 0..344);
+        shared::evaluate(&real, &synthetic, &Default::default())
+    }
+
+    #[test]
+    fn figures_and_privacy_rows_read_from_the_report() {
+        let r = report();
+        let head = super::headline(&r);
+        assert_eq!(head[0].1, r.fidelity.overall);
+        assert!(head[2].2.contains(&r.fidelity.pairs.to_string()));
+        let privacy = super::privacy_rows(&r);
+        let withheld = privacy
+            .iter()
+            .find(|p| p.0 == "Withheld values found")
+            .unwrap();
+        assert_eq!((withheld.1.as_str(), withheld.3), ("0", true));
+        assert!(privacy.iter().any(|p| p.0 == "Distance to closest record"));
+    }
+}
