@@ -486,8 +486,12 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
             card.phase.set(Phase::Ready);
         }
         Event::Generated { result, .. } => {
-            match output(&result, &js_sys::Array::from(&attachment)) {
-                Ok((blob, url, report_urls)) => {
+            let made = attachment
+                .dyn_into::<web_sys::Blob>()
+                .map_err(|_| "the worker sent no file".to_string())
+                .and_then(|blob| download::blob_url(&blob).map(|url| (blob, url)));
+            match made {
+                Ok((blob, url)) => {
                     if let Some(old) = card.output.get_untracked() {
                         old.urls().iter().for_each(|u| download::revoke(u));
                     }
@@ -497,14 +501,42 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
                         move || remember_spec(state, card, &generated),
                         std::time::Duration::ZERO,
                     );
+                    let rows = result.rows;
                     card.output.set(Some(Arc::new(Output {
                         result: *result,
                         blob,
                         url,
-                        report_urls,
+                        report_urls: None,
                     })));
+                    card.phase.set(Phase::Generating {
+                        stage: "scoring".into(),
+                        done: rows,
+                        total: rows,
+                    });
                 }
-                Err(e) => card.error.set(Some(e)),
+                Err(e) => {
+                    card.error.set(Some(e));
+                    card.phase.set(Phase::Ready);
+                }
+            }
+        }
+        Event::Scored { result, .. } => {
+            if let Some(out) = card.output.get_untracked() {
+                let files = js_sys::Array::from(&attachment);
+                let url = |i: u32| {
+                    files
+                        .get(i)
+                        .dyn_into::<web_sys::Blob>()
+                        .ok()
+                        .and_then(|b| download::blob_url(&b).ok())
+                };
+                let report_urls = url(0).zip(url(1));
+                card.output.set(Some(Arc::new(Output {
+                    result: *result,
+                    blob: out.blob.clone(),
+                    url: out.url.clone(),
+                    report_urls,
+                })));
             }
             card.phase.set(Phase::Ready);
         }
@@ -523,25 +555,6 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
         }
         Event::Ready | Event::Crashed { .. } | Event::Bundled { .. } => {}
     }
-}
-
-type Urls = (web_sys::Blob, String, Option<(String, String)>);
-
-/// The output Blob and object URLs for it and the report files the worker attached.
-fn output(result: &crate::protocol::Generated, files: &js_sys::Array) -> Result<Urls, String> {
-    let blob: web_sys::Blob = files
-        .get(0)
-        .dyn_into()
-        .map_err(|_| "the worker sent no file".to_string())?;
-    let url = download::blob_url(&blob)?;
-    let report = |i: u32| files.get(i).dyn_into::<web_sys::Blob>().ok();
-    let report_urls = match (result.report.is_some(), report(1), report(2)) {
-        (true, Some(json), Some(html)) => {
-            Some((download::blob_url(&json)?, download::blob_url(&html)?))
-        }
-        _ => None,
-    };
-    Ok((blob, url, report_urls))
 }
 
 /// Caches the spec a generation used, when it was not the cache's already.

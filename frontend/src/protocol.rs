@@ -104,12 +104,21 @@ pub enum Event {
         /// What the page may show of it.
         info: Box<FileInfo>,
     },
-    /// A synthetic file is ready. The attachment is a JS array: the output `Blob`, then
-    /// (with a report) the report as JSON and as HTML.
+    /// A synthetic file is ready (the attachment is its `Blob`); it is being scored, and
+    /// [`Event::Scored`] follows.
     Generated {
         /// The file.
         id: FileId,
         /// Figures and a preview.
+        result: Box<Generated>,
+    },
+    /// The report of a generation: the same result with its report, charts and scoring
+    /// time filled in. The attachment is a JS array of the report as JSON and as HTML
+    /// (empty for an empty output).
+    Scored {
+        /// The file.
+        id: FileId,
+        /// The scored result.
         result: Box<Generated>,
     },
     /// A request failed; the message is for the user.
@@ -151,6 +160,7 @@ impl Event {
             | Event::DemoMade { id }
             | Event::Inspected { id, .. }
             | Event::Generated { id, .. }
+            | Event::Scored { id, .. }
             | Event::Failed { id, .. }
             | Event::Cancelled { id } => Some(*id),
         }
@@ -161,7 +171,7 @@ impl Event {
         matches!(
             self,
             Event::Inspected { .. }
-                | Event::Generated { .. }
+                | Event::Scored { .. }
                 | Event::Bundled { .. }
                 | Event::Failed { .. }
                 | Event::Cancelled { .. }
@@ -269,6 +279,8 @@ pub struct Generated {
     pub preview: Preview,
     /// Generation and export time, in milliseconds (scoring excluded).
     pub millis: f64,
+    /// Time to score and draw the report, in milliseconds.
+    pub scoring_millis: f64,
 }
 
 #[cfg(test)]

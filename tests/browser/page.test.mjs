@@ -185,6 +185,8 @@ async function generate(page, name, { rows, format, seed } = {}, ms = 120000) {
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   const saved = path.join(work, `${Date.now()}-${download.suggestedFilename()}`);
   await download.saveAs(saved);
+  // The download comes first; the card is ready again once the report is scored.
+  await c.locator('button.generate:not([disabled])').waitFor({ timeout: ms });
   return { card: c, file: saved, name: download.suggestedFilename() };
 }
 
@@ -406,7 +408,7 @@ await check('the report: figures beside the strictness, a labelled chart per col
   await addFiles(page, path.join(DATASETS, 'penguins.csv'));
   const { file: synth, card: c } = await generate(page, 'penguins.csv', { seed: 7 });
   const report = c.locator('section.report');
-  await report.waitFor();
+  await report.locator('.heatmaps svg').nth(1).waitFor(); // drawn last, a frame per chart
   const charts = await report.locator('.charts .chart svg').count();
   assert(charts === 8, `a chart per column (8), got ${charts}`);
   assert(await report.locator('.heatmaps svg').count() === 2, 'real and synthetic heatmaps');
@@ -465,6 +467,7 @@ await check('demo datasets: each loads with one click, profiles and generates; t
       assert(/Withheld by the privacy guard: \d{2,}/.test(withheld), `the guard withheld much: ${withheld}`);
       const found = await c.locator('table.privacy tr', { hasText: 'Withheld values found' }).locator('td.value').textContent();
       assert(found.trim() === '0', `withheld values found: ${found}`);
+      await c.locator('section.report .heatmaps svg').nth(1).waitFor();
       await c.locator('section.report').screenshot({ path: path.join(SHOTS, 'report-medical-demo.png') });
     }
   }

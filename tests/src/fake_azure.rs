@@ -151,7 +151,8 @@ async fn queue_replies(
         match Reply::parse(name) {
             Some(r) => replies.push(r),
             None => {
-                return (StatusCode::BAD_REQUEST, format!("unknown reply {name:?}")).into_response();
+                return (StatusCode::BAD_REQUEST, format!("unknown reply {name:?}"))
+                    .into_response();
             }
         }
     }

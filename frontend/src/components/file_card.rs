@@ -127,7 +127,9 @@ fn Status(card: Card) -> impl IntoView {
                 <div class="status generating" role="status">
                     <progress class="gen-progress" max=max value=done as f64 aria-label="Generation progress"></progress>
                     <span class="progress-text">{label}</span>
-                    <button type="button" class="secondary cancel" on:click=move |_| actions::cancel(card)>"Cancel"</button>
+                    {(stage != "scoring").then(|| view! {
+                        <button type="button" class="secondary cancel" on:click=move |_| actions::cancel(card)>"Cancel"</button>
+                    })}
                 </div>
             }
             .into_any()

@@ -40,10 +40,11 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
             </dl>
             <p class="made">
                 {format!(
-                    "{} rows, {}, in {:.2} s{rate}{scored}. Seed {}. Spec: {}.",
+                    "{} rows, {}, in {:.2} s{rate}{scored}, scored in {:.2} s. Seed {}. Spec: {}.",
                     grouped(r.rows),
                     human_bytes(r.bytes),
                     seconds,
+                    r.scoring_millis / 1000.0,
                     r.seed,
                     r.spec_source
                 )}
@@ -105,22 +106,34 @@ fn ReportView(
             }
         })
         .collect_view();
-    // The charts go in a task of their own after the figures, so no single task on the
-    // UI thread parses and lays out every SVG at once.
-    let drawn = RwSignal::new(false);
-    set_timeout(move || drawn.set(true), std::time::Duration::ZERO);
-    let charts = move || {
-        drawn.get().then(|| {
-            charts
-                .iter()
-                .map(|chart| view! { <div class="chart" inner_html=chart.clone()></div> })
-                .collect_view()
+    // Each chart goes in on a later frame of its own, after the figures: parsing and
+    // laying out every SVG at once held the UI thread for ~60 ms on wide tables.
+    let drawn = RwSignal::new(0usize);
+    let total = charts.len() + 1; // the heatmaps come last, together
+    for i in 1..=total {
+        set_timeout(
+            move || drawn.set(i),
+            std::time::Duration::from_millis(16 * i as u64),
+        );
+    }
+    let charts = charts
+        .into_iter()
+        .enumerate()
+        .map(|(i, chart)| {
+            let html = move || {
+                if drawn.get() > i {
+                    chart.clone()
+                } else {
+                    String::new()
+                }
+            };
+            view! { <div class="chart" inner_html=html></div> }
         })
-    };
+        .collect_view();
     let heatmaps = move || {
         let [real, synthetic] = [heatmaps.first(), heatmaps.get(1)];
         let (real, synthetic) = (real?.clone(), synthetic?.clone());
-        drawn.get().then(|| {
+        (drawn.get() >= total).then(|| {
             view! {
                 <h4>"Associations between columns, real beside synthetic"</h4>
                 <div class="heatmaps">

@@ -42,6 +42,9 @@ pub struct Entry {
     pub safe_profile: SafeProfile,
     /// The spec.
     pub spec: Spec,
+    /// Its size as read from the store (0 for a new entry).
+    #[serde(skip)]
+    pub stored_bytes: u64,
 }
 
 impl Entry {
@@ -59,11 +62,15 @@ impl Entry {
             fingerprint,
             safe_profile: safe,
             spec,
+            stored_bytes: 0,
         }
     }
 
     /// Its size as stored (its JSON), in bytes.
     pub fn bytes(&self) -> u64 {
+        if self.stored_bytes > 0 {
+            return self.stored_bytes;
+        }
         serde_json::to_string(self).map_or(0, |s| s.len() as u64)
     }
 }
@@ -185,7 +192,11 @@ pub async fn all() -> Result<Vec<Entry>, String> {
     Ok(js_sys::Array::from(&values)
         .iter()
         .filter_map(|v| js_sys::JSON::stringify(&v).ok()?.as_string())
-        .filter_map(|json| serde_json::from_str(&json).ok())
+        .filter_map(|json| {
+            let mut entry: Entry = serde_json::from_str(&json).ok()?;
+            entry.stored_bytes = json.len() as u64;
+            Some(entry)
+        })
         .collect())
 }
 

@@ -266,41 +266,66 @@ impl Generation {
         Ok(self.sink.take())
     }
 
-    /// Scores the first rows of the output against the real rows (SDMetrics' Quality
-    /// Report) and fills in the result shown beside the download.
-    pub fn result(
-        &self,
-        real: &Loaded,
-        req: &GenerateRequest,
-        name: &str,
-        bytes: u64,
-    ) -> Result<Generated, String> {
+    /// The first rows of the output: the part that is scored.
+    fn scored_prefix(&self) -> Result<Table, String> {
         let scored_rows = self.rows.min(shared::evaluate::SCORED_ROWS);
         let mut scored = self.first.clone().ok_or("nothing was generated to score")?;
         scored.batch = scored.batch.slice(0, scored_rows as usize);
         scored.total_rows = scored_rows;
+        Ok(scored)
+    }
+
+    /// The result shown beside the download, before scoring (`report` is `None`).
+    pub fn result(
+        &self,
+        req: &GenerateRequest,
+        name: &str,
+        bytes: u64,
+    ) -> Result<Generated, String> {
+        let scored = self.scored_prefix()?;
+        Ok(Generated {
+            rows: self.rows,
+            file_name: shared::export::output_name(name, self.format),
+            bytes,
+            report: None,
+            charts: Vec::new(),
+            heatmaps: Vec::new(),
+            spec: serde_json::to_string_pretty(&self.spec).map_err(|e| e.to_string())?,
+            scored_rows: scored.total_rows,
+            strictness: req.strictness,
+            seed: self.seed,
+            spec_source: req.spec_source.clone(),
+            warnings: self.plan.warnings.clone(),
+            preview: preview(&scored, PREVIEW_ROWS)?,
+            millis: 0.0,
+            scoring_millis: 0.0,
+        })
+    }
+
+    /// Scores the first rows of the output against the real rows (SDMetrics' Quality
+    /// Report plus the privacy checks) and draws the charts, into `result`.
+    pub fn score(&self, real: &Loaded, result: &mut Generated) -> Result<(), String> {
+        let scored = self.scored_prefix()?;
+        if scored.total_rows == 0 {
+            return Ok(());
+        }
         // The options `byod evaluate --seed SEED` uses, so its figures for the same
         // pair are these.
-        let report = (scored_rows > 0).then(|| {
-            let options = shared::EvaluateOptions {
-                withheld_values: &real.withheld_values,
-                real_profile: Some(&real.profile),
-                seed: self.seed,
-                ..Default::default()
-            };
-            shared::evaluate(&real.table, &scored, &options)
-        });
-        let charts = report
+        let options = shared::EvaluateOptions {
+            withheld_values: &real.withheld_values,
+            real_profile: Some(&real.profile),
+            seed: self.seed,
+            ..Default::default()
+        };
+        let report = shared::evaluate(&real.table, &scored, &options);
+        result.charts = report
+            .columns
             .iter()
-            .flat_map(|r| {
-                r.columns
-                    .iter()
-                    .filter_map(crate::report::svg::column_chart)
-            })
+            .filter_map(crate::report::svg::column_chart)
             .collect();
-        let heatmaps = report
+        result.heatmaps = report
+            .correlation
             .as_ref()
-            .and_then(|r| r.correlation.as_ref())
             .map(|m| {
                 vec![
                     crate::report::svg::heatmap(m, "real"),
@@ -308,22 +333,8 @@ impl Generation {
                 ]
             })
             .unwrap_or_default();
-        Ok(Generated {
-            charts,
-            heatmaps,
-            rows: self.rows,
-            file_name: shared::export::output_name(name, self.format),
-            bytes,
-            report,
-            spec: serde_json::to_string_pretty(&self.spec).map_err(|e| e.to_string())?,
-            scored_rows,
-            strictness: req.strictness,
-            seed: self.seed,
-            spec_source: req.spec_source.clone(),
-            warnings: self.plan.warnings.clone(),
-            preview: preview(&scored, PREVIEW_ROWS)?,
-            millis: 0.0,
-        })
+        result.report = Some(report);
+        Ok(())
     }
 }
 
@@ -446,10 +457,10 @@ mod tests {
         let mut g = start(&loaded, &req).unwrap();
         let bytes = run(&mut g);
         assert_eq!(&bytes[..4], b"PAR1");
-        let r = g
-            .result(&loaded, &req, "penguins.csv", bytes.len() as u64)
-            .unwrap();
+        let mut r = g.result(&req, "penguins.csv", bytes.len() as u64).unwrap();
         assert_eq!((r.rows, r.scored_rows), (344, 344));
+        assert!(r.report.is_none() && report_files(&r, "penguins.csv").is_none());
+        g.score(&loaded, &mut r).unwrap();
         assert_eq!(r.file_name, "synthetic_penguins.parquet");
         let report = r.report.clone().unwrap();
         let fidelity = report.fidelity.overall.unwrap();

@@ -81,16 +81,7 @@ fn handle(request: Request, attachment: JsValue) {
             let Some(file) = file else {
                 return post(&missing_file(id), None);
             };
-            match load(id, &file, sheet) {
-                Ok((_, info)) => post(
-                    &Event::Inspected {
-                        id,
-                        info: Box::new(info),
-                    },
-                    None,
-                ),
-                Err(message) => post(&Event::Failed { id, message }, None),
-            }
+            inspect(id, &file, sheet);
         }
         Request::Generate(req) => {
             STATE.with_borrow_mut(|s| s.cancelled.remove(&req.id));
@@ -121,16 +112,7 @@ fn handle(request: Request, attachment: JsValue) {
                 Err(message) => return post(&Event::Failed { id, message }, None),
             };
             post(&Event::DemoMade { id }, Some(&file));
-            match load(id, &file, None) {
-                Ok((_, info)) => post(
-                    &Event::Inspected {
-                        id,
-                        info: Box::new(info),
-                    },
-                    None,
-                ),
-                Err(message) => post(&Event::Failed { id, message }, None),
-            }
+            inspect(id, &file, None);
         }
         Request::Bundle { names, manifest } => match bundle(&names, &manifest, &attachment) {
             Ok(blob) => post(
@@ -147,6 +129,20 @@ fn handle(request: Request, attachment: JsValue) {
                 None,
             ),
         },
+    }
+}
+
+/// Reads, profiles and guards a file, and answers `Inspected` or `Failed`.
+fn inspect(id: FileId, file: &File, sheet: Option<String>) {
+    match load(id, file, sheet) {
+        Ok((_, info)) => post(
+            &Event::Inspected {
+                id,
+                info: Box::new(info),
+            },
+            None,
+        ),
+        Err(message) => post(&Event::Failed { id, message }, None),
     }
 }
 
@@ -288,34 +284,33 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
     }
     push(generation.finish()?);
     let millis = now_ms() - started;
-    let rows = generation.rows();
-    post(
-        &Event::Progress {
-            id,
-            stage: "scoring".into(),
-            done: rows,
-            total: rows,
-        },
-        None,
-    );
-    yield_now().await;
-    if cancelled(id) {
-        return Err(Stop::Cancelled);
-    }
-    let mut result = generation.result(&loaded, &req, &name, bytes)?;
+    let mut result = generation.result(&req, &name, bytes)?;
     result.millis = millis;
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(flow::content_type(&req.format));
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
         .map_err(js_error)?;
-    let files = js_sys::Array::of1(&blob);
+    // The download first; the report follows when scored.
+    post(
+        &Event::Generated {
+            id,
+            result: Box::new(result.clone()),
+        },
+        Some(&blob),
+    );
+    drop(parts);
+    yield_now().await;
+    let scoring = now_ms();
+    generation.score(&loaded, &mut result)?;
+    result.scoring_millis = now_ms() - scoring;
+    let files = js_sys::Array::new();
     if let Some((json, html)) = flow::report_files(&result, &name) {
         for (text, mime) in [(json, "application/json"), (html, "text/html")] {
             files.push(&text_blob(&text, mime)?.into());
         }
     }
     post(
-        &Event::Generated {
+        &Event::Scored {
             id,
             result: Box::new(result),
         },
