@@ -229,15 +229,7 @@ async fn look_up(state: AppState, safe_profile: &str, strictness: f64) -> Option
 }
 
 fn cache_note(hit: &cache::Hit) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(hit.entry.created_ms));
-    let when = format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes()
-    );
+    let when = crate::state::local_time(hit.entry.created_ms);
     let kind = match hit.kind {
         shared::fingerprint::Match::Exact => "same statistics",
         shared::fingerprint::Match::Similar => "same structure, similar statistics",

@@ -354,6 +354,20 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
+/// A local date and time, `2026-11-26 14:03`, from ms since 1970. Formatted by hand:
+/// `toLocaleString` builds an Intl formatter per call, tens of ms on the UI thread.
+pub fn local_time(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
 /// A count with thousands separators: `1,000,000`.
 pub fn grouped(n: u64) -> String {
     let s = n.to_string();

@@ -54,9 +54,7 @@ pub fn CachePanel(state: AppState) -> impl IntoView {
                     </thead>
                     <tbody>
                         {move || state.cache.get().into_iter().map(|e| {
-                            let saved = String::from(
-                                js_sys::Date::new(&e.created_ms.into()).to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED),
-                            );
+                            let saved = crate::state::local_time(e.created_ms);
                             let columns: Vec<&str> = e.safe_profile.columns.iter().map(|c| c.name.as_str()).collect();
                             let names = columns.join(", ");
                             view! {

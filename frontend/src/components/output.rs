@@ -11,10 +11,14 @@ use std::sync::Arc;
 #[component]
 pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
     let r = &output.result;
-    let scored = if r.scored_rows < r.rows {
-        format!(" (first {} rows scored)", grouped(r.scored_rows))
-    } else {
-        String::new()
+    let scored = match (r.report.is_some(), r.scored_rows < r.rows) {
+        (false, _) => String::new(),
+        (true, true) => format!(
+            "; the first {} rows scored in {:.2} s",
+            grouped(r.scored_rows),
+            r.scoring_millis / 1000.0
+        ),
+        (true, false) => format!("; scored in {:.2} s", r.scoring_millis / 1000.0),
     };
     let seconds = r.millis / 1000.0;
     let rate = if r.millis > 0.0 {
@@ -31,7 +35,9 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
             <dl class="figures">
                 <div>
                     <dt>"Fidelity (SDMetrics quality)"</dt>
-                    <dd class="fidelity">{report::percent(overall)}</dd>
+                    <dd class="fidelity">
+                        {if report.is_some() || r.rows == 0 { report::percent(overall) } else { "scoring…".into() }}
+                    </dd>
                 </div>
                 <div>
                     <dt>"Match strictness asked"</dt>
@@ -40,11 +46,10 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
             </dl>
             <p class="made">
                 {format!(
-                    "{} rows, {}, in {:.2} s{rate}{scored}, scored in {:.2} s. Seed {}. Spec: {}.",
+                    "{} rows, {}, in {:.2} s{rate}{scored}. Seed {}. Spec: {}.",
                     grouped(r.rows),
                     human_bytes(r.bytes),
                     seconds,
-                    r.scoring_millis / 1000.0,
                     r.seed,
                     r.spec_source
                 )}

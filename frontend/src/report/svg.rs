@@ -285,7 +285,7 @@ fn bars(
             4.0 + label_w,
             y + 13.0,
             esc(label),
-            esc(&cut(label, 18)),
+            esc(&cut(label, 16)),
         );
         for (k, (v, colour)) in [(r, REAL), (s, SYNTHETIC)].into_iter().enumerate() {
             let w = plot_w * v / top;
@@ -342,7 +342,8 @@ pub fn heatmap(m: &CorrelationMatrices, which: &str) -> String {
     let cell = ((WIDTH - label_w - RIGHT) / n as f64).clamp(6.0, 28.0);
     let grid = cell * n as f64;
     let height = TOP + label_w + grid + 24.0;
-    let width = label_w + grid + RIGHT;
+    // Room on the right for the last column's slanted label.
+    let width = label_w + grid + RIGHT + 40.0;
     let show_labels = cell >= 9.0;
     let mut out = String::new();
     let title = format!("Associations, {which}");
