@@ -148,13 +148,15 @@ pub fn generate(state: AppState, card: Card) {
     let mode = settings.mode.get_untracked();
     card.phase.set(Phase::Looking);
     leptos::task::spawn_local(async move {
-        if use_cache && let Some(hit) = look_up(state, &info.safe_profile, request.strictness).await
-        {
+        let safe = serde_json::from_str::<shared::SafeProfile>(&info.safe_profile).ok();
+        let hit = match &safe {
+            Some(safe) if use_cache => look_up(state, safe, request.strictness).await,
+            _ => None,
+        };
+        if let (Some(hit), Some(safe)) = (hit, &safe) {
+            // The cached spec, sized for this file.
             let mut spec = hit.entry.spec.clone();
-            spec.default_rows = hit.entry.safe_profile.row_count.max(1);
-            if let Ok(safe) = serde_json::from_str::<shared::SafeProfile>(&info.safe_profile) {
-                spec.default_rows = safe.row_count;
-            }
+            spec.default_rows = safe.row_count;
             request.spec = serde_json::to_string(&spec).ok();
             request.spec_source = format!("{}, reused from the spec cache", hit.entry.source);
             card.cache_note.set(Some(cache_note(&hit)));
@@ -168,17 +170,19 @@ pub fn generate(state: AppState, card: Card) {
             refresh_cache(state).await;
             return send_generate(card, request);
         }
-        card.bypass_cache.set_value(false);
         if mode == Mode::Template {
+            card.bypass_cache.set_value(false);
             card.cache_as
                 .set_value(use_cache.then(|| "template (built in this page)".into()));
             return send_generate(card, request);
         }
         if !card.llm_approved.get_untracked() {
+            // The bypass, if asked for, waits for the approval.
             card.phase.set(Phase::Ready);
             card.approval_open.set(true);
             return;
         }
+        card.bypass_cache.set_value(false);
         card.phase.set(Phase::Asking);
         match relay::spec(&info.safe_profile, request.strictness, rows, use_cache).await {
             Ok(answer) if matches!(answer.source.as_str(), "llm" | "llm_repaired" | "cache") => {
@@ -217,10 +221,13 @@ pub fn generate(state: AppState, card: Card) {
     });
 }
 
-async fn look_up(state: AppState, safe_profile: &str, strictness: f64) -> Option<cache::Hit> {
-    let safe: shared::SafeProfile = serde_json::from_str(safe_profile).ok()?;
+async fn look_up(
+    state: AppState,
+    safe: &shared::SafeProfile,
+    strictness: f64,
+) -> Option<cache::Hit> {
     match cache::all().await {
-        Ok(entries) => cache::find(entries, &safe, strictness),
+        Ok(entries) => cache::find(entries, safe, strictness),
         Err(e) => {
             state.cache_message.set(Some(e));
             None
