@@ -580,6 +580,7 @@ await check('LLM mode against the relay and a fake Azure OpenAI: approval, the s
     await c.locator('button.use-spec').click();
     await c.locator('a.download').waitFor({ timeout: 60000 });
     assert((await c.locator('.made').textContent()).includes('LLM (Azure OpenAI'), 'the result says the LLM wrote the spec');
+    await c.locator('section.report .heatmaps svg').nth(1).waitFor({ timeout: 60000 });
     await c.locator('section.output').screenshot({ path: path.join(SHOTS, 'llm-result.png') });
     // Azure fails: the relay falls back to its template, and the page says why.
     await azure.queue(Array(12).fill('status:500'));
