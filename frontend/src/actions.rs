@@ -164,11 +164,8 @@ pub fn generate(state: AppState, card: Card) {
             let mut entry = hit.entry;
             entry.hits += 1;
             entry.used_ms = js_sys::Date::now();
-            if let Err(e) = cache::put(&entry).await {
-                state.cache_message.set(Some(e));
-            }
-            refresh_cache(state).await;
-            return send_generate(card, request);
+            send_generate(card, request);
+            return store(state, entry).await;
         }
         if mode == Mode::Template {
             card.bypass_cache.set_value(false);
@@ -572,10 +569,20 @@ fn remember_spec(state: AppState, card: Card, result: &crate::protocol::Generate
         return;
     };
     let entry = cache::Entry::new(safe, result.strictness, spec, &source);
-    leptos::task::spawn_local(async move {
-        if let Err(e) = cache::put(&entry).await {
-            state.cache_message.set(Some(e));
-        }
-        refresh_cache(state).await;
+    leptos::task::spawn_local(store(state, entry));
+}
+
+/// Writes an entry and puts it in the panel's list (without reading every entry back:
+/// that is the costly part on the UI thread).
+async fn store(state: AppState, mut entry: cache::Entry) {
+    if let Err(e) = cache::put(&entry).await {
+        state.cache_message.set(Some(e));
+        return;
+    }
+    entry.stored_bytes = entry.bytes();
+    state.cache.update(|list| {
+        list.retain(|e| e.key != entry.key);
+        list.push(entry);
+        list.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
     });
 }

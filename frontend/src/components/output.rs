@@ -7,6 +7,9 @@ use crate::state::{Output, grouped, human_bytes};
 use leptos::prelude::*;
 use std::sync::Arc;
 
+/// Charts drawn in the page; a wider table's others are in the HTML report.
+const MAX_CHARTS: usize = 60;
+
 /// The result panel.
 #[component]
 pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
@@ -113,6 +116,8 @@ fn ReportView(
         .collect_view();
     // Each chart goes in on a later frame of its own, after the figures: parsing and
     // laying out every SVG at once held the UI thread for ~60 ms on wide tables.
+    let hidden = charts.len().saturating_sub(MAX_CHARTS);
+    let charts: Vec<String> = charts.into_iter().take(MAX_CHARTS).collect();
     let drawn = RwSignal::new(0usize);
     let total = charts.len() + 1; // the heatmaps come last, together
     for i in 1..=total {
@@ -159,6 +164,9 @@ fn ReportView(
             <details class="charts-box" open>
                 <summary>"Columns, real against synthetic"</summary>
                 <div class="charts">{charts}</div>
+                {(hidden > 0).then(|| view! {
+                    <p class="small">{format!("{hidden} more columns are charted in the HTML report.")}</p>
+                })}
             </details>
             {heatmaps}
         </section>

@@ -16,6 +16,8 @@ const RIGHT: f64 = 10.0;
 const TOP: f64 = 40.0;
 /// Categories drawn per chart (the rest are summed in "other").
 const MAX_BARS: usize = 12;
+/// Columns a heatmap shows (the first ones); wider tables would draw unreadable cells.
+pub const MAX_HEATMAP_COLUMNS: usize = 40;
 
 /// Escapes text for SVG and HTML.
 pub fn esc(s: &str) -> String {
@@ -337,7 +339,7 @@ pub fn heatmap(m: &CorrelationMatrices, which: &str) -> String {
     } else {
         &m.synthetic
     };
-    let n = m.columns.len().max(1);
+    let n = m.columns.len().clamp(1, MAX_HEATMAP_COLUMNS);
     let label_w = 96.0;
     let cell = ((WIDTH - label_w - RIGHT) / n as f64).clamp(6.0, 28.0);
     let grid = cell * n as f64;
@@ -346,7 +348,14 @@ pub fn heatmap(m: &CorrelationMatrices, which: &str) -> String {
     let width = label_w + grid + RIGHT + 40.0;
     let show_labels = cell >= 9.0;
     let mut out = String::new();
-    let title = format!("Associations, {which}");
+    let title = if m.columns.len() > n {
+        format!(
+            "Associations, {which} (first {n} of {} columns)",
+            m.columns.len()
+        )
+    } else {
+        format!("Associations, {which}")
+    };
     let _ = write!(
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" style="max-width:{:.0}px" role="img" aria-label="{}" font-family="system-ui, sans-serif" font-size="{}"><title>{}</title><text x="4" y="14" font-size="13" font-weight="600" fill="#1b2430">{}</text><text x="4" y="29" font-size="11" fill="#55606e">Pearson r (numbers) or Cramér's V</text>"##,
@@ -358,7 +367,7 @@ pub fn heatmap(m: &CorrelationMatrices, which: &str) -> String {
     );
     let x0 = label_w;
     let y0 = TOP + label_w;
-    for (i, name) in m.columns.iter().enumerate() {
+    for (i, name) in m.columns.iter().take(n).enumerate() {
         if show_labels {
             let short = esc(&cut(name, 14));
             let _ = write!(
@@ -370,7 +379,7 @@ pub fn heatmap(m: &CorrelationMatrices, which: &str) -> String {
                 y0 - 3.0,
             );
         }
-        for j in 0..m.columns.len() {
+        for j in 0..n {
             let v = values.get(i).and_then(|row| row.get(j)).copied().flatten();
             let _ = write!(
                 out,
@@ -419,6 +428,15 @@ mod tests {
         let m = r.correlation.as_ref().unwrap();
         let real = heatmap(m, "real");
         assert_eq!(real.matches("<rect").count(), m.columns.len().pow(2));
+        // A wide table: the first columns only, and the title says so.
+        let wide = CorrelationMatrices {
+            columns: (0..100).map(|i| format!("c{i}")).collect(),
+            real: vec![vec![Some(0.5); 100]; 100],
+            synthetic: vec![vec![None; 100]; 100],
+        };
+        let svg = heatmap(&wide, "real");
+        assert_eq!(svg.matches("<rect").count(), MAX_HEATMAP_COLUMNS.pow(2));
+        assert!(svg.contains("first 40 of 100 columns"));
         // A hostile label is text, not markup.
         let mut c = r.columns[0].clone();
         c.name = "<script>alert(1)</script>".into();
