@@ -233,8 +233,15 @@ fn cancelled(id: FileId) -> bool {
 
 /// Lets the worker's event loop run (and take a Cancel) between chunks.
 async fn yield_now() {
+    sleep_ms(0).await;
+}
+
+/// How long the worker waits after sending a file before it scores it.
+const SCORING_DELAY_MS: i32 = 150;
+
+async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
@@ -299,7 +306,10 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
         Some(&blob),
     );
     drop(parts);
-    yield_now().await;
+    // Give the page a moment to take the file (its object URL is a synchronous call to
+    // the browser) before scoring takes a core: on a 2-core machine that call stalled
+    // the UI thread for up to 100 ms while the scoring ran beside it.
+    sleep_ms(SCORING_DELAY_MS).await;
     let scoring = now_ms();
     generation.score(&loaded, &mut result)?;
     result.scoring_millis = now_ms() - scoring;
