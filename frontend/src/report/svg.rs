@@ -398,7 +398,7 @@ pub fn heatmap(m: &CorrelationMatrices, which: &str) -> String {
     }
     let _ = write!(
         out,
-        r##"<text x="{x0}" y="{:.1}" font-size="10" fill="#55606e">blue = positive, red = negative, white = none</text></svg>"##,
+        r##"<text x="4" y="{:.1}" font-size="10" fill="#55606e">blue: positive · red: negative</text></svg>"##,
         height - 6.0
     );
     out
