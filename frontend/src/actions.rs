@@ -3,7 +3,7 @@
 
 use crate::protocol::{BATCH, Event, GenerateRequest, Request};
 use crate::services::{cache, download, relay, worker_bridge};
-use crate::state::{AppState, Batch, Card, Mode, Output, Phase, Relay, Review};
+use crate::state::{AppState, Batch, Card, Mode, Output, Phase, Relay, Report, Review};
 use leptos::prelude::*;
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -148,7 +148,7 @@ pub fn generate(state: AppState, card: Card) {
     let mode = settings.mode.get_untracked();
     card.phase.set(Phase::Looking);
     leptos::task::spawn_local(async move {
-        let safe = serde_json::from_str::<shared::SafeProfile>(&info.safe_profile).ok();
+        let safe = card.safe.get_value();
         let hit = match &safe {
             Some(safe) if use_cache => look_up(state, safe, request.strictness).await,
             _ => None,
@@ -367,7 +367,7 @@ pub fn download_all(state: AppState) {
                     "strictness": r.strictness,
                     "seed": r.seed,
                     "spec_source": r.spec_source,
-                    "fidelity": r.report.as_ref().and_then(|x| x.fidelity.overall),
+                    "fidelity": out.report.as_ref().and_then(|x| x.scored.report.fidelity.overall),
                     "scored_rows": r.scored_rows,
                 })
             }
@@ -392,14 +392,11 @@ pub fn download_all(state: AppState) {
         "files": listed,
     });
     let manifest = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    state.batch.set(Batch::Zipping);
-    BATCH_COUNTS.with(|c| c.set((names.len(), failed)));
+    state.batch.set(Batch::Zipping {
+        outputs: names.len(),
+        failed,
+    });
     worker_bridge::send_with(Request::Bundle { names, manifest }, blobs.into());
-}
-
-thread_local! {
-    // (outputs, failed) of the batch being zipped, for the message beside its link.
-    static BATCH_COUNTS: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
 }
 
 /// Reads the cache's entries into the state.
@@ -434,7 +431,10 @@ fn on_batch_event(state: AppState, event: Event, attachment: JsValue) {
         Event::Bundled { bytes } => match attachment.dyn_into::<web_sys::Blob>() {
             Ok(blob) => match download::blob_url(&blob) {
                 Ok(url) => {
-                    let (outputs, failed) = BATCH_COUNTS.with(std::cell::Cell::get);
+                    let (outputs, failed) = match state.batch.get_untracked() {
+                        Batch::Zipping { outputs, failed } => (outputs, failed),
+                        _ => (0, 0),
+                    };
                     Batch::Ready {
                         url,
                         bytes,
@@ -478,6 +478,8 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
                 card.metadata_url.set(None);
             }
             card.metadata_open.set(false);
+            card.safe
+                .set_value(serde_json::from_str(&info.safe_profile).ok().map(Arc::new));
             card.info.set(Some(Arc::from(info)));
             card.phase.set(Phase::Ready);
         }
@@ -502,7 +504,7 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
                         result: *result,
                         blob,
                         url,
-                        report_urls: None,
+                        report: None,
                     })));
                     card.phase.set(Phase::Generating {
                         stage: "scoring".into(),
@@ -516,8 +518,8 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
                 }
             }
         }
-        Event::Scored { result, .. } => {
-            if let Some(out) = card.output.get_untracked() {
+        Event::Scored { scored, .. } => {
+            if let (Some(out), Some(scored)) = (card.output.get_untracked(), scored) {
                 let files = js_sys::Array::from(&attachment);
                 let url = |i: u32| {
                     files
@@ -526,12 +528,14 @@ fn on_event(state: AppState, event: Event, attachment: JsValue) {
                         .ok()
                         .and_then(|b| download::blob_url(&b).ok())
                 };
-                let report_urls = url(0).zip(url(1));
+                let report = url(0).zip(url(1)).map(|(json_url, html_url)| Report {
+                    scored: *scored,
+                    json_url,
+                    html_url,
+                });
                 card.output.set(Some(Arc::new(Output {
-                    result: *result,
-                    blob: out.blob.clone(),
-                    url: out.url.clone(),
-                    report_urls,
+                    report,
+                    ..(*out).clone()
                 })));
             }
             card.phase.set(Phase::Ready);
@@ -559,16 +563,13 @@ fn remember_spec(state: AppState, card: Card, result: &crate::protocol::Generate
         return;
     };
     card.cache_as.set_value(None);
-    let Some(info) = card.info.get_untracked() else {
-        return;
-    };
-    let (Ok(safe), Ok(spec)) = (
-        serde_json::from_str::<shared::SafeProfile>(&info.safe_profile),
+    let (Some(safe), Ok(spec)) = (
+        card.safe.get_value(),
         shared::spec::Spec::from_json(&result.spec),
     ) else {
         return;
     };
-    let entry = cache::Entry::new(safe, result.strictness, spec, &source);
+    let entry = cache::Entry::new((*safe).clone(), result.strictness, spec, &source);
     leptos::task::spawn_local(store(state, entry));
 }
 

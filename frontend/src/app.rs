@@ -67,7 +67,7 @@ fn BatchStatus(state: AppState) -> impl IntoView {
     move || {
         match state.batch.get() {
         Batch::None => ().into_any(),
-        Batch::Zipping => view! { <span class="small" role="status">"Zipping…"</span> }.into_any(),
+        Batch::Zipping { .. } => view! { <span class="small" role="status">"Zipping…"</span> }.into_any(),
         Batch::Ready { url, bytes, outputs, failed } => {
             let note = if failed > 0 {
                 format!(" ({outputs} outputs; {failed} file(s) failed, see manifest.json)")

@@ -112,14 +112,13 @@ pub enum Event {
         /// Figures and a preview.
         result: Box<Generated>,
     },
-    /// The report of a generation: the same result with its report, charts and scoring
-    /// time filled in. The attachment is a JS array of the report as JSON and as HTML
-    /// (empty for an empty output).
+    /// The report of a generation (`None` for an empty output). The attachment is a JS
+    /// array of the report as JSON and as HTML.
     Scored {
         /// The file.
         id: FileId,
-        /// The scored result.
-        result: Box<Generated>,
+        /// The report and its drawings.
+        scored: Option<Box<Scored>>,
     },
     /// A request failed; the message is for the user.
     Failed {
@@ -255,14 +254,6 @@ pub struct Generated {
     pub file_name: String,
     /// Size of the output in bytes.
     pub bytes: u64,
-    /// Fidelity and privacy of (a prefix of) the output against the file: the same
-    /// figures `byod evaluate` gives for the pair. `None` for an empty output.
-    pub report: Option<shared::Report>,
-    /// The report's per-column charts (SVG), drawn in the worker so the UI thread only
-    /// inserts them.
-    pub charts: Vec<String>,
-    /// The association heatmaps (SVG), real then synthetic; none without a report.
-    pub heatmaps: Vec<String>,
     /// The spec the rows were made from (pretty JSON), to show and to cache.
     pub spec: String,
     /// Rows of the output that were scored.
@@ -279,8 +270,21 @@ pub struct Generated {
     pub preview: Preview,
     /// Generation and export time, in milliseconds (scoring excluded).
     pub millis: f64,
-    /// Time to score and draw the report, in milliseconds.
-    pub scoring_millis: f64,
+}
+
+/// The report of a generation, which follows its file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scored {
+    /// Fidelity and privacy of (a prefix of) the output against the file: the same
+    /// figures `byod evaluate` gives for the pair.
+    pub report: shared::Report,
+    /// The per-column charts (SVG), drawn in the worker so the UI thread only inserts
+    /// them.
+    pub charts: Vec<String>,
+    /// The association heatmaps (SVG), real then synthetic; none without a matrix.
+    pub heatmaps: Vec<String>,
+    /// Time to score and draw, in milliseconds.
+    pub millis: f64,
 }
 
 #[cfg(test)]

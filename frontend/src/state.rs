@@ -2,7 +2,7 @@
 //! and what the relay said. Everything is a signal, so components read what they show
 //! and nothing else re-renders.
 
-use crate::protocol::{FileId, FileInfo, GenerateRequest, Generated};
+use crate::protocol::{FileId, FileInfo, GenerateRequest, Generated, Scored};
 use crate::services::cache;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -150,16 +150,27 @@ pub struct Output {
     pub blob: web_sys::Blob,
     /// Object URL of the output.
     pub url: String,
-    /// Object URLs of the report as JSON and as HTML (none without a report).
-    pub report_urls: Option<(String, String)>,
+    /// The report, once scored.
+    pub report: Option<Report>,
+}
+
+/// A scored output's report and the object URLs of its JSON and HTML files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Figures and drawings.
+    pub scored: Scored,
+    /// Object URL of the report as JSON.
+    pub json_url: String,
+    /// Object URL of the report as HTML.
+    pub html_url: String,
 }
 
 impl Output {
     /// Every object URL it holds, to revoke.
     pub fn urls(&self) -> Vec<String> {
         let mut urls = vec![self.url.clone()];
-        if let Some((json, html)) = &self.report_urls {
-            urls.extend([json.clone(), html.clone()]);
+        if let Some(r) = &self.report {
+            urls.extend([r.json_url.clone(), r.html_url.clone()]);
         }
         urls
     }
@@ -189,6 +200,8 @@ pub struct Card {
     pub phase: RwSignal<Phase>,
     /// The profile summary, SafeProfile and withheld list.
     pub info: RwSignal<Option<Arc<FileInfo>>>,
+    /// The SafeProfile of `info`, parsed once (for the spec cache's keys).
+    pub safe: StoredValue<Option<Arc<shared::SafeProfile>>>,
     /// The last error, for the user.
     pub error: RwSignal<Option<String>>,
     /// A note on the last spec (an LLM fallback, a cancel).
@@ -224,6 +237,7 @@ impl Card {
             size: RwSignal::new(size),
             phase: RwSignal::new(Phase::Reading),
             info: RwSignal::new(None),
+            safe: StoredValue::new(None),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
             output: RwSignal::new(None),
@@ -289,7 +303,12 @@ pub enum Batch {
     /// Not asked for.
     None,
     /// Being zipped.
-    Zipping,
+    Zipping {
+        /// Outputs going in.
+        outputs: usize,
+        /// Files listed with an error.
+        failed: usize,
+    },
     /// Ready to save.
     Ready {
         /// Object URL of the ZIP.

@@ -499,6 +499,27 @@ fn neutralize_formula(s: &mut String) {
     }
 }
 
+/// Rows `rows` of a table as text, each cell as the text formats write it (dates in
+/// their column's format, fixed decimals); a missing value is an empty string. For
+/// showing rows, not for files: no CSV quoting or formula neutralising.
+pub fn text_rows(table: &Table, rows: std::ops::Range<usize>) -> Vec<Vec<String>> {
+    let end = rows.end.min(table.batch.num_rows());
+    (rows.start.min(end)..end)
+        .map(|r| {
+            table
+                .columns
+                .iter()
+                .zip(table.batch.columns())
+                .map(|(info, array)| {
+                    let mut cell = String::new();
+                    text_cell(array, r, info, &mut cell);
+                    cell
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Writes a cell as text in its column's format; nothing for a missing value.
 pub(crate) fn text_cell(array: &ArrayRef, r: usize, info: &ColumnInfo, out: &mut String) {
     if !array.is_valid(r) {

@@ -2,6 +2,7 @@
 //! per column, heatmaps, privacy), a preview, and the downloads.
 
 use crate::components::preview::PreviewTable;
+use crate::protocol::Scored;
 use crate::report;
 use crate::state::{Output, grouped, human_bytes};
 use leptos::prelude::*;
@@ -14,14 +15,14 @@ const MAX_CHARTS: usize = 60;
 #[component]
 pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
     let r = &output.result;
-    let scored = match (r.report.is_some(), r.scored_rows < r.rows) {
-        (false, _) => String::new(),
-        (true, true) => format!(
+    let scored = match (&output.report, r.scored_rows < r.rows) {
+        (None, _) => String::new(),
+        (Some(rep), true) => format!(
             "; the first {} rows scored in {:.2} s",
             grouped(r.scored_rows),
-            r.scoring_millis / 1000.0
+            rep.scored.millis / 1000.0
         ),
-        (true, false) => format!("; scored in {:.2} s", r.scoring_millis / 1000.0),
+        (Some(rep), false) => format!("; scored in {:.2} s", rep.scored.millis / 1000.0),
     };
     let seconds = r.millis / 1000.0;
     let rate = if r.millis > 0.0 {
@@ -30,8 +31,10 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
         String::new()
     };
     let asked = format!("{:.0} %", r.strictness * 100.0);
-    let report = r.report.clone();
-    let overall = report.as_ref().and_then(|x| x.fidelity.overall);
+    let report = output.report.clone();
+    let overall = report
+        .as_ref()
+        .and_then(|x| x.scored.report.fidelity.overall);
     view! {
         <section class="output" aria-label="Synthetic data">
             <h3>"Synthetic data"</h3>
@@ -63,15 +66,15 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
                 <a class="button primary download" href=output.url.clone() download=r.file_name.clone()>
                     {format!("Download {}", r.file_name)}
                 </a>
-                {output.report_urls.clone().map(|(json, html)| {
+                {report.clone().map(|rep| {
                     let stem = r.file_name.rsplit_once('.').map_or(r.file_name.clone(), |(s, _)| s.to_string());
                     view! {
-                        <a class="button secondary report-json" href=json download=format!("{stem}.report.json")>"Report (JSON)"</a>
-                        <a class="button secondary report-html" href=html download=format!("{stem}.report.html")>"Report (HTML)"</a>
+                        <a class="button secondary report-json" href=rep.json_url download=format!("{stem}.report.json")>"Report (JSON)"</a>
+                        <a class="button secondary report-html" href=rep.html_url download=format!("{stem}.report.html")>"Report (HTML)"</a>
                     }
                 })}
             </div>
-            {report.map(|rep| view! { <ReportView report=rep charts=r.charts.clone() heatmaps=r.heatmaps.clone() asked /> })}
+            {report.map(|rep| view! { <ReportView scored=rep.scored asked /> })}
             <details class="spec-used">
                 <summary>"The spec these rows were made from"</summary>
                 <pre class="json" tabindex="0">{r.spec.clone()}</pre>
@@ -83,12 +86,13 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
 
 /// Figures, charts and privacy of one report.
 #[component]
-fn ReportView(
-    report: shared::Report,
-    charts: Vec<String>,
-    heatmaps: Vec<String>,
-    asked: String,
-) -> impl IntoView {
+fn ReportView(scored: Scored, asked: String) -> impl IntoView {
+    let Scored {
+        report,
+        charts,
+        heatmaps,
+        ..
+    } = scored;
     let figures = report::headline(&report)
         .into_iter()
         .map(|(label, value, hint)| {

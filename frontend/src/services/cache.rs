@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 use shared::SafeProfile;
-use shared::fingerprint::{Fingerprint, Match};
+use shared::fingerprint::{Fingerprint, Match, strictness_key};
 use shared::spec::Spec;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -51,7 +51,7 @@ impl Entry {
     /// A new entry, made now.
     pub fn new(safe: SafeProfile, strictness: f64, spec: Spec, source: &str) -> Entry {
         let fingerprint = shared::fingerprint::fingerprint(&safe);
-        let strictness = (strictness * 100.0).round() / 100.0;
+        let strictness = strictness_key(strictness);
         Entry {
             key: key(&fingerprint, strictness),
             created_ms: js_sys::Date::now(),
@@ -97,7 +97,7 @@ pub struct Hit {
 /// The best entry for this SafeProfile and strictness, if any.
 pub fn find(entries: Vec<Entry>, safe: &SafeProfile, strictness: f64) -> Option<Hit> {
     let wanted = shared::fingerprint::fingerprint(safe);
-    let strictness = (strictness * 100.0).round() / 100.0;
+    let strictness = strictness_key(strictness);
     let candidates: Vec<Entry> = entries
         .into_iter()
         .filter(|e| e.strictness == strictness)

@@ -1,7 +1,9 @@
 //! The flow for one file, as the worker runs it: pure functions over bytes and tables,
 //! so they are tested natively. The worker module around them only moves messages.
 
-use crate::protocol::{ColumnSummary, FileInfo, GenerateRequest, Generated, Preview, WithheldItem};
+use crate::protocol::{
+    ColumnSummary, FileInfo, GenerateRequest, Generated, Preview, Scored, WithheldItem,
+};
 use shared::export::{ExportOptions, Exporter, OutputFormat};
 use shared::plan::Plan;
 use shared::{SafeProfile, Table};
@@ -64,7 +66,7 @@ pub fn inspect(
         sampled_rows: table.sampled_rows() as u64,
         warnings: table.warnings.clone(),
         columns,
-        preview: preview(&table, PREVIEW_ROWS)?,
+        preview: preview(&table, PREVIEW_ROWS),
         safe_profile,
         withheld: withheld
             .into_iter()
@@ -95,26 +97,13 @@ fn label(v: &impl serde::Serialize) -> String {
         .unwrap_or_default()
 }
 
-/// The first `rows` rows as the CSV export writes them (dates in their own format,
+/// The first `rows` rows as the text exports write them (dates in their own format,
 /// numbers as written), so the preview shows what the download will hold.
-pub fn preview(table: &Table, rows: usize) -> Result<Preview, String> {
-    let mut head = table.clone();
-    head.batch = table.batch.slice(0, rows.min(table.batch.num_rows()));
-    let csv = shared::export::to_bytes(&head, OutputFormat::Csv, &ExportOptions::default())
-        .map_err(|e| e.to_string())?;
-    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_slice());
-    let header = reader
-        .headers()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    Ok(Preview { header, rows })
+pub fn preview(table: &Table, rows: usize) -> Preview {
+    Preview {
+        header: table.columns.iter().map(|c| c.name.clone()).collect(),
+        rows: shared::export::text_rows(table, 0..rows),
+    }
 }
 
 /// The spec for a request: the relay's (validated here again), or the template's.
@@ -287,27 +276,23 @@ impl Generation {
             rows: self.rows,
             file_name: shared::export::output_name(name, self.format),
             bytes,
-            report: None,
-            charts: Vec::new(),
-            heatmaps: Vec::new(),
             spec: serde_json::to_string_pretty(&self.spec).map_err(|e| e.to_string())?,
             scored_rows: scored.total_rows,
             strictness: req.strictness,
             seed: self.seed,
             spec_source: req.spec_source.clone(),
             warnings: self.plan.warnings.clone(),
-            preview: preview(&scored, PREVIEW_ROWS)?,
+            preview: preview(&scored, PREVIEW_ROWS),
             millis: 0.0,
-            scoring_millis: 0.0,
         })
     }
 
     /// Scores the first rows of the output against the real rows (SDMetrics' Quality
-    /// Report plus the privacy checks) and draws the charts, into `result`.
-    pub fn score(&self, real: &Loaded, result: &mut Generated) -> Result<(), String> {
+    /// Report plus the privacy checks) and draws the charts; `None` for no rows.
+    pub fn score(&self, real: &Loaded) -> Result<Option<Scored>, String> {
         let scored = self.scored_prefix()?;
         if scored.total_rows == 0 {
-            return Ok(());
+            return Ok(None);
         }
         // The options `byod evaluate --seed SEED` uses, so its figures for the same
         // pair are these.
@@ -318,12 +303,12 @@ impl Generation {
             ..Default::default()
         };
         let report = shared::evaluate(&real.table, &scored, &options);
-        result.charts = report
+        let charts = report
             .columns
             .iter()
             .filter_map(crate::report::svg::column_chart)
             .collect();
-        result.heatmaps = report
+        let heatmaps = report
             .correlation
             .as_ref()
             .map(|m| {
@@ -333,8 +318,12 @@ impl Generation {
                 ]
             })
             .unwrap_or_default();
-        result.report = Some(report);
-        Ok(())
+        Ok(Some(Scored {
+            report,
+            charts,
+            heatmaps,
+            millis: 0.0,
+        }))
     }
 }
 
@@ -347,11 +336,10 @@ pub fn start(loaded: &Loaded, req: &GenerateRequest) -> Result<Generation, Strin
     Generation::new(spec, plan, req.seed, rows, format)
 }
 
-/// The report of a result as JSON and as a self-contained HTML file (`source` is the
-/// input file's name), or `None` without a report.
-pub fn report_files(result: &Generated, source: &str) -> Option<(String, String)> {
-    let report = result.report.as_ref()?;
-    let json = serde_json::to_string_pretty(report).ok()?;
+/// The report as JSON and as a self-contained HTML file (`source` is the input file's
+/// name).
+pub fn report_files(result: &Generated, scored: &Scored, source: &str) -> (String, String) {
+    let json = serde_json::to_string_pretty(&scored.report).unwrap_or_default();
     let about = crate::report::html::About {
         file: source,
         output: &result.file_name,
@@ -360,7 +348,7 @@ pub fn report_files(result: &Generated, source: &str) -> Option<(String, String)
         spec_source: &result.spec_source,
         spec: &result.spec,
     };
-    Some((json, crate::report::html::document(report, &about)))
+    (json, crate::report::html::document(&scored.report, &about))
 }
 
 /// The seed demo files are made with: the same demo is the same file every time.
@@ -429,6 +417,9 @@ mod tests {
         assert_eq!(info.columns[0].kind, "categorical");
         assert_eq!(info.preview.header[0], "species");
         assert_eq!(info.preview.rows.len(), PREVIEW_ROWS);
+        // Cells as the export writes them; the fourth penguin's measurements are missing.
+        assert_eq!(info.preview.rows[0][..3], ["Adelie", "Torgersen", "39.1"]);
+        assert_eq!(info.preview.rows[3][2], "");
         let sent: SafeProfile = serde_json::from_str(&info.safe_profile).unwrap();
         assert_eq!(sent, loaded.safe);
     }
@@ -457,18 +448,17 @@ mod tests {
         let mut g = start(&loaded, &req).unwrap();
         let bytes = run(&mut g);
         assert_eq!(&bytes[..4], b"PAR1");
-        let mut r = g.result(&req, "penguins.csv", bytes.len() as u64).unwrap();
+        let r = g.result(&req, "penguins.csv", bytes.len() as u64).unwrap();
         assert_eq!((r.rows, r.scored_rows), (344, 344));
-        assert!(r.report.is_none() && report_files(&r, "penguins.csv").is_none());
-        g.score(&loaded, &mut r).unwrap();
         assert_eq!(r.file_name, "synthetic_penguins.parquet");
-        let report = r.report.clone().unwrap();
+        let scored = g.score(&loaded).unwrap().unwrap();
+        let report = scored.report.clone();
         let fidelity = report.fidelity.overall.unwrap();
         assert!(fidelity > 0.8, "{fidelity}");
         // Everything the page draws is there: a plot per column, both matrices, DCR.
         assert!(report.columns.iter().all(|c| c.plot.is_some()));
-        assert_eq!((r.charts.len(), r.heatmaps.len()), (8, 2));
-        let (json, html) = report_files(&r, "penguins.csv").unwrap();
+        assert_eq!((scored.charts.len(), scored.heatmaps.len()), (8, 2));
+        let (json, html) = report_files(&r, &scored, "penguins.csv");
         assert_eq!(
             serde_json::from_str::<shared::Report>(&json).unwrap(),
             report

@@ -311,10 +311,11 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
     // the UI thread for up to 100 ms while the scoring ran beside it.
     sleep_ms(SCORING_DELAY_MS).await;
     let scoring = now_ms();
-    generation.score(&loaded, &mut result)?;
-    result.scoring_millis = now_ms() - scoring;
+    let mut scored = generation.score(&loaded)?;
     let files = js_sys::Array::new();
-    if let Some((json, html)) = flow::report_files(&result, &name) {
+    if let Some(scored) = scored.as_mut() {
+        scored.millis = now_ms() - scoring;
+        let (json, html) = flow::report_files(&result, scored, &name);
         for (text, mime) in [(json, "application/json"), (html, "text/html")] {
             files.push(&text_blob(&text, mime)?.into());
         }
@@ -322,7 +323,7 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
     post(
         &Event::Scored {
             id,
-            result: Box::new(result),
+            scored: scored.map(Box::new),
         },
         Some(&files),
     );

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use shared::SafeProfile;
 pub use shared::fingerprint::SIMILAR;
-use shared::fingerprint::{Fingerprint, Match, format_hash, full_hash};
+use shared::fingerprint::{Fingerprint, Match, format_hash, full_hash, strictness_key};
 use shared::spec::Spec;
 use std::path::{Path, PathBuf};
 
@@ -67,10 +67,6 @@ pub fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-fn strictness_key(s: f64) -> f64 {
-    (s * 100.0).round() / 100.0
 }
 
 impl SpecCache {
