@@ -257,11 +257,11 @@ impl Generation {
 
     /// The first rows of the output: the part that is scored.
     fn scored_prefix(&self) -> Result<Table, String> {
-        let scored_rows = self.rows.min(shared::evaluate::SCORED_ROWS);
-        let mut scored = self.first.clone().ok_or("nothing was generated to score")?;
-        scored.batch = scored.batch.slice(0, scored_rows as usize);
-        scored.total_rows = scored_rows;
-        Ok(scored)
+        let first = self
+            .first
+            .as_ref()
+            .ok_or("nothing was generated to score")?;
+        Ok(shared::evaluate::scored_prefix(first))
     }
 
     /// The result shown beside the download, before scoring (`report` is `None`).

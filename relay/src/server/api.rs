@@ -506,12 +506,8 @@ async fn make(
             let plan =
                 shared::plan::compile(&spec).map_err(|p| ApiError::internal(p.to_string()))?;
             let synth = shared::generate::generate(&plan, seed, rows, 0..rows);
-            // Fidelity of (a prefix of) the output against the upload, as SDMetrics scores it:
-            // a slice of the rows already made (row ranges are prefixes of the full run).
-            let mut scored = synth.clone();
-            let scored_rows = rows.min(shared::evaluate::SCORED_ROWS);
-            scored.batch = synth.batch.slice(0, scored_rows as usize);
-            scored.total_rows = scored_rows;
+            // Fidelity of (a prefix of) the output against the upload, as SDMetrics scores it.
+            let scored = shared::evaluate::scored_prefix(&synth);
             let options = shared::EvaluateOptions {
                 plots: false,
                 dcr_rows: 0,

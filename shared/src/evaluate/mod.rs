@@ -37,6 +37,17 @@ pub const REPORT_VERSION: u32 = 1;
 /// of the output). Scores settle well before this; larger outputs would only take longer.
 pub const SCORED_ROWS: u64 = 50_000;
 
+/// The part of a synthetic output that is scored: its first [`SCORED_ROWS`] rows (a
+/// zero-copy slice; row ranges are prefixes of the full run, so this is what a reader of
+/// the file sees first).
+pub fn scored_prefix(synthetic: &Table) -> Table {
+    let rows = (synthetic.batch.num_rows() as u64).min(SCORED_ROWS);
+    let mut scored = synthetic.clone();
+    scored.batch = synthetic.batch.slice(0, rows as usize);
+    scored.total_rows = rows;
+    scored
+}
+
 /// What to evaluate beyond the two tables.
 #[derive(Debug, Clone)]
 pub struct EvaluateOptions<'a> {
