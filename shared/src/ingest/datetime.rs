@@ -20,6 +20,9 @@ pub(crate) enum TemporalKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
     Year,
+    /// `%y`: two digits, 69-99 → 19xx and 00-68 → 20xx (POSIX's pivot, chrono's too,
+    /// so values are written back as they were read).
+    Year2,
     Month2,
     Month12,
     Day2,
@@ -33,6 +36,8 @@ enum Tok {
     Frac,
     AmPm,
     MonthName,
+    /// `%B`: the full English month name.
+    MonthFullName,
     Zulu,
     Offset,
     OffsetColon,
@@ -65,6 +70,18 @@ const PATTERNS: &[(&str, TemporalKind)] = {
         ("%d-%b-%Y", Date),
         ("%d %b %Y", Date),
         ("%b %d, %Y", Date),
+        ("%b %-d, %Y", Date),
+        ("%B %d, %Y", Date),
+        ("%B %-d, %Y", Date),
+        ("%d %B %Y", Date),
+        ("%-d %B %Y", Date),
+        // Two-digit years, after every four-digit format.
+        ("%m/%d/%y", Date),
+        ("%d/%m/%y", Date),
+        ("%-m/%-d/%y", Date),
+        ("%-d/%-m/%y", Date),
+        ("%d.%m.%y", Date),
+        ("%d-%b-%y", Date),
         ("%Y-%m-%d %H:%M:%S", DateTime),
         ("%Y-%m-%d %H:%M:%S%.f", DateTime),
         ("%Y-%m-%d %H:%M", DateTime),
@@ -170,6 +187,8 @@ fn compile(pattern: &str) -> Vec<Tok> {
                 _ => {
                     let t = match spec.as_bytes()[0] {
                         b'Y' => Tok::Year,
+                        b'y' => Tok::Year2,
+                        b'B' => Tok::MonthFullName,
                         b'm' => Tok::Month2,
                         b'd' => Tok::Day2,
                         b'H' => Tok::Hour2,
@@ -211,6 +230,21 @@ const MONTHS: [&[u8; 3]; 12] = [
     b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
 ];
 
+const MONTH_NAMES: [&[u8]; 12] = [
+    b"january",
+    b"february",
+    b"march",
+    b"april",
+    b"may",
+    b"june",
+    b"july",
+    b"august",
+    b"september",
+    b"october",
+    b"november",
+    b"december",
+];
+
 /// A parsed value: days since 1970 for dates, µs since 1970 (UTC if an offset was
 /// given) for datetimes, µs since midnight for times.
 pub(crate) fn parse(fmt: &DateFormat, b: &[u8]) -> Option<i64> {
@@ -223,6 +257,10 @@ pub(crate) fn parse(fmt: &DateFormat, b: &[u8]) -> Option<i64> {
     for tok in &fmt.toks {
         match *tok {
             Tok::Year => y = digits(b, &mut p, 4, 4)? as i32,
+            Tok::Year2 => {
+                let v = digits(b, &mut p, 2, 2)? as i32;
+                y = if v < 69 { 2000 + v } else { 1900 + v };
+            }
             Tok::Month2 => mo = digits(b, &mut p, 2, 2)?,
             Tok::Month12 => mo = digits(b, &mut p, 1, 2)?,
             Tok::Day2 => d = digits(b, &mut p, 2, 2)?,
@@ -273,6 +311,14 @@ pub(crate) fn parse(fmt: &DateFormat, b: &[u8]) -> Option<i64> {
                 ];
                 mo = MONTHS.iter().position(|m| **m == w)? as u32 + 1;
                 p += 3;
+            }
+            Tok::MonthFullName => {
+                let (i, name) = MONTH_NAMES.iter().enumerate().find(|(_, m)| {
+                    b.get(p..p + m.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(m))
+                })?;
+                mo = i as u32 + 1;
+                p += name.len();
             }
             Tok::Zulu => {
                 if b.get(p) != Some(&b'Z') {
@@ -378,6 +424,31 @@ mod tests {
         assert_eq!(fmt_of("2013"), None);
         assert_eq!(fmt_of("517.0"), None);
         assert_eq!(fmt_of("2012-02-30"), None);
+    }
+
+    #[test]
+    fn two_digit_years_and_month_names_parse() {
+        // Birth dates as exports write them: these stayed text (and their values left
+        // as category names) before.
+        assert_eq!(fmt_of("25/09/69"), Some("%d/%m/%y"));
+        assert_eq!(fmt_of("March 12, 1985"), Some("%B %d, %Y"));
+        assert_eq!(fmt_of("12-Mar-85"), Some("%d-%b-%y"));
+        assert_eq!(fmt_of("3 September 2001"), Some("%-d %B %Y"));
+        let days = |f: &str, v: &str| parse(by_pattern(f).unwrap(), v.as_bytes()).unwrap();
+        assert_eq!(
+            days("%d/%m/%y", "25/09/69"),
+            days_from_ymd(1969, 9, 25).unwrap()
+        );
+        assert_eq!(
+            days("%d-%b-%y", "12-Mar-05"),
+            days_from_ymd(2005, 3, 12).unwrap()
+        );
+        assert_eq!(
+            days("%B %d, %Y", "march 12, 1985"),
+            days_from_ymd(1985, 3, 12).unwrap()
+        );
+        // A four-digit year never reads as two.
+        assert_eq!(fmt_of("25/09/1969"), Some("%d/%m/%Y"));
     }
 
     #[test]

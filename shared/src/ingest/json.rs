@@ -3,13 +3,21 @@
 //! Nested objects flatten to dotted column names (`address.city`); arrays are kept as
 //! their JSON text. Columns appear in first-seen order; a record without a key has a
 //! null there.
+//!
+//! Records are parsed one at a time (the array's elements stream through a serde
+//! visitor) and flattened into compact sparse leaves at once, so memory follows the
+//! values present, not records × keys: a first record with 4,096 keys followed by a
+//! million empty ones stores 4,096 leaves, and the rows × columns budget refuses it
+//! before any column is built.
 
 use super::infer::Cell;
-use super::{IngestOptions, table_from_cells};
+use super::{CellSource, IngestOptions, Limits, table_from_source};
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{FileFormat, Table};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::fmt;
 
 pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) -> Result<Table> {
     let max = options.limits.max_json_bytes;
@@ -24,58 +32,31 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
         .with_hint("export it as CSV or Parquet, or raise the JSON size limit"));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let records: Vec<Value> = if format == FileFormat::Ndjson {
-        let mut out = Vec::new();
+    let mut flat = Flattener::new(&options.limits);
+    if format == FileFormat::Ndjson {
         for (i, v) in serde_json::Deserializer::from_slice(bytes)
             .into_iter::<Value>()
             .enumerate()
         {
-            out.push(v.map_err(|e| json_error(e, Some(i as u64 + 1)))?);
+            let v = v.map_err(|e| json_error(e, Some(i as u64 + 1)))?;
+            flat.record(&v)?;
         }
-        out
     } else {
-        match serde_json::from_slice::<Value>(bytes).map_err(|e| json_error(e, None))? {
-            Value::Array(items) => items,
-            other => vec![other],
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        if let Err(e) = (Records { flat: &mut flat }).deserialize(&mut de) {
+            return Err(flat.failed.take().unwrap_or_else(|| json_error(e, None)));
         }
-    };
-    let mut flat = Flattener {
-        index: HashMap::new(),
-        names: Vec::new(),
-        columns: Vec::new(),
-        arrays: Vec::new(),
-        max_depth: options.limits.max_json_depth,
-        max_columns: options.limits.max_columns,
-    };
-    // Array-valued fields are rendered to text first so cells can borrow them.
-    for (row, record) in records.iter().enumerate() {
-        flat.record(record, row)?;
+        de.end().map_err(|e| json_error(e, None))?;
     }
-    let rows = records.len();
-    let texts: Vec<String> = std::mem::take(&mut flat.arrays);
-    let columns: Vec<Vec<Cell<'_>>> = flat
-        .columns
-        .iter()
-        .map(|cells| {
-            let mut col = vec![Cell::Null; rows];
-            for &(row, ref v) in cells {
-                col[row] = match v {
-                    Leaf::Value(v) => leaf_cell(v),
-                    Leaf::Text(i) => Cell::Text(&texts[*i]),
-                };
-            }
-            col
-        })
-        .collect();
-    if columns.is_empty() && rows > 0 {
+    if flat.names.is_empty() && flat.rows > 0 {
         return Err(
             Error::new(ErrorKind::Empty, "the JSON records have no fields")
                 .with_hint("expected an array of objects like [{\"a\": 1}, ...]"),
         );
     }
     let mut warnings = Vec::new();
-    let names = super::clean_names(flat.names, &mut warnings);
-    table_from_cells(format, names, &columns, options, warnings)
+    let names = super::clean_names(std::mem::take(&mut flat.names), &mut warnings);
+    table_from_source(format, names, &flat, options, warnings)
 }
 
 fn json_error(e: serde_json::Error, record: Option<u64>) -> Error {
@@ -103,38 +84,124 @@ fn json_error(e: serde_json::Error, record: Option<u64>) -> Error {
     err
 }
 
-enum Leaf<'a> {
-    Value(&'a Value),
-    Text(usize),
+/// The top level of a JSON document: an array of records (streamed element by
+/// element), one object (one record) or one scalar (one record with a `value`).
+struct Records<'f> {
+    flat: &'f mut Flattener,
 }
 
-struct Flattener<'a> {
+impl<'de> DeserializeSeed<'de> for Records<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Records<'_> {
+    fn one<E: de::Error>(self, v: Value) -> std::result::Result<(), E> {
+        self.flat.record(&v).map_err(|e| self.flat.fail(e))
+    }
+}
+
+impl<'de> Visitor<'de> for Records<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of records, or one record")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<Value>()? {
+            self.flat.record(&v).map_err(|e| self.flat.fail(e))?;
+        }
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<(), A::Error> {
+        let v = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        self.one(v)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<(), E> {
+        self.one(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<(), E> {
+        self.one(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<(), E> {
+        self.one(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<(), E> {
+        self.one(Value::from(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<(), E> {
+        self.one(Value::from(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
+        self.one(Value::Null)
+    }
+}
+
+use serde::Deserialize as _;
+
+/// One value of a record, stored compactly: text lives in one shared buffer.
+#[derive(Debug, Clone, Copy)]
+enum Leaf {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text { start: u32, end: u32 },
+}
+
+/// Flattened records: for every column, its (row, leaf) pairs in row order.
+struct Flattener {
     index: HashMap<String, usize>,
     names: Vec<String>,
-    columns: Vec<Vec<(usize, Leaf<'a>)>>,
-    arrays: Vec<String>,
-    max_depth: usize,
-    max_columns: usize,
+    columns: Vec<Vec<(u32, Leaf)>>,
+    text: String,
+    rows: usize,
+    leaves: u64,
+    limits: Limits,
+    /// Our error, when the serde visitor had to stop with one.
+    failed: Option<Error>,
 }
 
-impl<'a> Flattener<'a> {
-    fn record(&mut self, v: &'a Value, row: usize) -> Result<()> {
+impl Flattener {
+    fn new(limits: &Limits) -> Self {
+        Flattener {
+            index: HashMap::new(),
+            names: Vec::new(),
+            columns: Vec::new(),
+            text: String::new(),
+            rows: 0,
+            leaves: 0,
+            limits: limits.clone(),
+            failed: None,
+        }
+    }
+
+    fn fail<E: de::Error>(&mut self, e: Error) -> E {
+        let message = e.to_string();
+        self.failed = Some(e);
+        E::custom(message)
+    }
+
+    fn record(&mut self, v: &Value) -> Result<()> {
+        let row = self.rows;
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
                     self.field(k.clone(), v, row, 1)?;
                 }
-                Ok(())
             }
-            other => self.field("value".to_string(), other, row, 1),
+            other => self.field("value".to_string(), other, row, 1)?,
         }
+        self.rows += 1;
+        super::check_cells(self.rows as u64, self.names.len(), &self.limits)
     }
 
-    fn field(&mut self, name: String, v: &'a Value, row: usize, depth: usize) -> Result<()> {
-        if depth > self.max_depth {
+    fn field(&mut self, name: String, v: &Value, row: usize, depth: usize) -> Result<()> {
+        if depth > self.limits.max_json_depth {
             return Err(Error::new(
                 ErrorKind::LimitExceeded,
-                format!("nesting deeper than {} levels", self.max_depth),
+                format!("nesting deeper than {} levels", self.limits.max_json_depth),
             )
             .at_row(row as u64 + 1)
             .at_column(name)
@@ -149,25 +216,56 @@ impl<'a> Flattener<'a> {
             }
             Value::Array(_) | Value::Object(_) => {
                 let text = v.to_string();
-                let i = self.arrays.len();
-                self.arrays.push(text);
-                self.push(name, row, Leaf::Text(i))
+                let leaf = self.text_leaf(&text)?;
+                self.push(name, row, leaf)
             }
-            leaf => self.push(name, row, Leaf::Value(leaf)),
+            Value::Null => self.push(name, row, Leaf::Null),
+            Value::Bool(b) => self.push(name, row, Leaf::Bool(*b)),
+            Value::Number(n) => {
+                let leaf = match n.as_i64() {
+                    Some(i) => Leaf::Int(i),
+                    None => Leaf::Float(n.as_f64().unwrap_or(f64::NAN)),
+                };
+                self.push(name, row, leaf)
+            }
+            Value::String(s) => {
+                let leaf = self.text_leaf(s)?;
+                self.push(name, row, leaf)
+            }
         }
     }
 
-    fn push(&mut self, name: String, row: usize, leaf: Leaf<'a>) -> Result<()> {
+    fn text_leaf(&mut self, s: &str) -> Result<Leaf> {
+        let start = self.text.len();
+        let end = start + s.len();
+        if end > u32::MAX as usize {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                "more than 4 GiB of text in the JSON",
+            )
+            .with_hint("export it as CSV or Parquet"));
+        }
+        self.text.push_str(s);
+        Ok(Leaf::Text {
+            start: start as u32,
+            end: end as u32,
+        })
+    }
+
+    fn push(&mut self, name: String, row: usize, leaf: Leaf) -> Result<()> {
         let col = match self.index.get(&name) {
             Some(&c) => c,
             None => {
-                if self.names.len() >= self.max_columns {
+                if self.names.len() >= self.limits.max_columns {
                     return Err(Error::new(
                         ErrorKind::LimitExceeded,
-                        format!("more than {} columns", self.max_columns),
+                        format!("more than {} columns", self.limits.max_columns),
                     )
+                    .at_row(row as u64 + 1)
                     .with_hint("drop fields you do not need, or raise the column limit"));
                 }
+                // A new column widens every row read so far.
+                super::check_cells(row as u64 + 1, self.names.len() + 1, &self.limits)?;
                 let c = self.names.len();
                 self.index.insert(name.clone(), c);
                 self.names.push(name);
@@ -175,21 +273,51 @@ impl<'a> Flattener<'a> {
                 c
             }
         };
-        self.columns[col].push((row, leaf));
+        self.leaves += 1;
+        if self.leaves > self.limits.max_cells {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!("more than {} values in the JSON", self.limits.max_cells),
+            )
+            .at_row(row as u64 + 1)
+            .with_hint("use a smaller file, or raise the cell limit"));
+        }
+        let cells = &mut self.columns[col];
+        let row = row as u32;
+        match cells.last_mut() {
+            // The same flattened name twice in one record ({"a.b": 1, "a": {"b": 2}}):
+            // the later value wins.
+            Some(last) if last.0 == row => last.1 = leaf,
+            _ => cells.push((row, leaf)),
+        }
         Ok(())
     }
 }
 
-fn leaf_cell(v: &Value) -> Cell<'_> {
-    match v {
-        Value::Null => Cell::Null,
-        Value::Bool(b) => Cell::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Cell::Int(i),
-            None => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Cell::Text(s),
-        Value::Array(_) | Value::Object(_) => Cell::Null,
+impl CellSource for Flattener {
+    fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn visit(&self, column: usize, f: &mut dyn FnMut(Cell<'_>)) {
+        let mut next = self.columns[column].iter().peekable();
+        for row in 0..self.rows as u32 {
+            match next.peek() {
+                Some((r, leaf)) if *r == row => {
+                    f(match *leaf {
+                        Leaf::Null => Cell::Null,
+                        Leaf::Bool(b) => Cell::Bool(b),
+                        Leaf::Int(i) => Cell::Int(i),
+                        Leaf::Float(x) => Cell::Float(x),
+                        Leaf::Text { start, end } => {
+                            Cell::Text(&self.text[start as usize..end as usize])
+                        }
+                    });
+                    next.next();
+                }
+                _ => f(Cell::Null),
+            }
+        }
     }
 }
 

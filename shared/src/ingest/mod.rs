@@ -225,15 +225,29 @@ pub(crate) fn empty_error(what: &str) -> Error {
         .with_hint("the file needs a header and at least one row of data")
 }
 
-/// Builds a table from columns of cells held in memory (JSON, Excel, Parquet).
-pub(crate) fn table_from_cells(
+/// A reader's cells in its own compact form (sparse JSON leaves, sparse Excel cells,
+/// decoded Arrow arrays), visited one column at a time. Readers hand this to
+/// [`table_from_source`] instead of a dense rows × columns grid of cells: that grid
+/// (24 bytes a cell) is what a file with a few far-apart cells or thousands of sparse
+/// keys turned into gigabytes before any limit ran.
+pub(crate) trait CellSource {
+    /// Rows, counting rows where this column has nothing.
+    fn rows(&self) -> usize;
+    /// Calls `f` with the cell of every row of `column`, in row order (`Cell::Null`
+    /// where the column has nothing).
+    fn visit(&self, column: usize, f: &mut dyn FnMut(Cell<'_>));
+}
+
+/// Builds a table from a reader's cells, checking the rows × columns budget before
+/// any column is built.
+pub(crate) fn table_from_source(
     format: FileFormat,
     names: Vec<String>,
-    columns: &[Vec<Cell<'_>>],
+    source: &dyn CellSource,
     options: &IngestOptions,
     warnings: Vec<String>,
 ) -> Result<Table> {
-    let rows = columns.first().map_or(0, Vec::len);
+    let rows = source.rows();
     if names.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "no columns found"));
     }
@@ -245,18 +259,18 @@ pub(crate) fn table_from_cells(
     let sampler = Sampler::new(rows as u64, options.sample_size());
     let mut infos = Vec::with_capacity(names.len());
     let mut arrays = Vec::with_capacity(names.len());
-    for (name, cells) in names.into_iter().zip(columns) {
+    for (i, name) in names.into_iter().enumerate() {
         let mut inference = Inference::new(false);
-        for c in cells {
-            inference.observe(*c);
-        }
+        source.visit(i, &mut |c| inference.observe(c));
         let decision = inference.decide(&name);
         let mut builder = ColumnBuilder::new(&decision, sampler.kept());
-        for (i, c) in cells.iter().enumerate() {
-            if sampler.keeps(i as u64) {
-                builder.push(*c);
+        let mut row = 0u64;
+        source.visit(i, &mut |c| {
+            if sampler.keeps(row) {
+                builder.push(c);
             }
-        }
+            row += 1;
+        });
         arrays.push(builder.finish());
         infos.push(column_info(name, &decision, inference.nulls));
     }

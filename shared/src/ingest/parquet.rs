@@ -2,9 +2,14 @@
 //! brotli). Structs flatten to dotted names; lists and maps become their text;
 //! decimals read as floats that keep their scale; timestamps with a zone read as UTC;
 //! binary columns are refused with the column named.
+//!
+//! The footer's row count is a claim, not a budget: it is checked against the cell
+//! limit before reading, and then every decoded batch is counted (its rows against the
+//! cell limit, its memory against `max_decompressed_bytes`), because a page of a few
+//! bytes can run-length-decode to billions of values whatever the footer says.
 
 use super::infer::Cell;
-use super::{IngestOptions, table_from_cells};
+use super::{CellSource, IngestOptions, table_from_source};
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{FileFormat, Table};
 use arrow::array::{Array, ArrayRef, AsArray, StringArray};
@@ -12,6 +17,9 @@ use arrow::datatypes::{DataType, Int64Type, TimeUnit};
 use chrono::DateTime;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::sync::Arc;
+
+/// Rows decoded at a time: the unit of the decoded-size check.
+const BATCH_ROWS: usize = 8_192;
 
 pub(crate) fn read(bytes: &[u8], options: &IngestOptions) -> Result<Table> {
     let malformed = |e: &dyn std::fmt::Display| {
@@ -21,45 +29,95 @@ pub(crate) fn read(bytes: &[u8], options: &IngestOptions) -> Result<Table> {
         )
         .with_hint("is the file truncated? write it again")
     };
+    let limits = &options.limits;
     let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
         .map_err(|e| malformed(&e))?;
-    let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
+    let rows: u64 = builder
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows().max(0) as u64)
+        .fold(0u64, u64::saturating_add);
     let fields = builder.schema().fields().len();
-    super::check_columns(fields, &options.limits)?;
-    super::check_cells(rows, fields, &options.limits)?;
+    super::check_columns(fields, limits)?;
+    super::check_cells(rows, fields, limits)?;
     let schema = builder.schema().clone();
     let reader = builder
-        .with_batch_size(65_536)
+        .with_batch_size(BATCH_ROWS)
         .build()
         .map_err(|e| malformed(&e))?;
-    let mut batches = Vec::new();
-    for b in reader {
-        batches.push(b.map_err(|e| malformed(&e))?);
-    }
-    let batch = arrow::compute::concat_batches(&schema, &batches).map_err(|e| malformed(&e))?;
-    drop(batches);
-
-    let mut leaves = Vec::new();
+    let mut batches: Vec<Vec<Leaf>> = Vec::new();
     let mut warnings = Vec::new();
-    for (field, array) in schema.fields().iter().zip(batch.columns()) {
-        flatten(
-            field.name().clone(),
-            array.clone(),
-            &mut leaves,
-            &mut warnings,
-        )?;
+    let mut decoded: u64 = 0;
+    let mut read_rows: u64 = 0;
+    for b in reader {
+        let b = b.map_err(|e| malformed(&e))?;
+        read_rows += b.num_rows() as u64;
+        decoded = decoded.saturating_add(b.get_array_memory_size() as u64);
+        super::check_cells(read_rows, fields, limits)?;
+        if decoded > limits.max_decompressed_bytes {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!(
+                    "the Parquet file decodes to more than {} bytes",
+                    limits.max_decompressed_bytes
+                ),
+            )
+            .at_row(read_rows)
+            .with_hint("read a sample of it (sample_size), or raise the decompressed-size limit"));
+        }
+        let mut leaves = Vec::new();
+        let mut batch_warnings = Vec::new();
+        for (field, array) in schema.fields().iter().zip(b.columns()) {
+            flatten(
+                field.name().clone(),
+                array.clone(),
+                &mut leaves,
+                &mut batch_warnings,
+            )?;
+        }
+        if batches.is_empty() {
+            warnings = batch_warnings;
+        }
+        super::check_columns(leaves.len(), limits)?;
+        batches.push(leaves);
     }
-    super::check_columns(leaves.len(), &options.limits)?;
-    let names: Vec<String> = leaves.iter().map(|l| l.name.clone()).collect();
-    let columns: Vec<Vec<Cell<'_>>> = leaves.iter().map(|l| cells(&l.array)).collect();
+    let Some(first) = batches.first() else {
+        return Err(super::empty_error("the file"));
+    };
+    let names: Vec<String> = first.iter().map(|l| l.name.clone()).collect();
+    let scales: Vec<Option<u8>> = first.iter().map(|l| l.scale).collect();
     let names = super::clean_names(names, &mut warnings);
-    let mut table = table_from_cells(FileFormat::Parquet, names, &columns, options, warnings)?;
-    for (info, leaf) in table.columns.iter_mut().zip(&leaves) {
-        if leaf.scale.is_some() && info.logical == crate::table::LogicalType::Float {
-            info.decimals = leaf.scale;
+    let source = Batches { batches };
+    let mut table = table_from_source(FileFormat::Parquet, names, &source, options, warnings)?;
+    for (info, scale) in table.columns.iter_mut().zip(scales) {
+        if scale.is_some() && info.logical == crate::table::LogicalType::Float {
+            info.decimals = scale;
         }
     }
     Ok(table)
+}
+
+/// The decoded batches, each flattened to the same leaves.
+struct Batches {
+    batches: Vec<Vec<Leaf>>,
+}
+
+impl CellSource for Batches {
+    fn rows(&self) -> usize {
+        self.batches
+            .iter()
+            .map(|b| b.first().map_or(0, |l| l.array.len()))
+            .sum()
+    }
+
+    fn visit(&self, column: usize, f: &mut dyn FnMut(Cell<'_>)) {
+        for batch in &self.batches {
+            if let Some(leaf) = batch.get(column) {
+                cells(&leaf.array, f);
+            }
+        }
+    }
 }
 
 struct Leaf {
@@ -175,41 +233,64 @@ fn flatten(
     Ok(())
 }
 
-fn cells(array: &ArrayRef) -> Vec<Cell<'_>> {
+fn cells(array: &ArrayRef, f: &mut dyn FnMut(Cell<'_>)) {
     use arrow::datatypes::{Float64Type, TimestampMicrosecondType};
+    let n = array.len();
+    let present = |i: usize| array.is_valid(i);
     match array.data_type() {
-        DataType::Boolean => present(array, |i| Cell::Bool(array.as_boolean().value(i))),
-        DataType::Int64 => present(array, |i| {
-            Cell::Int(array.as_primitive::<Int64Type>().value(i))
-        }),
-        DataType::Float64 => present(array, |i| {
-            let v = array.as_primitive::<Float64Type>().value(i);
-            if v.is_nan() {
-                Cell::Null
-            } else {
-                Cell::Float(v)
-            }
-        }),
-        DataType::Timestamp(_, _) => present(array, |i| {
-            let us = array.as_primitive::<TimestampMicrosecondType>().value(i);
-            DateTime::from_timestamp_micros(us)
-                .map_or(Cell::Null, |d| Cell::DateTime(d.naive_utc()))
-        }),
-        DataType::Utf8 => present(array, |i| Cell::Text(array.as_string::<i32>().value(i))),
+        DataType::Boolean => {
+            let a = array.as_boolean();
+            (0..n).for_each(|i| {
+                f(if present(i) {
+                    Cell::Bool(a.value(i))
+                } else {
+                    Cell::Null
+                })
+            });
+        }
+        DataType::Int64 => {
+            let a = array.as_primitive::<Int64Type>();
+            (0..n).for_each(|i| {
+                f(if present(i) {
+                    Cell::Int(a.value(i))
+                } else {
+                    Cell::Null
+                })
+            });
+        }
+        DataType::Float64 => {
+            let a = array.as_primitive::<Float64Type>();
+            (0..n).for_each(|i| {
+                let v = a.value(i);
+                f(if present(i) && !v.is_nan() {
+                    Cell::Float(v)
+                } else {
+                    Cell::Null
+                })
+            });
+        }
+        DataType::Timestamp(_, _) => {
+            let a = array.as_primitive::<TimestampMicrosecondType>();
+            (0..n).for_each(|i| {
+                f(if present(i) {
+                    DateTime::from_timestamp_micros(a.value(i))
+                        .map_or(Cell::Null, |d| Cell::DateTime(d.naive_utc()))
+                } else {
+                    Cell::Null
+                })
+            });
+        }
+        DataType::Utf8 => {
+            let a = array.as_string::<i32>();
+            (0..n).for_each(|i| {
+                f(if present(i) {
+                    Cell::Text(a.value(i))
+                } else {
+                    Cell::Null
+                })
+            });
+        }
         // `flatten` leaves no other type; Null is all-null.
-        _ => vec![Cell::Null; array.len()],
+        _ => (0..n).for_each(|_| f(Cell::Null)),
     }
-}
-
-/// `cell(i)` for every present row, `Null` for missing ones.
-fn present<'a>(array: &'a ArrayRef, cell: impl Fn(usize) -> Cell<'a>) -> Vec<Cell<'a>> {
-    (0..array.len())
-        .map(|i| {
-            if array.is_valid(i) {
-                cell(i)
-            } else {
-                Cell::Null
-            }
-        })
-        .collect()
 }
