@@ -46,7 +46,7 @@ enum Values<'p> {
 
 /// What a recipe writes: its logical type, datetime format and decimal digits. The one
 /// place that decides a column's output type; values and arrays follow from it.
-fn output(recipe: &Gen) -> (LogicalType, Option<&str>, Option<u8>) {
+pub(crate) fn output(recipe: &Gen) -> (LogicalType, Option<&str>, Option<u8>) {
     match recipe {
         Gen::Numeric { integer: true, .. }
         | Gen::Sequence { .. }

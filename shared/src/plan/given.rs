@@ -62,8 +62,10 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
             );
             continue;
         };
+        // Label → index maps: a spec may list 100,000 labels and as many groups.
+        let by_index = label_index(&by_labels);
         let slot = |c: &mut Checker, k: usize, value: &str| {
-            let found = by_labels.iter().position(|l| l == value);
+            let found = by_index.get(value).copied();
             if found.is_none() {
                 c.fail(
                     format!("{g}.groups[{k}].value"),
@@ -74,6 +76,24 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
             }
             found
         };
+        // Groups × labels, booked before anything of that size is built.
+        let width = match &col.generator {
+            Generator::Numeric { by: Some(b), .. } => b
+                .groups
+                .iter()
+                .map(|g| g.quantiles.len() as u64)
+                .sum::<u64>(),
+            Generator::Categorical { by: Some(b), .. } => (b.groups.len() as u64)
+                .saturating_mul(labels(&columns[i].recipe).map_or(0, |l| l.len() as u64)),
+            _ => 0,
+        };
+        if !c.spend_group_weights(
+            g.clone(),
+            width.saturating_add(by_labels.len() as u64),
+            "the groups",
+        ) {
+            continue;
+        }
         let mut groups: Vec<Option<GroupDraw>> = vec![None; by_labels.len()];
         match &col.generator {
             Generator::Numeric { by: Some(b), .. } => {
@@ -97,12 +117,13 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
             }
             Generator::Categorical { by: Some(b), .. } => {
                 let own = labels(&columns[i].recipe).unwrap_or_default().to_vec();
+                let own_index = label_index(&own);
                 for (k, grp) in b.groups.iter().enumerate() {
                     let path = format!("{g}.groups[{k}].values");
                     c.weights(&path, &grp.values, false);
                     let mut weights = vec![0.0; own.len()];
                     for (j, w) in grp.values.iter().enumerate() {
-                        match own.iter().position(|l| *l == w.value) {
+                        match own_index.get(w.value.as_str()).copied() {
                             Some(p) => weights[p] += w.weight.max(0.0),
                             None => c.fail(
                                 format!("{path}[{j}].value"),
@@ -178,14 +199,23 @@ fn fixed_combinations(
     }
     let first_labels = labels(&columns[first].recipe).unwrap_or_default().to_vec();
     let second_labels = labels(&columns[second].recipe).unwrap_or_default().to_vec();
+    let product = (first_labels.len() as u64).saturating_mul(second_labels.len() as u64);
+    if !c.spend_group_weights(
+        format!("{path}.columns"),
+        product,
+        "the two columns' values",
+    ) {
+        return;
+    }
+    let (first_index, second_index) = (label_index(&first_labels), label_index(&second_labels));
     let mut allowed = vec![vec![false; second_labels.len()]; first_labels.len()];
     for (j, pair) in combinations.iter().enumerate() {
         let a = pair
             .first()
-            .and_then(|v| first_labels.iter().position(|l| l == v));
+            .and_then(|v| first_index.get(v.as_str()).copied());
         let b = pair
             .get(1)
-            .and_then(|v| second_labels.iter().position(|l| l == v));
+            .and_then(|v| second_index.get(v.as_str()).copied());
         match (pair.len(), a, b) {
             (2, Some(a), Some(b)) => allowed[a][b] = true,
             _ => c.fail(
@@ -250,6 +280,15 @@ fn fixed_combinations(
         *choice = Choice::new(w.into_iter());
         *has_other = false;
     }
+}
+
+/// Each label's index (the first, when a label repeats).
+fn label_index(labels: &[String]) -> std::collections::HashMap<&str, usize> {
+    let mut index = std::collections::HashMap::with_capacity(labels.len());
+    for (i, l) in labels.iter().enumerate() {
+        index.entry(l.as_str()).or_insert(i);
+    }
+    index
 }
 
 /// Given columns in an order where every `by` is made first.

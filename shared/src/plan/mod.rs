@@ -24,6 +24,12 @@ pub const MAX_COLUMNS: usize = 4_096;
 pub const MAX_LIST: usize = 100_000;
 /// Longest pattern shape, in characters.
 pub const MAX_SHAPE_LEN: usize = 256;
+/// Most columns in the copula: its Cholesky factor is m² numbers and m³/3 steps.
+pub const MAX_COPULA_COLUMNS: usize = 1_024;
+/// Most weights all `by` groups and fixed combinations of a spec may expand to
+/// (groups × labels, first labels × second labels), checked before any is built: two
+/// 100,000-label columns in one pair would otherwise ask for 10^10.
+pub const MAX_GROUP_WEIGHTS: u64 = 10_000_000;
 
 /// One problem in a spec.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -210,9 +216,29 @@ pub(crate) enum Derived {
 
 struct Checker {
     problems: Vec<Problem>,
+    /// Weights the `by` groups and fixed combinations resolved so far expand to.
+    group_weights: u64,
 }
 
 impl Checker {
+    /// Books `n` more group weights; false (and a problem) past [`MAX_GROUP_WEIGHTS`].
+    fn spend_group_weights(&mut self, path: String, n: u64, what: &str) -> bool {
+        self.group_weights = self.group_weights.saturating_add(n);
+        if self.group_weights > MAX_GROUP_WEIGHTS {
+            self.fail(
+                path,
+                format!(
+                    "{what} expand to {n} weights ({} in the spec so far)",
+                    self.group_weights
+                ),
+                &format!("at most {MAX_GROUP_WEIGHTS} weights over all groups and combinations"),
+                "group by a column with fewer values, or keep fewer values per group",
+            );
+            return false;
+        }
+        true
+    }
+
     fn fail(&mut self, path: String, message: impl Into<String>, expected: &str, hint: &str) {
         self.problems.push(Problem {
             path,
@@ -321,6 +347,7 @@ pub(crate) fn parse_iso(s: &str, logical: LogicalType) -> Option<f64> {
 pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
     let mut c = Checker {
         problems: Vec::new(),
+        group_weights: 0,
     };
     if spec.version != SPEC_VERSION {
         c.fail(
@@ -593,7 +620,16 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
 
     let mut warnings = Vec::new();
     let mut cholesky = Vec::new();
-    if let Some(cop) = &spec.copula {
+    if let Some(cop) = &spec.copula
+        && cop.columns.len() > MAX_COPULA_COLUMNS
+    {
+        c.fail(
+            "$.copula.columns".into(),
+            format!("{} columns", cop.columns.len()),
+            &format!("at most {MAX_COPULA_COLUMNS} columns"),
+            "keep the most correlated columns in the copula",
+        );
+    } else if let Some(cop) = &spec.copula {
         let m = cop.columns.len();
         for (k, name) in cop.columns.iter().enumerate() {
             let path = format!("$.copula.columns[{k}]");
@@ -892,6 +928,15 @@ fn derive(
         }
         Derivation::EmailFromName { from } => {
             let f = input("from", from)?;
+            if crate::generate::output(&columns[f].recipe).0 != LogicalType::Text {
+                c.fail(
+                    format!("{path}.from"),
+                    format!("{from:?} does not make text"),
+                    "a column of names (semantic, categorical or pattern)",
+                    "derive emails from a person-name column",
+                );
+                return None;
+            }
             Some(Derived::EmailFromName { from: f })
         }
     }
