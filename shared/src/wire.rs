@@ -112,14 +112,22 @@ pub struct SafeGroup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrivacySummary {
-    /// Smallest k used: a category value appears only if it occurs at least k times.
+    /// Smallest k a column may draw: a category value appears only if it occurs at
+    /// least k times. The configured range, not the draws (they stay secret).
     pub k_min: u32,
-    /// Largest k used (k is drawn per column so the threshold cannot be probed).
+    /// Largest k a column may draw (k is drawn per column, from the operating system's
+    /// randomness, so the threshold cannot be probed).
     pub k_max: u32,
     /// Significant digits numbers are rounded to.
     pub significant_digits: u32,
-    /// ε spent on Laplace noise for counts and histograms, when enabled.
+    /// The ε of differential privacy asked for, when enabled.
     pub epsilon: Option<f64>,
+    /// The ε actually spent (at most `epsilon`).
+    #[serde(default)]
+    pub epsilon_spent: Option<f64>,
+    /// δ of the (ε, δ) part (the names of categories and shapes).
+    #[serde(default)]
+    pub delta: Option<f64>,
     /// Rows the statistics were computed on.
     pub sampled_rows: u64,
     /// Number of items withheld (listed locally, never sent).

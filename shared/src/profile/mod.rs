@@ -6,6 +6,7 @@
 //! and the builders merge in chunk order, and every statistic is computed from sorted
 //! or counted data at the end, so the result does not depend on how rows were split.
 
+pub(crate) mod bins;
 mod dependence;
 mod relations;
 pub mod semantic;
@@ -88,6 +89,8 @@ pub struct ValueCount {
 /// since midnight for times).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NumericStats {
+    /// Values these figures are over (present, finite).
+    pub count: u64,
     /// Smallest value.
     pub min: f64,
     /// Largest value.
@@ -100,7 +103,8 @@ pub struct NumericStats {
     pub skew: f64,
     /// Evenly spaced quantiles from 0 to 1.
     pub quantiles: Vec<f64>,
-    /// Histogram between the `tail`-th smallest and largest values.
+    /// Histogram between the `tail`-th smallest and largest values; empty when there
+    /// are fewer than 2 × `tail` values (its edges would be the true extremes).
     pub histogram: Histogram,
     /// The `tail` smallest values, ascending.
     pub smallest: Vec<f64>,
@@ -110,6 +114,9 @@ pub struct NumericStats {
     pub modes: Vec<(f64, u64)>,
     /// Every value is a whole number.
     pub integral: bool,
+    /// Exact counts over fixed, data-independent bins (`bins::Binning` of the column's
+    /// type), non-empty bins only, in bin order: what differential privacy noises.
+    pub fine: Vec<(i32, u64)>,
 }
 
 /// Calendar structure of a temporal column.
@@ -167,6 +174,9 @@ pub struct StringStats {
     /// Values these figures are over (the present values profiled): the denominator
     /// of a shape's share.
     pub values: u64,
+    /// Values per length in characters (lengths over 256 count as 256), non-empty
+    /// lengths only: what differential privacy noises.
+    pub length_counts: Vec<(u32, u64)>,
 }
 
 /// Everything known about one column.
@@ -489,7 +499,7 @@ fn column_profile(
             let mut sorted: Vec<f64> = v.iter().flatten().copied().collect();
             sorted.sort_unstable_by(f64::total_cmp);
             present = sorted.len() as u64;
-            let (stats, distinct) = numeric_stats(&sorted, o);
+            let (stats, distinct) = numeric_stats(&sorted, bins::Binning::of(info.logical), o);
             p.distinct = distinct;
             if info.logical.is_temporal() {
                 p.datetime = Some(datetime_stats(&sorted, info.logical));
@@ -613,20 +623,20 @@ fn kind_of(p: &ColumnProfile, distinct_ratio: f64, present: u64) -> ColumnKind {
     }
 }
 
-fn numeric_stats(sorted: &[f64], o: &ProfileOptions) -> (Option<NumericStats>, u64) {
+fn numeric_stats(
+    sorted: &[f64],
+    binning: bins::Binning,
+    o: &ProfileOptions,
+) -> (Option<NumericStats>, u64) {
     if sorted.is_empty() {
         return (None, 0);
     }
     let n = sorted.len();
     let (mean, std, skew) = stats::moments(sorted);
     let t = o.tail.min(n);
-    let lo = sorted[(t.max(1) - 1).min(n - 1)];
-    let hi = sorted[n - t.max(1)];
-    let (lo, hi) = if lo <= hi {
-        (lo, hi)
-    } else {
-        (sorted[0], sorted[n - 1])
-    };
+    // The histogram spans the tail-th values, never the extremes: with fewer than
+    // 2 × tail values there is no such span, and no histogram.
+    let span = (o.tail > 0 && n >= 2 * o.tail).then(|| (sorted[o.tail - 1], sorted[n - o.tail]));
     // Runs of equal values: distinct count and modes.
     let mut runs: Vec<(f64, u64)> = Vec::new();
     for &x in sorted {
@@ -640,19 +650,36 @@ fn numeric_stats(sorted: &[f64], o: &ProfileOptions) -> (Option<NumericStats>, u
     modes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.total_cmp(&b.0)));
     modes.truncate(20);
     let stats = NumericStats {
+        count: n as u64,
         min: sorted[0],
         max: sorted[n - 1],
         mean,
         std,
         skew,
         quantiles: stats::quantiles(sorted, o.quantile_points),
-        histogram: stats::histogram(sorted, lo, hi, o.histogram_bins),
+        histogram: span.map_or_else(Histogram::default, |(lo, hi)| {
+            stats::histogram(sorted, lo, hi, o.histogram_bins)
+        }),
         smallest: sorted[..t].to_vec(),
         largest: sorted[n - t..].to_vec(),
         modes,
         integral: sorted.iter().all(|x| x.fract() == 0.0),
+        fine: fine_bins(sorted, binning),
     };
     (Some(stats), distinct)
+}
+
+/// Counts per fixed bin; the values are sorted, so bins come in order.
+fn fine_bins(sorted: &[f64], binning: bins::Binning) -> Vec<(i32, u64)> {
+    let mut out: Vec<(i32, u64)> = Vec::new();
+    for &x in sorted {
+        let b = binning.bin(x);
+        match out.last_mut() {
+            Some((last, c)) if *last == b => *c += 1,
+            _ => out.push((b, 1)),
+        }
+    }
+    out
 }
 
 fn datetime_stats(sorted_seconds: &[f64], logical: LogicalType) -> DatetimeStats {
@@ -741,6 +768,14 @@ fn string_stats(pairs: &[(String, u64)]) -> StringStats {
         *shapes.entry(shape(s)).or_default() += c;
     }
     lens.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut length_counts: Vec<(u32, u64)> = Vec::new();
+    for &(l, c) in &lens {
+        let l = (l as u32).min(256);
+        match length_counts.last_mut() {
+            Some((last, n)) if *last == l => *n += c,
+            _ => length_counts.push((l, c)),
+        }
+    }
     let shape_pairs: Vec<(String, u64)> = shapes.into_iter().collect();
     let (top, other) = top_counts(&shape_pairs, 20);
     StringStats {
@@ -752,5 +787,6 @@ fn string_stats(pairs: &[(String, u64)]) -> StringStats {
         distinct_shapes: top.len() as u64 + other,
         shapes: top,
         values: total,
+        length_counts,
     }
 }

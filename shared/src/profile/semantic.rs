@@ -63,6 +63,31 @@ impl SemanticType {
     pub fn is_pii(self) -> bool {
         !matches!(self, SemanticType::FreeText)
     }
+
+    /// Plain words for the type, for people to read.
+    pub fn label(self) -> &'static str {
+        use SemanticType::*;
+        match self {
+            PersonName => "a person's name",
+            FirstName => "a first name",
+            LastName => "a last name",
+            Email => "an email address",
+            Phone => "a phone number",
+            StreetAddress => "a street address",
+            City => "a city",
+            PostalCode => "a postal code",
+            Ssn => "a social security number",
+            CreditCard => "a card number",
+            Iban => "a bank account (IBAN)",
+            IpAddress => "an IP address",
+            Url => "a web address",
+            Uuid => "a device or record UUID",
+            MedicalRecordNumber => "a medical record number",
+            AccountNumber => "an account or member number",
+            DateOfBirth => "a date of birth",
+            FreeText => "free text",
+        }
+    }
 }
 
 /// A detected semantic type with how sure we are (0..1).
@@ -101,7 +126,7 @@ fn name_tokens(name: &str) -> Vec<String> {
 }
 
 /// The semantic type a column name suggests.
-fn by_name(name: &str) -> Option<SemanticType> {
+pub(crate) fn by_name(name: &str) -> Option<SemanticType> {
     use SemanticType::*;
     let t = name_tokens(name);
     let has = |w: &str| t.iter().any(|x| x == w);
@@ -684,6 +709,19 @@ pub(crate) fn detect(e: &Evidence<'_>) -> Option<Semantic> {
             confidence: 0.9,
         });
     }
+    // A birth date the reader could not parse (`25/09/69 ish`, mixed formats) is still
+    // a birth date: its text must not leave as category names.
+    if hint == Some(DateOfBirth) && e.logical != LogicalType::Boolean {
+        return sem(DateOfBirth, 0.8);
+    }
+    // Validators read ASCII: fold full-width and other scripts' digits first, so an
+    // MRN written `４７１１０３７` is recognised like `4711037`.
+    let folded: Vec<String> = e.values.iter().map(|v| fold_digits(v)).collect();
+    let folded: Vec<&str> = folded.iter().map(String::as_str).collect();
+    let e = &Evidence {
+        values: &folded,
+        ..*e
+    };
     if matches!(
         e.logical,
         LogicalType::Boolean | LogicalType::Null | LogicalType::Float
@@ -777,10 +815,33 @@ pub(crate) fn detect(e: &Evidence<'_>) -> Option<Semantic> {
     None
 }
 
+/// Full-width forms (U+FF01..U+FF5E) as their ASCII letters and symbols, and the
+/// decimal digits of other scripts as ASCII digits; everything else unchanged.
+pub(crate) fn fold_digits(s: &str) -> String {
+    // Zero of each decimal-digit block (Unicode category Nd) in common use.
+    const ZEROS: [u32; 17] = [
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+        0x0D66, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0xFF10,
+    ];
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            if let Some(z) = ZEROS.iter().find(|&&z| (z..z + 10).contains(&u)) {
+                return char::from(b'0' + (u - z) as u8);
+            }
+            if (0xFF01..=0xFF5E).contains(&u) {
+                return char::from_u32(u - 0xFEE0).unwrap_or(c);
+            }
+            if u == 0x3000 { ' ' } else { c }
+        })
+        .collect()
+}
+
 /// Whether a string on its own looks like a PII value (used by the guard on column
 /// names, in case a header row was really data).
 pub fn looks_like_pii_value(s: &str) -> bool {
-    let t = s.trim();
+    let folded = fold_digits(s);
+    let t = folded.trim();
     value_type(t).is_some_and(|k| k != SemanticType::StreetAddress || t.len() > 8)
         || is_valid_ssn(t)
         || name_shares(&[t]).0 > 0.0 && t.split_whitespace().count() >= 2

@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Equal-width bins over a range; values outside it fall into the end bins.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+/// Bins over a range (equal-width as profiled; the guard may merge neighbours); values
+/// outside it fall into the end bins.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Histogram {
     /// Bin edges, one more than the counts.
@@ -172,8 +173,16 @@ pub(crate) fn pearson(a: &[Option<f64>], b: &[Option<f64>]) -> Option<f64> {
     (va > 1e-12 && vb > 1e-12).then(|| (cov / (va * vb).sqrt()).clamp(-1.0, 1.0))
 }
 
-/// The character-class shape of a value: letters → `A`/`a`, digits → `9`, other
-/// characters kept, capped at 24 characters (`…` marks a cut). `AB-1234` → `AA-9999`.
+/// Characters a shape keeps as they are: ASCII punctuation that structures codes and
+/// addresses. Everything else maps to a class.
+const SHAPE_SYMBOLS: &str = "-_.,:;/\\@#+()[]'&%*=!?$~|<>";
+
+/// The character-class shape of a value over a closed alphabet: any letter → `A`
+/// (upper case) or `a` (any other), any digit of any script → `9`, white space → a
+/// space, the ASCII symbols of [`SHAPE_SYMBOLS`] as themselves, anything else → `_`;
+/// capped at 24 characters (`…` marks a cut). `AB-1234` → `AA-9999`, and a full-width
+/// `４７１１０３７` → `9999999`: no character of a value survives unless it is one of a
+/// fixed few. Idempotent, so a shape received from elsewhere is re-shaped safely.
 pub fn shape(s: &str) -> String {
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -181,17 +190,25 @@ pub fn shape(s: &str) -> String {
             out.push('…');
             break;
         }
-        out.push(if c.is_ascii_digit() {
-            '9'
-        } else if c.is_uppercase() {
-            'A'
-        } else if c.is_alphabetic() {
-            'a'
-        } else {
-            c
-        });
+        out.push(shape_char(c));
     }
     out
+}
+
+fn shape_char(c: char) -> char {
+    if c.is_numeric() {
+        '9'
+    } else if c.is_uppercase() {
+        'A'
+    } else if c.is_alphabetic() {
+        'a'
+    } else if c.is_whitespace() {
+        ' '
+    } else if c == '…' || (c.is_ascii() && SHAPE_SYMBOLS.contains(c)) {
+        c
+    } else {
+        '_'
+    }
 }
 
 #[cfg(test)]
@@ -216,6 +233,23 @@ mod tests {
     fn shapes() {
         assert_eq!(shape("AB-1234"), "AA-9999");
         assert_eq!(shape("Jo Smith"), "Aa Aaaaa");
+    }
+
+    #[test]
+    fn shapes_keep_no_character_outside_the_closed_alphabet() {
+        // Full-width digits (Japanese exports), Arabic-Indic digits, CJK, symbols.
+        assert_eq!(shape("４７１１０３７"), "9999999");
+        assert_eq!(shape("٤٥٦-ab"), "999-aa");
+        assert_eq!(shape("東京 €5"), "aa _9");
+        for s in ["４７１１０３７", "Ünïcødé ✓ 1²", "\u{200b}x\u{fe0f}"] {
+            let sh = shape(s);
+            assert!(
+                sh.chars()
+                    .all(|c| "Aa9 _…".contains(c) || SHAPE_SYMBOLS.contains(c)),
+                "{s:?} → {sh:?}"
+            );
+            assert_eq!(shape(&sh), sh, "idempotent");
+        }
     }
 
     #[test]
