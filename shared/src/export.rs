@@ -129,10 +129,17 @@ impl Default for ExportOptions {
     }
 }
 
-/// Checks that a datetime output format can be written.
+/// Checks that a datetime output format can be written: a chrono pattern that does not
+/// start like a spreadsheet formula (`=HYPERLINK(...)`) and holds no control character.
 pub fn check_datetime_format(format: &str) -> Result<()> {
     if format == "epoch_s" || format == "epoch_ms" {
         return Ok(());
+    }
+    if format.starts_with(FORMULA_TRIGGERS) || format.chars().any(char::is_control) {
+        return Err(Error::new(
+            ErrorKind::InvalidDocument,
+            format!("{format:?} would write cells that start like a formula"),
+        ));
     }
     if format.is_empty() || StrftimeItems::new(format).any(|i| matches!(i, Item::Error)) {
         return Err(Error::new(
@@ -192,7 +199,7 @@ impl<W: Write + Send> Exporter<W> {
         let state = match format {
             OutputFormat::Csv | OutputFormat::Tsv => {
                 let mut w = csv_writer(format, &mut out);
-                w.write_record(columns.iter().map(|c| c.name.as_str()))
+                w.write_record(columns.iter().map(|c| header_name(c, &options)))
                     .map_err(io)?;
                 w.flush().map_err(io)?;
                 drop(w);
@@ -209,7 +216,7 @@ impl<W: Write + Send> Exporter<W> {
                 let sheet = workbook.add_worksheet();
                 for (c, info) in columns.iter().enumerate() {
                     sheet
-                        .write_string(0, c as u16, info.name.as_str())
+                        .write_string(0, c as u16, header_name(info, &options))
                         .map_err(io)?;
                 }
                 State::Xlsx {
@@ -291,7 +298,7 @@ impl<W: Write + Send> Exporter<W> {
                             _ => {
                                 s.clear();
                                 text_cell(array, r, info, &mut s);
-                                if neutralize && info.logical == LogicalType::Text {
+                                if neutralize && written_as_text(info) {
                                     neutralize_formula(&mut s);
                                 }
                                 sheet.write_string(row, col, s.as_str()).map_err(io)?;
@@ -386,7 +393,7 @@ pub fn render_text(
                         continue; // digits, '.' and '-' never need quotes
                     }
                     text_cell(&batch.columns()[c], r, &columns[c], &mut cell);
-                    if options.neutralize_formulas && columns[c].logical == LogicalType::Text {
+                    if options.neutralize_formulas && written_as_text(&columns[c]) {
                         neutralize_formula(&mut cell);
                     }
                     write_field(&mut out, cell.as_bytes(), delimiter, cells.len() == 1);
@@ -493,10 +500,28 @@ fn write_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8, only_field: bool)
 }
 
 /// OWASP's CSV-injection rule: text starting like a formula is prefixed with `'`.
+/// First characters that make a spreadsheet read a cell as a formula.
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 fn neutralize_formula(s: &mut String) {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if s.starts_with(FORMULA_TRIGGERS) {
         s.insert(0, '\'');
     }
+}
+
+/// Whether a column's cells are written as text (everything but numbers): those are
+/// the cells a spreadsheet could read as a formula.
+fn written_as_text(info: &ColumnInfo) -> bool {
+    !matches!(info.logical, LogicalType::Integer | LogicalType::Float)
+}
+
+/// A header cell, neutralised like the cells below it.
+fn header_name(info: &ColumnInfo, options: &ExportOptions) -> String {
+    let mut name = info.name.clone();
+    if options.neutralize_formulas {
+        neutralize_formula(&mut name);
+    }
+    name
 }
 
 /// Rows `rows` of a table as text, each cell as the text formats write it (dates in

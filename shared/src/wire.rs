@@ -16,6 +16,92 @@ use serde::{Deserialize, Serialize};
 /// The SafeProfile format version this build writes and accepts.
 pub const SAFE_PROFILE_VERSION: u32 = 1;
 
+fn invalid(path: &str, message: String) -> Error {
+    Error::new(ErrorKind::InvalidDocument, message)
+        .at_path(path)
+        .with_hint("send the SafeProfile exactly as `byod profile` or the page produced it")
+}
+
+/// At least two finite, non-decreasing values.
+fn quantile_function(q: &[f64], path: &str) -> Result<()> {
+    if q.len() < 2 || q.iter().any(|x| !x.is_finite()) || q.windows(2).any(|w| w[1] < w[0]) {
+        return Err(invalid(
+            path,
+            format!(
+                "{} quantile(s), not at least two sorted finite numbers",
+                q.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn share(x: f64, path: &str) -> Result<()> {
+    if !(x.is_finite() && (0.0..=1.0).contains(&x)) {
+        return Err(invalid(path, format!("share {x} is outside 0..=1")));
+    }
+    Ok(())
+}
+
+fn shares<T>(values: &[ValueShare<T>], path: &str) -> Result<()> {
+    for (i, v) in values.iter().enumerate() {
+        share(v.share, &format!("{path}[{i}].share"))?;
+    }
+    Ok(())
+}
+
+impl SafeColumn {
+    fn validate(&self, path: &str) -> Result<()> {
+        share(self.null_rate, &format!("{path}.null_rate"))?;
+        if let Some(n) = &self.numeric {
+            quantile_function(&n.quantiles, &format!("{path}.numeric.quantiles"))?;
+            for (what, x) in [("mean", n.mean), ("std", n.std), ("skew", n.skew)] {
+                if !x.is_finite() {
+                    return Err(invalid(&format!("{path}.numeric.{what}"), format!("{x}")));
+                }
+            }
+            let h = &n.histogram;
+            if !(h.counts.is_empty() && h.edges.is_empty())
+                && (h.edges.len() != h.counts.len() + 1 || h.edges.iter().any(|x| !x.is_finite()))
+            {
+                return Err(invalid(
+                    &format!("{path}.numeric.histogram"),
+                    "a histogram needs one more finite edge than counts".into(),
+                ));
+            }
+            shares(&n.point_masses, &format!("{path}.numeric.point_masses"))?;
+            if let Some(m) = n.point_masses.iter().find(|m| !m.value.is_finite()) {
+                return Err(invalid(
+                    &format!("{path}.numeric.point_masses"),
+                    format!("{} is not a number", m.value),
+                ));
+            }
+        }
+        if let Some(d) = &self.datetime
+            && d.quantiles.len() < 2
+        {
+            return Err(invalid(
+                &format!("{path}.datetime.quantiles"),
+                format!("{} quantile(s), not at least two", d.quantiles.len()),
+            ));
+        }
+        if let Some(cats) = &self.categories {
+            shares(&cats.values, &format!("{path}.categories.values"))?;
+            share(cats.other_share, &format!("{path}.categories.other_share"))?;
+        }
+        if let Some(t) = &self.text {
+            shares(&t.shapes, &format!("{path}.text.shapes"))?;
+            if t.length_quantiles.iter().any(|x| !x.is_finite()) {
+                return Err(invalid(
+                    &format!("{path}.text.length_quantiles"),
+                    "lengths must be numbers".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Largest SafeProfile accepted on input, in bytes.
 pub const MAX_SAFE_PROFILE_BYTES: usize = 4 << 20;
 
@@ -273,7 +359,11 @@ impl SafeProfile {
         Ok(p)
     }
 
-    /// Checks what the types cannot: the version, and a square correlation matrix.
+    /// Checks what the types cannot: the version, a square correlation matrix, and
+    /// every list and number a reader of the profile relies on (quantile functions of
+    /// at least two sorted finite values, histograms with one more edge than counts,
+    /// shares in 0..=1). A profile that fails here would make the template or the
+    /// compiler fail, or worse, later.
     pub fn validate(&self) -> Result<()> {
         let p = self;
         if p.version != SAFE_PROFILE_VERSION {
@@ -294,9 +384,32 @@ impl SafeProfile {
             )
             .at_path("$.correlations.matrix"));
         }
+        if let Some(x) = p
+            .correlations
+            .matrix
+            .iter()
+            .flatten()
+            .find(|x| !x.is_finite())
+        {
+            return Err(invalid(
+                "$.correlations.matrix",
+                format!("{x} is not a correlation"),
+            ));
+        }
+        for (i, c) in p.columns.iter().enumerate() {
+            c.validate(&format!("$.columns[{i}]"))?;
+        }
+        for (i, d) in p.conditionals.iter().enumerate() {
+            for (j, g) in d.groups.iter().enumerate() {
+                let path = format!("$.conditionals[{i}].groups[{j}]");
+                if !g.quantiles.is_empty() {
+                    quantile_function(&g.quantiles, &format!("{path}.quantiles"))?;
+                }
+                shares(&g.values, &format!("{path}.values"))?;
+            }
+        }
         Ok(())
     }
-
     /// The JSON Schema of this type (published in `shared/schema/`).
     pub fn json_schema() -> serde_json::Value {
         serde_json::to_value(schemars::schema_for!(SafeProfile)).expect("a schema serialises")

@@ -311,7 +311,7 @@ fn number(s: &str) -> Option<f64> {
 }
 
 /// A number's key: integral values print without a fraction, so `2007` = `2007.0`.
-fn number_key(x: f64, out: &mut String) {
+pub(crate) fn number_key(x: f64, out: &mut String) {
     use std::fmt::Write;
     if x == x.trunc() && x.abs() < 1e15 {
         let _ = write!(out, "{}", x as i64);

@@ -48,6 +48,13 @@ pub fn scored_prefix(synthetic: &Table) -> Table {
     scored
 }
 
+/// Most column pairs scored for pair trends (the first columns, in table order): each
+/// pair costs a pass over the rows, and a 2,000-column table has two million.
+pub const MAX_SCORED_PAIRS: usize = 20_000;
+/// Most cell comparisons one distance-to-closest-record figure may make (rows × rows
+/// × columns): past it, fewer rows are compared.
+pub const MAX_DCR_WORK: u64 = 2_500_000_000;
+
 /// What to evaluate beyond the two tables.
 #[derive(Debug, Clone)]
 pub struct EvaluateOptions<'a> {
@@ -64,6 +71,10 @@ pub struct EvaluateOptions<'a> {
     pub dcr_rows: usize,
     /// Include per-column plot data and correlation matrices.
     pub plots: bool,
+    /// Draw the real side of plots and matrices from this SafeProfile of the real table
+    /// (what may leave) instead of the real rows, so the report can be shared like the
+    /// SafeProfile: no withheld value, no true extreme. The scores are the same.
+    pub released: Option<&'a crate::wire::SafeProfile>,
 }
 
 impl Default for EvaluateOptions<'_> {
@@ -75,6 +86,7 @@ impl Default for EvaluateOptions<'_> {
             seed: 0,
             dcr_rows: 5_000,
             plots: true,
+            released: None,
         }
     }
 }
@@ -102,6 +114,14 @@ pub struct Report {
     pub extra_columns: Vec<String>,
     /// Things to know when reading the figures.
     pub notes: Vec<String>,
+    /// Where the real side of plots and matrices comes from: `released` (what the
+    /// SafeProfile releases: shareable) or `full` (the real rows: keep it local).
+    #[serde(default = "full_side")]
+    pub real_side: String,
+}
+
+fn full_side() -> String {
+    "full".into()
 }
 
 /// Row counts.
@@ -334,8 +354,31 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
         .collect();
 
     let mut columns: Vec<ColumnReport> = cols.iter().map(|c| shape(c, options.plots)).collect();
-    let stat: Vec<&Column> = cols.iter().filter(|c| c.role.is_statistical()).collect();
-    let (pairs, correlation) = pair_trends(&stat, options);
+    let mut stat: Vec<&Column> = cols.iter().filter(|c| c.role.is_statistical()).collect();
+    let mut notes = Vec::new();
+    // Pair trends over at most MAX_SCORED_PAIRS pairs: the first m columns.
+    let m = (1..=stat.len())
+        .rev()
+        .find(|m| m * (m - 1) / 2 <= MAX_SCORED_PAIRS)
+        .unwrap_or(0);
+    if m < stat.len() {
+        notes.push(format!(
+            "Pair trends are scored over the first {m} of {} scored columns ({MAX_SCORED_PAIRS} pairs at most).",
+            stat.len()
+        ));
+        stat.truncate(m);
+    }
+    let (mut pairs, mut correlation) = pair_trends(&stat, options);
+    if let Some(safe) = options.released {
+        release_real_side(
+            &cols,
+            safe,
+            options.plots,
+            &mut columns,
+            &mut pairs,
+            &mut correlation,
+        );
+    }
     let fidelity = summarize(&columns, &pairs);
 
     let computed;
@@ -346,9 +389,27 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
             &computed
         }
     };
+    let used = cols
+        .iter()
+        .filter(|c| c.role.is_statistical())
+        .count()
+        .max(1) as u64;
+    let dcr_rows = ((MAX_DCR_WORK / used) as f64).sqrt() as usize;
+    let bounded;
+    let options = if dcr_rows < options.dcr_rows {
+        notes.push(format!(
+            "Distance to closest record compares {dcr_rows} rows of each table (wide tables cost rows² × columns)."
+        ));
+        bounded = EvaluateOptions {
+            dcr_rows,
+            ..options.clone()
+        };
+        &bounded
+    } else {
+        options
+    };
     let privacy = privacy_figures(&cols, synthetic, profile, options);
 
-    let mut notes = Vec::new();
     if real.sampled_rows() as u64 != real.total_rows {
         notes.push(format!(
             "The real table was sampled: {} of {} rows evaluated.",
@@ -386,6 +447,53 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
         missing_columns,
         extra_columns,
         notes,
+        real_side: if options.released.is_some() {
+            "released".into()
+        } else {
+            full_side()
+        },
+    }
+}
+
+/// Redraws the real side from the SafeProfile: plots of what it releases (none for
+/// withheld columns), its rounded correlations for the real matrix, pair figures of
+/// the real table rounded like them.
+fn release_real_side(
+    cols: &[Column],
+    safe: &crate::wire::SafeProfile,
+    plots: bool,
+    columns: &mut [ColumnReport],
+    pairs: &mut [PairReport],
+    correlation: &mut Option<CorrelationMatrices>,
+) {
+    for (i, report) in columns.iter_mut().enumerate() {
+        report.plot = match (plots && report.role.is_statistical(), safe.columns.get(i)) {
+            (true, Some(released)) => plots::released_plot(&cols[i], released),
+            _ => None,
+        };
+    }
+    let round = |x: Option<f64>| x.map(|v| (v * 100.0).round() / 100.0);
+    for p in pairs.iter_mut() {
+        p.real_correlation = round(p.real_correlation);
+        p.real_association = round(p.real_association);
+    }
+    if let Some(m) = correlation {
+        // Real names → the SafeProfile's (a column renamed there is not matched).
+        let index = |name: &str| {
+            let i = cols.iter().position(|c| c.name == name)?;
+            let released = &safe.columns.get(i)?.name;
+            safe.correlations.columns.iter().position(|c| c == released)
+        };
+        let at: Vec<Option<usize>> = m.columns.iter().map(|n| index(n)).collect();
+        for (a, row) in m.real.iter_mut().enumerate() {
+            for (b, cell) in row.iter_mut().enumerate() {
+                *cell = match (at[a], at[b]) {
+                    (Some(x), Some(y)) => Some(safe.correlations.matrix[x][y]),
+                    _ if a == b => Some(1.0),
+                    _ => None,
+                };
+            }
+        }
     }
 }
 

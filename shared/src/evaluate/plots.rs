@@ -1,9 +1,14 @@
 //! What the page draws, computed once here: per column, real against synthetic
 //! histograms or category bars. Shares are of present values; missing values have their
-//! own share. The report that carries them holds real category labels, so, like the
-//! full profile, it stays on the user's machine.
+//! own share.
+//!
+//! Two real sides: the full one (`byod evaluate`: every real label and the true range,
+//! a local report like the full profile), and the released one ([`released_plot`]: only
+//! what the SafeProfile releases, so the report can be shared like the SafeProfile).
 
 use super::columns::{Column, Values};
+use crate::table::LogicalType;
+use crate::wire::SafeColumn;
 use serde::{Deserialize, Serialize};
 
 /// Bars of a histogram.
@@ -146,4 +151,165 @@ fn bars(c: &Column, r: &[u32], s: &[u32]) -> Plot {
         real_missing: share(rc[0], r.len() as f64),
         synthetic_missing: share(sc[0], s.len() as f64),
     }
+}
+
+/// The plot of column `c` with its real side drawn from what the SafeProfile releases
+/// of it: its named categories and their shares (the rest as "other"), or its
+/// quantile function (bins between the released ends). None for a column whose values
+/// were withheld, or whose distribution was.
+pub(crate) fn released_plot(c: &Column, released: &SafeColumn) -> Option<Plot> {
+    if released.sensitive {
+        return None;
+    }
+    match (&c.values[0], &c.values[1]) {
+        (Values::Continuous(_), Values::Continuous(s)) => {
+            let unit = if c.role == super::Role::Datetime {
+                1e6
+            } else {
+                1.0
+            };
+            let q = released_quantiles(released, c.logical)?;
+            Some(histogram_from_quantiles(&q, s, unit, released.null_rate))
+        }
+        (Values::Discrete(_), Values::Discrete(s)) => released_bars(c, released, s),
+        _ => None,
+    }
+}
+
+/// The released quantile function in the unit the evaluator holds values in (numbers
+/// as they are; dates and times in ns).
+fn released_quantiles(c: &SafeColumn, logical: LogicalType) -> Option<Vec<f64>> {
+    if let Some(n) = &c.numeric {
+        return (n.quantiles.len() >= 2).then(|| n.quantiles.clone());
+    }
+    let d = c.datetime.as_ref()?;
+    let to_ns = |iso: &String| {
+        crate::plan::parse_iso(iso, logical).map(|v| match logical {
+            LogicalType::Date => v * 86_400e9,
+            _ => v * 1e3,
+        })
+    };
+    let q: Vec<f64> = d.quantiles.iter().filter_map(to_ns).collect();
+    (q.len() >= 2 && q.len() == d.quantiles.len()).then_some(q)
+}
+
+/// The share of a piecewise-linear quantile function's mass below `x`.
+fn cdf(q: &[f64], x: f64) -> f64 {
+    let n = q.len() - 1;
+    if x <= q[0] {
+        return 0.0;
+    }
+    if x >= q[n] {
+        return 1.0;
+    }
+    let i = q.partition_point(|v| *v <= x).clamp(1, n);
+    let (a, b) = (q[i - 1], q[i]);
+    let within = if b > a { (x - a) / (b - a) } else { 1.0 };
+    ((i - 1) as f64 + within) / n as f64
+}
+
+fn histogram_from_quantiles(q: &[f64], s: &[f64], unit: f64, real_missing: f64) -> Plot {
+    let (mut lo, mut hi) = (q[0], q[q.len() - 1]);
+    if lo == hi {
+        lo -= 0.5 * unit;
+        hi += 0.5 * unit;
+    }
+    let width = (hi - lo) / HISTOGRAM_BINS as f64;
+    let edges: Vec<f64> = (0..=HISTOGRAM_BINS)
+        .map(|i| lo + width * i as f64)
+        .collect();
+    let real: Vec<f64> = edges
+        .windows(2)
+        .map(|e| cdf(q, e[1]) - cdf(q, e[0]))
+        .collect();
+    let sn = s.iter().filter(|x| !x.is_nan()).count() as f64;
+    let bin = |x: f64| (((x - lo) / width) as usize).min(HISTOGRAM_BINS - 1);
+    let (mut synthetic, mut below, mut above) = ([0.0; HISTOGRAM_BINS], 0.0, 0.0);
+    for &x in s.iter().filter(|x| !x.is_nan()) {
+        if x < lo {
+            below += 1.0;
+        } else if x > hi {
+            above += 1.0;
+        } else {
+            synthetic[bin(x)] += 1.0;
+        }
+    }
+    Plot::Histogram {
+        edges: edges.iter().map(|e| e / unit).collect(),
+        real,
+        synthetic: synthetic.iter().map(|c| share(*c, sn)).collect(),
+        synthetic_below: share(below, sn),
+        synthetic_above: share(above, sn),
+        real_missing,
+        synthetic_missing: share(s.len() as f64 - sn, s.len() as f64),
+    }
+}
+
+fn released_bars(c: &Column, released: &SafeColumn, s: &[u32]) -> Option<Plot> {
+    // Labels and real shares: the named categories, or a number column's point masses.
+    let (labels, real, real_other): (Vec<String>, Vec<f64>, f64) =
+        if let Some(cats) = &released.categories {
+            let named: Vec<_> = cats.values.iter().take(TOP_CATEGORIES).collect();
+            let listed: f64 = named.iter().map(|v| v.share).sum();
+            // The evaluator's boolean labels are Python's (`True`), the profile's JSON's.
+            let label = |v: &str| match (c.logical, v) {
+                (LogicalType::Boolean, "true") => "True".to_string(),
+                (LogicalType::Boolean, "false") => "False".to_string(),
+                _ => v.to_string(),
+            };
+            (
+                named.iter().map(|v| label(&v.value)).collect(),
+                named.iter().map(|v| v.share).collect(),
+                (1.0 - listed).max(0.0),
+            )
+        } else {
+            let n = released.numeric.as_ref()?;
+            if n.point_masses.is_empty() {
+                return None;
+            }
+            let listed: f64 = n.point_masses.iter().map(|m| m.share).sum();
+            (
+                n.point_masses
+                    .iter()
+                    .take(TOP_CATEGORIES)
+                    .map(|m| {
+                        let mut key = String::new();
+                        super::columns::number_key(m.value, &mut key);
+                        key
+                    })
+                    .collect(),
+                n.point_masses
+                    .iter()
+                    .take(TOP_CATEGORIES)
+                    .map(|m| m.share)
+                    .collect(),
+                (1.0 - listed).max(0.0),
+            )
+        };
+    let codes = c.dictionary.labels.len() + 1;
+    let mut sc = vec![0.0; codes];
+    for &x in s {
+        sc[x as usize] += 1.0;
+    }
+    let sn = s.len() as f64 - sc[0];
+    let synthetic: Vec<f64> = labels
+        .iter()
+        .map(|l| {
+            c.dictionary
+                .labels
+                .iter()
+                .position(|x| x == l)
+                .map_or(0.0, |k| share(sc[k + 1], sn))
+        })
+        .collect();
+    Some(Plot::Bars {
+        synthetic_other: (1.0 - synthetic.iter().sum::<f64>()).max(0.0)
+            * f64::from(u8::from(sn > 0.0)),
+        labels,
+        real,
+        synthetic,
+        real_other,
+        real_missing: released.null_rate,
+        synthetic_missing: share(sc[0], s.len() as f64),
+    })
 }

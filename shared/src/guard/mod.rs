@@ -42,7 +42,7 @@ mod suppress;
 
 pub use conditional::MIN_GROUP_ROWS;
 pub use noise::DELTA;
-pub use recheck::recheck;
+pub use recheck::{MAX_DECLARED_ROWS, recheck};
 
 use crate::profile::{ColumnKind, ColumnProfile, Profile, Rule, SemanticType};
 use crate::table::LogicalType;

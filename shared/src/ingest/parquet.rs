@@ -20,6 +20,30 @@ use std::sync::Arc;
 
 /// Rows decoded at a time: the unit of the decoded-size check.
 const BATCH_ROWS: usize = 8_192;
+/// Most bytes one batch of one dictionary column may expand to.
+const MAX_MATERIALISED_BATCH: u64 = 256 << 20;
+
+/// What a dictionary array takes once every key is replaced by its value: the sum of
+/// the values' lengths over the keys for text and binary, rows × width otherwise.
+fn materialised_size(array: &dyn Array) -> u64 {
+    let Some(dict) = array.as_any_dictionary_opt() else {
+        return array.get_array_memory_size() as u64;
+    };
+    let keys = dict.normalized_keys();
+    let values = dict.values();
+    let length = |i: usize| -> u64 {
+        match values.data_type() {
+            DataType::Utf8 => values.as_string::<i32>().value_length(i) as u64,
+            DataType::LargeUtf8 => values.as_string::<i64>().value_length(i) as u64,
+            DataType::Binary => values.as_binary::<i32>().value_length(i) as u64,
+            DataType::LargeBinary => values.as_binary::<i64>().value_length(i) as u64,
+            _ => 16,
+        }
+    };
+    keys.iter()
+        .map(|&k| if k < values.len() { length(k) + 4 } else { 4 })
+        .fold(0u64, u64::saturating_add)
+}
 
 pub(crate) fn read(bytes: &[u8], options: &IngestOptions) -> Result<Table> {
     let malformed = |e: &dyn std::fmt::Display| {
@@ -53,8 +77,22 @@ pub(crate) fn read(bytes: &[u8], options: &IngestOptions) -> Result<Table> {
     for b in reader {
         let b = b.map_err(|e| malformed(&e))?;
         read_rows += b.num_rows() as u64;
-        decoded = decoded.saturating_add(b.get_array_memory_size() as u64);
         super::check_cells(read_rows, fields, limits)?;
+        let mut leaves = Vec::new();
+        let mut batch_warnings = Vec::new();
+        for (field, array) in schema.fields().iter().zip(b.columns()) {
+            flatten(
+                field.name().clone(),
+                array.clone(),
+                &mut leaves,
+                &mut batch_warnings,
+            )?;
+        }
+        drop(b);
+        // Counted as flattened: a dictionary column is small as read and full-size once
+        // its values are materialised.
+        let size: usize = leaves.iter().map(|l| l.array.get_array_memory_size()).sum();
+        decoded = decoded.saturating_add(size as u64);
         if decoded > limits.max_decompressed_bytes {
             return Err(Error::new(
                 ErrorKind::LimitExceeded,
@@ -65,16 +103,6 @@ pub(crate) fn read(bytes: &[u8], options: &IngestOptions) -> Result<Table> {
             )
             .at_row(read_rows)
             .with_hint("read a sample of it (sample_size), or raise the decompressed-size limit"));
-        }
-        let mut leaves = Vec::new();
-        let mut batch_warnings = Vec::new();
-        for (field, array) in schema.fields().iter().zip(b.columns()) {
-            flatten(
-                field.name().clone(),
-                array.clone(),
-                &mut leaves,
-                &mut batch_warnings,
-            )?;
         }
         if batches.is_empty() {
             warnings = batch_warnings;
@@ -154,6 +182,19 @@ fn flatten(
             }
         }
         DataType::Dictionary(_, value) => {
+            // Materialising repeats each value per row: a page of a few bytes can hold
+            // one long value and millions of keys. Sized before it is built.
+            let size = materialised_size(array.as_ref());
+            if size > MAX_MATERIALISED_BATCH {
+                return Err(Error::new(
+                    ErrorKind::LimitExceeded,
+                    format!(
+                        "a batch of this column would take {size} bytes once its dictionary is expanded"
+                    ),
+                )
+                .at_column(name.clone())
+                .with_hint("store the column without such long repeated values"));
+            }
             let a = cast(&array, &value)?;
             flatten(name, a, out, warnings)?;
         }
