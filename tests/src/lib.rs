@@ -7,6 +7,9 @@ pub mod fake_azure;
 #[path = "../../shared/tests/common/pii.rs"]
 pub mod pii;
 
+#[path = "../../shared/tests/common/bombs.rs"]
+pub mod bombs;
+
 use relay::server::{AppState, Config};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -59,8 +62,12 @@ pub struct Relay {
 /// Starts a relay with these environment variables (plus a fresh cache folder and the
 /// process's log folder).
 pub async fn start_relay(vars: &[(String, String)]) -> Relay {
+    start_relay_at(vars, temp_dir("cache")).await
+}
+
+/// Starts a relay on this cache folder (a restart of a relay that used it).
+pub async fn start_relay_at(vars: &[(String, String)], cache: PathBuf) -> Relay {
     let logs = log_dir().to_path_buf();
-    let cache = temp_dir("cache");
     let dist = temp_dir("dist");
     let mut all: Vec<(String, String)> = vars.to_vec();
     all.push(("LOCAL_CACHE_PATH".into(), cache.display().to_string()));
@@ -177,6 +184,22 @@ pub async fn post_form(
 ) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{base}/{route}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// POSTs a form to `{base}/{route}` with `Authorization: Bearer TOKEN`.
+pub async fn post_form_as(
+    base: &str,
+    route: &str,
+    form: reqwest::multipart::Form,
+    token: &str,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/{route}"))
+        .bearer_auth(token)
         .multipart(form)
         .send()
         .await

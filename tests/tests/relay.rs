@@ -509,44 +509,54 @@ async fn generate_answers_with_the_file_its_name_and_its_scores() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_cache_reuses_specs_and_clears_by_age() {
-    let relay = start_relay(&[]).await;
+async fn the_cache_reuses_a_clients_specs_and_clears_by_age() {
+    let token = vars(&[("RELAY_TOKEN", "client-a")]);
+    let relay = start_relay(&token).await;
     let generate = || async {
         let form = file_form("penguins.csv", penguins()).text("num_rows", "50");
-        post_form(&relay.url, "generate", form).await
+        e2e::post_form_as(&relay.url, "generate", form, "client-a").await
     };
     assert_eq!(generate().await.headers()["x-spec-source"], "template");
+    // Each upload is guarded with a fresh k, so the second SafeProfile is not the same:
+    // the spec comes back as a similar match, within the same client's namespace.
     let second = generate().await;
     assert_eq!(second.headers()["x-spec-source"], "cache");
     // The cached spec does not carry the row count: 50 rows were asked, 50 came.
     assert_eq!(second.headers()["x-rows"], "50");
     let files: Vec<_> = std::fs::read_dir(&relay.cache).unwrap().flatten().collect();
     assert!(!files.is_empty());
-    let clear = |q: &'static str| {
-        let url = format!("{}/cache{q}", relay.url);
-        async move {
-            client()
-                .delete(url)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
+    #[cfg(unix)]
+    for f in &files {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = f.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{:?} is readable by others", f.path());
+    }
+    let clear = |url: String| async move {
+        client()
+            .delete(url)
+            .bearer_auth("client-a")
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
     };
-    assert_eq!(clear("?older_than_days=7").await["removed"], 0);
-    // Age every entry by ten days.
+    let url = |relay: &Relay| format!("{}/cache?older_than_days=7", relay.url);
+    assert_eq!(clear(url(&relay)).await["removed"], 0);
+    // Age every entry by ten days; the relay reads its folder when it starts.
     for f in std::fs::read_dir(&relay.cache).unwrap().flatten() {
         let mut e: Value = serde_json::from_slice(&std::fs::read(f.path()).unwrap()).unwrap();
         e["created_unix"] = json!(e["created_unix"].as_u64().unwrap() - 10 * 86_400);
         std::fs::write(f.path(), e.to_string()).unwrap();
     }
-    let cleared = clear("?older_than_days=7").await;
+    let restarted = e2e::start_relay_at(&token, relay.cache.clone()).await;
+    let cleared = clear(url(&restarted)).await;
     assert!(cleared["removed"].as_u64().unwrap() >= 1, "{cleared}");
     assert_eq!(cleared["remaining"], 0);
     let bad = client()
-        .delete(format!("{}/cache?older_than_days=soon", relay.url))
+        .delete(format!("{}/cache?older_than_days=soon", restarted.url))
+        .bearer_auth("client-a")
         .send()
         .await
         .unwrap();

@@ -24,9 +24,14 @@ pub struct GenerateArgs {
     /// How much structure the spec carries, 0..1 (with FILE).
     #[arg(long, default_value_t = shared::template::DEFAULT_STRICTNESS)]
     strictness: f64,
-    /// Seed (default: random, printed on stderr so the run can be repeated).
+    /// Seed of the rows (default: random, printed on stderr so the run can be repeated
+    /// from the same spec).
     #[arg(long)]
     seed: Option<u64>,
+    /// Seed of the guard's per-column k, with FILE (default: drawn from the operating
+    /// system, never the row seed). Fix both for a byte-identical rerun from a file.
+    #[arg(long)]
+    guard_seed: Option<u64>,
     /// Output format (default: from -o's extension, else CSV).
     #[arg(long, value_parser = parse_format)]
     format: Option<OutputFormat>,
@@ -122,7 +127,7 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
                 (0.0..=1.0).contains(&a.strictness),
                 "--strictness must be between 0 and 1"
             );
-            super::spec_from_file(file, a.strictness, seed)?
+            super::spec_from_file(file, a.strictness, super::guard_seed(a.guard_seed, None)?)?
         }
         (None, None) => anyhow::bail!("give a FILE or --spec"),
     };

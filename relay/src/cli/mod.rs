@@ -47,6 +47,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The guard's seed: drawn from the operating system for every file unless the user
+/// fixes it (`--guard-seed`) for a reproducible run. Never the generation seed, which
+/// outputs echo: a known guard seed tells an attacker each column's k.
+fn guard_seed(fixed: Option<u64>, epsilon: Option<f64>) -> anyhow::Result<u64> {
+    if fixed.is_some() && epsilon.is_some() {
+        eprintln!(
+            "byod: --guard-seed with --epsilon repeats the same noise on every run: use it for tests, not for real data"
+        );
+    }
+    seed_or_random(fixed)
+}
+
 /// The given seed, or a fresh one from the OS.
 fn seed_or_random(seed: Option<u64>) -> anyhow::Result<u64> {
     match seed {
@@ -60,11 +72,15 @@ fn seed_or_random(seed: Option<u64>) -> anyhow::Result<u64> {
 }
 
 /// file → Table → Profile → SafeProfile → Spec: only the SafeProfile reaches the template.
-fn spec_from_file(path: &Path, strictness: f64, seed: u64) -> anyhow::Result<shared::spec::Spec> {
+fn spec_from_file(
+    path: &Path,
+    strictness: f64,
+    guard_seed: u64,
+) -> anyhow::Result<shared::spec::Spec> {
     let table = read_table(path, &shared::IngestOptions::default())?;
     let profile = shared::profile(&table);
     let guard = shared::GuardOptions {
-        seed,
+        seed: guard_seed,
         ..Default::default()
     };
     let (safe, _) = shared::guard(&profile, &guard);

@@ -20,10 +20,13 @@ pub struct ProfileArgs {
     /// Print what the guard withheld and why.
     #[arg(long)]
     withheld: bool,
-    /// Seed for the guard's per-column k (default: random). Fix it for reproducible output.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Add Laplace noise to counts and histograms with this total ε.
+    /// Seed of the guard's per-column k and noise (default: drawn from the operating
+    /// system on every run). Fix it only for reproducible tests: a known seed tells
+    /// which k each column drew.
+    #[arg(long, visible_alias = "seed")]
+    guard_seed: Option<u64>,
+    /// Differential privacy with this total ε: every released count, distribution and
+    /// correlation noised (names of categories (ε, δ)), the ε spent reported.
     #[arg(long)]
     epsilon: Option<f64>,
 }
@@ -46,7 +49,7 @@ pub fn run(a: ProfileArgs) -> anyhow::Result<()> {
                 "--epsilon must be a positive number"
             );
         }
-        let seed = super::seed_or_random(a.seed)?;
+        let seed = super::guard_seed(a.guard_seed, a.epsilon)?;
         let guard = shared::GuardOptions {
             seed,
             epsilon: a.epsilon,

@@ -12,9 +12,9 @@ pub struct SpecArgs {
     /// How much structure the spec carries, 0..1 (see the README's strictness table).
     #[arg(long, default_value_t = shared::template::DEFAULT_STRICTNESS)]
     strictness: f64,
-    /// Seed for the guard's per-column k (default: random).
-    #[arg(long)]
-    seed: Option<u64>,
+    /// Seed of the guard's per-column k (default: drawn from the operating system).
+    #[arg(long, visible_alias = "seed")]
+    guard_seed: Option<u64>,
     /// Write the spec here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -25,7 +25,11 @@ pub fn run(a: SpecArgs) -> anyhow::Result<()> {
         (0.0..=1.0).contains(&a.strictness),
         "--strictness must be between 0 and 1"
     );
-    let spec = super::spec_from_file(&a.file, a.strictness, super::seed_or_random(a.seed)?)?;
+    let spec = super::spec_from_file(
+        &a.file,
+        a.strictness,
+        super::guard_seed(a.guard_seed, None)?,
+    )?;
     let json = serde_json::to_string_pretty(&spec)? + "\n";
     match &a.output {
         Some(p) => {

@@ -6,19 +6,21 @@
 //! error (a typo would otherwise be silently ignored).
 
 use super::AppState;
+use super::cache::Namespace;
 use super::config::NO_CREDENTIALS;
 use super::error::{ApiError, ApiResult};
 use super::llm::{self, Source};
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::export::{ExportOptions, OutputFormat};
 use shared::{SafeProfile, Table, Withheld};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 // ---------------------------------------------------------------- health
 
@@ -33,6 +35,8 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Valu
         "llm_configured": llm,
         "embeddings_configured": state.azure.as_ref().is_some_and(|a| a.has_embeddings()),
         "message": if llm { "Azure OpenAI configured; specs are written by the LLM and validated" } else { NO_CREDENTIALS },
+        "token_required": !state.config.relay_tokens.is_empty(),
+        "jobs": state.jobs.load(Ordering::Relaxed),
         "cache_entries": state.cache.len(),
     }))
 }
@@ -80,6 +84,7 @@ fn strictness(s: Option<f64>) -> ApiResult<f64> {
 /// `POST /api/spec`: SafeProfile → spec.
 pub async fn spec(
     State(state): State<Arc<AppState>>,
+    Extension(ns): Extension<Namespace>,
     body: Result<Json<SpecRequest>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let Json(req) = body?;
@@ -92,8 +97,9 @@ pub async fn spec(
         strictness,
         &locale,
         req.use_cache.unwrap_or(true),
+        &ns,
     )
-    .await;
+    .await?;
     if let Some(rows) = req.rows {
         answer.spec.default_rows = rows.min(state.config.limits.max_rows);
     }
@@ -322,6 +328,51 @@ async fn read_form(mut mp: Multipart, state: &AppState) -> ApiResult<Form> {
     Ok(form)
 }
 
+/// Set when the request that started some work goes away (answered 408 by the
+/// timeout, or its client left): the work checks it between steps and chunks and
+/// stops, instead of running on in the blocking pool.
+#[derive(Debug, Clone, Default)]
+struct Cancel(Arc<AtomicBool>);
+
+/// Sets its [`Cancel`] when dropped with the request's future.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        (self.0).0.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Cancel {
+    fn on_drop(&self) -> CancelOnDrop {
+        CancelOnDrop(self.clone())
+    }
+
+    fn check(&self) -> ApiResult<()> {
+        if self.0.load(Ordering::Relaxed) {
+            return Err(ApiError::bad_request("timeout", "the request timed out")
+                .with_status(StatusCode::REQUEST_TIMEOUT));
+        }
+        Ok(())
+    }
+}
+
+/// Counts a blocking job while it runs (it moves into the job, so it ends with it).
+struct Job(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Job {
+    fn start(state: &AppState) -> Job {
+        state.jobs.fetch_add(1, Ordering::Relaxed);
+        Job(state.jobs.clone())
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// The file's table, profile and SafeProfile, on the blocking pool.
 struct Analysed {
     table: Table,
@@ -330,22 +381,33 @@ struct Analysed {
     withheld: Vec<Withheld>,
 }
 
+/// Reads, profiles and guards an upload within the relay's budgets. The guard's seed
+/// is drawn from the operating system for every file, never taken from the request:
+/// the generation seed is echoed in `X-Seed`, and a known guard seed would tell each
+/// column's k.
 async fn analyse(
+    state: &AppState,
     name: String,
     bytes: Bytes,
     sample_size: Option<usize>,
-    seed: u64,
+    cancel: Cancel,
 ) -> ApiResult<Analysed> {
+    let limits = state.config.limits.ingest.clone();
+    let job = Job::start(state);
     tokio::task::spawn_blocking(move || {
+        let _job = job;
         let options = shared::IngestOptions {
             sample_size,
+            limits,
             ..Default::default()
         };
         let table = shared::read(&bytes, &name, &options)?;
         drop(bytes); // the raw upload is not needed beyond this point
+        cancel.check()?;
         let profile = shared::profile(&table);
+        cancel.check()?;
         let guard = shared::GuardOptions {
-            seed,
+            seed: random_seed(),
             ..Default::default()
         };
         let (safe, withheld) = shared::guard(&profile, &guard);
@@ -416,9 +478,11 @@ fn one_file(form: &mut Form) -> ApiResult<(String, Bytes)> {
 
 /// What `/metadata` and `/upload` say of a file: its summary, the SafeProfile (what
 /// may leave) and what was withheld.
-async fn described(form: &mut Form) -> ApiResult<(Analysed, serde_json::Value)> {
+async fn described(state: &AppState, form: &mut Form) -> ApiResult<(Analysed, serde_json::Value)> {
     let (name, bytes) = one_file(form)?;
-    let a = analyse(name.clone(), bytes, form.sample_size, random_seed()).await?;
+    let cancel = Cancel::default();
+    let _stop = cancel.on_drop();
+    let a = analyse(state, name.clone(), bytes, form.sample_size, cancel.clone()).await?;
     let out = json!({
         "file": name,
         "summary": summary(&a),
@@ -434,18 +498,19 @@ pub async fn metadata(
     mp: Multipart,
 ) -> ApiResult<Json<serde_json::Value>> {
     let mut form = read_form(mp, &state).await?;
-    Ok(Json(described(&mut form).await?.1))
+    Ok(Json(described(&state, &mut form).await?.1))
 }
 
 /// `POST /upload`: file → analysis; with `extract_metadata_only=false` (the default)
 /// also the spec that `/generate` would use.
 pub async fn upload(
     State(state): State<Arc<AppState>>,
+    Extension(ns): Extension<Namespace>,
     mp: Multipart,
 ) -> ApiResult<Json<serde_json::Value>> {
     let mut form = read_form(mp, &state).await?;
     let metadata_only = form.extract_metadata_only.unwrap_or(false);
-    let (a, mut out) = described(&mut form).await?;
+    let (a, mut out) = described(&state, &mut form).await?;
     out["extract_metadata_only"] = json!(metadata_only);
     if !metadata_only {
         let strictness = strictness(form.match_threshold)?;
@@ -455,8 +520,9 @@ pub async fn upload(
             strictness,
             "en",
             form.use_cache.unwrap_or(true),
+            &ns,
         )
-        .await;
+        .await?;
         out["spec"] = serde_json::to_value(&answer.spec).map_err(ApiError::internal)?;
         out["spec_source"] = json!(answer.source);
         out["spec_reason"] = json!(answer.reason);
@@ -476,46 +542,87 @@ struct Made {
     reason: String,
 }
 
-/// file → synthetic file, the way the page does it, on the server.
+/// file → synthetic file, the way the page does it, on the server: within the rows ×
+/// columns budget, a chunk at a time, stopping when the request goes away.
 async fn make(
     state: &AppState,
     name: String,
     bytes: Bytes,
     form: &Form,
     seed: u64,
+    ns: &Namespace,
 ) -> ApiResult<Made> {
     let strictness = strictness(form.match_threshold)?;
     let format = form.output_format.unwrap_or(OutputFormat::Csv);
-    let a = analyse(name.clone(), bytes, form.sample_size, seed).await?;
+    let cancel = Cancel::default();
+    let _stop = cancel.on_drop();
+    let a = analyse(state, name.clone(), bytes, form.sample_size, cancel.clone()).await?;
+    let rows = form
+        .num_rows
+        .unwrap_or(a.table.total_rows)
+        .min(state.config.limits.max_rows);
+    let columns = a.safe.columns.len() as u64;
+    let budget = state.config.limits.max_generated_cells;
+    if rows.saturating_mul(columns) > budget {
+        return Err(ApiError::bad_request(
+            "too_large",
+            format!(
+                "{rows} rows × {columns} columns is {} cells, over the limit of {budget} cells per file",
+                rows.saturating_mul(columns)
+            ),
+        )
+        .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+        .with_hint(format!(
+            "ask for at most {} rows (num_rows), or run `byod generate` locally for more",
+            budget / columns.max(1)
+        )));
+    }
     let answer = llm::spec_for(
         state,
         &a.safe,
         strictness,
         "en",
         form.use_cache.unwrap_or(true),
+        ns,
     )
-    .await;
-    let rows = form
-        .num_rows
-        .unwrap_or(a.table.total_rows)
-        .min(state.config.limits.max_rows);
+    .await?;
+    cancel.check()?;
     let spec = answer.spec;
     let real = a.table;
+    let job = Job::start(state);
     let (bytes, fidelity) =
         tokio::task::spawn_blocking(move || -> ApiResult<(Vec<u8>, Option<f64>)> {
+            let _job = job;
             let plan =
                 shared::plan::compile(&spec).map_err(|p| ApiError::internal(p.to_string()))?;
-            let synth = shared::generate::generate(&plan, seed, rows, 0..rows);
-            // Fidelity of (a prefix of) the output against the upload, as SDMetrics scores it.
-            let scored = shared::evaluate::scored_prefix(&synth);
+            let empty = shared::generate::generate(&plan, seed, 0, 0..0);
+            let mut exporter = shared::export::Exporter::new(
+                format,
+                &empty.columns,
+                empty.batch.schema(),
+                ExportOptions::default(),
+                Vec::new(),
+            )?;
+            let chunk = 4 * shared::generate::BLOCK_ROWS;
+            let mut start = 0;
+            while start < rows {
+                cancel.check()?;
+                let end = (start + chunk).min(rows);
+                exporter.write(&shared::generate::generate(&plan, seed, rows, start..end))?;
+                start = end;
+            }
+            cancel.check()?;
+            // Fidelity of the output's first rows against the upload, as SDMetrics
+            // scores it (the same rows again: any row range is a slice of the full run).
+            let scored_rows = rows.min(shared::evaluate::SCORED_ROWS);
+            let scored = shared::generate::generate(&plan, seed, rows, 0..scored_rows);
             let options = shared::EvaluateOptions {
                 plots: false,
                 dcr_rows: 0,
                 ..Default::default()
             };
             let fidelity = shared::evaluate(&real, &scored, &options).fidelity.overall;
-            let bytes = shared::export::to_bytes(&synth, format, &ExportOptions::default())?;
-            Ok((bytes, fidelity))
+            Ok((exporter.finish()?, fidelity))
         })
         .await
         .map_err(ApiError::internal)??;
@@ -538,7 +645,11 @@ fn header_value(s: &str) -> HeaderValue {
 }
 
 /// `POST /generate`: one file → the synthetic file; several → a ZIP with a manifest.
-pub async fn generate(State(state): State<Arc<AppState>>, mp: Multipart) -> ApiResult<Response> {
+pub async fn generate(
+    State(state): State<Arc<AppState>>,
+    Extension(ns): Extension<Namespace>,
+    mp: Multipart,
+) -> ApiResult<Response> {
     let mut form = read_form(mp, &state).await?;
     let seed = form.seed.unwrap_or_else(random_seed);
     let files = std::mem::take(&mut form.files);
@@ -546,7 +657,7 @@ pub async fn generate(State(state): State<Arc<AppState>>, mp: Multipart) -> ApiR
     let threshold = strictness(form.match_threshold)?;
     if files.len() == 1 {
         let (name, bytes) = files.into_iter().next().expect("one file");
-        let made = make(&state, name, bytes, &form, seed).await?;
+        let made = make(&state, name, bytes, &form, seed, &ns).await?;
         let mut h = HeaderMap::new();
         h.insert(
             header::CONTENT_TYPE,
@@ -575,7 +686,7 @@ pub async fn generate(State(state): State<Arc<AppState>>, mp: Multipart) -> ApiR
     let mut manifest = Vec::new();
     for (i, (name, bytes)) in files.into_iter().enumerate() {
         let file_seed = seed.wrapping_add(i as u64);
-        match make(&state, name.clone(), bytes, &form, file_seed).await {
+        match make(&state, name.clone(), bytes, &form, file_seed, &ns).await {
             Ok(made) => {
                 manifest.push(json!({
                     "file": name, "status": "ok", "output": made.file_name, "rows": made.rows,
@@ -619,6 +730,7 @@ pub struct ClearQuery {
 /// `DELETE /cache[?older_than_days=N]`.
 pub async fn clear_cache(
     State(state): State<Arc<AppState>>,
+    Extension(ns): Extension<Namespace>,
     query: Result<Query<ClearQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let Query(q) = query.map_err(|e| {
@@ -631,8 +743,8 @@ pub async fn clear_cache(
             "older_than_days must be a number ≥ 0",
         ));
     }
-    let cache = state.cache.clone();
-    let removed = tokio::task::spawn_blocking(move || cache.clear(q.older_than_days))
+    let cache = state.clone();
+    let removed = tokio::task::spawn_blocking(move || cache.cache.clear(q.older_than_days, &ns))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;

@@ -45,7 +45,10 @@ pub struct AzureConfig {
     pub api_version: String,
 }
 
-/// Every limit the server enforces.
+/// Every limit the server enforces, in one place. The defaults keep one relay on a
+/// small machine answering `/health` within a second while it is attacked: every
+/// upload, spec and generation fits a memory budget decided before anything is read,
+/// heavy work runs a few at a time, and timed-out work stops.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest body on `/api/*` (a SafeProfile with room to spare).
@@ -56,16 +59,37 @@ pub struct Limits {
     pub max_files: usize,
     /// Most rows one `/generate` request may ask for (per file).
     pub max_rows: u64,
-    /// A request that takes longer is answered 408.
+    /// Most cells (rows × columns) one `/generate` request may make (per file).
+    pub max_generated_cells: u64,
+    /// What an upload may expand to: cells, inflated and decoded bytes (the readers
+    /// check these before they build anything).
+    pub ingest: shared::Limits,
+    /// A request that takes longer is answered 408, and its work stops.
     pub request_timeout: Duration,
-    /// Requests handled at once; the rest wait their turn (then time out).
-    pub concurrency: usize,
+    /// A connection that has not sent its request headers by then is closed.
+    pub header_read_timeout: Duration,
+    /// Uploads (`/generate`, `/metadata`, `/upload`) read and processed at once.
+    pub upload_concurrency: usize,
+    /// Uploads that may wait for a turn; more are answered 503 at once.
+    pub upload_queue: usize,
+    /// `/api/*` requests handled at once (each may wait on Azure).
+    pub api_concurrency: usize,
     /// Requests per minute per client address on `/api/*`.
     pub api_per_minute: u32,
     /// Burst allowance on `/api/*`.
     pub api_burst: u32,
+    /// Uploads per minute per client address.
+    pub upload_per_minute: u32,
+    /// Burst allowance on uploads.
+    pub upload_burst: u32,
     /// Total time for one spec from Azure, retries and the repair round included.
     pub azure_deadline: Duration,
+    /// Specs the cache keeps (the oldest go first).
+    pub cache_entries: usize,
+    /// Bytes the cache keeps.
+    pub cache_bytes: u64,
+    /// Age after which a cache entry is not used and is removed.
+    pub cache_max_age: Duration,
 }
 
 impl Default for Limits {
@@ -75,11 +99,27 @@ impl Default for Limits {
             upload_body_bytes: 200 << 20,
             max_files: 20,
             max_rows: 5_000_000,
+            max_generated_cells: 50_000_000,
+            ingest: shared::Limits {
+                max_input_bytes: 200 << 20,
+                max_decompressed_bytes: 256 << 20,
+                max_cells: 20_000_000,
+                max_json_bytes: 64 << 20,
+                ..shared::Limits::default()
+            },
             request_timeout: Duration::from_secs(300),
-            concurrency: 32,
+            header_read_timeout: Duration::from_secs(10),
+            upload_concurrency: 2,
+            upload_queue: 16,
+            api_concurrency: 16,
             api_per_minute: 60,
             api_burst: 20,
+            upload_per_minute: 60,
+            upload_burst: 20,
             azure_deadline: Duration::from_secs(60),
+            cache_entries: 1_000,
+            cache_bytes: 64 << 20,
+            cache_max_age: Duration::from_secs(30 * 86_400),
         }
     }
 }
@@ -109,7 +149,13 @@ pub struct Config {
     /// `DIST_DIR` (default `./dist`): the built page.
     pub dist: PathBuf,
     /// `RELAY_TOKEN`: when set, every API request needs `Authorization: Bearer TOKEN`.
-    pub relay_token: Option<Secret>,
+    /// Several tokens, comma-separated, give several clients each their own (and their
+    /// own spec-cache namespace).
+    pub relay_tokens: Vec<Secret>,
+    /// `ALLOWED_HOSTS` (comma-separated host names): `Host` headers the relay answers
+    /// besides `localhost`, `127.0.0.1` and `[::1]` (DNS rebinding: a page on another
+    /// name that resolves here is refused).
+    pub allowed_hosts: Vec<String>,
     /// `CORS_ALLOWED_ORIGINS` (comma-separated); empty = same origin only.
     pub cors_origins: Vec<String>,
     /// Limits.
@@ -174,24 +220,51 @@ impl Config {
             _ => None,
         };
         let d = Limits::default();
+        let secs = |k: &str, default: Duration| -> anyhow::Result<Duration> {
+            Ok(Duration::from_secs(parse(k, get(k), default.as_secs())?))
+        };
+        let upload_body_bytes = parse(
+            "MAX_UPLOAD_MB",
+            get("MAX_UPLOAD_MB"),
+            d.upload_body_bytes >> 20,
+        )? << 20;
         let limits = Limits {
             api_body_bytes: d.api_body_bytes,
-            upload_body_bytes: parse(
-                "MAX_UPLOAD_MB",
-                get("MAX_UPLOAD_MB"),
-                d.upload_body_bytes >> 20,
-            )? << 20,
+            upload_body_bytes,
             max_files: parse("MAX_FILES", get("MAX_FILES"), d.max_files)?,
             max_rows: parse("MAX_GENERATE_ROWS", get("MAX_GENERATE_ROWS"), d.max_rows)?,
-            request_timeout: Duration::from_secs(parse(
-                "REQUEST_TIMEOUT_SECS",
-                get("REQUEST_TIMEOUT_SECS"),
-                d.request_timeout.as_secs(),
-            )?),
-            concurrency: parse(
+            max_generated_cells: parse(
+                "MAX_GENERATE_CELLS",
+                get("MAX_GENERATE_CELLS"),
+                d.max_generated_cells,
+            )?,
+            ingest: shared::Limits {
+                max_input_bytes: upload_body_bytes as u64,
+                max_cells: parse(
+                    "MAX_UPLOAD_CELLS",
+                    get("MAX_UPLOAD_CELLS"),
+                    d.ingest.max_cells,
+                )?,
+                max_decompressed_bytes: parse(
+                    "MAX_DECOMPRESSED_MB",
+                    get("MAX_DECOMPRESSED_MB"),
+                    d.ingest.max_decompressed_bytes >> 20,
+                )? << 20,
+                ..d.ingest.clone()
+            },
+            request_timeout: secs("REQUEST_TIMEOUT_SECS", d.request_timeout)?,
+            header_read_timeout: secs("HEADER_READ_TIMEOUT_SECS", d.header_read_timeout)?,
+            upload_concurrency: parse(
+                "MAX_CONCURRENT_UPLOADS",
+                get("MAX_CONCURRENT_UPLOADS"),
+                d.upload_concurrency,
+            )?
+            .max(1),
+            upload_queue: parse("UPLOAD_QUEUE", get("UPLOAD_QUEUE"), d.upload_queue)?,
+            api_concurrency: parse(
                 "MAX_CONCURRENT_REQUESTS",
                 get("MAX_CONCURRENT_REQUESTS"),
-                d.concurrency,
+                d.api_concurrency,
             )?
             .max(1),
             api_per_minute: parse(
@@ -201,11 +274,42 @@ impl Config {
             )?
             .max(1),
             api_burst: parse("API_RATE_BURST", get("API_RATE_BURST"), d.api_burst)?.max(1),
-            azure_deadline: Duration::from_secs(parse(
-                "AZURE_DEADLINE_SECS",
-                get("AZURE_DEADLINE_SECS"),
-                d.azure_deadline.as_secs(),
-            )?),
+            upload_per_minute: parse(
+                "UPLOAD_RATE_PER_MINUTE",
+                get("UPLOAD_RATE_PER_MINUTE"),
+                d.upload_per_minute,
+            )?
+            .max(1),
+            upload_burst: parse(
+                "UPLOAD_RATE_BURST",
+                get("UPLOAD_RATE_BURST"),
+                d.upload_burst,
+            )?
+            .max(1),
+            azure_deadline: secs("AZURE_DEADLINE_SECS", d.azure_deadline)?,
+            cache_entries: parse(
+                "CACHE_MAX_ENTRIES",
+                get("CACHE_MAX_ENTRIES"),
+                d.cache_entries,
+            )?,
+            cache_bytes: parse("CACHE_MAX_MB", get("CACHE_MAX_MB"), d.cache_bytes >> 20)? << 20,
+            cache_max_age: Duration::from_secs(
+                parse(
+                    "CACHE_MAX_AGE_DAYS",
+                    get("CACHE_MAX_AGE_DAYS"),
+                    d.cache_max_age.as_secs() / 86_400,
+                )? * 86_400,
+            ),
+        };
+        let list = |k: &str| -> Vec<String> {
+            get(k)
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
         };
         Ok(Config {
             port: parse("APP_PORT", get("APP_PORT"), 8201)?,
@@ -226,15 +330,12 @@ impl Config {
             },
             log_stderr: flag("LOG_STDERR", true)?,
             dist: get("DIST_DIR").unwrap_or_else(|| "./dist".into()).into(),
-            relay_token: get("RELAY_TOKEN").map(Secret::new),
-            cors_origins: get("CORS_ALLOWED_ORIGINS")
-                .map(|v| {
-                    v.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            relay_tokens: list("RELAY_TOKEN").into_iter().map(Secret::new).collect(),
+            allowed_hosts: list("ALLOWED_HOSTS")
+                .into_iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+            cors_origins: list("CORS_ALLOWED_ORIGINS"),
             limits,
         })
     }

@@ -7,7 +7,7 @@
 //! The answer always says which source produced the spec and why.
 
 use super::AppState;
-use super::cache::Hit;
+use super::cache::{Hit, Namespace};
 use super::config::NO_CREDENTIALS;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -134,19 +134,22 @@ fn template(profile: &SafeProfile, strictness: f64, reason: String) -> SpecAnswe
     }
 }
 
-/// The spec for a (server-side re-guarded) SafeProfile.
+/// The spec for a (server-side re-guarded) SafeProfile. Every spec returned compiles:
+/// one that does not (a SafeProfile the template cannot turn into a usable spec) is an
+/// error for the caller, and is never cached.
 pub async fn spec_for(
     state: &AppState,
     profile: &SafeProfile,
     strictness: f64,
     locale: &str,
     use_cache: bool,
-) -> SpecAnswer {
-    if use_cache && let Some(hit) = state.cache.lookup(profile, strictness) {
+    ns: &Namespace,
+) -> Result<SpecAnswer, super::error::ApiError> {
+    if use_cache && let Some(hit) = state.cache.lookup(profile, strictness, ns) {
         let warnings = shared::plan::compile(&hit.spec)
             .map(|p| p.warnings)
             .unwrap_or_default();
-        return SpecAnswer {
+        return Ok(SpecAnswer {
             spec: hit.spec.clone(),
             source: Source::Cache,
             reason: format!(
@@ -155,20 +158,36 @@ pub async fn spec_for(
             ),
             warnings,
             cache: Some(hit),
-        };
+        });
     }
     let answer = match &state.azure {
         None => template(profile, strictness, NO_CREDENTIALS.to_string()),
         Some(azure) => from_llm(state, azure, profile, strictness, locale).await,
     };
+    if let Err(problems) = shared::plan::compile(&answer.spec) {
+        let first = problems
+            .0
+            .first()
+            .map_or(String::new(), |p| format!(" ({}: {})", p.path, p.message));
+        return Err(super::error::ApiError::bad_request(
+            "unusable_profile",
+            format!("this SafeProfile makes a spec the generator cannot use{first}"),
+        )
+        .with_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+        .with_hint("send the SafeProfile exactly as `byod profile` or the page produced it"));
+    }
     if use_cache
-        && let Err(e) = state
-            .cache
-            .store(profile, strictness, &answer.spec, answer.source.as_str())
+        && let Err(e) = state.cache.store(
+            profile,
+            strictness,
+            &answer.spec,
+            answer.source.as_str(),
+            ns,
+        )
     {
         tracing::warn!(error = %e, "cannot store the spec in the cache");
     }
-    answer
+    Ok(answer)
 }
 
 async fn from_llm(

@@ -13,10 +13,14 @@
 //! /cache            DELETE: clear the spec cache (older_than_days)
 //! ```
 //!
-//! Safe to host: uploads are processed in memory and dropped with the request; only
-//! SafeProfiles and specs reach the disk (the cache); the API key goes to Azure in one
-//! header and nowhere else; every limit is in [`Limits`]; 5xx answers carry no internal
-//! detail. With `RELAY_TOKEN` set, the API needs `Authorization: Bearer TOKEN`.
+//! Safe by default: it listens on loopback unless given a token; it answers only its
+//! own host names (no DNS rebinding); a browser may change state only with the page's
+//! own header from the page's own origin (no cross-site form posts); uploads are
+//! processed in memory within budgets and dropped with the request; only SafeProfiles
+//! and specs reach the disk (the cache, private to the relay's user); the API key goes
+//! to Azure in one header and nowhere else; every limit is in [`Limits`]; 5xx answers
+//! carry no internal detail. With `RELAY_TOKEN` set, the API needs `Authorization:
+//! Bearer TOKEN`.
 
 mod api;
 pub mod azure;
@@ -24,8 +28,10 @@ pub mod cache;
 pub mod config;
 mod docs;
 pub mod error;
+pub mod gate;
 pub mod llm;
 pub mod logging;
+pub mod security;
 
 pub use config::{Config, Limits, NO_CREDENTIALS};
 
@@ -56,57 +62,110 @@ pub struct AppState {
     pub azure: Option<azure::Azure>,
     /// The spec cache.
     pub cache: cache::SpecCache,
+    /// Turns for reading upload bodies.
+    pub readers: gate::Gate,
+    /// Turns for processing uploads (a few at a time).
+    pub uploads: gate::Gate,
+    /// Turns for `/api/*`.
+    pub api: gate::Gate,
+    /// Blocking jobs (reading, profiling, generating) running now: `/health` reports
+    /// it, and it is how a test sees that a timed-out request's work stopped.
+    pub jobs: Arc<std::sync::atomic::AtomicUsize>,
+    /// The page's Content-Security-Policy (with the hashes of its inline scripts).
+    csp: HeaderValue,
 }
 
 impl AppState {
     /// State for this configuration.
     pub fn new(config: Config) -> Arc<AppState> {
+        let limits = &config.limits;
+        let bounds = cache::Bounds {
+            entries: limits.cache_entries,
+            bytes: limits.cache_bytes,
+            max_age: limits.cache_max_age,
+        };
         Arc::new(AppState {
             azure: config.azure.clone().map(azure::Azure::new),
-            cache: cache::SpecCache::new(config.cache_path.clone()),
+            cache: cache::SpecCache::new(
+                config.use_local_storage.then(|| config.cache_path.clone()),
+                bounds,
+            ),
+            readers: gate::readers(limits.upload_concurrency, limits.upload_queue),
+            uploads: gate::Gate::new(limits.upload_concurrency, limits.upload_queue),
+            api: gate::Gate::new(limits.api_concurrency, limits.upload_queue.max(16)),
+            jobs: Arc::default(),
+            csp: security::page_csp(&config.dist),
             config,
         })
     }
 }
 
-/// The whole app. Needs `ConnectInfo<SocketAddr>` (from
-/// `into_make_service_with_connect_info`) for the per-client rate limit on `/api/*`.
+/// The whole app. Needs `ConnectInfo<SocketAddr>` (from [`serve_on`], or
+/// `into_make_service_with_connect_info`) for the per-client rate limits.
 pub fn app(state: Arc<AppState>) -> Router {
+    // Limits, outermost first where order matters:
+    // - every request: trace (method and path only), nosniff, CORS (same-origin unless
+    //   configured), compression, a timeout (408; the work behind it stops), the Host
+    //   allow-list (DNS rebinding), the cross-site check on state-changing routes, and
+    //   the page's security headers (CSP, no framing, no referrer);
+    // - `/api/*`: 4 MiB bodies, a per-client rate, a few turns at a time;
+    // - uploads: MAX_UPLOAD_MB bodies, a per-client rate, a few turns at a time with a
+    //   short queue (503 beyond it), so `/health` and the page never wait behind them;
+    // - the API needs the token when RELAY_TOKEN is set.
     let limits = &state.config.limits;
-    let governor = GovernorConfigBuilder::default()
-        .per_millisecond((60_000 / u64::from(limits.api_per_minute)).max(1))
-        .burst_size(limits.api_burst)
-        .finish()
-        .expect("a positive rate and burst");
+    let rate = |per_minute: u32, burst: u32| {
+        GovernorLayer::new(
+            GovernorConfigBuilder::default()
+                .per_millisecond((60_000 / u64::from(per_minute)).max(1))
+                .burst_size(burst)
+                .finish()
+                .expect("a positive rate and burst"),
+        )
+    };
     let api = Router::new()
         .route("/api/spec", post(api::spec))
         .route("/api/embed", post(api::embed))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            gate::api_turn,
+        ))
         .layer(DefaultBodyLimit::max(limits.api_body_bytes))
-        .layer(GovernorLayer::new(governor));
+        .layer(rate(limits.api_per_minute, limits.api_burst));
     let uploads = Router::new()
         .route("/generate", post(api::generate))
         .route("/metadata", post(api::metadata))
         .route("/upload", post(api::upload))
-        .layer(DefaultBodyLimit::max(limits.upload_body_bytes));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            gate::upload_turn,
+        ))
+        .layer(DefaultBodyLimit::max(limits.upload_body_bytes))
+        .layer(rate(limits.upload_per_minute, limits.upload_burst));
     let protected = Router::new()
         .merge(api)
         .merge(uploads)
         .route("/cache", delete(api::clear_cache))
-        .layer(middleware::from_fn_with_state(state.clone(), require_token));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::require_token,
+        ));
     let open = Router::new()
         .route("/health", get(api::health))
         .route("/docs", get(docs::page))
         .route("/openapi.json", get(docs::openapi));
     let dist = state.config.dist.clone();
     let index = dist.join("index.html");
-    let router = Router::new()
-        .merge(protected)
-        .merge(open)
+    let page = Router::new()
         .fallback_service(ServeDir::new(&dist).fallback(ServeFile::new(&index)))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::page_headers,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             page_not_built,
         ));
+    let router = Router::new().merge(protected).merge(open).merge(page);
     let cors = if state.config.cors_origins.is_empty() {
         // Same origin only: no CORS headers, so browsers refuse other sites' reads.
         CorsLayer::new()
@@ -124,7 +183,11 @@ pub fn app(state: Arc<AppState>) -> Router {
                 axum::http::Method::POST,
                 axum::http::Method::DELETE,
             ])
-            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                security::CLIENT_HEADER.parse().expect("a header name"),
+            ])
             .expose_headers([
                 header::CONTENT_DISPOSITION,
                 "x-fidelity-score".parse().expect("a header name"),
@@ -145,38 +208,14 @@ pub fn app(state: Arc<AppState>) -> Router {
             ))
             .layer(cors)
             .layer(CompressionLayer::new())
-            // The timeout counts the wait for a slot too.
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 limits.request_timeout,
             ))
-            .layer(tower::limit::ConcurrencyLimitLayer::new(limits.concurrency)),
+            .layer(middleware::from_fn_with_state(state.clone(), security::host_and_origin))
+            // The page's security headers, on every answer (harmless on the API's).
+            .layer(middleware::from_fn_with_state(state.clone(), security::page_headers)),
     )
-}
-
-/// `Authorization: Bearer RELAY_TOKEN` on the API when a token is configured.
-async fn require_token(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let Some(token) = &state.config.relay_token else {
-        return next.run(req).await;
-    };
-    let given = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if constant_time_eq(given.as_bytes(), token.expose().as_bytes()) {
-        next.run(req).await
-    } else {
-        error::ApiError::bad_request("unauthorized", "this relay needs an access token")
-            .with_status(StatusCode::UNAUTHORIZED)
-            .with_hint("send Authorization: Bearer <RELAY_TOKEN>")
-            .into_response()
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// When `dist/` has no page yet, `/` explains how to build it instead of a bare 404.
@@ -200,8 +239,14 @@ async fn page_not_built(State(state): State<Arc<AppState>>, req: Request, next: 
     res
 }
 
-/// Binds and serves until Ctrl-C.
+/// Binds and serves until Ctrl-C. Refuses to listen beyond this machine without an
+/// access token: every route would be open to the network.
 pub async fn serve(config: Config, bind: IpAddr) -> anyhow::Result<()> {
+    if !bind.is_loopback() && config.relay_tokens.is_empty() {
+        anyhow::bail!(
+            "refusing to serve on {bind} without RELAY_TOKEN: anyone who can reach it could use the API; set RELAY_TOKEN (and ALLOWED_HOSTS for the names clients use), or bind 127.0.0.1"
+        );
+    }
     let addr = SocketAddr::new(bind, config.port);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -214,11 +259,7 @@ pub async fn serve(config: Config, bind: IpAddr) -> anyhow::Result<()> {
     tracing::info!(%addr, %mode, "BYOD relay listening");
     eprintln!("byod: serving on http://{addr} ({mode})");
     let state = AppState::new(config);
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    run(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
@@ -230,9 +271,57 @@ pub async fn serve_on(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
+    run(listener, state, std::future::pending()).await
+}
+
+/// The accept loop: HTTP/1 and 2 through hyper with a header-read timeout (a client
+/// that opens connections and never finishes its headers holds nothing for long),
+/// each request carrying its peer address for the rate limits.
+async fn run(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    let router = app(state.clone());
+    let header_timeout = state.config.limits.header_read_timeout;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of descriptors and the like: wait, do not spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(router.clone(), req)
+            });
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await;
+    Ok(())
 }
