@@ -27,6 +27,7 @@ pub fn start(state: AppState) {
             Ok(h) => Relay::Up {
                 llm: h.llm_configured,
                 message: h.message,
+                token_required: h.token_required,
             },
             Err(e) => Relay::Down(e),
         };

@@ -273,6 +273,8 @@ pub enum Relay {
         llm: bool,
         /// Its message.
         message: String,
+        /// The API needs an access token (a hosted relay).
+        token_required: bool,
     },
     /// Not reachable: template mode only.
     Down(String),

@@ -48,6 +48,11 @@ pub fn document(r: &Report, about: &About<'_>) -> String {
         about.seed,
         esc(about.spec_source)
     );
+    out.push_str(if r.real_side == "released" {
+        "<p class=\"real-side\">The real side of every chart and matrix here is what the SafeProfile releases (named categories, quantiles between the k-th smallest and largest values, rounded correlations): no value the privacy guard withheld, no true extreme. This report can be shared like the SafeProfile.</p>"
+    } else {
+        "<p class=\"real-side bad\">This report was drawn from the real rows and holds real values: keep it on this machine like the original file.</p>"
+    });
     out.push_str("<h2>Fidelity</h2><table>");
     for (label, value, hint) in super::headline(r) {
         let _ = write!(

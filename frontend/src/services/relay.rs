@@ -1,6 +1,10 @@
 //! The relay, seen from the page: `/health` (is there an LLM?) and `/api/spec` (a
 //! SafeProfile in, a validated spec out). The page is served by the relay, so both are
 //! same-origin; when the relay is absent the page runs in template mode.
+//!
+//! Every request carries the page's `X-BYOD-Client` header (the relay refuses
+//! state-changing browser requests without it, so other sites cannot post to it), and
+//! the access token when the user gave one (kept in this tab's session storage only).
 
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,6 +20,34 @@ pub struct Health {
     /// A sentence for the user.
     #[serde(default)]
     pub message: String,
+    /// Whether the API needs an access token.
+    #[serde(default)]
+    pub token_required: bool,
+}
+
+const TOKEN_KEY: &str = "byod-relay-token";
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The access token the user gave in this tab, if any.
+pub fn token() -> Option<String> {
+    session()?
+        .get_item(TOKEN_KEY)
+        .ok()?
+        .filter(|t| !t.is_empty())
+}
+
+/// Keeps the access token for this tab (empty: forget it).
+pub fn set_token(token: &str) {
+    if let Some(s) = session() {
+        let _ = if token.is_empty() {
+            s.remove_item(TOKEN_KEY)
+        } else {
+            s.set_item(TOKEN_KEY, token.trim())
+        };
+    }
 }
 
 /// What `/api/spec` answers.
@@ -34,14 +66,20 @@ async fn fetch(method: &str, path: &str, body: Option<&str>) -> Result<(u16, Str
     let window = web_sys::window().ok_or("no window")?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(js)?;
+    headers.set("x-byod-client", "page").map_err(js)?;
+    if let Some(t) = token() {
+        headers
+            .set("authorization", &format!("Bearer {t}"))
+            .map_err(js)?;
+    }
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(body));
-        let headers = web_sys::Headers::new().map_err(js)?;
         headers
             .set("content-type", "application/json")
             .map_err(js)?;
-        init.set_headers(&headers);
     }
+    init.set_headers(&headers);
     let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
         .await
         .map_err(|e| format!("the relay is not reachable ({})", js(e)))?;

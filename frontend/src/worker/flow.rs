@@ -43,7 +43,11 @@ pub fn inspect(
     };
     let table = shared::read(bytes, name, &options).map_err(|e| e.to_string())?;
     let profile = shared::profile(&table);
-    let (safe, withheld) = shared::guard(&profile, &shared::GuardOptions::default());
+    let guard = shared::GuardOptions {
+        seed: guard_seed()?,
+        ..Default::default()
+    };
+    let (safe, withheld) = shared::guard(&profile, &guard);
     let safe_profile = serde_json::to_string_pretty(&safe).map_err(|e| e.to_string())?;
     let columns = profile
         .columns
@@ -87,6 +91,14 @@ pub fn inspect(
         safe,
     };
     Ok((loaded, info))
+}
+
+/// The guard's seed for one file: from the browser's cryptographic random source
+/// (`crypto.getRandomValues`), so no one can plant exactly k−1 copies of a value.
+fn guard_seed() -> Result<u64, String> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|e| format!("no random source for the privacy guard: {e}"))?;
+    Ok(u64::from_le_bytes(b))
 }
 
 /// A serde enum's snake_case name (`Numeric` → `numeric`).
@@ -296,10 +308,13 @@ impl Generation {
         }
         // The options `byod evaluate --seed SEED` uses, so its figures for the same
         // pair are these.
+        // The real side of the charts and matrices is what the SafeProfile releases:
+        // the report downloads beside the synthetic file and may be shared like it.
         let options = shared::EvaluateOptions {
             withheld_values: &real.withheld_values,
             real_profile: Some(&real.profile),
             seed: self.seed,
+            released: Some(&real.safe),
             ..Default::default()
         };
         let report = shared::evaluate(&real.table, &scored, &options);
@@ -455,8 +470,10 @@ mod tests {
         let report = scored.report.clone();
         let fidelity = report.fidelity.overall.unwrap();
         assert!(fidelity > 0.8, "{fidelity}");
-        // Everything the page draws is there: a plot per column, both matrices, DCR.
+        // Everything the page draws is there: a plot per column, both matrices, DCR,
+        // the real side from what the SafeProfile releases.
         assert!(report.columns.iter().all(|c| c.plot.is_some()));
+        assert_eq!(report.real_side, "released");
         assert_eq!((scored.charts.len(), scored.heatmaps.len()), (8, 2));
         let (json, html) = report_files(&r, &scored, "penguins.csv");
         assert_eq!(
