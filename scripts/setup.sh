@@ -6,7 +6,7 @@
 # and playwright-core (drives Chromium in tests/browser), and with --tests curl and a
 # Python venv with pandas, pyarrow, openpyxl and requests for the read-back and
 # user-guide tests. Everything comes from the package registries; nothing from GitHub or
-# a CDN.
+# a CDN. With --tests also cargo-fuzz (from crates.io) for the fuzzing smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,6 +61,12 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
   say "installing trunk 0.21.14 (a few minutes, once)"
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     cargo install trunk --locked --version 0.21.14 >&2
+fi
+
+# cargo fuzz runs the fuzzing smoke of the test command (tests/fuzz/run.sh).
+if [ "${1:-}" = --tests ] && ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (a few minutes, once)"
+  cargo install cargo-fuzz --locked >&2
 fi
 
 # playwright-core needs Node 20 or later (Debian 12's own nodejs is 18).

@@ -4,6 +4,9 @@
 # Chromium (tests/browser). Installs what is missing first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Variables that narrow or rewrite suites (golden files, one browser check, node-only
+# wasm tests) have no place in the full run: a suite they empty would pass unseen.
+unset BLESS ONLY WASM_BINDGEN_TEST_ONLY_NODE WASM_BINDGEN_TEST_ONLY_WEB
 # Build artifacts live outside the clone so repeated runs (and CI on the same machine)
 # reuse them; a cold build of everything takes about 10 minutes on 2 cores.
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/byod-target}
@@ -16,10 +19,25 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== native tests"
-cargo test --workspace --locked
+log=$(mktemp)
+cargo test --workspace --locked 2>&1 | tee "$log"
+# Every test binary of ours runs tests (tests/wasm.rs runs only under wasm32).
+empty=$(awk '/Running tests\// { bin = $2 } /^running 0 tests/ && bin != "" { print bin } /^running [1-9]/ { bin = "" }' "$log" \
+  | grep -v '^tests/wasm.rs$' || true)
+rm -f "$log"
+if [ -n "$empty" ]; then
+  echo "these test binaries ran no test: $empty" >&2
+  exit 1
+fi
 echo "== wasm tests (headless Chromium)"
+log=$(mktemp)
 CHROMEDRIVER=$(command -v chromedriver) \
-  cargo test -p shared --target wasm32-unknown-unknown --locked --test wasm
+  cargo test -p shared --target wasm32-unknown-unknown --locked --test wasm 2>&1 | tee "$log"
+if ! grep -qE 'test result: ok\. [1-9][0-9]* passed' "$log"; then
+  echo "the wasm tests ran no test" >&2
+  exit 1
+fi
+rm -f "$log"
 echo "== the page in headless Chromium (tests/browser)"
 DIST="$CARGO_TARGET_DIR/dist-test" scripts/build-page.sh --dev
 # The CLI (to compare with) and the fake Azure OpenAI the LLM-mode check runs against.
@@ -27,3 +45,5 @@ cargo build -p relay -p e2e --bin byod --bin fake_azure --locked
 DIST="$CARGO_TARGET_DIR/dist-test" BYOD_BIN="$CARGO_TARGET_DIR/debug/byod" \
   FAKE_AZURE_BIN="$CARGO_TARGET_DIR/debug/fake_azure" \
   node tests/browser/page.test.mjs
+echo "== fuzzing smoke run (every target, a few seconds each; tests/fuzz/run.sh for campaigns)"
+tests/fuzz/run.sh "${FUZZ_SMOKE_SECS:-10}"

@@ -113,10 +113,14 @@ function patientsCsv(name = 'patients.csv') {
   const lines = ['patient_id,full_name,ssn,email,diagnosis,age,systolic_bp'];
   const diagnoses = ['Hypertension', 'Diabetes', 'Asthma', 'Migraine'];
   for (let i = 0; i < 400; i++) {
-    const person = i === 17 ? SENTINELS[0] : i === 311 ? SENTINELS[1] : `Person${i} Example${(i * 7) % 400}`;
-    const ssn = i === 42 ? SENTINELS[2] : `${100 + (i % 800)}-${10 + (i % 89)}-${1000 + i}`;
-    const email = i === 99 ? SENTINELS[3] : `user${i}@mail.example.com`;
-    const diagnosis = i === 250 ? SENTINELS[4] : diagnoses[i % 4];
+    // Each sentinel on 4 rows (k−1 for the smallest k: any threshold the guard draws
+    // hides them, and a planted-once value would prove nothing), the first few within
+    // the preview's rows so the page shows they are in the input.
+    const planted = (first) => [first, first + 2, first + 4, first + 6].includes(i);
+    const person = planted(1) ? SENTINELS[0] : planted(2) ? SENTINELS[1] : `Person${i} Example${(i * 7) % 400}`;
+    const ssn = planted(1) ? SENTINELS[2] : `${100 + (i % 800)}-${10 + (i % 89)}-${1000 + i}`;
+    const email = planted(2) ? SENTINELS[3] : `user${i}@mail.example.com`;
+    const diagnosis = planted(1) ? SENTINELS[4] : diagnoses[i % 4];
     lines.push(`MRN${100000 + i},${person},${ssn},${email},${diagnosis},${20 + (i * 13) % 70},${100 + (i * 17) % 60}`);
   }
   const file = path.join(work, name);
@@ -140,6 +144,7 @@ async function startStatic() {
 
 // ------------------------------------------------------------------ browser
 
+const pageErrors = [];
 const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'profile-')), {
   executablePath: CHROMIUM, headless: true, acceptDownloads: true, viewport: { width: 1280, height: 800 },
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -147,7 +152,10 @@ const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(
 
 async function openPage(url) {
   const page = await browser.newPage();
-  page.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
+  page.on('pageerror', (e) => {
+    console.log(`  page error: ${e.message}`);
+    pageErrors.push(e.message);
+  });
   // Long tasks on the UI thread, for the responsiveness check.
   await page.addInitScript(() => {
     window.__longTasks = [];
@@ -228,13 +236,17 @@ async function profileOf(file) {
 // ------------------------------------------------------------------ checks
 
 let passed = 0; let failed = 0;
-// ONLY=regex runs the matching checks alone (for measuring a release build).
+// ONLY=regex runs the matching checks alone (for measuring a release build; the test
+// command clears it).
 const only = process.env.ONLY ? new RegExp(process.env.ONLY) : null;
 async function check(name, body) {
   if (only && !only.test(name)) return;
   const started = Date.now();
+  const errorsBefore = pageErrors.length;
   try {
     await body();
+    // An uncaught error in the page fails the check that caused it.
+    assert(pageErrors.length === errorsBefore, `the page threw: ${pageErrors.slice(errorsBefore).join('; ')}`);
     passed++;
     console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (e) {
@@ -275,18 +287,19 @@ await check('penguins.csv: profile shows, Generate, the CSV download has the row
   await page.close();
 });
 
-await check('the page and the native CLI make the same bytes from the same file, settings and seed', async () => {
-  // The page guards with seed 0 (the k of each column); `byod spec --seed 0` does the same.
-  const spec = path.join(work, 'penguins.spec.json');
-  const native = path.join(work, 'penguins.native.csv');
-  for (const args of [['spec', path.join(DATASETS, 'penguins.csv'), '--seed', '0', '--strictness', '0.8', '-o', spec],
-    ['generate', '--spec', spec, '-n', '2000', '--seed', '42', '-o', native]]) {
-    const r = spawnSync(BIN, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    assert(r.status === 0, `byod ${args[0]} failed`);
-  }
+await check('the page and the native CLI make the same bytes from the same spec and seed', async () => {
+  // The page guards every file with a fresh k from crypto.getRandomValues, so the spec
+  // is taken from the page (it shows the spec the rows were made from) and
+  // `byod generate --spec` makes the same rows from it.
   const page = await openPage(relay.url);
   await addFiles(page, path.join(DATASETS, 'penguins.csv'));
-  const { file } = await generate(page, 'penguins.csv', { rows: 2000, seed: 42 });
+  const { card, file } = await generate(page, 'penguins.csv', { rows: 2000, seed: 42 });
+  const specJson = await card.locator('details.spec-used pre').textContent();
+  const spec = path.join(work, 'penguins.page.spec.json');
+  fs.writeFileSync(spec, specJson);
+  const native = path.join(work, 'penguins.native.csv');
+  const r = spawnSync(BIN, ['generate', '--spec', spec, '-n', '2000', '--seed', '42', '-o', native], { stdio: ['ignore', 'ignore', 'inherit'] });
+  assert(r.status === 0, 'byod generate failed');
   assert(fs.readFileSync(file).equals(fs.readFileSync(native)), 'the page\'s CSV differs from the CLI\'s');
   await page.close();
 });
@@ -382,6 +395,9 @@ await check('"Extract Metadata Only" shows and downloads the SafeProfile, with n
   const page = await openPage(relay.url);
   await addFiles(page, file);
   const c = await waitReady(page, 'patients.csv');
+  // The sentinels are in the input: the page's local preview shows them.
+  const preview = await c.locator('table.preview').first().textContent();
+  for (const s of [SENTINELS[0], SENTINELS[4]]) assert(preview.includes(s), `the preview shows the planted ${s}`);
   await c.locator('button.extract').click();
   const link = c.locator('a.download-metadata');
   await link.waitFor();
@@ -397,9 +413,23 @@ await check('"Extract Metadata Only" shows and downloads the SafeProfile, with n
   assert(parsed.columns.length === 7, 'a SafeProfile with 7 columns');
   for (const s of sentinels) assert(!json.includes(s), `sentinel ${s} leaked into the SafeProfile`);
   // And the synthetic rows carry none either.
-  const { file: out } = await generate(page, 'patients.csv', { rows: 2000 });
+  const { file: out, card } = await generate(page, 'patients.csv', { rows: 2000 });
   const synth = fs.readFileSync(out, 'utf8');
   for (const s of sentinels) assert(!synth.includes(s), `sentinel ${s} leaked into the synthetic rows`);
+  // Nor the report shown beside the download, nor its two files (they may be shared:
+  // their real side is what the SafeProfile releases).
+  const report = card.locator('section.report');
+  await report.locator('.heatmaps svg').nth(1).waitFor();
+  const shownReport = await report.innerHTML();
+  const [jsonDownload] = await Promise.all([page.waitForEvent('download'), card.locator('a.report-json').click()]);
+  const [htmlDownload] = await Promise.all([page.waitForEvent('download'), card.locator('a.report-html').click()]);
+  const reportJson = fs.readFileSync(await jsonDownload.path(), 'utf8');
+  const reportHtml = fs.readFileSync(await htmlDownload.path(), 'utf8');
+  for (const [what, text] of [['page', shownReport], ['JSON', reportJson], ['HTML', reportHtml]]) {
+    for (const s of sentinels) assert(!text.includes(s), `sentinel ${s} is in the report (${what})`);
+  }
+  assert(JSON.parse(reportJson).real_side === 'released', 'the report says its real side is the released one');
+  assert(reportHtml.includes('can be shared like the SafeProfile'), 'the HTML report says it can be shared');
   await page.close();
 });
 
@@ -675,4 +705,5 @@ await browser.close();
 for (const [k, v] of Object.entries(figures)) console.log(`figure ${k}: ${typeof v === 'number' ? v.toFixed(1) : v.trim()}`);
 console.log(`${passed} passed, ${failed} failed`);
 fs.rmSync(work, { recursive: true, force: true });
-process.exit(failed ? 1 : 0);
+// A run that checked nothing (a filter left over) is a failure, not a pass.
+process.exit(failed || passed === 0 ? 1 : 0);

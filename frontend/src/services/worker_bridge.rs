@@ -4,7 +4,7 @@
 
 use crate::protocol::{Event, FileId, Request};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -21,7 +21,8 @@ struct Bridge {
     /// Which worker this is: events from a replaced one are ignored.
     generation: u32,
     files: HashMap<FileId, File>,
-    in_flight: HashSet<FileId>,
+    /// Files with work in the worker, and which step it is at (said if it dies).
+    in_flight: HashMap<FileId, Step>,
     /// Messages posted before the worker said Ready: a worker drops messages that
     /// arrive while its wasm is still loading.
     queue: Option<Vec<js_sys::Array>>,
@@ -32,6 +33,41 @@ struct Bridge {
 
 thread_local! {
     static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
+}
+
+/// What the worker is doing for a file: a worker that dies says what failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Reading,
+    Generating,
+    Scoring,
+    MakingDemo,
+    Zipping,
+}
+
+impl Step {
+    /// What failed and what to try, for the card.
+    fn failure(self, message: &str) -> String {
+        let (what, advice) = match self {
+            Step::Reading => (
+                "reading and profiling this file",
+                "it may be too large for this browser's memory, or damaged; try a sample of it, or `byod profile` on this machine",
+            ),
+            Step::Generating => (
+                "generating the rows",
+                "try fewer rows, or `byod generate` on this machine",
+            ),
+            Step::Scoring => (
+                "scoring the synthetic rows",
+                "the synthetic file was made and its download is ready; only the report could not be made in this browser (try `byod evaluate`)",
+            ),
+            Step::MakingDemo => ("making the demo file", "reload the page and try again"),
+            Step::Zipping => ("zipping the batch", "download the files one by one"),
+        };
+        format!(
+            "The worker stopped while {what} ({message}). {advice}. Other files are not affected."
+        )
+    }
 }
 
 /// Starts the worker; `listener` receives every event.
@@ -64,7 +100,7 @@ fn spawn(listener: Listener, files: HashMap<FileId, File>, generation: u32) -> R
             worker,
             generation,
             files,
-            in_flight: HashSet::new(),
+            in_flight: HashMap::new(),
             queue: Some(Vec::new()),
             listener,
             _on_message: on_message,
@@ -82,8 +118,13 @@ fn deliver(generation: u32, event: Event, attachment: JsValue) {
                 post(&b.worker, &message);
             }
         }
-        if let Some(id) = event.file().filter(|_| event.ends_request()) {
-            b.in_flight.remove(&id);
+        if let Some(id) = event.file() {
+            if event.ends_request() {
+                b.in_flight.remove(&id);
+            } else if matches!(event, Event::Generated { .. }) {
+                // The download is out; what follows is the report.
+                b.in_flight.insert(id, Step::Scoring);
+            }
         }
         Some(b.listener.clone())
     });
@@ -107,14 +148,11 @@ fn crashed(generation: u32, message: &str) {
     if let Err(e) = spawn(listener.clone(), files, generation + 1) {
         web_sys::console::error_1(&e.into());
     }
-    for id in in_flight {
+    for (id, step) in in_flight {
         listener(
             Event::Failed {
                 id,
-                message: format!(
-                    "processing stopped on this file (the worker failed: {message}). \
-                     The file may be corrupt; other files are not affected"
-                ),
+                message: step.failure(message),
             },
             JsValue::NULL,
         );
@@ -142,19 +180,19 @@ pub fn send_with(request: Request, attachment: JsValue) {
         let Some(b) = b else { return };
         // (the file the request is about, whether it starts work that ends in an event)
         let (id, attach_file, starts) = match &request {
-            Request::Inspect { id, .. } => (*id, true, true),
-            Request::Generate(g) => (g.id, true, true),
-            Request::Demo { id, .. } => (*id, false, true),
-            Request::Bundle { .. } => (crate::protocol::BATCH, false, true),
-            Request::Cancel { id } => (*id, false, false),
+            Request::Inspect { id, .. } => (*id, true, Some(Step::Reading)),
+            Request::Generate(g) => (g.id, true, Some(Step::Generating)),
+            Request::Demo { id, .. } => (*id, false, Some(Step::MakingDemo)),
+            Request::Bundle { .. } => (crate::protocol::BATCH, false, Some(Step::Zipping)),
+            Request::Cancel { id } => (*id, false, None),
             Request::Forget { id } => {
                 b.files.remove(id);
                 b.in_flight.remove(id);
-                (*id, false, false)
+                (*id, false, None)
             }
         };
-        if starts {
-            b.in_flight.insert(id);
+        if let Some(step) = starts {
+            b.in_flight.insert(id, step);
         }
         let json = serde_json::to_string(&request).unwrap_or_default();
         let attachment = if attach_file {

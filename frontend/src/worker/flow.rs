@@ -509,6 +509,37 @@ mod tests {
         assert_eq!(archive.by_name("manifest.json").unwrap().size(), 13);
     }
 
+    /// Was: a 50-row, 2,000-column CSV killed the worker while scoring (two million
+    /// pairs), and the card blamed the file.
+    #[test]
+    fn a_wide_table_is_scored_within_the_scoring_budgets() {
+        let mut csv = (0..2000)
+            .map(|c| format!("c{c}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        csv.push('\n');
+        for r in 0..50 {
+            let row: Vec<String> = (0..2000)
+                .map(|c| ((r * 7 + c * 3) % 11).to_string())
+                .collect();
+            csv += &row.join(",");
+            csv.push('\n');
+        }
+        let (loaded, _) = inspect(csv.as_bytes(), "wide.csv", None).unwrap();
+        let mut g = start(&loaded, &request(Some(50), "csv")).unwrap();
+        run(&mut g);
+        let scored = g.score(&loaded).unwrap().unwrap();
+        let pairs = scored.report.pairs.len();
+        assert!(pairs <= shared::evaluate::MAX_SCORED_PAIRS, "{pairs} pairs");
+        assert!(
+            scored
+                .report
+                .notes
+                .iter()
+                .any(|n| n.contains("Pair trends are scored over the first"))
+        );
+    }
+
     #[test]
     fn bad_requests_and_files_get_messages_not_panics() {
         let (loaded, _) = inspect(&penguins(), "penguins.csv", None).unwrap();

@@ -32,6 +32,10 @@ pub struct GenerateArgs {
     /// system, never the row seed). Fix both for a byte-identical rerun from a file.
     #[arg(long)]
     guard_seed: Option<u64>,
+    /// With FILE: build the spec from a differentially private SafeProfile with this
+    /// total ε.
+    #[arg(long)]
+    epsilon: Option<f64>,
     /// Output format (default: from -o's extension, else CSV).
     #[arg(long, value_parser = parse_format)]
     format: Option<OutputFormat>,
@@ -127,7 +131,12 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
                 (0.0..=1.0).contains(&a.strictness),
                 "--strictness must be between 0 and 1"
             );
-            super::spec_from_file(file, a.strictness, super::guard_seed(a.guard_seed, None)?)?
+            super::spec_from_file(
+                file,
+                a.strictness,
+                super::guard_seed(a.guard_seed, a.epsilon)?,
+                a.epsilon,
+            )?
         }
         (None, None) => anyhow::bail!("give a FILE or --spec"),
     };

@@ -76,11 +76,19 @@ fn spec_from_file(
     path: &Path,
     strictness: f64,
     guard_seed: u64,
+    epsilon: Option<f64>,
 ) -> anyhow::Result<shared::spec::Spec> {
+    if let Some(e) = epsilon {
+        anyhow::ensure!(
+            e > 0.0 && e.is_finite(),
+            "--epsilon must be a positive number"
+        );
+    }
     let table = read_table(path, &shared::IngestOptions::default())?;
     let profile = shared::profile(&table);
     let guard = shared::GuardOptions {
         seed: guard_seed,
+        epsilon,
         ..Default::default()
     };
     let (safe, _) = shared::guard(&profile, &guard);

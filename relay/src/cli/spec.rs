@@ -15,6 +15,9 @@ pub struct SpecArgs {
     /// Seed of the guard's per-column k (default: drawn from the operating system).
     #[arg(long, visible_alias = "seed")]
     guard_seed: Option<u64>,
+    /// Build the spec from a differentially private SafeProfile with this total ε.
+    #[arg(long)]
+    epsilon: Option<f64>,
     /// Write the spec here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -28,7 +31,8 @@ pub fn run(a: SpecArgs) -> anyhow::Result<()> {
     let spec = super::spec_from_file(
         &a.file,
         a.strictness,
-        super::guard_seed(a.guard_seed, None)?,
+        super::guard_seed(a.guard_seed, a.epsilon)?,
+        a.epsilon,
     )?;
     let json = serde_json::to_string_pretty(&spec)? + "\n";
     match &a.output {
