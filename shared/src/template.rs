@@ -362,6 +362,9 @@ fn generator(c: &SafeColumn, loose: bool) -> Generator {
             };
         }
     }
+    if let Some(g) = made_up(c) {
+        return g;
+    }
     let shapes = text_shapes(c);
     if !shapes.is_empty() {
         return Generator::Pattern { shapes };
@@ -372,6 +375,51 @@ fn generator(c: &SafeColumn, loose: bool) -> Generator {
             weight: 1.0,
         }],
     }
+}
+
+/// Values of the column's type when the guard released nothing of its distribution (a
+/// column of fewer than 2k values): made up, but numbers stay numbers and dates dates,
+/// so the file keeps its shape.
+fn made_up(c: &SafeColumn) -> Option<Generator> {
+    let dates = |lo: &str, hi: &str| Generator::Datetime {
+        quantiles: vec![lo.into(), hi.into()],
+        logical_type: c.logical_type,
+        format: c
+            .format
+            .clone()
+            .unwrap_or_else(|| default_format(c.logical_type)),
+        granularity: Step::Day,
+    };
+    Some(match c.logical_type {
+        LogicalType::Integer => Generator::Numeric {
+            quantiles: vec![0.0, 100.0],
+            point_masses: Vec::new(),
+            decimals: 0,
+            integer: true,
+            stepped: false,
+            by: None,
+        },
+        LogicalType::Float => Generator::Numeric {
+            quantiles: vec![0.0, 1.0],
+            point_masses: Vec::new(),
+            decimals: c.decimals.unwrap_or(2).min(15),
+            integer: false,
+            stepped: false,
+            by: None,
+        },
+        LogicalType::Boolean => Generator::Boolean { p_true: 0.5 },
+        LogicalType::Date | LogicalType::DateTime => dates("2000-01-01", "2020-12-31"),
+        LogicalType::Time => Generator::Datetime {
+            quantiles: vec!["00:00:00".into(), "23:59:59".into()],
+            logical_type: LogicalType::Time,
+            format: c
+                .format
+                .clone()
+                .unwrap_or_else(|| default_format(LogicalType::Time)),
+            granularity: Step::Second,
+        },
+        _ => return None,
+    })
 }
 
 /// Made-up values for a column whose real values may not leave.

@@ -149,6 +149,26 @@ fn column(
             ));
         }
     }
+    // Every released date is a date: a string that does not parse as one (a name
+    // smuggled into a quantile) takes the distribution with it.
+    let parses = |d: &SafeDatetime| {
+        d.quantiles
+            .iter()
+            .chain([&d.min, &d.max])
+            .all(|q| crate::plan::parse_iso(q, c.logical_type).is_some())
+    };
+    if c.datetime.as_ref().is_some_and(|d| !parses(d)) {
+        c.datetime = None;
+        notes.push(note(
+            "the distribution",
+            "a released date did not parse as one".into(),
+        ));
+    }
+    if c.format.as_deref().is_some_and(|f| {
+        crate::export::check_datetime_format(f).is_err() || looks_like_pii_value(f)
+    }) {
+        c.format = None;
+    }
     if let Some(d) = &mut c.datetime {
         let birth = c.semantic_type == Some(SemanticType::DateOfBirth)
             || semantic::by_name(&c.name) == Some(SemanticType::DateOfBirth);
