@@ -529,8 +529,10 @@ async fn planting_k_minus_one_copies_does_not_reveal_a_victims_record() {
             csv += &format!("{rare},A\n");
         }
         csv += &format!("{},B\n", if victim_has_it { rare } else { "flu" });
+        // No cache: each trial's spec is made from its own upload.
         let form = file_form("ward.csv", csv.into_bytes())
             .text("num_rows", "3000")
+            .text("use_cache", "false")
             .text("seed", seed.to_string());
         let res = post_form(&relay.url, "generate", form).await;
         assert_eq!(res.headers()["x-seed"], seed.to_string().as_str());
