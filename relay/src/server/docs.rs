@@ -70,10 +70,14 @@ pub fn document() -> Value {
             "title": "BYOD Synthetic Data Generator",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Privacy-first synthetic data. Uploads are processed in memory and never stored; \
-    only SafeProfiles (metadata) and specs are cached; only SafeProfiles are sent to Azure OpenAI."
+    only SafeProfiles (metadata) and specs are cached; only SafeProfiles are sent to Azure OpenAI. \
+    Access: with RELAY_TOKEN set, send Authorization: Bearer TOKEN. Browsers may change state only from the relay's own \
+    page (its X-BYOD-Client header); scripts and curl need nothing more. Budgets: uploads are refused past MAX_UPLOAD_CELLS \
+    cells or MAX_DECOMPRESSED_MB decoded (413), /generate past MAX_GENERATE_CELLS rows × columns (413); when uploads \
+    already fill their turns the answer is 503 with Retry-After; a request past REQUEST_TIMEOUT_SECS gets 408 and its work stops."
         },
         "paths": {
-            "/health": {"get": {"summary": "Health check: status, version, LLM or template mode.",
+            "/health": {"get": {"summary": "Health check: status, version, LLM or template mode, whether a token is required, jobs running.",
                 "responses": {"200": {"description": "OK"}}}},
             "/upload": {"post": {"summary": "Upload and analyse a file: column types, PII flags, the SafeProfile; \
     with extract_metadata_only=false also the spec /generate would use.",
@@ -87,14 +91,15 @@ pub fn document() -> Value {
             "/metadata": {"post": {"summary": "Extract metadata only: the SafeProfile (what may leave the machine) and what was withheld and why.",
                 "requestBody": upload_body(&[form_field("sample_size", "integer", "Rows read for profiling.")]),
                 "responses": {"200": {"description": "SafeProfile JSON"}, "4XX": error_response("The file is wrong")}}},
-            "/cache": {"delete": {"summary": "Clear the spec cache, or only entries older than some days.",
+            "/cache": {"delete": {"summary": "Clear the caller's entries of the spec cache, or only those older than some days.",
                 "parameters": [{"name": "older_than_days", "in": "query", "required": false, "schema": {"type": "number"}}],
                 "responses": {"200": {"description": "{\"removed\": N, \"remaining\": M}"}}}},
             "/api/spec": {"post": {"summary": "SafeProfile → generation spec (LLM when configured, validated; else the template).",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["safe_profile"],
                     "properties": {"safe_profile": {"type": "object"}, "strictness": {"type": "number"}, "locale": {"type": "string"},
                         "rows": {"type": "integer"}, "use_cache": {"type": "boolean"}}}}}},
-                "responses": {"200": {"description": "{spec, source, reason, warnings, cache}"}, "4XX": error_response("The body is wrong"), "429": error_response("Too many requests")}}},
+                "responses": {"200": {"description": "{spec, source, reason, warnings, cache, rechecked, notes}: rechecked lists what the relay's own guard changed"},
+                    "4XX": error_response("The body is wrong, or the SafeProfile makes no usable spec (422)"), "429": error_response("Too many requests")}}},
             "/api/embed": {"post": {"summary": "Embedding of a SafeProfile's structure, for cache similarity (503 when not configured).",
                 "responses": {"200": {"description": "{dimensions, embedding}"}, "503": error_response("Embeddings unavailable")}}}
         },

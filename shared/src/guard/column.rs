@@ -328,14 +328,17 @@ fn categories(c: &ColumnProfile, r: &mut Release<'_>) -> SafeCategories {
     let present = c.strings.as_ref().map_or(listed, |s| s.values).max(listed);
     let high_card = c.distinct > r.options.max_categories
         || (c.distinct as f64 / present.max(1) as f64) > r.options.max_distinct_ratio;
-    let step = share_step(present, r.k_public());
+    // Shares of the listed values (the most frequent `max_categories`): values beyond
+    // the list are left out rather than made up as "other" in bulk, which keeps the
+    // column's pairs closer (measured on flights' 4,000 tail numbers).
+    let step = share_step(listed, r.k_public());
     let values: Vec<ValueShare<String>> = c
         .top_values
         .iter()
         .filter(|v| !high_card && v.count >= k)
         .map(|v| ValueShare {
             value: v.value.clone(),
-            share: round_share(v.count as f64 / present.max(1) as f64, step),
+            share: round_share(v.count as f64 / listed.max(1) as f64, step),
         })
         .filter(|v| v.share > 0.0)
         .collect();

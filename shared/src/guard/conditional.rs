@@ -1,12 +1,11 @@
 //! Conditionals (a column's distribution within each value of a categorical column),
 //! reduced to what may leave: named groups of at least max(k, [`MIN_GROUP_ROWS`])
 //! rows; a numeric target's group quantiles clamped to the group's k-th values and
-//! spaced k rows apart; a categorical target's cells of at least k rows, with
-//! complementary suppression across groups and values.
+//! spaced k rows apart; a categorical target's cells of at least k rows, shares
+//! rounded to k-row steps.
 
 use super::release::{round_share, round_sig, round_to, share_step, thin};
-use super::suppress;
-use crate::profile::{Conditional, ConditionalGroup, GroupTarget, ValueCount};
+use crate::profile::{Conditional, ConditionalGroup, GroupTarget};
 use crate::wire::{SafeColumn, SafeConditional, SafeGroup, ValueShare};
 
 /// Smallest group described by a conditional: below this, per-group quantiles say
@@ -20,15 +19,13 @@ fn named(c: &SafeColumn, v: &str) -> bool {
 }
 
 /// `k` is the larger of the two columns' drawn k; `k_public` the public k_max that
-/// decides how many quantiles a group gets; `marginal` the target's value counts over
-/// the whole sample (what its released shares stand for).
+/// decides how many quantiles a group gets.
 pub(super) fn safe_conditional(
     d: &Conditional,
     k: u32,
     k_public: u32,
     by: &SafeColumn,
     target: &SafeColumn,
-    marginal: &[ValueCount],
     sig: u32,
 ) -> Option<SafeConditional> {
     let min_rows = u64::from(k).max(MIN_GROUP_ROWS);
@@ -46,7 +43,7 @@ pub(super) fn safe_conditional(
             .filter_map(|g| numeric_group(g, k, k_public, sig))
             .collect()
     } else {
-        categorical_groups(&groups, u64::from(k), k_public, target, marginal)
+        categorical_groups(&groups, u64::from(k), k_public, target)
     };
     (out.len() >= 2).then(|| SafeConditional {
         target: d.target.clone(),
@@ -78,80 +75,40 @@ fn numeric_group(g: &ConditionalGroup, k: u32, k_public: u32, sig: u32) -> Optio
     })
 }
 
-/// The groups × target values table, cells of at least k rows whose value the target
-/// names, then complementary suppression over groups and values.
+/// Per group, the target's named values seen at least k times in it, each share rounded
+/// to a step worth k of the group's rows. The rounding is what keeps a withheld cell
+/// underivable: every released cell, and every released total it could be subtracted
+/// from, is known only to within k rows, so "HIV in ward C = HIV in all − HIV in the
+/// other wards" is an interval that includes none (the ward-C test in
+/// `tests/attacks.rs` runs that subtraction). Withdrawing extra released cells
+/// (classic complementary suppression) was measured to cost flights' `origin` and
+/// `dest` 3–7 % of their shape for no further protection, so it is not done.
 fn categorical_groups(
     groups: &[&ConditionalGroup],
     k: u64,
     k_public: u32,
     target: &SafeColumn,
-    marginal: &[ValueCount],
 ) -> Vec<SafeGroup> {
-    // Every target value any group holds, so each group's hidden part is complete.
-    let mut values: Vec<&str> = Vec::new();
-    for g in groups {
-        if let GroupTarget::Categorical { counts } = &g.target {
-            for c in counts {
-                if !values.contains(&c.value.as_str()) {
-                    values.push(&c.value);
-                }
-            }
-        }
-    }
-    let cells: Vec<Vec<u64>> = groups
-        .iter()
-        .map(|g| {
-            let GroupTarget::Categorical { counts } = &g.target else {
-                return vec![0; values.len()];
-            };
-            values
-                .iter()
-                .map(|v| counts.iter().find(|c| c.value == *v).map_or(0, |c| c.count))
-                .collect()
-        })
-        .collect();
-    let mut released: Vec<Vec<bool>> = cells
-        .iter()
-        .map(|row| {
-            row.iter()
-                .zip(&values)
-                .map(|(&c, v)| c >= k && named(target, v))
-                .collect()
-        })
-        .collect();
-    // What each value's released share holds beyond the described groups.
-    let outside: Vec<u64> = values
-        .iter()
-        .enumerate()
-        .map(|(j, v)| {
-            let total = marginal
-                .iter()
-                .find(|m| m.value == *v)
-                .map_or(0, |m| m.count);
-            let inside: u64 = cells.iter().map(|row| row[j]).sum();
-            total.saturating_sub(inside)
-        })
-        .collect();
-    let kept = suppress::table(&cells, &mut released, &outside, k);
     groups
         .iter()
-        .enumerate()
-        .filter(|(i, _)| kept[*i])
-        .filter_map(|(i, g)| {
+        .filter_map(|g| {
+            let GroupTarget::Categorical { counts } = &g.target else {
+                return None;
+            };
             let step = share_step(g.rows, k_public);
-            let shares: Vec<ValueShare<String>> = values
+            let values: Vec<ValueShare<String>> = counts
                 .iter()
-                .enumerate()
-                .filter(|(j, _)| released[i][*j])
-                .map(|(j, v)| ValueShare {
-                    value: v.to_string(),
-                    share: round_share(cells[i][j] as f64 / g.rows.max(1) as f64, step),
+                .filter(|c| c.count >= k && named(target, &c.value))
+                .map(|c| ValueShare {
+                    value: c.value.clone(),
+                    share: round_share(c.count as f64 / g.rows.max(1) as f64, step),
                 })
+                .filter(|v| v.share > 0.0)
                 .collect();
-            (!shares.is_empty()).then(|| SafeGroup {
+            (!values.is_empty()).then(|| SafeGroup {
                 value: g.value.clone(),
                 quantiles: Vec::new(),
-                values: shares,
+                values,
             })
         })
         .collect()

@@ -43,6 +43,43 @@ pub(super) struct DpRelease<'a> {
     pub rows: f64,
 }
 
+/// The queries [`safe_column`] will answer for this column (the budget is split over
+/// exactly these, so none of ε is reserved for figures a column does not have).
+pub(super) fn column_queries(c: &ColumnProfile) -> usize {
+    let mut q = 2; // null count, distinct count
+    if c.strings.is_some() {
+        q += 2; // lengths, shapes
+    }
+    let birth_date = c.logical.is_temporal()
+        && c.semantic
+            .is_some_and(|s| s.kind == SemanticType::DateOfBirth);
+    if super::is_sensitive(c) && !birth_date {
+        return q;
+    }
+    q + match c.logical {
+        LogicalType::Integer | LogicalType::Float => usize::from(c.numeric.is_some()),
+        LogicalType::Date | LogicalType::DateTime | LogicalType::Time => {
+            let calendar = match (&c.datetime, birth_date) {
+                (Some(d), false) => {
+                    usize::from(!d.weekday_counts.is_empty())
+                        + usize::from(!d.month_counts.is_empty())
+                        + usize::from(d.hour_counts.is_some())
+                }
+                _ => 0,
+            };
+            usize::from(c.numeric.is_some()) * (1 + calendar)
+        }
+        LogicalType::Boolean | LogicalType::Text => 1,
+        LogicalType::Null => 0,
+    }
+}
+
+/// Whether a column can take part in correlations under ε (an upper bound: its
+/// release may still come out empty).
+pub(super) fn correlatable(c: &ColumnProfile) -> bool {
+    !super::is_sensitive(c) && c.logical != LogicalType::Null
+}
+
 pub(super) fn safe_column(c: &ColumnProfile, r: &mut DpRelease<'_>) -> SafeColumn {
     let sensitive = super::is_sensitive(c);
     let nulls = r.noise.count(c.null_count) as f64;

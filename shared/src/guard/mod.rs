@@ -8,10 +8,10 @@
 //!    leaves as its type, null rate, and its lengths and shapes over a closed alphabet
 //!    (any digit → `9`, letter → `A`/`a`, a fixed few symbols; nothing else survives).
 //! 2. A category value is named only if it occurs at least k times, in a column that is
-//!    not high-cardinality, with complementary suppression: what is held back is
-//!    nothing or at least two values of at least k rows together, so no held-back count
-//!    is the total minus the named ones ([`suppress`]). The same holds across the cells
-//!    of a conditional (groups × values).
+//!    not high-cardinality, and every share is rounded to a step worth k rows
+//!    ([`release::share_step`]): a held-back count is the total minus the named ones
+//!    only to within k rows, however few values were held back. The same holds for the
+//!    cells of a conditional (groups × values): complementary protection by rounding.
 //! 3. Numbers and dates ([`release`]): nothing with fewer than 2k values; ends at the
 //!    k-th smallest and largest values; quantiles k rows apart (so 101 of them need
 //!    about 100·k rows); mean, spread and skew winsorised at those ends (an outlier
@@ -38,7 +38,6 @@ mod dp;
 mod noise;
 mod recheck;
 mod release;
-mod suppress;
 
 pub use conditional::MIN_GROUP_ROWS;
 pub use noise::DELTA;
@@ -107,8 +106,27 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
     let k_min = options.k_min.max(1);
     let k_max = options.k_max.max(k_min);
     let epsilon = options.epsilon.filter(|e| e.is_finite() && *e > 0.0);
-    let pairs = profile.correlations.columns.len();
-    let slots = 1 + profile.columns.len() * noise::SLOTS_PER_COLUMN + pairs * pairs / 2;
+    // Under ε the budget is split over exactly the queries the release makes: the row
+    // count, each column's, and one per correlation pair that may be released.
+    let correlatable = profile
+        .correlations
+        .columns
+        .iter()
+        .filter(|n| {
+            profile
+                .columns
+                .iter()
+                .find(|c| &c.name == *n)
+                .is_some_and(dp::correlatable)
+        })
+        .count();
+    let slots = 1
+        + profile
+            .columns
+            .iter()
+            .map(dp::column_queries)
+            .sum::<usize>()
+        + correlatable * correlatable.saturating_sub(1) / 2;
     let mut noise = match epsilon {
         Some(e) => Noise::dp(options.seed, e, slots),
         None => Noise::off(options.seed),
@@ -337,13 +355,7 @@ impl Table<'_> {
                 let k = self.k_of(&d.target).max(self.k_of(&d.by));
                 let by = self.released(&d.by)?;
                 let target = self.released(&d.target)?;
-                let marginal = self
-                    .profile
-                    .columns
-                    .iter()
-                    .find(|c| c.name == d.target)
-                    .map_or(&[][..], |c| c.top_values.as_slice());
-                conditional::safe_conditional(d, k, self.k_max, by, target, marginal, self.sig).map(
+                conditional::safe_conditional(d, k, self.k_max, by, target, self.sig).map(
                     |mut s| {
                         s.target = target.name.clone();
                         s.by = by.name.clone();

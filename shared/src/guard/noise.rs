@@ -1,9 +1,10 @@
 //! The privacy budget of `--epsilon` and the Laplace noise that spends it.
 //!
 //! Accounting is basic sequential composition over add/remove-one-row neighbours: the
-//! budget ε is split evenly over a fixed number of query slots (one for the row count,
-//! [`SLOTS_PER_COLUMN`] per column, one per correlation pair), each answered with
-//! ε/slots. A histogram over disjoint bins is one query (a row is in one bin). Named
+//! budget ε is split evenly over the queries the release makes (the row count; per
+//! column its null and distinct counts, its distribution, calendar profiles, text
+//! lengths and shapes, as it has them; one per correlation pair), each answered with
+//! ε/queries. A histogram over disjoint bins is one query (a row is in one bin). Named
 //! categories and shapes come from a stability-based histogram (a value is named only
 //! if its noisy count passes a threshold set by δ), which is (ε, δ)-differentially
 //! private; everything else is pure ε. Slots a column does not use are not spent, and
@@ -15,10 +16,6 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-/// Query slots reserved per column: null count, distinct count, distribution, three
-/// calendar profiles (weekday, month, hour), text lengths and text shapes.
-pub(crate) const SLOTS_PER_COLUMN: usize = 8;
 
 /// δ of the stability histograms (named categories and shapes).
 pub const DELTA: f64 = 1e-6;

@@ -8,12 +8,13 @@
 //! numbers are re-rounded; quantiles are re-thinned and calendar profiles re-checked
 //! against the declared rows; dates are re-coarsened by semantic type and by name;
 //! shapes are re-shaped over the closed alphabet; categories and conditional cells
-//! under k are dropped with complementary suppression; declared counts are bounded.
+//! under k are dropped and shares re-rounded to k-row steps; declared counts are
+//! bounded.
 
 use super::release::{
     enough_values, merge_bins, round_share, round_sig, round_to, share_step, thin,
 };
-use super::{GuardOptions, Withheld, personal_date, sensitive_kind, suppress};
+use super::{GuardOptions, Withheld, personal_date, sensitive_kind};
 use crate::profile::semantic::{self, looks_like_pii_value};
 use crate::profile::{Granularity, SemanticType};
 use crate::table::LogicalType;
@@ -281,7 +282,7 @@ fn coarse_date(iso: &str, g: Granularity) -> String {
 }
 
 /// Relations naming a sensitive or renamed column go; conditionals keep only named
-/// values, and their categorical cells are re-suppressed.
+/// values, their cells re-rounded to k-row steps.
 fn relations(out: &mut SafeProfile, p: &SafeProfile, renamed: &[String], k_min: u32) {
     let bad = |cols: &[SafeColumn], n: &str| {
         renamed.iter().any(|r| r == n)
@@ -338,88 +339,21 @@ fn relations(out: &mut SafeProfile, p: &SafeProfile, renamed: &[String], k_min: 
             return false;
         }
         d.groups.retain(|g| named(&d.by, &g.value));
-        let numeric = d.groups.iter().all(|g| g.values.is_empty());
         for g in &mut d.groups {
             let group_rows = (share_of(&d.by, &g.value) * rows).round() as u64;
             g.quantiles = thin(&g.quantiles, group_rows, k_min);
             g.values.retain(|v| {
                 named(&d.target, &v.value) && v.share * group_rows as f64 >= f64::from(k_min) - 1e-9
             });
-        }
-        if !numeric {
-            resuppress(d, &share_of, rows, u64::from(k_min));
+            // Shares re-rounded to k-row steps of the group: complementary protection.
+            let step = share_step(group_rows, k_min);
+            for v in &mut g.values {
+                v.share = round_share(v.share, step);
+            }
+            g.values.retain(|v| v.share > 0.0);
         }
         d.groups
             .retain(|g| g.quantiles.len() >= 2 || !g.values.is_empty());
         d.groups.len() >= 2
     });
-}
-
-/// Complementary suppression over a received categorical conditional, from its
-/// shares and the declared rows.
-fn resuppress(d: &mut SafeConditional, share_of: &dyn Fn(&str, &str) -> f64, rows: f64, k: u64) {
-    let mut values: Vec<String> = Vec::new();
-    for g in &d.groups {
-        for v in &g.values {
-            if !values.contains(&v.value) {
-                values.push(v.value.clone());
-            }
-        }
-    }
-    let group_rows: Vec<f64> = d
-        .groups
-        .iter()
-        .map(|g| share_of(&d.by, &g.value) * rows)
-        .collect();
-    // A group's values not listed are its hidden part: one extra column each.
-    let cells: Vec<Vec<u64>> = d
-        .groups
-        .iter()
-        .zip(&group_rows)
-        .map(|(g, &r)| {
-            let mut row: Vec<u64> = values
-                .iter()
-                .map(|v| {
-                    g.values
-                        .iter()
-                        .find(|x| &x.value == v)
-                        .map_or(0, |x| (x.share * r).round() as u64)
-                })
-                .collect();
-            let listed: u64 = row.iter().sum();
-            row.push((r.round() as u64).saturating_sub(listed));
-            row
-        })
-        .collect();
-    let mut released: Vec<Vec<bool>> = cells
-        .iter()
-        .map(|row| {
-            let mut r: Vec<bool> = row[..values.len()].iter().map(|&c| c > 0).collect();
-            r.push(false);
-            r
-        })
-        .collect();
-    let outside: Vec<u64> = values
-        .iter()
-        .enumerate()
-        .map(|(j, v)| {
-            let total = (share_of(&d.target, v) * rows).round() as u64;
-            let inside: u64 = cells.iter().map(|row| row[j]).sum();
-            total.saturating_sub(inside)
-        })
-        .chain(std::iter::once(0))
-        .collect();
-    let kept = suppress::table(&cells, &mut released, &outside, k);
-    for (i, g) in d.groups.iter_mut().enumerate() {
-        if !kept[i] {
-            g.values.clear();
-            continue;
-        }
-        g.values.retain(|v| {
-            values
-                .iter()
-                .position(|x| x == &v.value)
-                .is_some_and(|j| released[i][j])
-        });
-    }
 }
