@@ -120,15 +120,14 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
                 .is_some_and(dp::correlatable)
         })
         .count();
-    let slots = 1
-        + profile
-            .columns
-            .iter()
-            .map(dp::column_queries)
-            .sum::<usize>()
-        + correlatable * correlatable.saturating_sub(1) / 2;
+    let queries = 1 + profile
+        .columns
+        .iter()
+        .map(dp::column_queries)
+        .sum::<usize>();
+    let pairs = correlatable * correlatable.saturating_sub(1) / 2;
     let mut noise = match epsilon {
-        Some(e) => Noise::dp(options.seed, e, slots),
+        Some(e) => Noise::dp(options.seed, e, queries, pairs),
         None => Noise::off(options.seed),
     };
     let rows = noise.count(profile.row_count);
@@ -300,7 +299,7 @@ impl Table<'_> {
             for b in a + 1..keep.len() {
                 let r = cor.matrix[keep[a]][keep[b]];
                 let r = if dp {
-                    noise.value(r, 32.0 / n_low).clamp(-1.0, 1.0)
+                    noise.correlation(r, 32.0 / n_low).clamp(-1.0, 1.0)
                 } else {
                     r
                 };

@@ -1,10 +1,10 @@
 //! The privacy budget of `--epsilon` and the Laplace noise that spends it.
 //!
-//! Accounting is basic sequential composition over add/remove-one-row neighbours: the
-//! budget ε is split evenly over the queries the release makes (the row count; per
-//! column its null and distinct counts, its distribution, calendar profiles, text
-//! lengths and shapes, as it has them; one per correlation pair), each answered with
-//! ε/queries. A histogram over disjoint bins is one query (a row is in one bin). Named
+//! Accounting is basic sequential composition over add/remove-one-row neighbours: a
+//! fifth of ε goes to the correlations (when there are pairs to release), split evenly
+//! over the pairs; the rest is split evenly over the other queries the release makes
+//! (the row count; per column its null and distinct counts, its distribution, calendar
+//! profiles, text lengths and shapes, as it has them). A histogram over disjoint bins is one query (a row is in one bin). Named
 //! categories and shapes come from a stability-based histogram (a value is named only
 //! if its noisy count passes a threshold set by δ), which is (ε, δ)-differentially
 //! private; everything else is pure ε. Slots a column does not use are not spent, and
@@ -16,6 +16,9 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+/// The share of ε given to correlations (when there are any to release).
+pub const PAIR_SHARE: f64 = 0.2;
 
 /// δ of the stability histograms (named categories and shapes).
 pub const DELTA: f64 = 1e-6;
@@ -29,10 +32,12 @@ pub(crate) struct Noise {
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Budget {
-    /// ε per query slot.
+    /// ε per count or distribution query.
     pub each: f64,
-    /// Queries answered so far.
-    pub used: u32,
+    /// ε per correlation.
+    pub each_pair: f64,
+    /// ε spent so far.
+    pub spent: f64,
 }
 
 impl Noise {
@@ -44,13 +49,17 @@ impl Noise {
         }
     }
 
-    /// ε split evenly over `slots` queries.
-    pub fn dp(seed: u64, epsilon: f64, slots: usize) -> Noise {
+    /// ε split over `queries` counts and distributions and `pairs` correlations: a fifth
+    /// to the correlations when there are any (the marginals drive most of fidelity, and
+    /// a wide table has many more pairs than columns), the rest evenly over the queries.
+    pub fn dp(seed: u64, epsilon: f64, queries: usize, pairs: usize) -> Noise {
+        let to_pairs = if pairs > 0 { epsilon * PAIR_SHARE } else { 0.0 };
         Noise {
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x9E37_79B9_7F4A_7C15),
             budget: Some(Budget {
-                each: epsilon / slots.max(1) as f64,
-                used: 0,
+                each: (epsilon - to_pairs) / queries.max(1) as f64,
+                each_pair: to_pairs / pairs.max(1) as f64,
+                spent: 0.0,
             }),
         }
     }
@@ -62,7 +71,7 @@ impl Noise {
 
     /// ε spent so far (None without differential privacy).
     pub fn spent(&self) -> Option<f64> {
-        self.budget.map(|b| b.each * f64::from(b.used))
+        self.budget.map(|b| b.spent)
     }
 
     /// A draw from Laplace(0, scale).
@@ -73,7 +82,7 @@ impl Noise {
 
     fn spend(&mut self) -> Option<f64> {
         let b = self.budget.as_mut()?;
-        b.used += 1;
+        b.spent += b.each;
         Some(b.each)
     }
 
@@ -97,12 +106,14 @@ impl Noise {
         }
     }
 
-    /// A value of this sensitivity with Laplace noise; one query.
-    pub fn value(&mut self, x: f64, sensitivity: f64) -> f64 {
-        match self.spend() {
-            None => x,
-            Some(eps) => x + self.laplace(sensitivity / eps),
-        }
+    /// A correlation of this sensitivity with Laplace noise; one pair's share of ε.
+    pub fn correlation(&mut self, x: f64, sensitivity: f64) -> f64 {
+        let Some(b) = self.budget.as_mut() else {
+            return x;
+        };
+        b.spent += b.each_pair;
+        let eps = b.each_pair;
+        x + self.laplace(sensitivity / eps)
     }
 
     /// The stability threshold: a value absent from the data (count 0, one row away
@@ -126,7 +137,7 @@ mod tests {
 
     #[test]
     fn laplace_noise_is_centred_and_spends_one_slot_per_query() {
-        let mut a = Noise::dp(1, 100.0, 100);
+        let mut a = Noise::dp(1, 100.0, 100, 0);
         let xs: Vec<u64> = (0..2000).map(|_| a.count(100)).collect();
         let mean = xs.iter().sum::<u64>() as f64 / 2000.0;
         assert!((mean - 100.0).abs() < 0.3, "{mean}");
