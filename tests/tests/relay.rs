@@ -9,6 +9,7 @@ use e2e::{
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::Instant;
 
 fn client() -> reqwest::Client {
@@ -608,6 +609,32 @@ async fn token_rate_limit_and_body_limits() {
         .await
         .unwrap();
     assert_eq!(res.status(), 413);
+    // A declared length far over the limit is refused before any of the body is read.
+    let mut conn = tokio::net::TcpStream::connect(relay.url.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /metadata HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer s3cret-token\r\n\
+         Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\n\r\n",
+        relay.url.trim_start_matches("http://"),
+        100u64 << 30
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("too_large") {
+        let n = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut chunk))
+            .await
+            .expect("an answer without waiting for the body")
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("too_large"), "{answer}");
     // /api/* bodies are small.
     let huge = json!({"safe_profile": profile, "locale": "x".repeat(6 << 20)});
     let res = client()

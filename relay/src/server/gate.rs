@@ -6,11 +6,12 @@
 
 use super::AppState;
 use super::error::ApiError;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -73,6 +74,58 @@ fn busy_response(e: ApiError) -> Response {
     res
 }
 
+/// How far past the limit a refused body is still read (and dropped): a client that
+/// is still sending when the answer is ready would otherwise see a broken pipe instead
+/// of the 413 that says why.
+const DRAIN_FACTOR: usize = 4;
+
+enum Upload {
+    Read(Bytes),
+    TooLarge,
+    Cut,
+}
+
+/// Reads a body of at most `limit` bytes into memory. A declared length over the
+/// limit is refused before anything is read; a body that grows past it is read on,
+/// without keeping it, up to `DRAIN_FACTOR` times the limit.
+async fn read_upload(headers: &HeaderMap, mut body: Body, limit: usize) -> Upload {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let drain_cap = limit.saturating_mul(DRAIN_FACTOR) as u64;
+    if declared.is_some_and(|n| n > drain_cap) {
+        return Upload::TooLarge;
+    }
+    let mut kept = Vec::new();
+    let mut seen = 0u64;
+    let mut over = declared.is_some_and(|n| n > limit as u64);
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return if over { Upload::TooLarge } else { Upload::Cut };
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        seen += data.len() as u64;
+        if seen > limit as u64 {
+            over = true;
+        }
+        if over {
+            if seen > drain_cap {
+                break;
+            }
+        } else {
+            kept.extend_from_slice(&data);
+        }
+    }
+    if over {
+        Upload::TooLarge
+    } else {
+        Upload::Read(Bytes::from(kept))
+    }
+}
+
 /// Readers of upload bodies, sized from the working turns.
 pub fn readers(turns: usize, queue: usize) -> Gate {
     Gate::new(turns * READS_PER_TURN, queue)
@@ -87,27 +140,22 @@ pub async fn upload_turn(State(state): State<Arc<AppState>>, req: Request, next:
         Err(e) => return busy_response(e),
     };
     let limit = state.config.limits.upload_body_bytes;
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(e) => {
-            // The body's own error says which (axum wraps http-body-util's limit).
-            let mut too_large = false;
-            let mut cause: Option<&dyn std::error::Error> = Some(&e);
-            while let Some(c) = cause {
-                too_large |= c.to_string().contains("length limit");
-                cause = c.source();
-            }
-            return if too_large {
-                ApiError::bad_request(
-                    "too_large",
-                    format!("the upload is larger than {} MB", limit >> 20),
-                )
-                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-                .with_hint("send a sample (sample_size limits profiling, not the upload) or raise MAX_UPLOAD_MB")
-                .into_response()
-            } else {
-                ApiError::bad_request("bad_form", "the upload ended before its end").into_response()
-            };
+    let bytes = match read_upload(&parts.headers, body, limit).await {
+        Upload::Read(b) => b,
+        Upload::TooLarge => {
+            return ApiError::bad_request(
+                "too_large",
+                format!("the upload is larger than {} MB", limit >> 20),
+            )
+            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+            .with_hint(
+                "send a sample (sample_size limits profiling, not the upload) or raise MAX_UPLOAD_MB",
+            )
+            .into_response();
+        }
+        Upload::Cut => {
+            return ApiError::bad_request("bad_form", "the upload ended before its end")
+                .into_response();
         }
     };
     drop(reading);
@@ -122,10 +170,32 @@ pub async fn upload_turn(State(state): State<Arc<AppState>>, req: Request, next:
     res
 }
 
-/// `/api/*`: a turn each (they may wait on Azure).
+/// `/api/*`: the (small) body read first, as for uploads, then a turn each (they may
+/// wait on Azure).
 pub async fn api_turn(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let limit = state.config.limits.api_body_bytes;
+    let bytes = match read_upload(&parts.headers, body, limit).await {
+        Upload::Read(b) => b,
+        Upload::TooLarge => {
+            return ApiError::bad_request(
+                "too_large",
+                format!("the request is larger than {} KB", limit >> 10),
+            )
+            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+            .with_hint("a SafeProfile is a few KB; send the profile alone")
+            .into_response();
+        }
+        Upload::Cut => {
+            return ApiError::bad_request("bad_request", "the request ended before its end")
+                .into_response();
+        }
+    };
     match state.api.take().await {
-        Ok(_turn) => next.run(req).await,
+        Ok(_turn) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
         Err(e) => busy_response(e),
     }
 }

@@ -5,6 +5,9 @@
 //!
 //!   cargo build --release -p relay && cargo run --release -p e2e --bin hostile
 //!
+//! `HOSTILE_ONLY=1` leaves out the one honest request (the largest upload the budgets
+//! let through), to see the memory the attacks alone take.
+//!
 //! `BYOD_BIN` overrides the server binary (default `$CARGO_TARGET_DIR/release/byod`).
 
 use e2e::bombs;
@@ -76,7 +79,7 @@ async fn main() {
         })
     };
     type Attack = (&'static str, &'static str, Vec<u8>, Option<&'static str>);
-    let attacks: Vec<Attack> = vec![
+    let mut attacks: Vec<Attack> = vec![
         ("metadata", "far.xlsx", bombs::xlsx_far_cells(), None),
         (
             "metadata",
@@ -112,6 +115,9 @@ async fn main() {
         // for the memory an honest heavy request takes.
         ("generate", "cells.csv", bombs::csv_wide(100_000, 200), None),
     ];
+    if std::env::var_os("HOSTILE_ONLY").is_some() {
+        attacks.pop();
+    }
     let started = Instant::now();
     let mut tasks = Vec::new();
     for round in 0..4 {
