@@ -6,7 +6,7 @@
 # Expects scripts/setup.sh to have run (trunk, wasm-bindgen, npm's wasm-opt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/byod-target}
+. scripts/target-dir.sh
 # Trunk takes tools from PATH when their versions match Trunk.toml; wasm-opt is npm's.
 export PATH="$PWD/node_modules/.bin:$PATH"
 dist=${DIST:-dist}

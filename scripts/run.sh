@@ -6,7 +6,7 @@
 #   scripts/run.sh [byod serve options...]     e.g. --port 8300
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/byod-target}
+. scripts/target-dir.sh
 scripts/setup.sh
 cargo build --release --locked -p relay >&2
 scripts/build-page.sh

@@ -7,9 +7,7 @@ cd "$(dirname "$0")/.."
 # Variables that narrow or rewrite suites (golden files, one browser check, node-only
 # wasm tests) have no place in the full run: a suite they empty would pass unseen.
 unset BLESS ONLY WASM_BINDGEN_TEST_ONLY_NODE WASM_BINDGEN_TEST_ONLY_WEB
-# Build artifacts live outside the clone so repeated runs (and CI on the same machine)
-# reuse them; a cold build of everything takes about 10 minutes on 2 cores.
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/byod-target}
+. scripts/target-dir.sh
 export CARGO_TERM_COLOR=never
 scripts/setup.sh --tests
 export BYOD_PYTHON=${BYOD_PYTHON:-${BYOD_PY_VENV:-$HOME/.cache/byod-py}/bin/python}
