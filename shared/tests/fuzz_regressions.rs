@@ -2,6 +2,8 @@
 //! every seed they start from, through the same code the fuzz targets run: none may
 //! panic. A crash found by `tests/fuzz/run.sh` lands there and stays a test.
 
+// The fuzz targets' own set-up (their panic hook) is not used here.
+#[allow(dead_code)]
 #[path = "../../tests/fuzz/src/lib.rs"]
 mod byod_fuzz;
 mod common;
@@ -65,4 +67,19 @@ fn every_saved_fuzz_crash_and_seed_runs_clean() {
         .unwrap(),
     );
     assert!(inputs >= 5, "no input ran");
+}
+
+/// Found by the fuzzing campaign: a data page whose RLE run length is a varint of more
+/// than 10 bytes makes the parquet crate panic (`Num of bytes exceed MAX_VLQ_BYTE_LEN`,
+/// or a shift overflow in debug builds). The reader contains it: the file is reported
+/// as one that does not decode.
+#[test]
+fn a_parquet_page_the_parquet_crate_panics_on_is_reported_as_corrupt() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fuzz/regressions/read_parquet/overlong-rle-varint");
+    let bytes = std::fs::read(path).unwrap();
+    let e = shared::read(&bytes, "f.parquet", &byod_fuzz::limits())
+        .expect_err("the file does not decode");
+    assert_eq!(e.kind(), shared::ErrorKind::Malformed, "{e}");
+    assert!(e.message().contains("Parquet reader failed"), "{e}");
 }

@@ -59,7 +59,9 @@ for t in "${targets[@]}"; do
     cp "$a" regressions/$t/ && crashes=$((crashes + 1))
     rm -f "$a"
   done
-  printf 'fuzz %-13s %s s, %s executions, %s crash(es)\n' "$t" "$secs" "$execs" "$crashes"
+  contained=$(grep -c '^contained panic' "$log" || true)
+  printf 'fuzz %-13s %s s, %s executions, %s crash(es), %s panic(s) contained by the reader\n' \
+    "$t" "$secs" "$execs" "$crashes" "$contained"
   if [ "$status" -ne 0 ] || [ "$crashes" -gt 0 ]; then
     failed=1
     tail -40 "$log" >&2
