@@ -69,17 +69,27 @@ fn every_saved_fuzz_crash_and_seed_runs_clean() {
     assert!(inputs >= 5, "no input ran");
 }
 
-/// Found by the fuzzing campaign: a data page whose RLE run length is a varint of more
-/// than 10 bytes makes the parquet crate panic (`Num of bytes exceed MAX_VLQ_BYTE_LEN`,
-/// or a shift overflow in debug builds). The reader contains it: the file is reported
-/// as one that does not decode.
+/// Found by the fuzzing campaign: Parquet files on which the parquet crate (or `bytes`
+/// and `arrow-buffer` under it) panics instead of returning an error: an RLE run length
+/// written as a varint of more than 10 bytes (`Num of bytes exceed MAX_VLQ_BYTE_LEN`), a
+/// dictionary-encoded page without its dictionary (`Decoder for dict should have been
+/// set`), a validity bitmap shorter than its page says (`offset + len out of bounds`),
+/// a page header that slices past its chunk (`range end out of bounds`). The reader
+/// contains each: the file is reported as one that does not decode.
 #[test]
-fn a_parquet_page_the_parquet_crate_panics_on_is_reported_as_corrupt() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fuzz/regressions/read_parquet/overlong-rle-varint");
-    let bytes = std::fs::read(path).unwrap();
-    let e = shared::read(&bytes, "f.parquet", &byod_fuzz::limits())
-        .expect_err("the file does not decode");
-    assert_eq!(e.kind(), shared::ErrorKind::Malformed, "{e}");
-    assert!(e.message().contains("Parquet reader failed"), "{e}");
+fn parquet_files_the_parquet_crate_panics_on_are_reported_as_corrupt() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fuzz/regressions/read_parquet");
+    for name in [
+        "overlong-rle-varint",
+        "dictionary-page-missing",
+        "bitmap-offset-out-of-bounds",
+        "bytes-slice-out-of-bounds",
+    ] {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let e = shared::read(&bytes, "f.parquet", &byod_fuzz::limits())
+            .expect_err("the file does not decode");
+        assert_eq!(e.kind(), shared::ErrorKind::Malformed, "{name}: {e}");
+        assert!(e.message().contains("Parquet reader failed"), "{name}: {e}");
+    }
 }
