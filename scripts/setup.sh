@@ -24,6 +24,8 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v clang >/dev/null || missing+=(clang)
 command -v npm >/dev/null || missing+=(nodejs npm)
 [ "${1:-}" = --tests ] && ! command -v curl >/dev/null && missing+=(curl)
+# libFuzzer (cargo fuzz) is C++, built by its crate.
+[ "${1:-}" = --tests ] && ! command -v g++ >/dev/null && missing+=(g++)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   as_root apt-get update -qq

@@ -30,6 +30,7 @@ pub mod profile;
 pub mod spec;
 mod table;
 pub mod template;
+pub mod vocabulary;
 pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};

@@ -17,12 +17,12 @@
 //! shapes, sequences or UUIDs. `template` reads only the SafeProfile: it imports
 //! neither `ingest` nor `profile`'s statistics.
 
-use crate::profile::{ColumnKind, Granularity, Rule, SemanticType};
 use crate::spec::{
     CategoricalBy, ColumnSpec, Constraint, Copula, Derivation, Fake, Generator, NullGroup,
     NumericBy, QuantileGroup, SPEC_VERSION, Spec, Step, WeightGroup, Weighted,
 };
 use crate::table::LogicalType;
+use crate::vocabulary::{ColumnKind, Granularity, Rule, SemanticType};
 use crate::wire::{SafeColumn, SafeProfile};
 
 /// The default strictness.

@@ -8,8 +8,8 @@
 //! are rejected on input, so the relay can re-check what it receives.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::profile::{ColumnKind, Granularity, Histogram, Rule, SemanticType};
 use crate::table::{FileFormat, LogicalType};
+use crate::vocabulary::{ColumnKind, Granularity, Histogram, Rule, SemanticType};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -126,6 +126,26 @@ async fn read_upload(headers: &HeaderMap, mut body: Body, limit: usize) -> Uploa
     }
 }
 
+/// The body within `limit`, or the answer that refuses it: `too_large` as a 413, or a
+/// 400 with `cut_code` when the body ends before its declared end.
+async fn body_within(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    too_large: ApiError,
+    cut_code: &'static str,
+) -> Result<Bytes, Response> {
+    match read_upload(headers, body, limit).await {
+        Upload::Read(b) => Ok(b),
+        Upload::TooLarge => Err(too_large
+            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+            .into_response()),
+        Upload::Cut => {
+            Err(ApiError::bad_request(cut_code, "the request ended before its end").into_response())
+        }
+    }
+}
+
 /// Readers of upload bodies, sized from the working turns.
 pub fn readers(turns: usize, queue: usize) -> Gate {
     Gate::new(turns * READS_PER_TURN, queue)
@@ -140,23 +160,16 @@ pub async fn upload_turn(State(state): State<Arc<AppState>>, req: Request, next:
         Err(e) => return busy_response(e),
     };
     let limit = state.config.limits.upload_body_bytes;
-    let bytes = match read_upload(&parts.headers, body, limit).await {
-        Upload::Read(b) => b,
-        Upload::TooLarge => {
-            return ApiError::bad_request(
-                "too_large",
-                format!("the upload is larger than {} MB", limit >> 20),
-            )
-            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-            .with_hint(
-                "send a sample (sample_size limits profiling, not the upload) or raise MAX_UPLOAD_MB",
-            )
-            .into_response();
-        }
-        Upload::Cut => {
-            return ApiError::bad_request("bad_form", "the upload ended before its end")
-                .into_response();
-        }
+    let too_large = ApiError::bad_request(
+        "too_large",
+        format!("the upload is larger than {} MB", limit >> 20),
+    )
+    .with_hint(
+        "send a sample (sample_size limits profiling, not the upload) or raise MAX_UPLOAD_MB",
+    );
+    let bytes = match body_within(&parts.headers, body, limit, too_large, "bad_form").await {
+        Ok(b) => b,
+        Err(refused) => return refused,
     };
     drop(reading);
     let working = match state.uploads.take().await {
@@ -175,21 +188,14 @@ pub async fn upload_turn(State(state): State<Arc<AppState>>, req: Request, next:
 pub async fn api_turn(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let limit = state.config.limits.api_body_bytes;
-    let bytes = match read_upload(&parts.headers, body, limit).await {
-        Upload::Read(b) => b,
-        Upload::TooLarge => {
-            return ApiError::bad_request(
-                "too_large",
-                format!("the request is larger than {} KB", limit >> 10),
-            )
-            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-            .with_hint("a SafeProfile is a few KB; send the profile alone")
-            .into_response();
-        }
-        Upload::Cut => {
-            return ApiError::bad_request("bad_request", "the request ended before its end")
-                .into_response();
-        }
+    let too_large = ApiError::bad_request(
+        "too_large",
+        format!("the request is larger than {} KB", limit >> 10),
+    )
+    .with_hint("a SafeProfile is a few KB; send the profile alone");
+    let bytes = match body_within(&parts.headers, body, limit, too_large, "bad_request").await {
+        Ok(b) => b,
+        Err(refused) => return refused,
     };
     match state.api.take().await {
         Ok(_turn) => {

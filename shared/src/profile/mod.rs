@@ -12,6 +12,7 @@ mod relations;
 pub mod semantic;
 mod stats;
 
+pub use crate::vocabulary::{ColumnKind, Granularity};
 pub use dependence::{Conditional, ConditionalGroup, GroupTarget, MAX_BY_VALUES, NullGroup};
 pub use relations::{Correlations, OrderedPair, Rule};
 pub use semantic::{Semantic, SemanticType};
@@ -54,26 +55,6 @@ impl Default for ProfileOptions {
             relation_rows: 50_000,
         }
     }
-}
-
-/// What a column is, for synthesis.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ColumnKind {
-    /// Numbers with a distribution.
-    Numeric,
-    /// A limited set of repeated values.
-    Categorical,
-    /// true/false.
-    Boolean,
-    /// Dates, datetimes, times.
-    Datetime,
-    /// Free text: mostly distinct, several words (notes, names of things).
-    Text,
-    /// Keys and codes: (nearly) unique, one token (IDs, emails, SSNs).
-    Identifier,
 }
 
 /// A value and how often it occurs.
@@ -130,28 +111,6 @@ pub struct DatetimeStats {
     pub month_counts: Vec<u64>,
     /// Values per hour of day (datetimes and times).
     pub hour_counts: Option<Vec<u64>>,
-}
-
-/// Time resolution of a temporal column.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Granularity {
-    /// Sub-second values.
-    Subsecond,
-    /// Whole seconds.
-    Second,
-    /// Whole minutes.
-    Minute,
-    /// Whole hours.
-    Hour,
-    /// Whole days.
-    Day,
-    /// First days of months.
-    Month,
-    /// First days of years.
-    Year,
 }
 
 /// Lengths and shapes of text values.

@@ -55,45 +55,7 @@ pub struct OrderedPair {
     pub high: String,
 }
 
-/// An exact relation that held on every complete row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Rule {
-    /// `target = left + right`.
-    Sum {
-        /// The derived column.
-        target: String,
-        /// First operand.
-        left: String,
-        /// Second operand.
-        right: String,
-    },
-    /// `target = left − right`.
-    Difference {
-        /// The derived column.
-        target: String,
-        /// Minuend.
-        left: String,
-        /// Subtrahend.
-        right: String,
-    },
-    /// `target = left × right`.
-    Product {
-        /// The derived column.
-        target: String,
-        /// First factor.
-        left: String,
-        /// Second factor.
-        right: String,
-    },
-    /// Each value of `by` comes with exactly one value of `target`.
-    DeterminedBy {
-        /// The dependent column.
-        target: String,
-        /// The determining column.
-        by: String,
-    },
-}
+pub use crate::vocabulary::Rule;
 
 pub(crate) const MAX_PAIR_COLUMNS: usize = 128;
 const MAX_RULE_COLUMNS: usize = 48;

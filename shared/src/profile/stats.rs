@@ -3,18 +3,7 @@
 //! Everything works on sorted slices so that the result does not depend on the order
 //! in which chunks were merged.
 
-use serde::{Deserialize, Serialize};
-
-/// Bins over a range (equal-width as profiled; the guard may merge neighbours); values
-/// outside it fall into the end bins.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Histogram {
-    /// Bin edges, one more than the counts.
-    pub edges: Vec<f64>,
-    /// Values per bin.
-    pub counts: Vec<u64>,
-}
+pub use crate::vocabulary::Histogram;
 
 /// The `q`-quantile (0..=1) of sorted values, linear interpolation (type 7).
 pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
