@@ -2,41 +2,45 @@
 //!
 //! ```text
 //! bytes ──ingest──▶ Table ──profile──▶ Profile ──guard──▶ SafeProfile (may leave)
+//! SafeProfile ──template──▶ Spec ──plan──▶ Plan ──generate──▶ Table ──export──▶ bytes
 //! (real Table, synthetic Table) ──evaluate──▶ Report (fidelity + privacy, stays local)
 //! ```
 //!
-//! - [`ingest`]: sniff the format, read CSV/TSV/JSON/NDJSON/Excel/Parquet, infer types.
-//! - [`profile`]: per-column statistics, semantic (PII) types, correlations and rules.
-//! - [`guard`]: reduce a profile to the [`SafeProfile`], the only thing that may leave
-//!   the user's machine, and list what was withheld and why.
+//! The steps live in three crates, and this one puts them together:
+//!
+//! - `shared-base`: the value-free vocabulary both sides name ([`vocabulary`]), the
+//!   [`SafeProfile`] ([`wire`]), [`Table`] and [`Error`].
+//! - `shared-reading`: [`ingest`], [`profile`], [`guard`]. The only code that sees the
+//!   user's values.
+//! - `shared-making`: [`template`], [`spec`], [`plan`], [`generate`], [`export`]. Sees
+//!   the SafeProfile and the spec, never a real value.
+//!
+//! Reading and making do not depend on each other, so the privacy wall of DESIGN.md is
+//! a compile-time fact: a making module that names a `Profile` does not build. This
+//! crate sits above both and adds what needs the two sides at once:
+//!
 //! - [`fingerprint`]: the keys a spec cache finds a SafeProfile by (hashes, features).
 //! - [`evaluate`]: score synthetic data against the real table as SDMetrics does,
-//!   plus the privacy checks SDMetrics leaves out.
+//!   plus the privacy checks SDMetrics leaves out. It reads both tables by design: the
+//!   report stays on the user's machine and never crosses the wall.
 //!
 //! Nothing here does I/O, reads a clock or draws from an unseeded random source, so the
 //! same input gives the same output natively and in WebAssembly.
 #![deny(missing_docs)]
 
-mod error;
 pub mod evaluate;
-pub mod export;
 pub mod fingerprint;
-pub mod generate;
-pub mod guard;
-pub mod ingest;
-mod math;
-pub mod plan;
-pub mod profile;
-pub mod spec;
-mod table;
-pub mod template;
-pub mod vocabulary;
-pub mod wire;
 
-pub use error::{Error, ErrorKind, Result};
+pub use shared_base::{datetime_text, error, vocabulary, wire};
+pub use shared_making::{export, generate, plan, spec, template};
+pub use shared_reading::{guard, ingest, profile};
+
 pub use evaluate::{EvaluateOptions, Report, evaluate};
-pub use guard::{GuardOptions, Withheld, guard};
+pub use guard::{GuardOptions, Withheld};
 pub use ingest::{IngestOptions, Limits, read};
-pub use profile::{ColumnKind, Profile, ProfileOptions, Semantic, SemanticType, profile};
-pub use table::{ColumnInfo, FileFormat, LogicalType, Table};
+pub use profile::{ColumnKind, Profile, ProfileOptions, Semantic, SemanticType};
+pub use shared_base::{ColumnInfo, Error, ErrorKind, FileFormat, LogicalType, Result, Table};
 pub use wire::SafeProfile;
+
+// The steps' own paths inside this crate (`crate::table`, `crate::math`).
+use shared_base::table;

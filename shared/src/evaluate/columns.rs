@@ -10,7 +10,7 @@
 
 use super::roles::Role;
 use crate::LogicalType;
-use crate::ingest::{datetime, infer};
+use crate::ingest::cell::{self, KnownFormat};
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::datatypes::{
     DataType, Date32Type, Float64Type, Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
@@ -84,7 +84,7 @@ enum Reading {
     /// Numbers (text parsed as numbers).
     Number,
     /// Nanoseconds since 1970 (text parsed with the real format, then any known one).
-    Time(Option<&'static datetime::DateFormat>),
+    Time(Option<KnownFormat>),
     /// Categories keyed by their numeric value (`2007` = `2007.0`).
     NumberKey,
     /// Categories keyed by truth value (`True` = `yes` = `1`).
@@ -120,7 +120,7 @@ impl Column {
         format: Option<&str>,
     ) -> Self {
         let reading = match (role, logical) {
-            (Role::Datetime, _) => Reading::Time(format.and_then(datetime::by_pattern)),
+            (Role::Datetime, _) => Reading::Time(format.and_then(KnownFormat::by_pattern)),
             (Role::Numerical, _) => Reading::Number,
             (_, LogicalType::Integer | LogicalType::Float) => Reading::NumberKey,
             (_, LogicalType::Boolean) => Reading::BoolKey,
@@ -201,8 +201,8 @@ impl Column {
             DataType::Utf8 => {
                 let s = a.as_string::<i32>().value(i);
                 match self.reading {
-                    Reading::Time(format) => parse_time(s, format),
-                    _ => number(s),
+                    Reading::Time(format) => cell::time_ns(s, format),
+                    _ => cell::number(s),
                 }
             }
             _ => None,
@@ -217,7 +217,7 @@ impl Column {
                 let x = match a.data_type() {
                     DataType::Int64 => Some(a.as_primitive::<Int64Type>().value(i) as f64),
                     DataType::Float64 => Some(a.as_primitive::<Float64Type>().value(i)),
-                    DataType::Utf8 => number(a.as_string::<i32>().value(i)),
+                    DataType::Utf8 => cell::number(a.as_string::<i32>().value(i)),
                     _ => None,
                 };
                 match x.filter(|x| !x.is_nan()) {
@@ -267,7 +267,8 @@ impl Column {
                     }
                     DataType::Date32 => {
                         let d = a.as_primitive::<Date32Type>().value(i);
-                        match datetime::epoch_date()
+                        match chrono::DateTime::UNIX_EPOCH
+                            .date_naive()
                             .checked_add_signed(chrono::TimeDelta::days(i64::from(d)))
                         {
                             Some(date) => {
@@ -303,13 +304,6 @@ fn micros_to_ns(us: i64) -> f64 {
         .map_or(us as f64 * 1000.0, |ns| ns as f64)
 }
 
-fn number(s: &str) -> Option<f64> {
-    match infer::parse_number(s, false)? {
-        infer::Number::Int(i) => Some(i as f64),
-        infer::Number::Float(f, _) => Some(f).filter(|x| !x.is_nan()),
-    }
-}
-
 /// A number's key: integral values print without a fraction, so `2007` = `2007.0`.
 pub(crate) fn number_key(x: f64, out: &mut String) {
     use std::fmt::Write;
@@ -327,19 +321,6 @@ fn bool_word(s: &str) -> Option<bool> {
         "false" | "0" | "0.0" | "no" | "f" => Some(false),
         _ => None,
     }
-}
-
-/// Text as nanoseconds: the real column's format first, then any format we know.
-fn parse_time(s: &str, format: Option<&'static datetime::DateFormat>) -> Option<f64> {
-    let s = s.trim();
-    let fmt = format
-        .filter(|f| datetime::parse(f, s.as_bytes()).is_some())
-        .or_else(|| datetime::first(datetime::surviving(datetime::all_formats(), s)))?;
-    let v = datetime::parse(fmt, s.as_bytes())?;
-    Some(match fmt.kind {
-        datetime::TemporalKind::Date => (v * NS_PER_DAY) as f64,
-        datetime::TemporalKind::DateTime | datetime::TemporalKind::Time => micros_to_ns(v),
-    })
 }
 
 /// A 128-bit row hash over the given columns, for exact-copy sets.

@@ -184,7 +184,7 @@ fn released_quantiles(c: &SafeColumn, logical: LogicalType) -> Option<Vec<f64>> 
     }
     let d = c.datetime.as_ref()?;
     let to_ns = |iso: &String| {
-        crate::plan::parse_iso(iso, logical).map(|v| match logical {
+        crate::datetime_text::parse_iso(iso, logical).map(|v| match logical {
             LogicalType::Date => v * 86_400e9,
             _ => v * 1e3,
         })

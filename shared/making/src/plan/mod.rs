@@ -11,6 +11,7 @@ mod given;
 
 pub(crate) use given::{Given, GroupDraw};
 
+use crate::datetime_text::parse_iso;
 use crate::spec::{
     Bound, Constraint, Derivation, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted,
 };
@@ -64,11 +65,11 @@ impl fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
-impl From<Problems> for crate::Error {
+impl From<Problems> for crate::error::Error {
     fn from(p: Problems) -> Self {
         let path = p.0.first().map(|x| x.path.clone()).unwrap_or_default();
-        crate::Error::new(
-            crate::ErrorKind::InvalidDocument,
+        crate::error::Error::new(
+            crate::error::ErrorKind::InvalidDocument,
             p.to_string().trim_end().to_string(),
         )
         .at_path(path)
@@ -308,41 +309,6 @@ fn shape_chars(items: &[Weighted<String>]) -> (Vec<Vec<char>>, Choice) {
     )
 }
 
-/// Parses an ISO value of a datetime spec into days (dates) or µs (datetimes, times).
-pub(crate) fn parse_iso(s: &str, logical: LogicalType) -> Option<f64> {
-    use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
-    let s = s.trim();
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
-    match logical {
-        LogicalType::Date => {
-            let d = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
-            Some((d - epoch).num_days() as f64)
-        }
-        LogicalType::DateTime => {
-            let t = [
-                "%Y-%m-%dT%H:%M:%S%.f",
-                "%Y-%m-%d %H:%M:%S%.f",
-                "%Y-%m-%dT%H:%M",
-            ]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), f).ok())
-            .or_else(|| {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-            })?;
-            Some(t.and_utc().timestamp_micros() as f64)
-        }
-        LogicalType::Time => {
-            let t = NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
-                .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-                .ok()?;
-            Some(f64::from(t.num_seconds_from_midnight()) * 1e6 + f64::from(t.nanosecond() / 1000))
-        }
-        _ => None,
-    }
-}
-
 /// Checks a spec and compiles it into a plan, or lists every problem.
 pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
     let mut c = Checker {
@@ -556,7 +522,7 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
                         "sort the quantiles",
                     );
                 }
-                if crate::export::check_datetime_format(format).is_err() {
+                if crate::datetime_text::check_datetime_format(format).is_err() {
                     c.fail(
                         format!("{g}.format"),
                         format!("{format:?} is not a usable format"),

@@ -8,11 +8,12 @@
 //! `sample_size` rows, spread evenly over the file, are kept in the table for
 //! profiling.
 
-pub(crate) mod datetime;
+pub mod cell;
+mod datetime;
 mod delimited;
 #[cfg(feature = "excel")]
 mod excel;
-pub(crate) mod infer;
+mod infer;
 mod json;
 #[cfg(feature = "parquet")]
 mod parquet;

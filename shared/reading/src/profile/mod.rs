@@ -703,17 +703,6 @@ fn datetime_stats(sorted_seconds: &[f64], logical: LogicalType) -> DatetimeStats
     }
 }
 
-impl PartialOrd for Granularity {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Granularity {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (*self as u8).cmp(&(*other as u8))
-    }
-}
-
 fn string_stats(pairs: &[(String, u64)]) -> StringStats {
     // (length, count) pairs: quantiles weighted by count, without one entry per row.
     let mut lens: Vec<(f64, u64)> = Vec::with_capacity(pairs.len());

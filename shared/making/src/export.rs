@@ -8,13 +8,13 @@
 //! would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return first) is
 //! prefixed with `'` in CSV, TSV and XLSX unless `neutralize_formulas` is off.
 
+use crate::datetime_text::FORMULA_TRIGGERS;
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{ColumnInfo, LogicalType, Table};
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::datatypes::{
     DataType, Date32Type, Float64Type, Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
 };
-use chrono::format::{Item, StrftimeItems};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -89,7 +89,7 @@ impl OutputFormat {
 /// with only safe characters.
 ///
 /// ```
-/// use shared::export::{OutputFormat, output_name};
+/// use shared_making::export::{OutputFormat, output_name};
 /// assert_eq!(output_name("C:\\data\\my file.xlsx", OutputFormat::Csv), "synthetic_my_file.csv");
 /// ```
 pub fn output_name(input: &str, format: OutputFormat) -> String {
@@ -127,27 +127,6 @@ impl Default for ExportOptions {
             neutralize_formulas: true,
         }
     }
-}
-
-/// Checks that a datetime output format can be written: a chrono pattern that does not
-/// start like a spreadsheet formula (`=HYPERLINK(...)`) and holds no control character.
-pub fn check_datetime_format(format: &str) -> Result<()> {
-    if format == "epoch_s" || format == "epoch_ms" {
-        return Ok(());
-    }
-    if format.starts_with(FORMULA_TRIGGERS) || format.chars().any(char::is_control) {
-        return Err(Error::new(
-            ErrorKind::InvalidDocument,
-            format!("{format:?} would write cells that start like a formula"),
-        ));
-    }
-    if format.is_empty() || StrftimeItems::new(format).any(|i| matches!(i, Item::Error)) {
-        return Err(Error::new(
-            ErrorKind::InvalidDocument,
-            format!("{format:?} is not a chrono format"),
-        ));
-    }
-    Ok(())
 }
 
 fn io(e: impl std::fmt::Display) -> Error {
@@ -501,7 +480,6 @@ fn write_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8, only_field: bool)
 
 /// OWASP's CSV-injection rule: text starting like a formula is prefixed with `'`.
 /// First characters that make a spreadsheet read a cell as a formula.
-const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 fn neutralize_formula(s: &mut String) {
     if s.starts_with(FORMULA_TRIGGERS) {
@@ -546,7 +524,7 @@ pub fn text_rows(table: &Table, rows: std::ops::Range<usize>) -> Vec<Vec<String>
 }
 
 /// Writes a cell as text in its column's format; nothing for a missing value.
-pub(crate) fn text_cell(array: &ArrayRef, r: usize, info: &ColumnInfo, out: &mut String) {
+pub fn text_cell(array: &ArrayRef, r: usize, info: &ColumnInfo, out: &mut String) {
     if !array.is_valid(r) {
         return;
     }
@@ -791,13 +769,5 @@ mod tests {
             );
             assert_eq!(s, want, "{x} {d}");
         }
-    }
-
-    #[test]
-    fn datetime_formats_are_checked() {
-        assert!(check_datetime_format("%Y-%m-%d").is_ok());
-        assert!(check_datetime_format("epoch_ms").is_ok());
-        assert!(check_datetime_format("%Q").is_err());
-        assert!(check_datetime_format("").is_err());
     }
 }

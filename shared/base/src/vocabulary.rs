@@ -172,3 +172,15 @@ impl SemanticType {
         }
     }
 }
+
+/// Finer before coarser, in declaration order.
+impl PartialOrd for Granularity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Granularity {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (*self as u8).cmp(&(*other as u8))
+    }
+}

@@ -1,11 +1,11 @@
-//! Numerical helpers shared by the steps. Transcendental functions come from `libm`,
+//! Numerical helpers shared by the steps (generation, the guard's noise, scoring). Transcendental functions come from `libm`,
 //! not the platform's maths library, so results are bit-identical natively and in
 //! WebAssembly (glibc's `log` and the wasm one may differ in the last bit).
 
 /// The inverse of the standard normal CDF (Acklam's rational approximation, relative
 /// error < 1.2e-9). Hand-written: it is twenty lines, and a statistics crate for it
 /// would pull a linear-algebra library into the wasm build.
-pub(crate) fn normal_quantile(p: f64) -> f64 {
+pub fn normal_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,
@@ -57,7 +57,7 @@ pub(crate) fn normal_quantile(p: f64) -> f64 {
 /// baseline x86-64 `f64::round` is a function call, and generation and CSV output
 /// round every value. Exact: below 2⁵², `x − trunc(x)` has no rounding error.
 #[inline]
-pub(crate) fn round(x: f64) -> f64 {
+pub fn round(x: f64) -> f64 {
     if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
         return x; // already whole, infinite or NaN
     }
@@ -75,7 +75,7 @@ pub(crate) fn round(x: f64) -> f64 {
 
 /// The standard normal CDF Φ(x).
 #[cfg(test)]
-pub(crate) fn normal_cdf(x: f64) -> f64 {
+pub fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
 

@@ -1,4 +1,5 @@
-//! The typed table that `ingest` produces and `profile` and `evaluate` read.
+//! The typed table that `ingest` and `generate` produce and `profile`, `export` and
+//! `evaluate` read.
 //!
 //! Values live in one Arrow [`RecordBatch`]; [`ColumnInfo`] keeps what Arrow's types
 //! do not say but synthesis needs: the exact datetime format of the input, the number

@@ -156,7 +156,7 @@ fn column(
         d.quantiles
             .iter()
             .chain([&d.min, &d.max])
-            .all(|q| crate::plan::parse_iso(q, c.logical_type).is_some())
+            .all(|q| crate::datetime_text::parse_iso(q, c.logical_type).is_some())
     };
     if c.datetime.as_ref().is_some_and(|d| !parses(d)) {
         c.datetime = None;
@@ -166,7 +166,7 @@ fn column(
         ));
     }
     if c.format.as_deref().is_some_and(|f| {
-        crate::export::check_datetime_format(f).is_err() || looks_like_pii_value(f)
+        crate::datetime_text::check_datetime_format(f).is_err() || looks_like_pii_value(f)
     }) {
         c.format = None;
     }
