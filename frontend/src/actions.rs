@@ -5,6 +5,10 @@ use crate::protocol::{BATCH, Event, GenerateRequest, Request};
 use crate::services::{cache, download, relay, worker_bridge};
 use crate::state::{AppState, Batch, Card, Mode, Output, Phase, Relay, Report, Review};
 use leptos::prelude::*;
+use shared::contract::{
+    BatchManifest, FileStatus, ManifestError, ManifestFile, Provenance, SpecSource, Strictness,
+};
+use shared::export::OutputFormat;
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -135,15 +139,28 @@ pub fn generate(state: AppState, card: Card) {
     card.notice.set(None);
     card.cache_note.set(None);
     card.review.set(None);
+    // The form's slider and select only offer valid values; a wrong one is still a
+    // message, never a panic.
+    let strictness = match Strictness::new(f64::from(settings.strictness.get_untracked()) / 100.0) {
+        Ok(s) => s,
+        Err(e) => return card.error.set(Some(e.to_string())),
+    };
+    let Some(format) = OutputFormat::from_extension(&settings.format.get_untracked()) else {
+        return card.error.set(Some(format!(
+            "unknown output format {:?}",
+            settings.format.get_untracked()
+        )));
+    };
+    let template = Provenance::new(SpecSource::Template);
     let mut request = GenerateRequest {
         id: card.id,
         sheet: info.sheet.clone(),
         rows,
-        strictness: f64::from(settings.strictness.get_untracked()) / 100.0,
+        strictness,
         seed: settings.seed.get_untracked(),
-        format: settings.format.get_untracked(),
+        format,
         spec: None,
-        spec_source: "template (built in this page)".into(),
+        spec_source: template,
     };
     let use_cache = settings.use_cache.get_untracked() && !card.bypass_cache.get_value();
     let mode = settings.mode.get_untracked();
@@ -156,10 +173,13 @@ pub fn generate(state: AppState, card: Card) {
         };
         if let (Some(hit), Some(safe)) = (hit, &safe) {
             // The cached spec, sized for this file.
-            let mut spec = hit.entry.spec.clone();
+            let mut spec = hit.entry.cached.spec.clone();
             spec.default_rows = safe.row_count;
-            request.spec = serde_json::to_string(&spec).ok();
-            request.spec_source = format!("{}, reused from the spec cache", hit.entry.source);
+            request.spec = Some(spec);
+            request.spec_source = Provenance {
+                reused: true,
+                ..hit.entry.provenance()
+            };
             card.cache_note.set(Some(cache_note(&hit)));
             card.cache_as.set_value(None);
             let mut entry = hit.entry;
@@ -170,8 +190,7 @@ pub fn generate(state: AppState, card: Card) {
         }
         if mode == Mode::Template {
             card.bypass_cache.set_value(false);
-            card.cache_as
-                .set_value(use_cache.then(|| "template (built in this page)".into()));
+            card.cache_as.set_value(use_cache.then_some(template));
             return send_generate(card, request);
         }
         if !card.llm_approved.get_untracked() {
@@ -183,14 +202,10 @@ pub fn generate(state: AppState, card: Card) {
         card.bypass_cache.set_value(false);
         card.phase.set(Phase::Asking);
         match relay::spec(&info.safe_profile, request.strictness, rows, use_cache).await {
-            Ok(answer) if matches!(answer.source.as_str(), "llm" | "llm_repaired" | "cache") => {
-                let source = if answer.source == "cache" {
-                    "LLM (a spec the relay had cached)"
-                } else {
-                    "LLM (Azure OpenAI, through the relay)"
-                };
-                request.spec_source = source.into();
-                card.cache_as.set_value(use_cache.then(|| source.into()));
+            Ok(answer) if answer.source.is_llm() => {
+                let source = Provenance::new(answer.source);
+                request.spec_source = source;
+                card.cache_as.set_value(use_cache.then_some(source));
                 let text = serde_json::to_string_pretty(&answer.spec).unwrap_or_default();
                 card.review.set(Some(Review {
                     text: RwSignal::new(text.clone()),
@@ -222,7 +237,7 @@ pub fn generate(state: AppState, card: Card) {
 async fn look_up(
     state: AppState,
     safe: &shared::SafeProfile,
-    strictness: f64,
+    strictness: Strictness,
 ) -> Option<cache::Hit> {
     match cache::all().await {
         Ok(entries) => cache::find(entries, safe, strictness),
@@ -241,7 +256,8 @@ fn cache_note(hit: &cache::Hit) -> String {
     };
     format!(
         "Reused spec from {when}, similarity {:.2} ({kind}; written by {}).",
-        hit.similarity, hit.entry.source
+        hit.similarity,
+        hit.entry.provenance()
     )
 }
 
@@ -281,13 +297,16 @@ pub fn accept_review(card: Card) {
     if !check_spec(&text).is_empty() {
         return;
     }
+    let Ok(spec) = shared::spec::Spec::from_json(&text) else {
+        return;
+    };
     let mut request = review.request.get_value();
     if text != review.original.get_value() {
-        request.spec_source += ", edited in this page";
+        request.spec_source.edited = true;
         card.cache_as
-            .update_value(|c| *c = c.take().map(|_| request.spec_source.clone()));
+            .update_value(|c| *c = c.take().map(|_| request.spec_source));
     }
-    request.spec = Some(text);
+    request.spec = Some(spec);
     card.review.set(None);
     send_generate(card, request);
 }
@@ -358,40 +377,40 @@ pub fn download_all(state: AppState) {
                 }
                 names.push(name.clone());
                 blobs.push(&out.blob);
-                serde_json::json!({
-                    "source": source,
-                    "status": "generated",
-                    "output": name,
-                    "rows": r.rows,
-                    "bytes": r.bytes,
-                    "format": card.settings.format.get_untracked(),
-                    "strictness": r.strictness,
-                    "seed": r.seed,
-                    "spec_source": r.spec_source,
-                    "fidelity": out.report.as_ref().and_then(|x| x.scored.report.fidelity.overall),
-                    "scored_rows": r.scored_rows,
-                })
+                ManifestFile {
+                    output: Some(name),
+                    rows: Some(r.rows),
+                    bytes: Some(r.bytes),
+                    format: OutputFormat::from_extension(&card.settings.format.get_untracked()),
+                    strictness: Some(r.strictness),
+                    seed: Some(r.seed),
+                    spec_source: Some(r.spec_source.to_string()),
+                    fidelity: out
+                        .report
+                        .as_ref()
+                        .and_then(|x| x.scored.report.fidelity.overall),
+                    scored_rows: Some(r.scored_rows),
+                    ..ManifestFile::new(&source, FileStatus::Generated)
+                }
             }
-            (None, Some(error)) => serde_json::json!({
-                "source": source,
-                "status": "failed",
-                "error": error,
-            }),
-            (None, None) => serde_json::json!({
-                "source": source,
-                "status": "not generated",
-            }),
+            (None, Some(error)) => ManifestFile::failed(
+                &source,
+                ManifestError {
+                    code: None,
+                    message: error,
+                    hint: None,
+                },
+            ),
+            (None, None) => ManifestFile::new(&source, FileStatus::NotGenerated),
         };
         listed.push(entry);
     }
-    let failed = listed.iter().filter(|e| e["status"] == "failed").count();
-    let manifest = serde_json::json!({
-        "generator": "BYOD synthetic data generator (in the browser)",
-        "created": String::from(js_sys::Date::new_0().to_iso_string()),
-        "outputs": names.len(),
-        "failed": failed,
-        "files": listed,
-    });
+    let manifest = BatchManifest::new(
+        "BYOD page",
+        Some(String::from(js_sys::Date::new_0().to_iso_string())),
+        listed,
+    );
+    let failed = manifest.failed;
     let manifest = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     state.batch.set(Batch::Zipping {
         outputs: names.len(),
@@ -564,13 +583,15 @@ fn remember_spec(state: AppState, card: Card, result: &crate::protocol::Generate
         return;
     };
     card.cache_as.set_value(None);
-    let (Some(safe), Ok(spec)) = (
-        card.safe.get_value(),
-        shared::spec::Spec::from_json(&result.spec),
-    ) else {
+    let Some(safe) = card.safe.get_value() else {
         return;
     };
-    let entry = cache::Entry::new((*safe).clone(), result.strictness, spec, &source);
+    let entry = cache::Entry::new(
+        (*safe).clone(),
+        result.strictness,
+        result.spec.clone(),
+        source,
+    );
     leptos::task::spawn_local(store(state, entry));
 }
 

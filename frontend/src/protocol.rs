@@ -7,6 +7,9 @@
 //! carry: summaries, the SafeProfile, previews and figures, never the table.
 
 use serde::{Deserialize, Serialize};
+use shared::contract::{ColumnSummary, Provenance, Strictness, Withheld};
+use shared::export::OutputFormat;
+use shared::spec::Spec;
 
 /// The page's handle on one dropped file.
 pub type FileId = u32;
@@ -68,16 +71,17 @@ pub struct GenerateRequest {
     pub sheet: Option<String>,
     /// Rows to make; `None` = as many as the original has.
     pub rows: Option<u64>,
-    /// Match strictness, 0..=1.
-    pub strictness: f64,
+    /// Match strictness.
+    pub strictness: Strictness,
     /// The seed: the same seed and settings give the same bytes.
     pub seed: u64,
-    /// Output format, by extension (`csv`, `tsv`, `json`, `ndjson`, `xlsx`, `parquet`).
-    pub format: String,
-    /// A spec from the relay (JSON); `None` = build it here with the template.
-    pub spec: Option<String>,
-    /// Who wrote `spec`, shown beside the result ("template", "LLM (Azure OpenAI)").
-    pub spec_source: String,
+    /// Output format.
+    pub format: OutputFormat,
+    /// A spec from the relay or the cache (checked by the page); `None` = build it in
+    /// the worker with the template.
+    pub spec: Option<Spec>,
+    /// Who wrote `spec`, shown beside the result.
+    pub spec_source: Provenance,
 }
 
 /// Worker → UI thread.
@@ -182,8 +186,8 @@ impl Event {
 /// SafeProfile (what would leave) and what the guard withheld.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileInfo {
-    /// Detected format ("csv", "xlsx"...).
-    pub format: String,
+    /// Detected format.
+    pub format: shared::FileFormat,
     /// The sheet read (Excel).
     pub sheet: Option<String>,
     /// Every sheet of the workbook (Excel; empty otherwise).
@@ -201,39 +205,9 @@ pub struct FileInfo {
     /// The SafeProfile as pretty JSON: byte for byte what LLM mode sends.
     pub safe_profile: String,
     /// What the guard kept back, and why.
-    pub withheld: Vec<WithheldItem>,
+    pub withheld: Vec<Withheld>,
     /// Time to read, profile and guard, in milliseconds.
     pub millis: f64,
-}
-
-/// One column of the local profile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ColumnSummary {
-    /// The name.
-    pub name: String,
-    /// Storage type (integer, float, date, string...).
-    pub logical: String,
-    /// Statistical kind (numeric, categorical, identifier...).
-    pub kind: String,
-    /// Detected personal-data type (email, ssn, person_name...).
-    pub semantic: Option<String>,
-    /// Whether the column holds personal data: no value of it leaves the page.
-    pub pii: bool,
-    /// Share of missing values, 0..=1.
-    pub null_rate: f64,
-    /// Distinct values in the profiled rows.
-    pub distinct: u64,
-}
-
-/// One thing the guard withheld.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WithheldItem {
-    /// The column, or `*` for the table.
-    pub column: String,
-    /// What was withheld.
-    pub what: String,
-    /// Why.
-    pub why: String,
 }
 
 /// Rows shown as text, the way the output file writes them.
@@ -254,16 +228,16 @@ pub struct Generated {
     pub file_name: String,
     /// Size of the output in bytes.
     pub bytes: u64,
-    /// The spec the rows were made from (pretty JSON), to show and to cache.
-    pub spec: String,
+    /// The spec the rows were made from, to show and to cache.
+    pub spec: Spec,
     /// Rows of the output that were scored.
     pub scored_rows: u64,
-    /// The strictness asked for, to show beside the fidelity measured.
-    pub strictness: f64,
+    /// The strictness asked for, shown as the setting beside the fidelity measured.
+    pub strictness: Strictness,
     /// The seed used.
     pub seed: u64,
     /// Who wrote the spec.
-    pub spec_source: String,
+    pub spec_source: Provenance,
     /// Notes from compiling the spec.
     pub warnings: Vec<String>,
     /// The first synthetic rows.
@@ -297,11 +271,11 @@ mod tests {
             id: 3,
             sheet: None,
             rows: Some(10),
-            strictness: 0.8,
+            strictness: Strictness::DEFAULT,
             seed: 7,
-            format: "csv".into(),
+            format: OutputFormat::Csv,
             spec: None,
-            spec_source: "template".into(),
+            spec_source: Provenance::new(shared::contract::SpecSource::Template),
         });
         let json = serde_json::to_string(&r).unwrap();
         assert!(json.starts_with(r#"{"type":"generate","id":3"#), "{json}");

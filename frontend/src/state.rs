@@ -223,7 +223,7 @@ pub struct Card {
     /// Where the last spec came from when it was the cache's ("Reused spec from ...").
     pub cache_note: RwSignal<Option<String>>,
     /// Who wrote the spec in flight, to cache it once generated (`None`: do not).
-    pub cache_as: StoredValue<Option<String>>,
+    pub cache_as: StoredValue<Option<shared::contract::Provenance>>,
     /// The relay's spec under review.
     pub review: RwSignal<Option<Review>>,
 }

@@ -19,12 +19,6 @@ use sha2::{Digest, Sha256};
 /// reused. High on purpose: features are coarse, and a wrong reuse costs fidelity.
 pub const SIMILAR: f64 = 0.98;
 
-/// A strictness as cache entries store it (two decimals): a spec is cached per
-/// SafeProfile and strictness, and 0.8 and 0.80000001 are the same request.
-pub fn strictness_key(strictness: f64) -> f64 {
-    (strictness * 100.0).round() / 100.0
-}
-
 /// A SafeProfile's cache keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fingerprint {
@@ -117,6 +111,16 @@ pub enum Match {
     Exact,
     /// The same structure, similar statistics.
     Similar,
+}
+
+impl Match {
+    /// The wire name: `exact` or `similar`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Match::Exact => "exact",
+            Match::Similar => "similar",
+        }
+    }
 }
 
 /// Whether `entry` (a stored fingerprint) matches `wanted`, and how closely: exact on

@@ -19,6 +19,10 @@
 //! a compile-time fact: a making module that names a `Profile` does not build. This
 //! crate sits above both and adds what needs the two sides at once:
 //!
+//! - [`pipeline`]: the one assembly of the steps (inspect, synthesize, score) that the
+//!   CLI, the relay and the page's worker call, with one seed policy.
+//! - [`contract`]: the shapes the page, the worker, the relay and the CLI exchange,
+//!   defined once (the `/api/spec` body and answer, health, manifests, cache entries).
 //! - [`fingerprint`]: the keys a spec cache finds a SafeProfile by (hashes, features).
 //! - [`evaluate`]: score synthetic data against the real table as SDMetrics does,
 //!   plus the privacy checks SDMetrics leaves out. It reads both tables by design: the
@@ -28,13 +32,16 @@
 //! same input gives the same output natively and in WebAssembly.
 #![deny(missing_docs)]
 
+pub mod contract;
 pub mod evaluate;
 pub mod fingerprint;
+pub mod pipeline;
 
 pub use shared_base::{datetime_text, error, vocabulary, wire};
 pub use shared_making::{export, generate, plan, spec, template};
 pub use shared_reading::{guard, ingest, profile};
 
+pub use contract::{ColumnSummary, Strictness};
 pub use evaluate::{EvaluateOptions, Report, evaluate};
 pub use guard::{GuardOptions, Withheld};
 pub use ingest::{IngestOptions, Limits, read};

@@ -16,10 +16,12 @@ fn dependencies(manifest: &str) -> Vec<String> {
             in_dependencies = line.contains("dependencies");
             continue;
         }
-        if in_dependencies && let Some((name, _)) = line.split_once('=') {
-            if !name.trim().is_empty() && !name.trim().starts_with('#') {
-                names.push(name.trim().to_string());
-            }
+        if in_dependencies
+            && let Some((name, _)) = line.split_once('=')
+            && !name.trim().is_empty()
+            && !name.trim().starts_with('#')
+        {
+            names.push(name.trim().to_string());
         }
     }
     names

@@ -526,8 +526,8 @@ await check('a batch of three files, one broken: "Download all" gives a ZIP with
   assert(JSON.stringify(names) === JSON.stringify(['manifest.json', 'synthetic_iris.csv', 'synthetic_seattle_weather.csv']), `ZIP holds ${names}`);
   assert(parseCsv(entries['synthetic_iris.csv'].trimEnd()).length === 151, 'iris output complete');
   const manifest = JSON.parse(entries['manifest.json']);
-  const bad = manifest.files.find((f) => f.source === 'half.parquet');
-  assert(bad && bad.status === 'failed' && bad.error.includes('half.parquet'), `the manifest names the error: ${JSON.stringify(bad)}`);
+  const bad = manifest.files.find((f) => f.file === 'half.parquet');
+  assert(bad && bad.status === 'failed' && bad.error.message.includes('half.parquet'), `the manifest names the error: ${JSON.stringify(bad)}`);
   assert(manifest.files.filter((f) => f.status === 'generated').length === 2 && manifest.outputs === 2 && manifest.failed === 1, 'two outputs listed');
   await page.close();
 });

@@ -455,7 +455,7 @@ async fn several_files_come_back_as_a_zip_and_a_bad_one_loses_nothing() {
     let manifest: Value = serde_json::from_reader(zip.by_name("manifest.json").unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap();
     assert_eq!(files[1]["file"], "broken.csv");
-    assert_eq!(files[1]["status"], "error");
+    assert_eq!(files[1]["status"], "failed");
     assert!(
         files[1]["error"]["message"]
             .as_str()

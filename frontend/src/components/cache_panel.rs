@@ -55,15 +55,15 @@ pub fn CachePanel(state: AppState) -> impl IntoView {
                     <tbody>
                         {move || state.cache.get().into_iter().map(|e| {
                             let saved = crate::state::local_time(e.created_ms);
-                            let columns: Vec<&str> = e.safe_profile.columns.iter().map(|c| c.name.as_str()).collect();
+                            let columns: Vec<&str> = e.cached.safe_profile.columns.iter().map(|c| c.name.as_str()).collect();
                             let names = columns.join(", ");
                             view! {
                                 <tr>
                                     <td>{saved}</td>
                                     <td title=names.clone()>{format!("{} ({})", columns.len(), crate::report::svg::cut(&names, 40))}</td>
-                                    <td>{crate::state::grouped(e.safe_profile.row_count)}</td>
-                                    <td>{format!("{:.0} %", e.strictness * 100.0)}</td>
-                                    <td>{e.source.clone()}</td>
+                                    <td>{crate::state::grouped(e.cached.safe_profile.row_count)}</td>
+                                    <td>{format!("{:.0} %", e.cached.strictness * 100.0)}</td>
+                                    <td>{e.provenance().to_string()}</td>
                                     <td>{format!("{} ×", e.hits)}</td>
                                     <td>{human_bytes(e.bytes())}</td>
                                 </tr>

@@ -1,7 +1,7 @@
 //! The local column profile: kinds, missing values, personal-data flags.
 
-use crate::protocol::ColumnSummary;
 use leptos::prelude::*;
+use shared::ColumnSummary;
 
 /// One row per column.
 #[component]
@@ -24,19 +24,19 @@ pub fn ColumnTable(columns: Vec<ColumnSummary>) -> impl IntoView {
                     {columns
                         .into_iter()
                         .map(|c| {
-                            let pii = c.pii;
-                            let flag = match (&c.semantic, pii) {
+                            let pii = c.sensitive;
+                            let flag = match (c.semantic_type.map(|s| wire_name(&s)), pii) {
                                 (Some(s), true) => format!("⚠ {s}: withheld"),
-                                (Some(s), false) => s.clone(),
+                                (Some(s), false) => s,
                                 (None, _) => String::new(),
                             };
                             view! {
                                 <tr class:pii=pii>
                                     <th scope="row">{c.name}</th>
-                                    <td>{c.logical}</td>
-                                    <td>{c.kind}</td>
+                                    <td>{wire_name(&c.logical_type)}</td>
+                                    <td>{wire_name(&c.kind)}</td>
                                     <td>{format!("{:.1} %", c.null_rate * 100.0)}</td>
-                                    <td>{crate::state::grouped(c.distinct)}</td>
+                                    <td>{c.distinct.map(crate::state::grouped).unwrap_or_default()}</td>
                                     <td class="pii-flag">{flag}</td>
                                 </tr>
                             }
@@ -46,4 +46,13 @@ pub fn ColumnTable(columns: Vec<ColumnSummary>) -> impl IntoView {
             </table>
         </div>
     }
+}
+
+/// A value-free enum's name as the SafeProfile writes it (`person_name`), so the table
+/// and the JSON beside it use the same words.
+fn wire_name(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

@@ -27,7 +27,7 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
                 <h2>{name.clone()}</h2>
                 <span class="meta">{move || human_bytes(card.size.get())}</span>
                 {move || card.info.get().map(|i| {
-                    let rows = format!("{} · {} rows · {} columns", i.format.to_uppercase(), grouped(i.total_rows), i.columns.len());
+                    let rows = format!("{} · {} rows · {} columns", i.format.extension().to_uppercase(), grouped(i.total_rows), i.columns.len());
                     view! { <span class="meta format">{rows}</span> }
                 })}
                 <SheetPicker card />

@@ -2,7 +2,7 @@
 //! withheld and why, and the LLM approval that shows the same bytes.
 
 use crate::actions;
-use crate::protocol::{FileInfo, WithheldItem};
+use crate::protocol::FileInfo;
 use crate::state::{AppState, Card};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -43,7 +43,7 @@ pub fn MetadataPanel(card: Card, info: Arc<FileInfo>) -> impl IntoView {
 
 /// What the guard kept back.
 #[component]
-fn Withheld(items: Vec<WithheldItem>) -> impl IntoView {
+fn Withheld(items: Vec<shared::Withheld>) -> impl IntoView {
     let count = items.len();
     let open = count > 0 && count <= 12;
     view! {

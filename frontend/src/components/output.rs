@@ -30,7 +30,7 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
     } else {
         String::new()
     };
-    let asked = format!("{:.0} %", r.strictness * 100.0);
+    let asked = format!("{:.0} %", r.strictness.get() * 100.0);
     let report = output.report.clone();
     let overall = report
         .as_ref()
@@ -77,7 +77,7 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
             {report.map(|rep| view! { <ReportView scored=rep.scored asked /> })}
             <details class="spec-used">
                 <summary>"The spec these rows were made from"</summary>
-                <pre class="json" tabindex="0">{r.spec.clone()}</pre>
+                <pre class="json" tabindex="0">{serde_json::to_string_pretty(&r.spec).unwrap_or_default()}</pre>
             </details>
             <PreviewTable preview=r.preview.clone() caption="First synthetic rows".to_string() />
         </section>

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 pub fn SpecReview(card: Card, review: Review) -> impl IntoView {
     let problems = Memo::new(move |_| actions::check_spec(&review.text.get()));
     let id = format!("file-{}-spec", card.id);
-    let source = review.request.with_value(|r| r.spec_source.clone());
+    let source = review.request.with_value(|r| r.spec_source.to_string());
     view! {
         <section class="review" aria-label="Review the spec">
             <h3>"The spec from the relay"</h3>

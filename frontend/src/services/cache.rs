@@ -11,17 +11,21 @@
 
 use serde::{Deserialize, Serialize};
 use shared::SafeProfile;
-use shared::fingerprint::{Fingerprint, Match, strictness_key};
+use shared::contract::{CachedSpec, Provenance, Strictness, best_cached};
+use shared::fingerprint::Match;
 use shared::spec::Spec;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
 
 const DB_NAME: &str = "byod";
+// Entries written before the core's CachedSpec (no `cached` field) do not parse and are
+// skipped by [`all`]; the cache panel's Clear removes them.
 const DB_VERSION: u32 = 1;
 const STORE: &str = "specs";
 
-/// One cached spec.
+/// One cached spec: the core's [`CachedSpec`] (the same as the relay keeps) plus this
+/// browser's bookkeeping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// `FULLHASH-STRICTNESS`: one entry per SafeProfile and strictness.
@@ -32,37 +36,39 @@ pub struct Entry {
     pub used_ms: f64,
     /// Times reused.
     pub hits: u32,
-    /// The strictness the spec was made for, 0..=1 (two decimals).
-    pub strictness: f64,
-    /// Who wrote the spec ("template", "LLM (Azure OpenAI)"...).
-    pub source: String,
-    /// The SafeProfile's cache keys.
-    pub fingerprint: Fingerprint,
-    /// What the spec was made from.
-    pub safe_profile: SafeProfile,
-    /// The spec.
-    pub spec: Spec,
+    /// The SafeProfile, the spec and their keys.
+    pub cached: CachedSpec,
     /// Its size as read from the store (0 for a new entry).
     #[serde(skip)]
     pub stored_bytes: u64,
 }
 
 impl Entry {
-    /// A new entry, made now.
-    pub fn new(safe: SafeProfile, strictness: f64, spec: Spec, source: &str) -> Entry {
-        let fingerprint = shared::fingerprint::fingerprint(&safe);
-        let strictness = strictness_key(strictness);
+    /// A new entry, made now, for a spec from `provenance`.
+    pub fn new(
+        safe: SafeProfile,
+        strictness: Strictness,
+        spec: Spec,
+        provenance: Provenance,
+    ) -> Entry {
+        let mut cached = CachedSpec::new(safe, strictness, spec, provenance.source);
+        cached.edited = provenance.edited;
         Entry {
-            key: key(&fingerprint, strictness),
+            key: cached.key(),
             created_ms: js_sys::Date::now(),
             used_ms: js_sys::Date::now(),
             hits: 0,
-            strictness,
-            source: source.into(),
-            fingerprint,
-            safe_profile: safe,
-            spec,
+            cached,
             stored_bytes: 0,
+        }
+    }
+
+    /// Who wrote the spec, as the page says it.
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            source: self.cached.source,
+            reused: false,
+            edited: self.cached.edited,
         }
     }
 
@@ -73,14 +79,6 @@ impl Entry {
         }
         serde_json::to_string(self).map_or(0, |s| s.len() as u64)
     }
-}
-
-fn key(fp: &Fingerprint, strictness: f64) -> String {
-    format!(
-        "{}-{:03}",
-        fp.full_hash,
-        (strictness * 100.0).round() as u32
-    )
 }
 
 /// A cache hit.
@@ -95,15 +93,9 @@ pub struct Hit {
 }
 
 /// The best entry for this SafeProfile and strictness, if any.
-pub fn find(entries: Vec<Entry>, safe: &SafeProfile, strictness: f64) -> Option<Hit> {
-    let wanted = shared::fingerprint::fingerprint(safe);
-    let strictness = strictness_key(strictness);
-    let candidates: Vec<Entry> = entries
-        .into_iter()
-        .filter(|e| e.strictness == strictness)
-        .collect();
+pub fn find(entries: Vec<Entry>, safe: &SafeProfile, strictness: Strictness) -> Option<Hit> {
     let (kind, similarity, entry) =
-        shared::fingerprint::best(&wanted, candidates.iter().map(|e| (&e.fingerprint, e)))?;
+        best_cached(entries.iter().map(|e| (&e.cached, e)), safe, strictness)?;
     Some(Hit {
         entry: entry.clone(),
         kind,

@@ -6,24 +6,11 @@
 //! state-changing browser requests without it, so other sites cannot post to it), and
 //! the access token when the user gave one (kept in this tab's session storage only).
 
-use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// What `/health` says.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Health {
-    /// `llm` or `template`.
-    pub mode: String,
-    /// Whether Azure OpenAI credentials are configured.
-    pub llm_configured: bool,
-    /// A sentence for the user.
-    #[serde(default)]
-    pub message: String,
-    /// Whether the API needs an access token.
-    #[serde(default)]
-    pub token_required: bool,
-}
+pub use shared::contract::{Health, SpecAnswer};
+use shared::contract::{SpecRequest, Strictness};
 
 const TOKEN_KEY: &str = "byod-relay-token";
 
@@ -48,18 +35,6 @@ pub fn set_token(token: &str) {
             s.set_item(TOKEN_KEY, token.trim())
         };
     }
-}
-
-/// What `/api/spec` answers.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SpecAnswer {
-    /// The validated spec.
-    pub spec: serde_json::Value,
-    /// Who wrote it: `llm`, `llm_repaired`, `cache` or `template`.
-    pub source: String,
-    /// Why that source.
-    #[serde(default)]
-    pub reason: String,
 }
 
 async fn fetch(method: &str, path: &str, body: Option<&str>) -> Result<(u16, String), String> {
@@ -119,15 +94,19 @@ pub async fn static_text(path: &str) -> Result<String, String> {
     Ok(text)
 }
 
-/// `POST /api/spec` with the SafeProfile exactly as the user saw it: the JSON text is
-/// spliced in unchanged, so the bytes sent are the bytes shown.
+/// `POST /api/spec` with the SafeProfile exactly as the user saw it: the core's
+/// [`SpecRequest`] carries the JSON text unchanged, so the bytes sent are the bytes
+/// shown. `use_cache` is passed on, so bypassing the page's cache bypasses the relay's
+/// too.
 pub async fn spec(
     safe_profile: &str,
-    strictness: f64,
+    strictness: Strictness,
     rows: Option<u64>,
     use_cache: bool,
 ) -> Result<SpecAnswer, String> {
-    let body = request_body(safe_profile, strictness, rows, use_cache);
+    let request =
+        SpecRequest::new(safe_profile, strictness, rows, use_cache).map_err(|e| e.to_string())?;
+    let body = serde_json::to_string(&request).map_err(|e| e.to_string())?;
     let (status, text) = fetch("POST", "/api/spec", Some(&body)).await?;
     if status != 200 {
         let detail = serde_json::from_str::<serde_json::Value>(&text)
@@ -137,32 +116,4 @@ pub async fn spec(
         return Err(format!("the relay refused the request: {detail}"));
     }
     serde_json::from_str(&text).map_err(|e| format!("the relay's answer is not a spec: {e}"))
-}
-
-/// The body of `/api/spec`. `use_cache` is passed on, so bypassing the page's cache
-/// bypasses the relay's too.
-pub fn request_body(
-    safe_profile: &str,
-    strictness: f64,
-    rows: Option<u64>,
-    use_cache: bool,
-) -> String {
-    let rows = rows.map_or("null".to_string(), |r| r.to_string());
-    format!(
-        r#"{{"safe_profile":{safe_profile},"strictness":{strictness},"rows":{rows},"use_cache":{use_cache}}}"#
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_body_holds_the_safe_profile_text_unchanged() {
-        let shown = "{\n  \"columns\": []\n}";
-        let body = super::request_body(shown, 0.8, Some(5), false);
-        assert!(body.contains(shown));
-        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(v["strictness"], 0.8);
-        assert_eq!(v["rows"], 5);
-        assert_eq!(v["use_cache"], false);
-    }
 }

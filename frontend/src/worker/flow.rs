@@ -1,112 +1,56 @@
-//! The flow for one file, as the worker runs it: pure functions over bytes and tables,
-//! so they are tested natively. The worker module around them only moves messages.
+//! The flow for one file, as the worker runs it: the core's pipeline
+//! ([`shared::pipeline`]) plus what only the page needs (previews, charts, the
+//! download's pieces). Pure functions over bytes and tables, so they are tested
+//! natively; the worker module around them only moves messages.
 
-use crate::protocol::{
-    ColumnSummary, FileInfo, GenerateRequest, Generated, Preview, Scored, WithheldItem,
-};
+use crate::protocol::{FileInfo, GenerateRequest, Generated, Preview, Scored};
+use shared::Table;
 use shared::export::{ExportOptions, Exporter, OutputFormat};
-use shared::plan::Plan;
-use shared::{SafeProfile, Table};
+use shared::pipeline::{self, InspectOptions, Inspected, Scoring, Synthesis};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 /// Rows of a file, and of its synthetic twin, shown in the page.
 pub const PREVIEW_ROWS: usize = 10;
 
-/// Rows generated between two progress messages (and two chances to cancel).
-pub const CHUNK_ROWS: u64 = 4 * shared::generate::BLOCK_ROWS;
-
 /// A file read, profiled and guarded: what the worker keeps between requests.
 #[derive(Debug)]
 pub struct Loaded {
-    /// The file's full profile (local: it tells evaluate which columns are personal).
-    pub profile: shared::Profile,
-    /// Real values the guard withheld, searched for in the output.
-    pub withheld_values: Vec<String>,
+    /// The pipeline's inspection (the rows are a spread sample of large files).
+    pub real: Inspected,
     /// The sheet read.
     pub sheet: Option<String>,
-    /// The rows (a spread sample of large files), for scoring the output.
-    pub table: Table,
-    /// What may leave; the template builds specs from this alone.
-    pub safe: SafeProfile,
 }
 
-/// Reads, profiles and guards a file. The error is the message for the user.
+/// Reads, profiles and guards a file (guard seed fresh from `crypto.getRandomValues`,
+/// the pipeline's seed policy). The error is the message for the user.
 pub fn inspect(
     bytes: &[u8],
     name: &str,
     sheet: Option<String>,
 ) -> Result<(Loaded, FileInfo), String> {
-    let options = shared::IngestOptions {
-        sheet: sheet.clone(),
-        ..Default::default()
-    };
-    let table = shared::read(bytes, name, &options).map_err(|e| e.to_string())?;
-    let profile = shared::profile(&table);
-    let guard = shared::GuardOptions {
-        seed: guard_seed()?,
-        ..Default::default()
-    };
-    let (safe, withheld) = shared::guard(&profile, &guard);
-    let safe_profile = serde_json::to_string_pretty(&safe).map_err(|e| e.to_string())?;
-    let columns = profile
-        .columns
-        .iter()
-        .map(|c| ColumnSummary {
-            name: c.name.clone(),
-            logical: label(&c.logical),
-            kind: label(&c.kind),
-            semantic: c.semantic.as_ref().map(|s| label(&s.kind)),
-            pii: c.semantic.as_ref().is_some_and(|s| s.kind.is_pii()),
-            null_rate: c.null_rate,
-            distinct: c.distinct,
-        })
-        .collect();
+    let mut options = InspectOptions::fresh().map_err(|e| e.to_string())?;
+    options.ingest.sheet = sheet;
+    let real = pipeline::inspect(bytes, name, &options).map_err(|e| e.to_string())?;
+    let table = &real.table;
     let info = FileInfo {
-        format: table.format.extension().to_string(),
+        format: table.format,
         sheet: table.sheet.clone(),
         sheets: table.sheets.clone(),
         total_rows: table.total_rows,
         sampled_rows: table.sampled_rows() as u64,
         warnings: table.warnings.clone(),
-        columns,
-        preview: preview(&table, PREVIEW_ROWS),
-        safe_profile,
-        withheld: withheld
-            .into_iter()
-            .map(|w| WithheldItem {
-                column: w.column,
-                what: w.what,
-                why: w.why,
-            })
-            .collect(),
+        columns: real.local_summary(),
+        preview: preview(table, PREVIEW_ROWS),
+        safe_profile: serde_json::to_string_pretty(&real.safe).map_err(|e| e.to_string())?,
+        withheld: real.withheld.clone(),
         millis: 0.0,
     };
-    let withheld_values = shared::guard::withheld_values(&profile, &safe);
     let loaded = Loaded {
-        profile,
-        withheld_values,
         sheet: table.sheet.clone(),
-        table,
-        safe,
+        real,
     };
     Ok((loaded, info))
-}
-
-/// The guard's seed for one file: from the browser's cryptographic random source
-/// (`crypto.getRandomValues`), so no one can plant exactly k−1 copies of a value.
-fn guard_seed() -> Result<u64, String> {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).map_err(|e| format!("no random source for the privacy guard: {e}"))?;
-    Ok(u64::from_le_bytes(b))
-}
-
-/// A serde enum's snake_case name (`Numeric` → `numeric`).
-fn label(v: &impl serde::Serialize) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// The first `rows` rows as the text exports write them (dates in their own format,
@@ -118,20 +62,14 @@ pub fn preview(table: &Table, rows: usize) -> Preview {
     }
 }
 
-/// The spec for a request: the relay's (validated here again), or the template's.
-pub fn plan(loaded: &Loaded, req: &GenerateRequest) -> Result<(shared::spec::Spec, Plan), String> {
-    if !(0.0..=1.0).contains(&req.strictness) {
-        return Err(format!(
-            "match strictness {} is outside 0..100 %",
-            req.strictness
-        ));
-    }
+/// The generation a request asks for: the given spec (compiled here again), or the
+/// template's from the SafeProfile.
+pub fn synthesis(loaded: &Loaded, req: &GenerateRequest) -> Result<Synthesis, String> {
     let spec = match &req.spec {
-        Some(json) => shared::spec::Spec::from_json(json).map_err(|e| e.to_string())?,
-        None => shared::template::template(&loaded.safe, req.strictness),
+        Some(spec) => spec.clone(),
+        None => pipeline::template_spec(&loaded.real.safe, req.strictness),
     };
-    let plan = shared::plan::compile(&spec).map_err(|p| p.to_string())?;
-    Ok((spec, plan))
+    Synthesis::new(spec, req.rows, req.seed).map_err(|e| e.to_string())
 }
 
 /// A byte sink the exporter writes into and the worker drains after every chunk, so
@@ -163,47 +101,32 @@ impl Write for Sink {
 /// a Cancel between chunks.
 #[derive(Debug)]
 pub struct Generation {
-    spec: shared::spec::Spec,
-    plan: Plan,
-    seed: u64,
-    rows: u64,
+    synthesis: Synthesis,
     format: OutputFormat,
     options: ExportOptions,
+    ranges: std::vec::IntoIter<std::ops::Range<u64>>,
     /// `None` once finished.
     exporter: Option<Exporter<Sink>>,
     sink: Sink,
     done: u64,
-    /// The first chunk, kept to be scored: it is the prefix SCORED_ROWS asks for.
+    /// The first chunk, kept to be scored: it holds the prefix scoring reads.
     first: Option<Table>,
 }
 
 impl Generation {
-    /// Starts a generation of `rows` rows (the header is written now).
-    pub fn new(
-        spec: shared::spec::Spec,
-        plan: Plan,
-        seed: u64,
-        rows: u64,
-        format: OutputFormat,
-    ) -> Result<Self, String> {
+    /// Starts a generation (the header is written now).
+    pub fn new(synthesis: Synthesis, format: OutputFormat) -> Result<Self, String> {
         let options = ExportOptions::default();
         let sink = Sink::default();
-        let empty = shared::generate::generate(&plan, seed, 0, 0..0);
-        let exporter = Exporter::new(
-            format,
-            &empty.columns,
-            empty.batch.schema(),
-            options.clone(),
-            sink.clone(),
-        )
-        .map_err(|e| e.to_string())?;
+        let exporter = synthesis
+            .exporter(format, options.clone(), sink.clone())
+            .map_err(|e| e.to_string())?;
+        let ranges: Vec<_> = synthesis.ranges().collect();
         Ok(Generation {
-            spec,
-            plan,
-            seed,
-            rows,
+            synthesis,
             format,
             options,
+            ranges: ranges.into_iter(),
             exporter: Some(exporter),
             sink,
             done: 0,
@@ -218,45 +141,34 @@ impl Generation {
 
     /// Rows to make.
     pub fn rows(&self) -> u64 {
-        self.rows
+        self.synthesis.rows()
     }
 
     /// Makes and writes the next chunk; returns the bytes written since the last call
-    /// (empty for formats that write at the end). The first chunk is the scored prefix
-    /// (up to [`shared::evaluate::SCORED_ROWS`] rows), kept so scoring makes nothing twice.
+    /// (empty for formats that write at the end).
     pub fn step(&mut self) -> Result<Vec<u8>, String> {
         let exporter = self
             .exporter
             .as_mut()
             .ok_or("the file is already finished")?;
-        let start = self.done;
-        let size = if start == 0 {
-            shared::evaluate::SCORED_ROWS.max(CHUNK_ROWS)
-        } else {
-            CHUNK_ROWS
+        let Some(range) = self.ranges.next() else {
+            return Ok(self.sink.take());
         };
-        let end = (start + size).min(self.rows);
-        let table = shared::generate::generate(&self.plan, self.seed, self.rows, start..end);
-        match shared::export::render_text(self.format, &table.columns, &self.options, &table, start)
-        {
-            Some(bytes) => {
-                let bytes = bytes.map_err(|e| e.to_string())?;
-                exporter
-                    .write_rendered(&bytes, end - start)
-                    .map_err(|e| e.to_string())?;
-            }
-            None => exporter.write(&table).map_err(|e| e.to_string())?,
-        }
-        self.done = end;
-        if start == 0 {
-            self.first = Some(table);
+        let chunk = self
+            .synthesis
+            .render(range.clone(), self.format, &self.options)
+            .map_err(|e| e.to_string())?;
+        chunk.write_to(exporter).map_err(|e| e.to_string())?;
+        self.done = range.end;
+        if range.start == 0 {
+            self.first = Some(chunk.into_table());
         }
         Ok(self.sink.take())
     }
 
     /// Whether every row is made.
     pub fn is_done(&self) -> bool {
-        self.done >= self.rows
+        self.done >= self.synthesis.rows()
     }
 
     /// Ends the file; returns the last bytes.
@@ -268,56 +180,40 @@ impl Generation {
     }
 
     /// The first rows of the output: the part that is scored.
-    fn scored_prefix(&self) -> Result<Table, String> {
-        let first = self
-            .first
-            .as_ref()
-            .ok_or("nothing was generated to score")?;
-        Ok(shared::evaluate::scored_prefix(first))
+    fn scored_prefix(&self) -> Table {
+        match &self.first {
+            Some(first) => shared::evaluate::scored_prefix(first),
+            None => self.synthesis.make(0..0),
+        }
     }
 
-    /// The result shown beside the download, before scoring (`report` is `None`).
-    pub fn result(
-        &self,
-        req: &GenerateRequest,
-        name: &str,
-        bytes: u64,
-    ) -> Result<Generated, String> {
-        let scored = self.scored_prefix()?;
-        Ok(Generated {
-            rows: self.rows,
+    /// The result shown beside the download, before scoring.
+    pub fn result(&self, req: &GenerateRequest, name: &str, bytes: u64) -> Generated {
+        let scored = self.scored_prefix();
+        Generated {
+            rows: self.synthesis.rows(),
             file_name: shared::export::output_name(name, self.format),
             bytes,
-            spec: serde_json::to_string_pretty(&self.spec).map_err(|e| e.to_string())?,
+            spec: self.synthesis.spec().clone(),
             scored_rows: scored.total_rows,
             strictness: req.strictness,
-            seed: self.seed,
-            spec_source: req.spec_source.clone(),
-            warnings: self.plan.warnings.clone(),
+            seed: self.synthesis.seed(),
+            spec_source: req.spec_source,
+            warnings: self.synthesis.warnings().to_vec(),
             preview: preview(&scored, PREVIEW_ROWS),
             millis: 0.0,
-        })
+        }
     }
 
-    /// Scores the first rows of the output against the real rows (SDMetrics' Quality
-    /// Report plus the privacy checks) and draws the charts; `None` for no rows.
-    pub fn score(&self, real: &Loaded) -> Result<Option<Scored>, String> {
-        let scored = self.scored_prefix()?;
+    /// Scores the first rows of the output against the real rows (the pipeline's
+    /// scoring, the figures `byod evaluate` gives for the pair) and draws the charts;
+    /// `None` for no rows.
+    pub fn score(&self, loaded: &Loaded) -> Option<Scored> {
+        let scored = self.scored_prefix();
         if scored.total_rows == 0 {
-            return Ok(None);
+            return None;
         }
-        // The options `byod evaluate --seed SEED` uses, so its figures for the same
-        // pair are these.
-        // The real side of the charts and matrices is what the SafeProfile releases:
-        // the report downloads beside the synthetic file and may be shared like it.
-        let options = shared::EvaluateOptions {
-            withheld_values: &real.withheld_values,
-            real_profile: Some(&real.profile),
-            seed: self.seed,
-            released: Some(&real.safe),
-            ..Default::default()
-        };
-        let report = shared::evaluate(&real.table, &scored, &options);
+        let report = pipeline::score(&loaded.real, &scored, self.synthesis.seed(), Scoring::Full);
         let charts = report
             .columns
             .iter()
@@ -333,35 +229,33 @@ impl Generation {
                 ]
             })
             .unwrap_or_default();
-        Ok(Some(Scored {
+        Some(Scored {
             report,
             charts,
             heatmaps,
             millis: 0.0,
-        }))
+        })
     }
 }
 
 /// Starts the generation a request asks for.
 pub fn start(loaded: &Loaded, req: &GenerateRequest) -> Result<Generation, String> {
-    let format = OutputFormat::from_extension(&req.format)
-        .ok_or_else(|| format!("unknown output format {:?}", req.format))?;
-    let (spec, plan) = plan(loaded, req)?;
-    let rows = req.rows.unwrap_or(plan.default_rows);
-    Generation::new(spec, plan, req.seed, rows, format)
+    Generation::new(synthesis(loaded, req)?, req.format)
 }
 
 /// The report as JSON and as a self-contained HTML file (`source` is the input file's
 /// name).
 pub fn report_files(result: &Generated, scored: &Scored, source: &str) -> (String, String) {
     let json = serde_json::to_string_pretty(&scored.report).unwrap_or_default();
+    let spec = serde_json::to_string_pretty(&result.spec).unwrap_or_default();
+    let spec_source = result.spec_source.to_string();
     let about = crate::report::html::About {
         file: source,
         output: &result.file_name,
-        strictness: result.strictness,
+        strictness: result.strictness.get(),
         seed: result.seed,
-        spec_source: &result.spec_source,
-        spec: &result.spec,
+        spec_source: &spec_source,
+        spec: &spec,
     };
     (json, crate::report::html::document(&scored.report, &about))
 }
@@ -372,9 +266,8 @@ pub const DEMO_SEED: u64 = 1;
 /// A demo file: the spec's default rows of made-up data, as CSV.
 pub fn demo(spec_json: &str) -> Result<Vec<u8>, String> {
     let spec = shared::spec::Spec::from_json(spec_json).map_err(|e| e.to_string())?;
-    let plan = shared::plan::compile(&spec).map_err(|p| p.to_string())?;
-    let rows = plan.default_rows;
-    let table = shared::generate::generate(&plan, DEMO_SEED, rows, 0..rows);
+    let synthesis = Synthesis::new(spec, None, DEMO_SEED).map_err(|e| e.to_string())?;
+    let table = synthesis.make(0..synthesis.rows());
     shared::export::to_bytes(&table, OutputFormat::Csv, &ExportOptions::default())
         .map_err(|e| e.to_string())
 }
@@ -386,13 +279,16 @@ pub fn bundle(mut files: Vec<(String, Vec<u8>)>, manifest: &str) -> Result<Vec<u
 }
 
 /// The content type of an output format, for the download's Blob.
-pub fn content_type(format: &str) -> &'static str {
-    OutputFormat::from_extension(format).map_or("application/octet-stream", |f| f.content_type())
+pub fn content_type(format: OutputFormat) -> &'static str {
+    format.content_type()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::SafeProfile;
+    use shared::contract::{Provenance, SpecSource};
+    use shared::pipeline::CHUNK_ROWS;
 
     fn penguins() -> Vec<u8> {
         let path = concat!(
@@ -407,11 +303,11 @@ mod tests {
             id: 1,
             sheet: None,
             rows,
-            strictness: 0.8,
+            strictness: shared::Strictness::DEFAULT,
             seed: 9,
-            format: format.into(),
+            format: OutputFormat::from_extension(format).unwrap(),
             spec: None,
-            spec_source: "template".into(),
+            spec_source: Provenance::new(SpecSource::Template),
         }
     }
 
@@ -427,16 +323,16 @@ mod tests {
     #[test]
     fn inspect_summarises_the_file_and_keeps_only_the_safe_profile_for_sending() {
         let (loaded, info) = inspect(&penguins(), "penguins.csv", None).unwrap();
-        assert_eq!((info.format.as_str(), info.total_rows), ("csv", 344));
+        assert_eq!((info.format.extension(), info.total_rows), ("csv", 344));
         assert_eq!(info.columns.len(), 8);
-        assert_eq!(info.columns[0].kind, "categorical");
+        assert_eq!(info.columns[0].kind, shared::ColumnKind::Categorical);
         assert_eq!(info.preview.header[0], "species");
         assert_eq!(info.preview.rows.len(), PREVIEW_ROWS);
         // Cells as the export writes them; the fourth penguin's measurements are missing.
         assert_eq!(info.preview.rows[0][..3], ["Adelie", "Torgersen", "39.1"]);
         assert_eq!(info.preview.rows[3][2], "");
         let sent: SafeProfile = serde_json::from_str(&info.safe_profile).unwrap();
-        assert_eq!(sent, loaded.safe);
+        assert_eq!(sent, loaded.real.safe);
     }
 
     #[test]
@@ -448,8 +344,9 @@ mod tests {
         for format in ["csv", "ndjson", "json"] {
             let mut g = start(&loaded, &request(Some(rows), format)).unwrap();
             let chunked = run(&mut g);
-            let (_, plan) = plan(&loaded, &request(Some(rows), format)).unwrap();
-            let whole = shared::generate::generate(&plan, 9, rows, 0..rows);
+            let whole = synthesis(&loaded, &request(Some(rows), format))
+                .unwrap()
+                .make(0..rows);
             let f = OutputFormat::from_extension(format).unwrap();
             let expected = shared::export::to_bytes(&whole, f, &ExportOptions::default()).unwrap();
             assert!(chunked == expected, "{format} differs");
@@ -463,10 +360,10 @@ mod tests {
         let mut g = start(&loaded, &req).unwrap();
         let bytes = run(&mut g);
         assert_eq!(&bytes[..4], b"PAR1");
-        let r = g.result(&req, "penguins.csv", bytes.len() as u64).unwrap();
+        let r = g.result(&req, "penguins.csv", bytes.len() as u64);
         assert_eq!((r.rows, r.scored_rows), (344, 344));
         assert_eq!(r.file_name, "synthetic_penguins.parquet");
-        let scored = g.score(&loaded).unwrap().unwrap();
+        let scored = g.score(&loaded).unwrap();
         let report = scored.report.clone();
         let fidelity = report.fidelity.overall.unwrap();
         assert!(fidelity > 0.8, "{fidelity}");
@@ -484,8 +381,8 @@ mod tests {
         assert_eq!(report.correlation.unwrap().columns.len(), 8);
         assert!(report.privacy.dcr_baseline_protection.is_some());
         // The spec shown is the one used.
-        let spec = shared::spec::Spec::from_json(&r.spec).unwrap();
-        assert_eq!(spec.columns.len(), 8);
+        assert_eq!(r.spec.columns.len(), 8);
+        assert!(html.contains(&serde_json::to_string_pretty(&r.spec).unwrap()[..40]));
     }
 
     #[test]
@@ -528,7 +425,7 @@ mod tests {
         let (loaded, _) = inspect(csv.as_bytes(), "wide.csv", None).unwrap();
         let mut g = start(&loaded, &request(Some(50), "csv")).unwrap();
         run(&mut g);
-        let scored = g.score(&loaded).unwrap().unwrap();
+        let scored = g.score(&loaded).unwrap();
         let pairs = scored.report.pairs.len();
         assert!(pairs <= shared::evaluate::MAX_SCORED_PAIRS, "{pairs} pairs");
         assert!(
@@ -540,17 +437,28 @@ mod tests {
         );
     }
 
+    /// A request carries parsed values: a bad format, strictness or spec is refused
+    /// where the message is read, with a message, and never reaches a step.
     #[test]
     fn bad_requests_and_files_get_messages_not_panics() {
         let (loaded, _) = inspect(&penguins(), "penguins.csv", None).unwrap();
-        let mut req = request(Some(5), "docx");
-        assert!(start(&loaded, &req).unwrap_err().contains("docx"));
-        req.format = "csv".into();
-        req.strictness = 1.5;
-        assert!(start(&loaded, &req).unwrap_err().contains("strictness"));
-        req.strictness = 0.5;
-        req.spec = Some("{\"columns\": 3}".into());
-        assert!(start(&loaded, &req).unwrap_err().contains("spec"));
+        let good =
+            serde_json::to_value(crate::protocol::Request::Generate(request(Some(5), "csv")))
+                .unwrap();
+        let refused = |field: &str, value: serde_json::Value| {
+            let mut bad = good.clone();
+            bad[field] = value;
+            serde_json::from_value::<crate::protocol::Request>(bad)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(refused("format", "docx".into()).contains("docx"));
+        assert!(refused("strictness", 1.5.into()).contains("strictness 1.5 is outside 0..1"));
+        assert!(!refused("spec", serde_json::json!({"columns": 3})).is_empty());
+        let mut req = request(Some(5), "csv");
+        req.spec = Some(synthesis(&loaded, &req).unwrap().spec().clone());
+        req.spec.as_mut().unwrap().columns.clear();
+        assert!(start(&loaded, &req).unwrap_err().contains("column"));
         let err = inspect(b"PAR1\x00\x01garbage", "x.parquet", None).unwrap_err();
         assert!(err.contains("x.parquet"), "{err}");
     }

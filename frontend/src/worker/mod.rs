@@ -291,10 +291,10 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
     }
     push(generation.finish()?);
     let millis = now_ms() - started;
-    let mut result = generation.result(&req, &name, bytes)?;
+    let mut result = generation.result(&req, &name, bytes);
     result.millis = millis;
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type(flow::content_type(&req.format));
+    options.set_type(flow::content_type(req.format));
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
         .map_err(js_error)?;
     // The download first; the report follows when scored.
@@ -311,7 +311,7 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
     // the UI thread for up to 100 ms while the scoring ran beside it.
     sleep_ms(SCORING_DELAY_MS).await;
     let scoring = now_ms();
-    let mut scored = generation.score(&loaded)?;
+    let mut scored = generation.score(&loaded);
     let files = js_sys::Array::new();
     if let Some(scored) = scored.as_mut() {
         scored.millis = now_ms() - scoring;

@@ -4,11 +4,9 @@
 use anyhow::Context;
 use clap::Args;
 use shared::export::{ExportOptions, Exporter, OutputFormat};
+use shared::pipeline::{CHUNK_ROWS, Chunk, Synthesis};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-
-/// Rows generated and written at a time.
-const CHUNK_ROWS: u64 = 4 * shared::generate::BLOCK_ROWS;
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
@@ -22,8 +20,8 @@ pub struct GenerateArgs {
     #[arg(short = 'n', long)]
     rows: Option<u64>,
     /// How much structure the spec carries, 0..1 (with FILE).
-    #[arg(long, default_value_t = shared::template::DEFAULT_STRICTNESS)]
-    strictness: f64,
+    #[arg(long, default_value = "0.8")]
+    strictness: shared::Strictness,
     /// Seed of the rows (default: random, printed on stderr so the run can be repeated
     /// from the same spec).
     #[arg(long)]
@@ -47,60 +45,38 @@ pub struct GenerateArgs {
     allow_formulas: bool,
 }
 
-/// A generated chunk: rendered text (CSV, TSV, JSON, NDJSON) or a table (XLSX, Parquet).
-enum Chunk {
-    Rendered(Vec<u8>, u64),
-    Table(shared::Table),
-}
-
-/// Generates (and, for text formats, renders) the table chunk by chunk on every core and
+/// Makes (and, for text formats, renders) the output's row ranges on every core and
 /// hands the chunks to `write` in row order. The row-range determinism of `generate`
 /// is what makes the split invisible in the output.
 fn for_each_chunk(
-    plan: &shared::plan::Plan,
-    seed: u64,
-    rows: u64,
+    synthesis: &Synthesis,
     format: OutputFormat,
     options: &ExportOptions,
     mut write: impl FnMut(Chunk) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let chunks = rows.div_ceil(CHUNK_ROWS);
+    let ranges: Vec<_> = synthesis.ranges().collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(chunks.max(1) as usize) as u64;
+        .min(ranges.len().max(1));
     std::thread::scope(|scope| {
-        let (tx, rx) =
-            std::sync::mpsc::sync_channel::<(u64, shared::Result<Chunk>)>(2 * threads as usize);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, shared::Result<Chunk>)>(2 * threads);
         for worker in 0..threads {
             let tx = tx.clone();
+            let ranges = &ranges;
             scope.spawn(move || {
-                let mut chunk = worker;
-                while chunk < chunks {
-                    let start = chunk * CHUNK_ROWS;
-                    let end = (start + CHUNK_ROWS).min(rows);
-                    let table = shared::generate::generate(plan, seed, rows, start..end);
-                    let made = match shared::export::render_text(
-                        format,
-                        &table.columns,
-                        options,
-                        &table,
-                        start,
-                    ) {
-                        Some(bytes) => bytes.map(|b| Chunk::Rendered(b, end - start)),
-                        None => Ok(Chunk::Table(table)),
-                    };
-                    if tx.send((chunk, made)).is_err() {
+                for (i, range) in ranges.iter().enumerate().skip(worker).step_by(threads) {
+                    let made = synthesis.render(range.clone(), format, options);
+                    if tx.send((i, made)).is_err() {
                         return; // the writer stopped (an error): stop too
                     }
-                    chunk += threads;
                 }
             });
         }
         drop(tx);
         let mut pending = std::collections::BTreeMap::new();
-        let mut next = 0u64;
-        for (chunk, made) in rx {
-            pending.insert(chunk, made);
+        let mut next = 0;
+        for (i, made) in rx {
+            pending.insert(i, made);
             while let Some(made) = pending.remove(&next) {
                 write(made?)?;
                 next += 1;
@@ -116,35 +92,21 @@ fn parse_format(s: &str) -> Result<OutputFormat, String> {
 }
 
 pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
-    let seed = super::seed_or_random(a.seed)?;
-    if a.seed.is_none() {
-        eprintln!("byod: seed {seed}");
-    }
+    let seed = super::generation_seed(a.seed)?;
     let spec = match (&a.spec, &a.file) {
         (Some(path), _) => {
             let json = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             shared::spec::Spec::from_json(&json).with_context(|| format!("{}", path.display()))?
         }
-        (None, Some(file)) => {
-            anyhow::ensure!(
-                (0.0..=1.0).contains(&a.strictness),
-                "--strictness must be between 0 and 1"
-            );
-            super::spec_from_file(
-                file,
-                a.strictness,
-                super::guard_seed(a.guard_seed, a.epsilon)?,
-                a.epsilon,
-            )?
-        }
+        (None, Some(file)) => super::spec_from_file(file, a.strictness, a.guard_seed, a.epsilon)?,
         (None, None) => anyhow::bail!("give a FILE or --spec"),
     };
-    let plan = shared::plan::compile(&spec).map_err(shared::Error::from)?;
-    for w in &plan.warnings {
+    let synthesis = Synthesis::new(spec, a.rows, seed)?;
+    for w in synthesis.warnings() {
         eprintln!("byod: {w}");
     }
-    let rows = a.rows.unwrap_or(plan.default_rows);
+    let rows = synthesis.rows();
     let format = a
         .format
         .or_else(|| {
@@ -164,28 +126,11 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         neutralize_formulas: !a.allow_formulas,
     };
     let progress = std::io::stderr().is_terminal() && rows > CHUNK_ROWS;
-    // The plan fixes the columns and their types: an empty table gives the header.
-    let empty = shared::generate::generate(&plan, seed, 0, 0..0);
-    let mut exporter: Exporter<Box<dyn Write + Send>> = Exporter::new(
-        format,
-        &empty.columns,
-        empty.batch.schema(),
-        options.clone(),
-        out,
-    )?;
+    let mut exporter: Exporter<Box<dyn Write + Send>> =
+        synthesis.exporter(format, options.clone(), out)?;
     let mut done = 0u64;
-    for_each_chunk(&plan, seed, rows, format, &options, |chunk| {
-        let n = match chunk {
-            Chunk::Rendered(bytes, n) => {
-                exporter.write_rendered(&bytes, n)?;
-                n
-            }
-            Chunk::Table(table) => {
-                exporter.write(&table)?;
-                table.batch.num_rows() as u64
-            }
-        };
-        done += n;
+    for_each_chunk(&synthesis, format, &options, |chunk| {
+        done += chunk.write_to(&mut exporter)?;
         if progress {
             eprint!(
                 "\rbyod: {done} of {rows} rows ({:.0}%)",

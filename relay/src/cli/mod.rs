@@ -47,60 +47,89 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The guard's seed: drawn from the operating system for every file unless the user
-/// fixes it (`--guard-seed`) for a reproducible run. Never the generation seed, which
-/// outputs echo: a known guard seed tells an attacker each column's k.
+/// The guard's seed, by the pipeline's seed policy: fresh for every file unless the
+/// user fixes it (`--guard-seed`) for a reproducible run. Never the generation seed,
+/// which outputs echo: a known guard seed tells an attacker each column's k.
 fn guard_seed(fixed: Option<u64>, epsilon: Option<f64>) -> anyhow::Result<u64> {
     if fixed.is_some() && epsilon.is_some() {
         eprintln!(
             "byod: --guard-seed with --epsilon repeats the same noise on every run: use it for tests, not for real data"
         );
     }
-    seed_or_random(fixed)
+    Ok(shared::pipeline::guard_seed(fixed)?)
 }
 
-/// The given seed, or a fresh one from the OS.
-fn seed_or_random(seed: Option<u64>) -> anyhow::Result<u64> {
+/// The generation seed: the given one, or a fresh one printed on stderr so the run can
+/// be repeated.
+fn generation_seed(seed: Option<u64>) -> anyhow::Result<u64> {
     match seed {
         Some(s) => Ok(s),
         None => {
-            let mut b = [0u8; 8];
-            getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
-            Ok(u64::from_le_bytes(b))
+            let s = shared::pipeline::fresh_seed()?;
+            eprintln!("byod: seed {s}");
+            Ok(s)
         }
     }
 }
 
-/// file → Table → Profile → SafeProfile → Spec: only the SafeProfile reaches the template.
-fn spec_from_file(
-    path: &Path,
-    strictness: f64,
-    guard_seed: u64,
+/// The options of `inspect` for a file: what to read, and the guard's seed and ε.
+fn inspect_options(
+    ingest: shared::IngestOptions,
+    guard_seed: Option<u64>,
     epsilon: Option<f64>,
-) -> anyhow::Result<shared::spec::Spec> {
+) -> anyhow::Result<shared::pipeline::InspectOptions> {
     if let Some(e) = epsilon {
         anyhow::ensure!(
             e > 0.0 && e.is_finite(),
             "--epsilon must be a positive number"
         );
     }
-    let table = read_table(path, &shared::IngestOptions::default())?;
-    let profile = shared::profile(&table);
-    let guard = shared::GuardOptions {
-        seed: guard_seed,
-        epsilon,
-        ..Default::default()
-    };
-    let (safe, _) = shared::guard(&profile, &guard);
-    Ok(shared::template::template(&safe, strictness))
+    Ok(shared::pipeline::InspectOptions {
+        ingest,
+        guard: shared::GuardOptions {
+            seed: self::guard_seed(guard_seed, epsilon)?,
+            epsilon,
+            ..Default::default()
+        },
+    })
+}
+
+/// file → Table → Profile → SafeProfile (the core's pipeline); reader warnings go to
+/// stderr.
+fn inspect_file(
+    path: &Path,
+    options: &shared::pipeline::InspectOptions,
+) -> anyhow::Result<shared::pipeline::Inspected> {
+    let name = file_name(path);
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let inspected = shared::pipeline::inspect(&bytes, &name, options)?;
+    for w in &inspected.table.warnings {
+        eprintln!("byod: {name}: {w}");
+    }
+    Ok(inspected)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// file → Table → Profile → SafeProfile → Spec: only the SafeProfile reaches the template.
+fn spec_from_file(
+    path: &Path,
+    strictness: shared::Strictness,
+    guard_seed: Option<u64>,
+    epsilon: Option<f64>,
+) -> anyhow::Result<shared::spec::Spec> {
+    let options = inspect_options(shared::IngestOptions::default(), guard_seed, epsilon)?;
+    let inspected = inspect_file(path, &options)?;
+    Ok(shared::pipeline::template_spec(&inspected.safe, strictness))
 }
 
 /// Reads and ingests one file; reader warnings go to stderr.
 fn read_table(path: &Path, options: &shared::IngestOptions) -> anyhow::Result<shared::Table> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = file_name(path);
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let table = shared::read(&bytes, &name, options)?;
     for w in &table.warnings {

@@ -32,35 +32,20 @@ pub struct ProfileArgs {
 }
 
 pub fn run(a: ProfileArgs) -> anyhow::Result<()> {
-    let options = shared::IngestOptions {
+    let ingest = shared::IngestOptions {
         sample_size: a.sample_size,
         sheet: a.sheet,
         ..Default::default()
     };
-    let table = super::read_table(&a.file, &options)?;
-    let profile = shared::profile(&table);
+    let options = super::inspect_options(ingest, a.guard_seed, a.epsilon)?;
+    let inspected = super::inspect_file(&a.file, &options)?;
     let mut out = std::io::stdout().lock();
     if a.full {
-        serde_json::to_writer_pretty(&mut out, &profile)?;
+        serde_json::to_writer_pretty(&mut out, &inspected.profile)?;
+    } else if a.withheld {
+        serde_json::to_writer_pretty(&mut out, &inspected.withheld)?;
     } else {
-        if let Some(e) = a.epsilon {
-            anyhow::ensure!(
-                e > 0.0 && e.is_finite(),
-                "--epsilon must be a positive number"
-            );
-        }
-        let seed = super::guard_seed(a.guard_seed, a.epsilon)?;
-        let guard = shared::GuardOptions {
-            seed,
-            epsilon: a.epsilon,
-            ..Default::default()
-        };
-        let (safe, withheld) = shared::guard(&profile, &guard);
-        if a.withheld {
-            serde_json::to_writer_pretty(&mut out, &withheld)?;
-        } else {
-            serde_json::to_writer_pretty(&mut out, &safe)?;
-        }
+        serde_json::to_writer_pretty(&mut out, &inspected.safe)?;
     }
     writeln!(out)?;
     Ok(())

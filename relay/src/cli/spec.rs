@@ -10,8 +10,8 @@ pub struct SpecArgs {
     /// The file to describe.
     file: PathBuf,
     /// How much structure the spec carries, 0..1 (see the README's strictness table).
-    #[arg(long, default_value_t = shared::template::DEFAULT_STRICTNESS)]
-    strictness: f64,
+    #[arg(long, default_value = "0.8")]
+    strictness: shared::Strictness,
     /// Seed of the guard's per-column k (default: drawn from the operating system).
     #[arg(long, visible_alias = "seed")]
     guard_seed: Option<u64>,
@@ -24,16 +24,7 @@ pub struct SpecArgs {
 }
 
 pub fn run(a: SpecArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        (0.0..=1.0).contains(&a.strictness),
-        "--strictness must be between 0 and 1"
-    );
-    let spec = super::spec_from_file(
-        &a.file,
-        a.strictness,
-        super::guard_seed(a.guard_seed, a.epsilon)?,
-        a.epsilon,
-    )?;
+    let spec = super::spec_from_file(&a.file, a.strictness, a.guard_seed, a.epsilon)?;
     let json = serde_json::to_string_pretty(&spec)? + "\n";
     match &a.output {
         Some(p) => {

@@ -17,14 +17,15 @@
 
 use serde::{Deserialize, Serialize};
 use shared::SafeProfile;
+use shared::contract::{CacheMatch, CachedSpec, SpecSource, Strictness, best_cached};
 pub use shared::fingerprint::SIMILAR;
-use shared::fingerprint::{Fingerprint, Match, format_hash, full_hash, strictness_key};
 use shared::spec::Spec;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-const ENTRY_VERSION: u32 = 2;
+/// 3: the spec and its keys as the core's [`CachedSpec`], shared with the page's cache.
+const ENTRY_VERSION: u32 = 3;
 /// A cache file larger than this is not a spec of ours: it is not read.
 const MAX_FILE_BYTES: u64 = 16 << 20;
 
@@ -52,7 +53,7 @@ impl Namespace {
     }
 }
 
-/// One cached spec.
+/// One cached spec: the core's [`CachedSpec`] plus who stored it and when.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
@@ -62,47 +63,28 @@ pub struct Entry {
     pub created_unix: u64,
     /// The namespace that stored it (`-` for callers without a token).
     pub namespace: String,
-    /// Hash of the structure (names, types, kinds).
-    pub format_hash: String,
-    /// Hash of the whole SafeProfile.
-    pub full_hash: String,
-    /// The strictness the spec was made for (two decimals).
-    pub strictness: f64,
-    /// Normalised profile features for similarity.
-    pub features: Vec<f64>,
-    /// Who wrote the spec (`llm`, `llm_repaired`, `template`).
-    pub source: String,
-    /// The SafeProfile it was made from.
-    pub safe_profile: SafeProfile,
-    /// The spec.
-    pub spec: Spec,
+    /// The SafeProfile, the spec and their keys.
+    pub cached: CachedSpec,
 }
 
 impl Entry {
     fn file_name(&self) -> String {
         format!(
             "{}-{:03}-{}.json",
-            &self.full_hash[..32.min(self.full_hash.len())],
-            (self.strictness * 100.0).round() as u32,
+            &self.cached.fingerprint.full_hash[..32.min(self.cached.fingerprint.full_hash.len())],
+            (self.cached.strictness * 100.0).round() as u32,
             self.namespace
         )
     }
 }
 
-/// How a lookup matched.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A cached spec served for a request.
+#[derive(Debug, Clone)]
 pub struct Hit {
     /// The spec, with the caller's row count.
-    #[serde(skip)]
     pub spec: Spec,
-    /// `exact` (same SafeProfile) or `similar` (same structure, same client).
-    pub kind: &'static str,
-    /// 1 for exact.
-    pub similarity: f64,
-    /// Who wrote the spec originally.
-    pub source: String,
-    /// When it was stored (seconds since 1970).
-    pub created_unix: u64,
+    /// How it matched.
+    pub matched: CacheMatch,
 }
 
 /// Bounds of the cache.
@@ -166,41 +148,31 @@ impl SpecCache {
     }
 
     /// The best cached spec for this SafeProfile and strictness, for this caller.
-    pub fn lookup(&self, p: &SafeProfile, strictness: f64, ns: &Namespace) -> Option<Hit> {
-        let wanted = shared::fingerprint::fingerprint(p);
-        let s = strictness_key(strictness);
+    pub fn lookup(&self, p: &SafeProfile, strictness: Strictness, ns: &Namespace) -> Option<Hit> {
+        let wanted_hash = shared::fingerprint::full_hash(p);
         let oldest = now_unix().saturating_sub(self.bounds.max_age.as_secs());
         let entries = self.lock();
-        let candidates: Vec<(Fingerprint, &Entry)> = entries
+        let candidates = entries
             .iter()
             .map(|(e, _)| e)
-            .filter(|e| e.strictness == s && e.created_unix >= oldest)
+            .filter(|e| e.created_unix >= oldest)
             .filter(|e| {
                 // Exact matches from anyone; similar ones only from the same token.
-                e.full_hash == wanted.full_hash || (ns.0.is_some() && e.namespace == ns.key())
+                e.cached.fingerprint.full_hash == wanted_hash
+                    || (ns.0.is_some() && e.namespace == ns.key())
             })
-            .map(|e| {
-                let fp = Fingerprint {
-                    format_hash: e.format_hash.clone(),
-                    full_hash: e.full_hash.clone(),
-                    features: e.features.clone(),
-                };
-                (fp, e)
-            })
-            .collect();
-        let (kind, similarity, e) =
-            shared::fingerprint::best(&wanted, candidates.iter().map(|(fp, e)| (fp, *e)))?;
-        let mut spec = e.spec.clone();
+            .map(|e| (&e.cached, e));
+        let (kind, similarity, e) = best_cached(candidates, p, strictness)?;
+        let mut spec = e.cached.spec.clone();
         spec.default_rows = p.row_count;
         Some(Hit {
             spec,
-            kind: match kind {
-                Match::Exact => "exact",
-                Match::Similar => "similar",
+            matched: CacheMatch {
+                kind,
+                similarity,
+                source: e.cached.source,
+                created_unix: e.created_unix,
             },
-            similarity,
-            source: e.source.clone(),
-            created_unix: e.created_unix,
         })
     }
 
@@ -209,9 +181,9 @@ impl SpecCache {
     pub fn store(
         &self,
         p: &SafeProfile,
-        strictness: f64,
+        strictness: Strictness,
         spec: &Spec,
-        source: &str,
+        source: SpecSource,
         ns: &Namespace,
     ) -> std::io::Result<bool> {
         if !compiles(spec) {
@@ -221,13 +193,7 @@ impl SpecCache {
             version: ENTRY_VERSION,
             created_unix: now_unix(),
             namespace: ns.key().to_string(),
-            format_hash: format_hash(p),
-            full_hash: full_hash(p),
-            strictness: strictness_key(strictness),
-            features: shared::fingerprint::features(p),
-            source: source.to_string(),
-            safe_profile: p.clone(),
-            spec: spec.clone(),
+            cached: CachedSpec::new(p.clone(), strictness, spec.clone(), source),
         };
         let bytes = serde_json::to_vec(&entry)?;
         if bytes.len() as u64 > MAX_FILE_BYTES.min(self.bounds.bytes) {
@@ -325,7 +291,7 @@ fn load(dir: &Path) -> Vec<(Entry, u64)> {
             let e: Entry = serde_json::from_str(&text).ok()?;
             (e.version == ENTRY_VERSION
                 && p.file_name().is_some_and(|n| *n == *e.file_name())
-                && compiles(&e.spec))
+                && compiles(&e.cached.spec))
             .then_some((e, size))
         })
         .collect()

@@ -7,58 +7,17 @@
 //! The answer always says which source produced the spec and why.
 
 use super::AppState;
-use super::cache::{Hit, Namespace};
+use super::cache::Namespace;
 use super::config::NO_CREDENTIALS;
-use serde::Serialize;
 use serde_json::{Value, json};
 use shared::SafeProfile;
+use shared::contract::Strictness;
+pub use shared::contract::{SpecAnswer, SpecSource};
 use shared::spec::Spec;
 use tokio::time::Instant;
 
 /// Category values sent to the LLM per column; the rest joins `other_share`.
 const LLM_CATEGORIES: usize = 50;
-
-/// Who produced a spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// The LLM, first answer.
-    Llm,
-    /// The LLM, after one repair round.
-    LlmRepaired,
-    /// The built-in template (no LLM configured, or the LLM failed).
-    Template,
-    /// A cached spec.
-    Cache,
-}
-
-impl Source {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Llm => "llm",
-            Source::LlmRepaired => "llm_repaired",
-            Source::Template => "template",
-            Source::Cache => "cache",
-        }
-    }
-}
-
-/// A spec and where it came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct SpecAnswer {
-    /// The spec (compiled successfully).
-    pub spec: Spec,
-    /// Who produced it.
-    pub source: Source,
-    /// Why this source.
-    pub reason: String,
-    /// Repairs the compiler made (such as a correlation matrix shrunk).
-    pub warnings: Vec<String>,
-    /// The cache entry reused, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cache: Option<Hit>,
-}
 
 const SYSTEM: &str = "You write generation specs for a synthetic data generator. You get \
 the statistical profile of a table (metadata only: no rows) and answer with one JSON \
@@ -120,17 +79,19 @@ fn check(text: &str, profile: &SafeProfile) -> Result<(Spec, Vec<String>), Strin
     }
 }
 
-fn template(profile: &SafeProfile, strictness: f64, reason: String) -> SpecAnswer {
-    let spec = shared::template::template(profile, strictness);
+fn template(profile: &SafeProfile, strictness: Strictness, reason: String) -> SpecAnswer {
+    let spec = shared::pipeline::template_spec(profile, strictness);
     let warnings = shared::plan::compile(&spec)
         .map(|p| p.warnings)
         .unwrap_or_default();
     SpecAnswer {
         spec,
-        source: Source::Template,
+        source: SpecSource::Template,
         reason,
         warnings,
         cache: None,
+        rechecked: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -140,7 +101,7 @@ fn template(profile: &SafeProfile, strictness: f64, reason: String) -> SpecAnswe
 pub async fn spec_for(
     state: &AppState,
     profile: &SafeProfile,
-    strictness: f64,
+    strictness: Strictness,
     locale: &str,
     use_cache: bool,
     ns: &Namespace,
@@ -149,15 +110,20 @@ pub async fn spec_for(
         let warnings = shared::plan::compile(&hit.spec)
             .map(|p| p.warnings)
             .unwrap_or_default();
+        let m = &hit.matched;
         return Ok(SpecAnswer {
-            spec: hit.spec.clone(),
-            source: Source::Cache,
             reason: format!(
                 "reused a cached spec ({} match, similarity {:.2}, first written by {})",
-                hit.kind, hit.similarity, hit.source
+                m.kind.as_str(),
+                m.similarity,
+                m.source.as_str()
             ),
+            spec: hit.spec,
+            source: SpecSource::Cache,
             warnings,
-            cache: Some(hit),
+            cache: Some(hit.matched),
+            rechecked: Vec::new(),
+            notes: Vec::new(),
         });
     }
     let answer = match &state.azure {
@@ -177,13 +143,9 @@ pub async fn spec_for(
         .with_hint("send the SafeProfile exactly as `byod profile` or the page produced it"));
     }
     if use_cache
-        && let Err(e) = state.cache.store(
-            profile,
-            strictness,
-            &answer.spec,
-            answer.source.as_str(),
-            ns,
-        )
+        && let Err(e) = state
+            .cache
+            .store(profile, strictness, &answer.spec, answer.source, ns)
     {
         tracing::warn!(error = %e, "cannot store the spec in the cache");
     }
@@ -194,12 +156,12 @@ async fn from_llm(
     state: &AppState,
     azure: &super::azure::Azure,
     profile: &SafeProfile,
-    strictness: f64,
+    strictness: Strictness,
     locale: &str,
 ) -> SpecAnswer {
     let deadline = Instant::now() + state.config.limits.azure_deadline;
     let payload = json!({
-        "match_threshold": strictness,
+        "match_threshold": strictness.get(),
         "locale": locale,
         "safe_profile": for_llm(profile),
     });
@@ -226,10 +188,12 @@ async fn from_llm(
         Ok((spec, warnings)) => {
             return SpecAnswer {
                 spec,
-                source: Source::Llm,
+                source: SpecSource::Llm,
                 reason: "written by the LLM and validated".into(),
                 warnings,
                 cache: None,
+                rechecked: Vec::new(),
+                notes: Vec::new(),
             };
         }
         Err(p) => p,
@@ -243,10 +207,12 @@ async fn from_llm(
         Ok(text) => match check(&text, profile) {
             Ok((spec, warnings)) => SpecAnswer {
                 spec,
-                source: Source::LlmRepaired,
+                source: SpecSource::LlmRepaired,
                 reason: "written by the LLM, corrected after one validation round".into(),
                 warnings,
                 cache: None,
+                rechecked: Vec::new(),
+                notes: Vec::new(),
             },
             Err(again) => template(
                 profile,

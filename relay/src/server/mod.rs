@@ -22,7 +22,6 @@
 //! carry no internal detail. With `RELAY_TOKEN` set, the API needs `Authorization:
 //! Bearer TOKEN`.
 
-mod api;
 pub mod azure;
 pub mod cache;
 pub mod config;
@@ -31,6 +30,7 @@ pub mod error;
 pub mod gate;
 pub mod llm;
 pub mod logging;
+mod routes;
 pub mod security;
 
 pub use config::{Config, Limits, NO_CREDENTIALS};
@@ -123,8 +123,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
     };
     let api = Router::new()
-        .route("/api/spec", post(api::spec))
-        .route("/api/embed", post(api::embed))
+        .route("/api/spec", post(routes::spec))
+        .route("/api/embed", post(routes::embed))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             gate::api_turn,
@@ -132,9 +132,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(limits.api_body_bytes))
         .layer(rate(limits.api_per_minute, limits.api_burst));
     let uploads = Router::new()
-        .route("/generate", post(api::generate))
-        .route("/metadata", post(api::metadata))
-        .route("/upload", post(api::upload))
+        .route("/generate", post(routes::generate))
+        .route("/metadata", post(routes::metadata))
+        .route("/upload", post(routes::upload))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             gate::upload_turn,
@@ -144,13 +144,13 @@ pub fn app(state: Arc<AppState>) -> Router {
     let protected = Router::new()
         .merge(api)
         .merge(uploads)
-        .route("/cache", delete(api::clear_cache))
+        .route("/cache", delete(routes::clear_cache))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::require_token,
         ));
     let open = Router::new()
-        .route("/health", get(api::health))
+        .route("/health", get(routes::health))
         .route("/docs", get(docs::page))
         .route("/openapi.json", get(docs::openapi));
     let dist = state.config.dist.clone();

@@ -21,10 +21,12 @@
 pub mod datetime_text;
 pub mod error;
 pub mod math;
+pub mod strictness;
 pub mod table;
 pub mod vocabulary;
 pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};
+pub use strictness::Strictness;
 pub use table::{ColumnInfo, FileFormat, LogicalType, Table};
 pub use wire::SafeProfile;

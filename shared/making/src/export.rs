@@ -479,8 +479,6 @@ fn write_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8, only_field: bool)
 }
 
 /// OWASP's CSV-injection rule: text starting like a formula is prefixed with `'`.
-/// First characters that make a spreadsheet read a cell as a formula.
-
 fn neutralize_formula(s: &mut String) {
     if s.starts_with(FORMULA_TRIGGERS) {
         s.insert(0, '\'');

@@ -89,7 +89,7 @@ impl Default for GuardOptions {
 }
 
 /// One thing the guard kept back, for the user to read. Never sent anywhere.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Withheld {
     /// The column (or `*` for the table).
     pub column: String,

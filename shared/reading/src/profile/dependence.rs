@@ -11,7 +11,7 @@
 //! Work is bounded like the rest of `relations`: the same `relation_rows` sample, `by`
 //! columns with at most [`MAX_BY_VALUES`] values, at most one conditional per column.
 
-use super::relations::ColumnValues;
+use super::columns::ColumnValues;
 use super::stats::quantiles;
 use super::{ColumnKind, ColumnProfile, ValueCount};
 use serde::Serialize;

@@ -7,6 +7,7 @@
 //! or counted data at the end, so the result does not depend on how rows were split.
 
 pub(crate) mod bins;
+mod columns;
 mod dependence;
 mod relations;
 pub mod semantic;
@@ -315,14 +316,14 @@ impl ProfileBuilder {
         }
     }
 
-    fn columns_view(&self) -> Vec<relations::ColumnValues<'_>> {
+    fn columns_view(&self) -> Vec<columns::ColumnValues<'_>> {
         self.columns
             .iter()
             .map(|v| match v {
-                Values::Number(x) => relations::ColumnValues::Number(x),
-                Values::Bool(x) => relations::ColumnValues::Bool(x),
-                Values::Text { ids, dict, .. } => relations::ColumnValues::Text(ids, dict),
-                Values::Null(_) => relations::ColumnValues::None,
+                Values::Number(x) => columns::ColumnValues::Number(x),
+                Values::Bool(x) => columns::ColumnValues::Bool(x),
+                Values::Text { ids, dict, .. } => columns::ColumnValues::Text(ids, dict),
+                Values::Null(_) => columns::ColumnValues::None,
             })
             .collect()
     }

@@ -6,34 +6,13 @@
 //! three-column rules the first 48 numeric ones (they cost m³), so a table with
 //! thousands of columns still profiles in seconds.
 
+use super::columns::ColumnValues;
 use super::dependence::{Conditional, NullGroup, conditionals, null_groups};
 use super::stats::{pearson, rank_scores};
 use super::{ColumnKind, ColumnProfile, ProfileOptions};
 use crate::table::LogicalType;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// Row-aligned values of one column, as the builder holds them.
-#[derive(Debug)]
-pub(crate) enum ColumnValues<'a> {
-    Number(&'a [Option<f64>]),
-    Bool(&'a [Option<bool>]),
-    /// Category ids and the labels they stand for.
-    Text(&'a [Option<u32>], &'a [String]),
-    None,
-}
-
-impl ColumnValues<'_> {
-    /// Whether row `i` is missing.
-    pub(crate) fn is_missing(&self, i: usize) -> bool {
-        match self {
-            ColumnValues::Number(x) => x[i].is_none(),
-            ColumnValues::Bool(x) => x[i].is_none(),
-            ColumnValues::Text(x, _) => x[i].is_none(),
-            ColumnValues::None => true,
-        }
-    }
-}
 
 /// A symmetric matrix of rank correlations over the listed columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
