@@ -560,8 +560,11 @@ await check('the spec cache: a second run is a hit, it survives a reload, it hol
   assert(stored.length >= 1, 'the cache has entries');
   for (const entry of stored) {
     for (const s of SENTINELS) assert(!entry.includes(s), `sentinel ${s} is in the cache`);
-    const keys = Object.keys(JSON.parse(entry)).sort().join(',');
-    assert(keys === 'created_ms,fingerprint,hits,key,safe_profile,source,spec,strictness,used_ms', `only SafeProfiles and specs: ${keys}`);
+    const parsed = JSON.parse(entry);
+    const keys = Object.keys(parsed).sort().join(',');
+    assert(keys === 'cached,created_ms,hits,key,used_ms', `only SafeProfiles and specs: ${keys}`);
+    const cached = Object.keys(parsed.cached).sort().join(',');
+    assert(cached === 'edited,fingerprint,safe_profile,source,spec,strictness', `only SafeProfiles and specs: ${cached}`);
   }
   const panel = page.locator('section.cache-panel');
   await panel.locator('summary').click();
