@@ -10,17 +10,14 @@
 //!
 //! `generate` sees only the plan: it imports neither `ingest` nor `profile`.
 
-use crate::math::{normal_quantile, round};
-use crate::plan::{Choice, Derived, Gen, Given, GroupDraw, Plan};
-use crate::spec::{Fake, Step};
+use crate::math::normal_quantile;
+use crate::plan::{Gen, Given, GroupDraw, Plan};
 use crate::table::{ColumnInfo, FileFormat, LogicalType, Table};
 use arrow::array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
     Time64MicrosecondArray, TimestampMicrosecondArray,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-use chrono::{Datelike, NaiveDate};
-use fake::Fake as _;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::borrow::Cow;
@@ -30,46 +27,16 @@ use std::sync::Arc;
 /// Rows per block: the unit of determinism (and of parallel work).
 pub const BLOCK_ROWS: u64 = 4_096;
 
-/// Exact powers of ten for rounding (`powi` is not guaranteed bit-identical everywhere).
-const POW10: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-];
-const US_PER_DAY: f64 = 86_400e6;
-
-/// Values of one column while a block is made.
 /// Text borrows category labels from the plan: a categorical cell costs no allocation.
-enum Values<'p> {
+pub(crate) enum Values<'p> {
     Number(Vec<Option<f64>>),
     Bool(Vec<Option<bool>>),
     Text(Vec<Option<Cow<'p, str>>>),
 }
 
-/// What a recipe writes: its logical type, datetime format and decimal digits. The one
-/// place that decides a column's output type; values and arrays follow from it.
-pub(crate) fn output(recipe: &Gen) -> (LogicalType, Option<&str>, Option<u8>) {
-    match recipe {
-        Gen::Numeric { integer: true, .. }
-        | Gen::Sequence { .. }
-        | Gen::Derived(Derived::Arithmetic { integer: true, .. }) => {
-            (LogicalType::Integer, None, None)
-        }
-        Gen::Numeric { decimals, .. } | Gen::Derived(Derived::Arithmetic { decimals, .. }) => {
-            (LogicalType::Float, None, Some(*decimals))
-        }
-        Gen::Datetime {
-            logical, format, ..
-        }
-        | Gen::Derived(Derived::DateOffset {
-            logical, format, ..
-        }) => (*logical, Some(format), None),
-        Gen::Boolean { .. } => (LogicalType::Boolean, None, None),
-        _ => (LogicalType::Text, None, None),
-    }
-}
-
 /// An empty value vector of the representation the recipe's output type needs.
 fn empty_values<'p>(recipe: &Gen, capacity: usize) -> Values<'p> {
-    match output(recipe).0 {
+    match recipe.output().0 {
         LogicalType::Boolean => Values::Bool(Vec::with_capacity(capacity)),
         LogicalType::Text => Values::Text(Vec::with_capacity(capacity)),
         _ => Values::Number(Vec::with_capacity(capacity)),
@@ -199,7 +166,7 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values<'_>
                 None if col.null_rate > 0.0 => stratify(&permutation(rows, &mut rng), &mut rng),
                 None => vec![1.0; rows],
             };
-            out[c] = derive(d, &out, &u, &nulls, col.null_rate);
+            out[c] = crate::kinds::derived::draw(d, &out, &u, &nulls, col.null_rate);
         }
     }
     out
@@ -261,42 +228,32 @@ impl<'p> BlockCtx<'p, '_> {
             let u = u[r];
             let row = self.block * BLOCK_ROWS + r as u64;
             match (&col.recipe, &mut values) {
-                (Gen::Boolean { p_true }, Values::Bool(v)) => {
-                    v.push((!null).then_some(u >= 1.0 - p_true))
-                }
-                (_, Values::Number(v)) => {
-                    let x = match draw(r) {
-                        Some(GroupDraw::Quantiles(q)) => value_in_group(&col.recipe, q, u),
-                        _ => value_number(&col.recipe, u, row),
+                (Gen::Boolean(b), Values::Bool(v)) => v.push((!null).then_some(b.value(u))),
+                (recipe, Values::Number(v)) => {
+                    let x = match (draw(r), recipe) {
+                        (Some(GroupDraw::Quantiles(q)), Gen::Numeric(n)) => n.value_in(q, u),
+                        _ => recipe.number(u, row).unwrap_or(f64::NAN),
                     };
                     v.push((!null).then_some(x));
                 }
-                (
-                    Gen::Categorical {
-                        labels,
-                        choice,
-                        shapes,
-                        ..
-                    },
-                    Values::Text(v),
-                ) => {
+                (Gen::Categorical(cat), Values::Text(v)) => {
                     let i = match draw(r) {
                         Some(GroupDraw::Weights(ch)) => ch.pick(u),
-                        _ => choice.pick(u),
+                        _ => cat.choice.pick(u),
                     };
-                    let (x, id) = match labels.get(i) {
+                    let (x, id) = match cat.labels.get(i) {
                         Some(l) => (Cow::Borrowed(l.as_str()), i as u32),
                         // Draw even for nulls so the stream stays aligned row by row.
-                        None => (Cow::Owned(other_value(shapes.as_ref(), &mut rng)), NO_ID),
+                        None => (Cow::Owned(cat.other_value(&mut rng)), NO_ID),
                     };
                     ids.push(if null { NO_ID } else { id });
                     v.push((!null).then_some(x));
                 }
-                (_, Values::Text(v)) => {
-                    let x = value_text(&col.recipe, u, &mut rng);
+                (recipe, Values::Text(v)) => {
+                    let x = recipe.text(u, &mut rng).unwrap_or_default();
                     v.push((!null).then_some(Cow::Owned(x)));
                 }
-                _ => unreachable!("empty_values matches the recipe"),
+                (_, Values::Bool(v)) => v.push(None),
             }
         }
         (values, ids)
@@ -324,130 +281,6 @@ fn regroup(given: &Given, by_ids: &[u32], u: &mut [f64], rng: &mut ChaCha8Rng) -
         }
     }
     group
-}
-
-/// A numeric column's value from its group's quantiles, stepped and rounded like the
-/// column.
-fn value_in_group(recipe: &Gen, quantiles: &[f64], u: f64) -> f64 {
-    let Gen::Numeric {
-        decimals,
-        integer,
-        stepped,
-        ..
-    } = recipe
-    else {
-        unreachable!("compile gives quantile groups only to numeric columns")
-    };
-    let x = if *stepped {
-        nearest(quantiles, u)
-    } else {
-        interpolate(quantiles, u)
-    };
-    if *integer {
-        round(x)
-    } else {
-        round_to(x, *decimals)
-    }
-}
-
-/// Computes a derived column from the block's generated columns.
-fn derive<'p>(
-    d: &Derived,
-    cols: &[Values<'p>],
-    u: &[f64],
-    nulls: &[f64],
-    null_rate: f64,
-) -> Values<'p> {
-    let numbers = |i: usize| match &cols[i] {
-        Values::Number(v) => v.as_slice(),
-        _ => unreachable!("compile checked the input is numeric"),
-    };
-    let missing = |r: usize| nulls[r] < null_rate;
-    match d {
-        Derived::Arithmetic {
-            op,
-            left,
-            right,
-            decimals,
-            integer,
-        } => {
-            let (a, b) = (numbers(*left), numbers(*right));
-            Values::Number(
-                (0..u.len())
-                    .map(|r| {
-                        let (x, y) = (a[r]?, b[r]?);
-                        if missing(r) {
-                            return None;
-                        }
-                        let v = match op {
-                            '+' => x + y,
-                            '-' => x - y,
-                            _ => x * y,
-                        };
-                        Some(if *integer {
-                            round(v)
-                        } else {
-                            round_to(v, *decimals)
-                        })
-                    })
-                    .collect(),
-            )
-        }
-        Derived::DateOffset {
-            from,
-            offset_days,
-            logical,
-            ..
-        } => {
-            let base = numbers(*from);
-            let unit = if *logical == LogicalType::Date {
-                1.0
-            } else {
-                US_PER_DAY
-            };
-            Values::Number(
-                (0..u.len())
-                    .map(|r| {
-                        let x = base[r]?;
-                        (!missing(r)).then(|| (x + interpolate(offset_days, u[r]) * unit).floor())
-                    })
-                    .collect(),
-            )
-        }
-        Derived::EmailFromName { from } => {
-            let Values::Text(names) = &cols[*from] else {
-                unreachable!("a name column is text")
-            };
-            Values::Text(
-                (0..u.len())
-                    .map(|r| {
-                        let name = names[r].as_deref()?;
-                        (!missing(r)).then(|| Cow::Owned(email_from(name)))
-                    })
-                    .collect(),
-            )
-        }
-    }
-}
-
-/// `Ada O'Neil-Smith` → `ada.oneil-smith@example.com` (a reserved domain: RFC 2606).
-fn email_from(name: &str) -> String {
-    let local: Vec<String> = name
-        .split_whitespace()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect::<String>()
-                .to_ascii_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    let local = if local.is_empty() {
-        "user".to_string()
-    } else {
-        local.join(".")
-    };
-    format!("{local}@example.com")
 }
 
 /// A cheap increasing map of a standard normal onto (0, 1), close enough to Φ that
@@ -536,215 +369,6 @@ fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// The value at probability `u` of a quantile function (evenly spaced probabilities).
-fn interpolate(quantiles: &[f64], u: f64) -> f64 {
-    let pos = u.clamp(0.0, 1.0) * (quantiles.len() - 1) as f64;
-    let i = (pos as usize).min(quantiles.len() - 2);
-    let t = pos - i as f64;
-    quantiles[i] + (quantiles[i + 1] - quantiles[i]) * t
-}
-
-/// The quantile nearest to probability `u` (a step-function inverse CDF).
-fn nearest(quantiles: &[f64], u: f64) -> f64 {
-    let pos = u.clamp(0.0, 1.0) * (quantiles.len() - 1) as f64;
-    quantiles[(round(pos) as usize).min(quantiles.len() - 1)]
-}
-
-fn round_to(x: f64, decimals: u8) -> f64 {
-    let p = POW10[usize::from(decimals.min(15))];
-    round(x * p) / p
-}
-
-fn value_number(recipe: &Gen, u: f64, row: u64) -> f64 {
-    match recipe {
-        Gen::Numeric {
-            quantiles,
-            masses,
-            mass_choice,
-            decimals,
-            integer,
-            stepped,
-        } => {
-            let inverse = |u: f64| {
-                if *stepped {
-                    nearest(quantiles, u)
-                } else {
-                    interpolate(quantiles, u)
-                }
-            };
-            let x = match mass_choice {
-                Some((choice, mass)) if u < *mass => masses[choice.pick(u / mass)],
-                Some((_, mass)) => inverse((u - mass) / (1.0 - mass)),
-                None => inverse(u),
-            };
-            if *integer {
-                round(x)
-            } else {
-                round_to(x, *decimals)
-            }
-        }
-        Gen::Datetime {
-            quantiles,
-            logical,
-            step,
-            ..
-        } => truncate(interpolate(quantiles, u).floor(), *logical, *step),
-        Gen::Sequence { start, step } => (*start as f64) + (*step as f64) * row as f64,
-        _ => unreachable!("only numeric generators make numbers"),
-    }
-}
-
-/// Truncates days (dates) or µs (datetimes, times) to the step.
-fn truncate(v: f64, logical: LogicalType, step: Step) -> f64 {
-    let floor_to = |x: f64, unit: f64| (x / unit).floor() * unit;
-    let month_or_year = |days: i64| -> i64 {
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-        let Some(d) = epoch.checked_add_signed(chrono::TimeDelta::days(days)) else {
-            return days;
-        };
-        let first = match step {
-            Step::Year => NaiveDate::from_ymd_opt(d.year(), 1, 1),
-            _ => NaiveDate::from_ymd_opt(d.year(), d.month(), 1),
-        };
-        first.map_or(days, |f| (f - epoch).num_days())
-    };
-    match (logical, step) {
-        (LogicalType::Date, Step::Month | Step::Year) => month_or_year(v as i64) as f64,
-        (LogicalType::Date, _) => v,
-        (_, Step::Microsecond) => v,
-        (_, Step::Second) => floor_to(v, 1e6),
-        (_, Step::Minute) => floor_to(v, 60e6),
-        (_, Step::Hour) => floor_to(v, 3_600e6),
-        (LogicalType::Time, _) => floor_to(v, 3_600e6),
-        (_, Step::Day) => floor_to(v, US_PER_DAY),
-        (_, Step::Month | Step::Year) => {
-            month_or_year((v / US_PER_DAY).floor() as i64) as f64 * US_PER_DAY
-        }
-    }
-}
-
-fn from_shape(shape: &[char], rng: &mut ChaCha8Rng) -> String {
-    shape
-        .iter()
-        .map(|&c| match c {
-            'A' => char::from(b'A' + rng.random_range(0..26u8)),
-            'a' => char::from(b'a' + rng.random_range(0..26u8)),
-            '9' => char::from(b'0' + rng.random_range(0..10u8)),
-            other => other,
-        })
-        .collect()
-}
-
-/// A category value that is not named: made from the column's shapes.
-fn other_value(shapes: Option<&(Vec<Vec<char>>, Choice)>, rng: &mut ChaCha8Rng) -> String {
-    match shapes {
-        Some((shapes, pick)) => {
-            let s = &shapes[pick.pick(rng.random::<f64>())];
-            from_shape(s, rng)
-        }
-        None => String::new(),
-    }
-}
-
-fn value_text(recipe: &Gen, u: f64, rng: &mut ChaCha8Rng) -> String {
-    match recipe {
-        Gen::Pattern { shapes, choice } => from_shape(&shapes[choice.pick(u)], rng),
-        Gen::Semantic(kind) => fake_value(*kind, rng),
-        Gen::Uuid => {
-            let mut b: [u8; 16] = rng.random();
-            b[6] = (b[6] & 0x0f) | 0x40;
-            b[8] = (b[8] & 0x3f) | 0x80;
-            let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-            format!(
-                "{}-{}-{}-{}-{}",
-                &h[0..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..32]
-            )
-        }
-        _ => unreachable!("only text generators make text"),
-    }
-}
-
-fn fake_value(kind: Fake, rng: &mut ChaCha8Rng) -> String {
-    use fake::faker::address::en::{BuildingNumber, CityName, StreetName, StreetSuffix};
-    use fake::faker::company::en::CompanyName;
-    use fake::faker::internet::en::{IPv4, SafeEmail};
-    use fake::faker::lorem::en::{Sentence, Word};
-    use fake::faker::name::en::{FirstName, LastName, Name};
-    use fake::faker::phone_number::en::PhoneNumber;
-    match kind {
-        Fake::FullName => Name().fake_with_rng(rng),
-        Fake::FirstName => FirstName().fake_with_rng(rng),
-        Fake::LastName => LastName().fake_with_rng(rng),
-        Fake::Email => SafeEmail().fake_with_rng(rng),
-        Fake::Phone => PhoneNumber().fake_with_rng(rng),
-        Fake::StreetAddress => format!(
-            "{} {} {}",
-            BuildingNumber().fake_with_rng::<String, _>(rng),
-            StreetName().fake_with_rng::<String, _>(rng),
-            StreetSuffix().fake_with_rng::<String, _>(rng)
-        ),
-        Fake::City => CityName().fake_with_rng(rng),
-        // fake's en ZipCode mixes 3- to 5-digit forms; US ZIP codes have five digits.
-        Fake::PostalCode => from_shape(&['9'; 5], rng),
-        Fake::Company => CompanyName().fake_with_rng(rng),
-        Fake::Sentence => Sentence(3..9).fake_with_rng(rng),
-        Fake::Ipv4 => IPv4().fake_with_rng(rng),
-        Fake::Url => format!(
-            "https://www.example.com/{}",
-            Word().fake_with_rng::<String, _>(rng)
-        ),
-        Fake::CreditCard => card_number(rng),
-        Fake::Iban => iban(rng),
-    }
-}
-
-/// `4xxx xxxx xxxx xxxx` with a Luhn check digit (fake has no seeded, checksummed
-/// card generator in the format we want).
-fn card_number(rng: &mut ChaCha8Rng) -> String {
-    let mut digits: Vec<u32> = vec![4];
-    digits.extend((0..14).map(|_| rng.random_range(0..10u32)));
-    // Luhn: double every second digit from the right, counting the check digit as 1st.
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| match (i % 2 == 0, d * 2) {
-            (true, x) if x > 9 => x - 9,
-            (true, x) => x,
-            (false, _) => d,
-        })
-        .sum();
-    digits.push((10 - sum % 10) % 10);
-    let s: String = digits
-        .iter()
-        .filter_map(|d| char::from_digit(*d, 10))
-        .collect();
-    format!("{} {} {} {}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
-}
-
-/// `GB` + check digits + a four-letter bank code + 14 digits, valid under ISO 13616.
-fn iban(rng: &mut ChaCha8Rng) -> String {
-    let bank: String = (0..4)
-        .map(|_| char::from(b'A' + rng.random_range(0..26u8)))
-        .collect();
-    let account: String = (0..14)
-        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-        .collect();
-    // Check digits: 98 − (BBAN + "GB00" as digits, A = 10 … Z = 35) mod 97.
-    let rem = format!("{bank}{account}GB00").chars().fold(0u64, |r, c| {
-        let v = c.to_digit(36).map_or(0, u64::from);
-        if v >= 10 {
-            (r * 100 + v) % 97
-        } else {
-            (r * 10 + v) % 97
-        }
-    });
-    format!("GB{:02}{bank}{account}", 98 - rem)
-}
-
 /// Days (dates) or µs (datetimes, times) as the Arrow array of their type.
 fn temporal_array(logical: LogicalType, v: &[Option<f64>]) -> ArrayRef {
     match logical {
@@ -765,7 +389,7 @@ fn to_table(plan: &Plan, columns: Vec<Values<'_>>, rows: u64) -> Table {
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
     let mut fields = Vec::with_capacity(columns.len());
     for (col, values) in plan.columns.iter().zip(columns) {
-        let (logical, format, decimals) = output(&col.recipe);
+        let (logical, format, decimals) = col.recipe.output();
         let array: ArrayRef = match (logical, values) {
             (LogicalType::Integer, Values::Number(v)) => {
                 Arc::new(Int64Array::from_iter(v.iter().map(|x| x.map(|x| x as i64))))

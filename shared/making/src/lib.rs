@@ -22,6 +22,7 @@ use shared_base::{datetime_text, error, math, table, vocabulary, wire};
 
 pub mod export;
 pub mod generate;
+mod kinds;
 pub mod plan;
 pub mod spec;
 pub mod template;

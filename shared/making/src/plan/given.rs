@@ -5,6 +5,7 @@
 //! the plan keeps an order in which every `by` comes first; a cycle is a problem.
 
 use super::{Checker, Choice, Gen, PlannedColumn};
+use crate::kinds::Categorical;
 use crate::spec::{Constraint, Generator, Spec};
 
 /// How a column is drawn within each value of its `by` column.
@@ -28,7 +29,7 @@ pub(crate) enum GroupDraw {
 
 fn labels(recipe: &Gen) -> Option<&[String]> {
     match recipe {
-        Gen::Categorical { labels, .. } => Some(labels),
+        Gen::Categorical(Categorical { labels, .. }) => Some(labels),
         _ => None,
     }
 }
@@ -226,7 +227,7 @@ fn fixed_combinations(
             ),
         }
     }
-    let Gen::Categorical { choice: own, .. } = &columns[second].recipe else {
+    let Gen::Categorical(Categorical { choice: own, .. }) = &columns[second].recipe else {
         return;
     };
     let own_weights = own.weights();
@@ -252,9 +253,9 @@ fn fixed_combinations(
     }
     columns[second].given = Some(Given { by: first, groups });
     // The first column: only values that have a partner; no "other" values.
-    if let Gen::Categorical {
+    if let Gen::Categorical(Categorical {
         choice, has_other, ..
-    } = &mut columns[first].recipe
+    }) = &mut columns[first].recipe
     {
         let w: Vec<f64> = choice
             .weights()

@@ -12,10 +12,9 @@ mod given;
 pub(crate) use given::{Given, GroupDraw};
 
 use crate::datetime_text::parse_iso;
-use crate::spec::{
-    Bound, Constraint, Derivation, Fake, Generator, SPEC_VERSION, Spec, Step, Weighted,
-};
-use crate::table::LogicalType;
+use crate::kinds::{Datetime, derived};
+pub(crate) use crate::kinds::{Derived, Gen};
+use crate::spec::{Bound, Constraint, Generator, SPEC_VERSION, Spec, Weighted};
 use serde::Serialize;
 use std::fmt;
 
@@ -116,7 +115,7 @@ pub(crate) struct Choice {
 }
 
 impl Choice {
-    fn new(weights: impl Iterator<Item = f64>) -> Self {
+    pub(crate) fn new(weights: impl Iterator<Item = f64>) -> Self {
         let mut acc = 0.0;
         let mut cumulative: Vec<f64> = weights
             .map(|w| {
@@ -152,78 +151,15 @@ impl Choice {
     }
 }
 
-#[derive(Debug, Clone)]
-pub(crate) enum Gen {
-    Categorical {
-        labels: Vec<String>,
-        /// Over the labels, then "other" last when `other_share` > 0.
-        choice: Choice,
-        has_other: bool,
-        shapes: Option<(Vec<Vec<char>>, Choice)>,
-    },
-    Numeric {
-        quantiles: Vec<f64>,
-        masses: Vec<f64>,
-        mass_choice: Option<(Choice, f64)>,
-        decimals: u8,
-        integer: bool,
-        stepped: bool,
-    },
-    Boolean {
-        p_true: f64,
-    },
-    /// Quantiles in the unit of `logical`: days (dates) or µs (datetimes, times).
-    Datetime {
-        quantiles: Vec<f64>,
-        logical: LogicalType,
-        format: String,
-        step: Step,
-    },
-    Pattern {
-        shapes: Vec<Vec<char>>,
-        choice: Choice,
-    },
-    Semantic(Fake),
-    Sequence {
-        start: i64,
-        step: i64,
-    },
-    Uuid,
-    Derived(Derived),
-}
-
-/// A derived column with its inputs resolved to column indices.
-#[derive(Debug, Clone)]
-pub(crate) enum Derived {
-    /// `op` is `+`, `-` or `*`; the result is rounded like the inputs.
-    Arithmetic {
-        op: char,
-        left: usize,
-        right: usize,
-        decimals: u8,
-        integer: bool,
-    },
-    /// Offsets in days; the result has the `from` column's type and format.
-    DateOffset {
-        from: usize,
-        offset_days: Vec<f64>,
-        logical: LogicalType,
-        format: String,
-    },
-    EmailFromName {
-        from: usize,
-    },
-}
-
-struct Checker {
-    problems: Vec<Problem>,
+pub(crate) struct Checker {
+    pub(crate) problems: Vec<Problem>,
     /// Weights the `by` groups and fixed combinations resolved so far expand to.
-    group_weights: u64,
+    pub(crate) group_weights: u64,
 }
 
 impl Checker {
     /// Books `n` more group weights; false (and a problem) past [`MAX_GROUP_WEIGHTS`].
-    fn spend_group_weights(&mut self, path: String, n: u64, what: &str) -> bool {
+    pub(crate) fn spend_group_weights(&mut self, path: String, n: u64, what: &str) -> bool {
         self.group_weights = self.group_weights.saturating_add(n);
         if self.group_weights > MAX_GROUP_WEIGHTS {
             self.fail(
@@ -240,7 +176,13 @@ impl Checker {
         true
     }
 
-    fn fail(&mut self, path: String, message: impl Into<String>, expected: &str, hint: &str) {
+    pub(crate) fn fail(
+        &mut self,
+        path: String,
+        message: impl Into<String>,
+        expected: &str,
+        hint: &str,
+    ) {
         self.problems.push(Problem {
             path,
             message: message.into(),
@@ -249,7 +191,7 @@ impl Checker {
         });
     }
 
-    fn weights<T>(&mut self, path: &str, items: &[Weighted<T>], allow_empty: bool) {
+    pub(crate) fn weights<T>(&mut self, path: &str, items: &[Weighted<T>], allow_empty: bool) {
         if items.is_empty() && !allow_empty {
             self.fail(
                 path.to_string(),
@@ -287,7 +229,7 @@ impl Checker {
         }
     }
 
-    fn shapes(&mut self, path: &str, items: &[Weighted<String>]) {
+    pub(crate) fn shapes(&mut self, path: &str, items: &[Weighted<String>]) {
         for (i, s) in items.iter().enumerate() {
             let n = s.value.chars().count();
             if n == 0 || n > MAX_SHAPE_LEN {
@@ -300,13 +242,6 @@ impl Checker {
             }
         }
     }
-}
-
-fn shape_chars(items: &[Weighted<String>]) -> (Vec<Vec<char>>, Choice) {
-    (
-        items.iter().map(|s| s.value.chars().collect()).collect(),
-        Choice::new(items.iter().map(|s| s.weight)),
-    )
 }
 
 /// Checks a spec and compiles it into a plan, or lists every problem.
@@ -360,208 +295,7 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
             );
         }
         let g = format!("{path}.generator");
-        let recipe = match &col.generator {
-            Generator::Categorical {
-                values,
-                other_share,
-                other_shapes,
-                by: _,
-            } => {
-                c.weights(&format!("{g}.values"), values, *other_share > 0.0);
-                c.shapes(&format!("{g}.other_shapes"), other_shapes);
-                if !(0.0..=1.0).contains(other_share) {
-                    c.fail(
-                        format!("{g}.other_share"),
-                        format!("other_share {other_share}"),
-                        "a share in 0..=1",
-                        "0 means only the listed values",
-                    );
-                }
-                if *other_share > 0.0 && other_shapes.is_empty() {
-                    c.fail(
-                        format!("{g}.other_shapes"),
-                        "other_share > 0 but no shapes to make other values from",
-                        "at least one shape",
-                        "add shapes such as \"Aaaa\" or set other_share to 0",
-                    );
-                }
-                let named: f64 = values.iter().map(|v| v.weight).sum();
-                let has_other = *other_share > 0.0;
-                let weights = values
-                    .iter()
-                    .map(|v| {
-                        if named > 0.0 {
-                            v.weight / named * (1.0 - other_share)
-                        } else {
-                            0.0
-                        }
-                    })
-                    .chain(has_other.then_some(*other_share));
-                Gen::Categorical {
-                    labels: values.iter().map(|v| v.value.clone()).collect(),
-                    choice: Choice::new(weights),
-                    has_other,
-                    shapes: (!other_shapes.is_empty()).then(|| shape_chars(other_shapes)),
-                }
-            }
-            Generator::Numeric {
-                quantiles,
-                point_masses,
-                decimals,
-                integer,
-                stepped,
-                by: _,
-            } => {
-                if quantiles.len() < 2 || quantiles.len() > MAX_LIST {
-                    c.fail(
-                        format!("{g}.quantiles"),
-                        format!("{} quantiles", quantiles.len()),
-                        &format!("2 to {MAX_LIST} values"),
-                        "give at least the minimum and the maximum",
-                    );
-                }
-                if let Some(k) = quantiles.iter().position(|q| !q.is_finite()) {
-                    c.fail(
-                        format!("{g}.quantiles[{k}]"),
-                        "not a finite number",
-                        "finite numbers",
-                        "remove infinities and NaN",
-                    );
-                }
-                if let Some(k) = quantiles.windows(2).position(|w| w[1] < w[0]) {
-                    c.fail(
-                        format!("{g}.quantiles[{}]", k + 1),
-                        format!("{} after {}", quantiles[k + 1], quantiles[k]),
-                        "non-decreasing values",
-                        "sort the quantiles",
-                    );
-                }
-                c.weights(&format!("{g}.point_masses"), point_masses, true);
-                let mass: f64 = point_masses.iter().map(|m| m.weight).sum();
-                if mass > 1.0 + 1e-9 {
-                    c.fail(
-                        format!("{g}.point_masses"),
-                        format!("shares sum to {mass}"),
-                        "shares summing to at most 1",
-                        "point mass weights are shares of rows",
-                    );
-                }
-                if *decimals > 15 {
-                    c.fail(
-                        format!("{g}.decimals"),
-                        format!("{decimals} decimals"),
-                        "0 to 15",
-                        "doubles hold about 15 significant digits",
-                    );
-                }
-                Gen::Numeric {
-                    quantiles: quantiles.clone(),
-                    masses: point_masses.iter().map(|m| m.value).collect(),
-                    mass_choice: (mass > 0.0).then(|| {
-                        (
-                            Choice::new(point_masses.iter().map(|m| m.weight)),
-                            mass.min(1.0),
-                        )
-                    }),
-                    decimals: *decimals,
-                    integer: *integer,
-                    stepped: *stepped,
-                }
-            }
-            Generator::Boolean { p_true } => {
-                if !(0.0..=1.0).contains(p_true) {
-                    c.fail(
-                        format!("{g}.p_true"),
-                        format!("p_true {p_true}"),
-                        "a share in 0..=1",
-                        "the share of rows that are true",
-                    );
-                }
-                Gen::Boolean { p_true: *p_true }
-            }
-            Generator::Datetime {
-                quantiles,
-                logical_type,
-                format,
-                granularity,
-            } => {
-                if !logical_type.is_temporal() {
-                    c.fail(
-                        format!("{g}.logical_type"),
-                        format!("{logical_type:?}"),
-                        "date, date_time or time",
-                        "use numeric for numbers",
-                    );
-                }
-                let parsed: Vec<Option<f64>> = quantiles
-                    .iter()
-                    .map(|q| parse_iso(q, *logical_type))
-                    .collect();
-                if let Some(k) = parsed.iter().position(Option::is_none) {
-                    c.fail(
-                        format!("{g}.quantiles[{k}]"),
-                        format!("{:?} is not an ISO 8601 value", quantiles[k]),
-                        "YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or HH:MM:SS",
-                        "write quantiles in ISO 8601 whatever the output format",
-                    );
-                }
-                if quantiles.len() < 2 || quantiles.len() > MAX_LIST {
-                    c.fail(
-                        format!("{g}.quantiles"),
-                        format!("{} quantiles", quantiles.len()),
-                        &format!("2 to {MAX_LIST} values"),
-                        "give at least the earliest and the latest value",
-                    );
-                }
-                let values: Vec<f64> = parsed.into_iter().flatten().collect();
-                if let Some(k) = values.windows(2).position(|w| w[1] < w[0]) {
-                    c.fail(
-                        format!("{g}.quantiles[{}]", k + 1),
-                        "earlier than the value before it",
-                        "non-decreasing values",
-                        "sort the quantiles",
-                    );
-                }
-                if crate::datetime_text::check_datetime_format(format).is_err() {
-                    c.fail(
-                        format!("{g}.format"),
-                        format!("{format:?} is not a usable format"),
-                        "a chrono pattern such as %Y-%m-%d, or epoch_s / epoch_ms",
-                        "see https://docs.rs/chrono/latest/chrono/format/strftime",
-                    );
-                }
-                Gen::Datetime {
-                    quantiles: values,
-                    logical: *logical_type,
-                    format: format.clone(),
-                    step: *granularity,
-                }
-            }
-            Generator::Pattern { shapes } => {
-                c.weights(&format!("{g}.shapes"), shapes, false);
-                c.shapes(&format!("{g}.shapes"), shapes);
-                let (shapes, choice) = shape_chars(shapes);
-                Gen::Pattern { shapes, choice }
-            }
-            Generator::Semantic { semantic } => Gen::Semantic(*semantic),
-            Generator::Sequence { start, step } => {
-                if *step == 0 {
-                    c.fail(
-                        format!("{g}.step"),
-                        "step 0",
-                        "a non-zero step",
-                        "use 1 for 1, 2, 3, ...",
-                    );
-                }
-                Gen::Sequence {
-                    start: *start,
-                    step: *step,
-                }
-            }
-            Generator::Uuid => Gen::Uuid,
-            // Resolved below, once every column is known.
-            Generator::Derived { .. } => Gen::Uuid,
-        };
+        let recipe = crate::kinds::compile(&mut c, &g, &col.generator);
         columns.push(PlannedColumn {
             name: col.name.clone(),
             null_rate: col.null_rate.clamp(0.0, 1.0),
@@ -575,7 +309,7 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
     for (i, col) in spec.columns.iter().enumerate() {
         if let Generator::Derived { derivation } = &col.generator {
             let path = format!("$.columns[{i}].generator.derivation");
-            if let Some(d) = derive(&mut c, &path, derivation, spec, &columns) {
+            if let Some(d) = derived::resolve(&mut c, &path, derivation, spec, &columns) {
                 columns[i].recipe = Gen::Derived(d);
             }
         }
@@ -607,13 +341,7 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
                     "check the spelling",
                 ),
                 Some(i) => {
-                    let copulable = matches!(
-                        columns[i].recipe,
-                        Gen::Numeric { .. }
-                            | Gen::Datetime { .. }
-                            | Gen::Categorical { .. }
-                            | Gen::Boolean { .. }
-                    );
+                    let copulable = columns[i].recipe.in_copula();
                     if !copulable {
                         c.fail(
                             path,
@@ -745,10 +473,9 @@ fn range(
         return None;
     };
     let logical = match &columns[i].recipe {
-        Gen::Numeric { .. } | Gen::Derived(Derived::Arithmetic { .. }) => None,
-        Gen::Datetime { logical, .. } | Gen::Derived(Derived::DateOffset { logical, .. }) => {
-            Some(*logical)
-        }
+        Gen::Numeric(_) | Gen::Derived(Derived::Arithmetic { .. }) => None,
+        Gen::Datetime(Datetime { logical, .. })
+        | Gen::Derived(Derived::DateOffset { logical, .. }) => Some(*logical),
         _ => {
             c.fail(
                 format!("{path}.column"),
@@ -795,129 +522,19 @@ fn range(
     Some((i, lo, hi))
 }
 
-/// Resolves a derivation's inputs: they must exist and not be derived themselves.
-fn derive(
-    c: &mut Checker,
-    path: &str,
-    d: &Derivation,
-    spec: &Spec,
-    columns: &[PlannedColumn],
-) -> Option<Derived> {
-    let mut input = |field: &str, name: &str| -> Option<usize> {
-        let found = spec.columns.iter().position(|col| col.name == name);
-        match found {
-            Some(i) if !matches!(spec.columns[i].generator, Generator::Derived { .. }) => Some(i),
-            Some(_) => {
-                c.fail(
-                    format!("{path}.{field}"),
-                    format!("{name:?} is itself derived"),
-                    "a column that is generated, not derived",
-                    "derive from the generated columns directly",
-                );
-                None
-            }
-            None => {
-                c.fail(
-                    format!("{path}.{field}"),
-                    format!("no column named {name:?}"),
-                    "the name of a column in $.columns",
-                    "check the spelling",
-                );
-                None
-            }
-        }
-    };
-    let number = |i: usize| match &columns[i].recipe {
-        Gen::Numeric {
-            decimals, integer, ..
-        } => Some((*decimals, *integer)),
-        Gen::Sequence { .. } => Some((0, true)),
-        _ => None,
-    };
-    match d {
-        Derivation::Add { left, right }
-        | Derivation::Subtract { left, right }
-        | Derivation::Multiply { left, right } => {
-            let (l, r) = (input("left", left)?, input("right", right)?);
-            let (Some((dl, il)), Some((dr, ir))) = (number(l), number(r)) else {
-                c.fail(
-                    path.to_string(),
-                    format!("{left:?} and {right:?} must both be numbers"),
-                    "numeric or sequence columns",
-                    "use date_offset for dates",
-                );
-                return None;
-            };
-            let (op, decimals) = match d {
-                Derivation::Add { .. } => ('+', dl.max(dr)),
-                Derivation::Subtract { .. } => ('-', dl.max(dr)),
-                _ => ('*', (dl + dr).min(15)),
-            };
-            Some(Derived::Arithmetic {
-                op,
-                left: l,
-                right: r,
-                decimals,
-                integer: il && ir,
-            })
-        }
-        Derivation::DateOffset { from, offset_days } => {
-            let f = input("from", from)?;
-            let Gen::Datetime {
-                logical, format, ..
-            } = &columns[f].recipe
-            else {
-                c.fail(
-                    format!("{path}.from"),
-                    format!("{from:?} is not a date or datetime column"),
-                    "a datetime column",
-                    "offsets apply to dates",
-                );
-                return None;
-            };
-            let sorted = offset_days.windows(2).all(|w| w[0] <= w[1]);
-            if offset_days.len() < 2 || !sorted || offset_days.iter().any(|x| !x.is_finite()) {
-                c.fail(
-                    format!("{path}.offset_days"),
-                    "not a usable quantile function".to_string(),
-                    "at least 2 finite, non-decreasing numbers of days",
-                    "give at least the smallest and the largest offset",
-                );
-                return None;
-            }
-            Some(Derived::DateOffset {
-                from: f,
-                offset_days: offset_days.clone(),
-                logical: *logical,
-                format: format.clone(),
-            })
-        }
-        Derivation::EmailFromName { from } => {
-            let f = input("from", from)?;
-            if crate::generate::output(&columns[f].recipe).0 != LogicalType::Text {
-                c.fail(
-                    format!("{path}.from"),
-                    format!("{from:?} does not make text"),
-                    "a column of names (semantic, categorical or pattern)",
-                    "derive emails from a person-name column",
-                );
-                return None;
-            }
-            Some(Derived::EmailFromName { from: f })
-        }
-    }
-}
-
 fn same_axis(a: &Gen, b: &Gen) -> bool {
     match (a, b) {
-        (Gen::Numeric { .. }, Gen::Numeric { .. }) => true,
-        (Gen::Datetime { logical: x, .. }, Gen::Datetime { logical: y, .. }) => x == y,
+        (Gen::Numeric(_), Gen::Numeric(_)) => true,
+        (
+            Gen::Datetime(Datetime { logical: x, .. }),
+            Gen::Datetime(Datetime { logical: y, .. }),
+        ) => x == y,
         (
             Gen::Derived(Derived::DateOffset { logical: x, .. }),
-            Gen::Datetime { logical: y, .. },
+            Gen::Datetime(Datetime { logical: y, .. }),
         )
         | (
-            Gen::Datetime { logical: y, .. },
+            Gen::Datetime(Datetime { logical: y, .. }),
             Gen::Derived(Derived::DateOffset { logical: x, .. }),
         ) => x == y,
         _ => false,

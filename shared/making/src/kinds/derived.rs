@@ -1,0 +1,246 @@
+//! `derived`: a column computed from other (generated) columns of the same row:
+//! arithmetic of two numbers, a date plus an offset drawn from quantiles, an email
+//! address from a name. Resolved after every other column is compiled, made after
+//! every other column of the block is drawn.
+
+use super::{Datetime, Gen, US_PER_DAY, interpolate, round_to};
+use crate::generate::Values;
+use crate::math::round;
+use crate::plan::{Checker, PlannedColumn};
+use crate::spec::{Derivation, Generator, Spec};
+use crate::table::LogicalType;
+use std::borrow::Cow;
+
+/// A derived column, compiled: its inputs resolved to column indices.
+#[derive(Debug, Clone)]
+pub(crate) enum Derived {
+    /// `op` is `+`, `-` or `*`; the result is rounded like the inputs.
+    Arithmetic {
+        op: char,
+        left: usize,
+        right: usize,
+        decimals: u8,
+        integer: bool,
+    },
+    /// Offsets in days; the result has the `from` column's type and format.
+    DateOffset {
+        from: usize,
+        offset_days: Vec<f64>,
+        logical: LogicalType,
+        format: String,
+    },
+    EmailFromName {
+        from: usize,
+    },
+}
+
+/// Resolves a derivation's inputs: they must exist and not be derived themselves.
+pub(crate) fn resolve(
+    c: &mut Checker,
+    path: &str,
+    d: &Derivation,
+    spec: &Spec,
+    columns: &[PlannedColumn],
+) -> Option<Derived> {
+    let mut input = |field: &str, name: &str| -> Option<usize> {
+        let found = spec.columns.iter().position(|col| col.name == name);
+        match found {
+            Some(i) if !matches!(spec.columns[i].generator, Generator::Derived { .. }) => Some(i),
+            Some(_) => {
+                c.fail(
+                    format!("{path}.{field}"),
+                    format!("{name:?} is itself derived"),
+                    "a column that is generated, not derived",
+                    "derive from the generated columns directly",
+                );
+                None
+            }
+            None => {
+                c.fail(
+                    format!("{path}.{field}"),
+                    format!("no column named {name:?}"),
+                    "the name of a column in $.columns",
+                    "check the spelling",
+                );
+                None
+            }
+        }
+    };
+    let number = |i: usize| match &columns[i].recipe {
+        Gen::Numeric(n) => Some((n.decimals, n.integer)),
+        Gen::Sequence(_) => Some((0, true)),
+        _ => None,
+    };
+    match d {
+        Derivation::Add { left, right }
+        | Derivation::Subtract { left, right }
+        | Derivation::Multiply { left, right } => {
+            let (l, r) = (input("left", left)?, input("right", right)?);
+            let (Some((dl, il)), Some((dr, ir))) = (number(l), number(r)) else {
+                c.fail(
+                    path.to_string(),
+                    format!("{left:?} and {right:?} must both be numbers"),
+                    "numeric or sequence columns",
+                    "use date_offset for dates",
+                );
+                return None;
+            };
+            let (op, decimals) = match d {
+                Derivation::Add { .. } => ('+', dl.max(dr)),
+                Derivation::Subtract { .. } => ('-', dl.max(dr)),
+                _ => ('*', (dl + dr).min(15)),
+            };
+            Some(Derived::Arithmetic {
+                op,
+                left: l,
+                right: r,
+                decimals,
+                integer: il && ir,
+            })
+        }
+        Derivation::DateOffset { from, offset_days } => {
+            let f = input("from", from)?;
+            let Gen::Datetime(Datetime {
+                logical, format, ..
+            }) = &columns[f].recipe
+            else {
+                c.fail(
+                    format!("{path}.from"),
+                    format!("{from:?} is not a date or datetime column"),
+                    "a datetime column",
+                    "offsets apply to dates",
+                );
+                return None;
+            };
+            let sorted = offset_days.windows(2).all(|w| w[0] <= w[1]);
+            if offset_days.len() < 2 || !sorted || offset_days.iter().any(|x| !x.is_finite()) {
+                c.fail(
+                    format!("{path}.offset_days"),
+                    "not a usable quantile function".to_string(),
+                    "at least 2 finite, non-decreasing numbers of days",
+                    "give at least the smallest and the largest offset",
+                );
+                return None;
+            }
+            Some(Derived::DateOffset {
+                from: f,
+                offset_days: offset_days.clone(),
+                logical: *logical,
+                format: format.clone(),
+            })
+        }
+        Derivation::EmailFromName { from } => {
+            let f = input("from", from)?;
+            if columns[f].recipe.output().0 != LogicalType::Text {
+                c.fail(
+                    format!("{path}.from"),
+                    format!("{from:?} does not make text"),
+                    "a column of names (semantic, categorical or pattern)",
+                    "derive emails from a person-name column",
+                );
+                return None;
+            }
+            Some(Derived::EmailFromName { from: f })
+        }
+    }
+}
+
+/// The derived column of one block, from its inputs' values.
+pub(crate) fn draw<'p>(
+    d: &Derived,
+    cols: &[Values<'p>],
+    u: &[f64],
+    nulls: &[f64],
+    null_rate: f64,
+) -> Values<'p> {
+    let numbers = |i: usize| match &cols[i] {
+        Values::Number(v) => v.as_slice(),
+        _ => unreachable!("compile checked the input is numeric"),
+    };
+    let missing = |r: usize| nulls[r] < null_rate;
+    match d {
+        Derived::Arithmetic {
+            op,
+            left,
+            right,
+            decimals,
+            integer,
+        } => {
+            let (a, b) = (numbers(*left), numbers(*right));
+            Values::Number(
+                (0..u.len())
+                    .map(|r| {
+                        let (x, y) = (a[r]?, b[r]?);
+                        if missing(r) {
+                            return None;
+                        }
+                        let v = match op {
+                            '+' => x + y,
+                            '-' => x - y,
+                            _ => x * y,
+                        };
+                        Some(if *integer {
+                            round(v)
+                        } else {
+                            round_to(v, *decimals)
+                        })
+                    })
+                    .collect(),
+            )
+        }
+        Derived::DateOffset {
+            from,
+            offset_days,
+            logical,
+            ..
+        } => {
+            let base = numbers(*from);
+            let unit = if *logical == LogicalType::Date {
+                1.0
+            } else {
+                US_PER_DAY
+            };
+            Values::Number(
+                (0..u.len())
+                    .map(|r| {
+                        let x = base[r]?;
+                        (!missing(r)).then(|| (x + interpolate(offset_days, u[r]) * unit).floor())
+                    })
+                    .collect(),
+            )
+        }
+        Derived::EmailFromName { from } => {
+            let Values::Text(names) = &cols[*from] else {
+                unreachable!("a name column is text")
+            };
+            Values::Text(
+                (0..u.len())
+                    .map(|r| {
+                        let name = names[r].as_deref()?;
+                        (!missing(r)).then(|| Cow::Owned(email_from(name)))
+                    })
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// `Ada O'Neil-Smith` → `ada.oneil-smith@example.com` (a reserved domain: RFC 2606).
+fn email_from(name: &str) -> String {
+    let local: Vec<String> = name
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let local = if local.is_empty() {
+        "user".to_string()
+    } else {
+        local.join(".")
+    };
+    format!("{local}@example.com")
+}
