@@ -318,6 +318,33 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
     let given_order = given::resolve(&mut c, spec, &mut columns);
     let null_groups = given::null_groups(&mut c, spec, &mut columns);
 
+    let (cholesky, warnings) = copula(&mut c, spec, &mut columns);
+    let (ordered, ranges) = constraints(&mut c, spec, &columns);
+
+    if !c.problems.is_empty() {
+        return Err(Problems(c.problems));
+    }
+    Ok(Plan {
+        default_rows: spec.default_rows,
+        columns,
+        cholesky,
+        ordered,
+        ranges,
+        given_order,
+        null_groups,
+        warnings,
+    })
+}
+
+/// The copula block: its columns (each once, each with an order or weights) and the
+/// Cholesky factor of its correlation, repaired towards the identity when it is not
+/// positive definite (said in the warnings).
+fn copula(
+    c: &mut Checker,
+    spec: &Spec,
+    columns: &mut [PlannedColumn],
+) -> (Vec<Vec<f64>>, Vec<String>) {
+    let index_of = |name: &str| spec.columns.iter().position(|col| col.name == name);
     let mut warnings = Vec::new();
     let mut cholesky = Vec::new();
     if let Some(cop) = &spec.copula
@@ -400,14 +427,25 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
             }
         }
     }
+    (cholesky, warnings)
+}
 
+/// The constraints: ranges in each column's unit, ordered pairs of columns on one axis
+/// (fixed combinations are resolved with the `by` groups, which they adjust).
+#[allow(clippy::type_complexity)]
+fn constraints(
+    c: &mut Checker,
+    spec: &Spec,
+    columns: &[PlannedColumn],
+) -> (Vec<(usize, usize)>, Vec<(usize, f64, f64)>) {
+    let index_of = |name: &str| spec.columns.iter().position(|col| col.name == name);
     let mut ordered = Vec::new();
     let mut ranges = Vec::new();
     for (k, con) in spec.constraints.iter().enumerate() {
         match con {
             Constraint::Range { column, min, max } => {
                 let path = format!("$.constraints[{k}]");
-                if let Some(r) = range(&mut c, &path, column, min, max, spec, &columns) {
+                if let Some(r) = range(c, &path, column, min, max, spec, columns) {
                     ranges.push(r);
                 }
             }
@@ -437,20 +475,7 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
             }
         }
     }
-
-    if !c.problems.is_empty() {
-        return Err(Problems(c.problems));
-    }
-    Ok(Plan {
-        default_rows: spec.default_rows,
-        columns,
-        cholesky,
-        ordered,
-        ranges,
-        given_order,
-        null_groups,
-        warnings,
-    })
+    (ordered, ranges)
 }
 
 /// Resolves a range constraint into the column's unit.
