@@ -1,0 +1,96 @@
+//! Files on the page: adding dropped files and demos, choosing a sheet, removing a
+//! card, showing its SafeProfile.
+
+use crate::protocol::Request;
+use crate::services::{download, relay, worker_bridge};
+use crate::state::{AppState, Card, Phase};
+use leptos::prelude::*;
+
+/// The demo datasets: (file stem, label). Their specs are `demo/STEM.spec.json`.
+pub const DEMOS: [(&str, &str); 4] = [
+    ("sales_data", "Sales Data"),
+    ("customer_records", "Customer Records"),
+    ("medical_records", "Medical Records (with PHI)"),
+    ("financial_transactions", "Financial Transactions"),
+];
+
+fn new_card(state: AppState, name: String, size: u64) -> Card {
+    let id = state.next_id.get_value();
+    state.next_id.set_value(id + 1);
+    let card = Card::new(id, name, size, state.defaults.fork());
+    state.cards.update(|c| c.push(card));
+    card
+}
+
+/// Adds dropped or chosen files: a card each, read in the worker at once.
+pub fn add_files(state: AppState, files: web_sys::FileList) {
+    for i in 0..files.length() {
+        let Some(file) = files.get(i) else { continue };
+        let card = new_card(state, file.name(), file.size() as u64);
+        worker_bridge::add_file(card.id, file);
+        worker_bridge::send(Request::Inspect {
+            id: card.id,
+            sheet: None,
+        });
+    }
+}
+
+/// Adds a demo file: its spec is fetched from the page's own folder and the worker makes
+/// the rows.
+pub fn add_demo(state: AppState, stem: &'static str) {
+    let card = new_card(state, format!("{stem}.csv"), 0);
+    leptos::task::spawn_local(async move {
+        match relay::static_text(&format!("demo/{stem}.spec.json")).await {
+            Ok(spec) => worker_bridge::send(Request::Demo {
+                id: card.id,
+                name: format!("{stem}.csv"),
+                spec,
+            }),
+            Err(e) => {
+                card.error
+                    .set(Some(format!("the demo's spec could not be loaded: {e}")));
+                card.phase.set(Phase::Unreadable);
+            }
+        }
+    });
+}
+
+/// Reads the file again with another sheet.
+pub fn choose_sheet(card: Card, sheet: String) {
+    card.phase.set(Phase::Reading);
+    card.error.set(None);
+    card.llm_approved.set(false);
+    worker_bridge::send(Request::Inspect {
+        id: card.id,
+        sheet: Some(sheet),
+    });
+}
+
+/// Removes a file from the page (and from the worker).
+pub fn remove(state: AppState, card: Card) {
+    worker_bridge::send(Request::Forget { id: card.id });
+    if let Some(out) = card.output.get_untracked() {
+        out.urls().iter().for_each(|u| download::revoke(u));
+    }
+    if let Some(url) = card.metadata_url.get_untracked() {
+        download::revoke(&url);
+    }
+    state.cards.update(|c| c.retain(|c| c.id != card.id));
+}
+
+/// Shows the SafeProfile and prepares its download.
+pub fn toggle_metadata(card: Card) {
+    let open = !card.metadata_open.get_untracked();
+    card.metadata_open.set(open);
+    if open
+        && card.metadata_url.get_untracked().is_none()
+        && let Some(info) = card.info.get_untracked()
+    {
+        match download::text_url(&info.safe_profile, "application/json") {
+            Ok(url) => card.metadata_url.set(Some(url)),
+            Err(e) => card
+                .error
+                .set(Some(format!("cannot prepare the download: {e}"))),
+        }
+    }
+}
