@@ -175,170 +175,167 @@ impl Config {
     /// Builds the configuration from a variable lookup (the environment, or a map in
     /// tests).
     pub fn from_vars(raw: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
-        let get = |k: &str| {
-            raw(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        fn parse<T: std::str::FromStr>(k: &str, v: Option<String>, default: T) -> anyhow::Result<T>
-        where
-            T::Err: fmt::Display,
-        {
-            match v {
-                None => Ok(default),
-                Some(v) => v
-                    .parse()
-                    .map_err(|e| anyhow::anyhow!("{k}={v:?} is not valid: {e}")),
-            }
-        }
-        let flag = |k: &str, default: bool| -> anyhow::Result<bool> {
-            match get(k).map(|v| v.to_ascii_lowercase()) {
-                None => Ok(default),
-                Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
-                Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
-                Some(v) => bail!("{k}={v:?}: use true or false"),
-            }
-        };
-        let azure = match (
-            get("AZURE_OPENAI_ENDPOINT"),
-            get("AZURE_OPENAI_API_KEY"),
-            get("AZURE_OPENAI_CHAT_DEPLOYMENT_NAME"),
-        ) {
-            (Some(endpoint), Some(key), Some(chat)) => {
-                if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
-                    bail!("AZURE_OPENAI_ENDPOINT must be an http(s) URL, got {endpoint:?}");
-                }
-                Some(AzureConfig {
-                    endpoint: endpoint.trim_end_matches('/').to_string(),
-                    api_key: Secret::new(key),
-                    chat_deployment: chat,
-                    embedding_deployment: get("AZURE_OPENAI_EMBEDDING_DEPLOYMENT_NAME"),
-                    api_version: get("AZURE_OPENAI_API_VERSION")
-                        .unwrap_or_else(|| "2024-10-21".to_string()),
-                })
-            }
-            _ => None,
-        };
-        let d = Limits::default();
-        let secs = |k: &str, default: Duration| -> anyhow::Result<Duration> {
-            Ok(Duration::from_secs(parse(k, get(k), default.as_secs())?))
-        };
-        let upload_body_bytes = parse(
-            "MAX_UPLOAD_MB",
-            get("MAX_UPLOAD_MB"),
-            d.upload_body_bytes >> 20,
-        )? << 20;
-        let limits = Limits {
-            api_body_bytes: d.api_body_bytes,
-            upload_body_bytes,
-            max_files: parse("MAX_FILES", get("MAX_FILES"), d.max_files)?,
-            max_rows: parse("MAX_GENERATE_ROWS", get("MAX_GENERATE_ROWS"), d.max_rows)?,
-            max_generated_cells: parse(
-                "MAX_GENERATE_CELLS",
-                get("MAX_GENERATE_CELLS"),
-                d.max_generated_cells,
-            )?,
-            ingest: shared::Limits {
-                max_input_bytes: upload_body_bytes as u64,
-                max_cells: parse(
-                    "MAX_UPLOAD_CELLS",
-                    get("MAX_UPLOAD_CELLS"),
-                    d.ingest.max_cells,
-                )?,
-                max_decompressed_bytes: parse(
-                    "MAX_DECOMPRESSED_MB",
-                    get("MAX_DECOMPRESSED_MB"),
-                    d.ingest.max_decompressed_bytes >> 20,
-                )? << 20,
-                ..d.ingest.clone()
-            },
-            request_timeout: secs("REQUEST_TIMEOUT_SECS", d.request_timeout)?,
-            header_read_timeout: secs("HEADER_READ_TIMEOUT_SECS", d.header_read_timeout)?,
-            upload_concurrency: parse(
-                "MAX_CONCURRENT_UPLOADS",
-                get("MAX_CONCURRENT_UPLOADS"),
-                d.upload_concurrency,
-            )?
-            .max(1),
-            upload_queue: parse("UPLOAD_QUEUE", get("UPLOAD_QUEUE"), d.upload_queue)?,
-            api_concurrency: parse(
-                "MAX_CONCURRENT_REQUESTS",
-                get("MAX_CONCURRENT_REQUESTS"),
-                d.api_concurrency,
-            )?
-            .max(1),
-            api_per_minute: parse(
-                "API_RATE_PER_MINUTE",
-                get("API_RATE_PER_MINUTE"),
-                d.api_per_minute,
-            )?
-            .max(1),
-            api_burst: parse("API_RATE_BURST", get("API_RATE_BURST"), d.api_burst)?.max(1),
-            upload_per_minute: parse(
-                "UPLOAD_RATE_PER_MINUTE",
-                get("UPLOAD_RATE_PER_MINUTE"),
-                d.upload_per_minute,
-            )?
-            .max(1),
-            upload_burst: parse(
-                "UPLOAD_RATE_BURST",
-                get("UPLOAD_RATE_BURST"),
-                d.upload_burst,
-            )?
-            .max(1),
-            azure_deadline: secs("AZURE_DEADLINE_SECS", d.azure_deadline)?,
-            cache_entries: parse(
-                "CACHE_MAX_ENTRIES",
-                get("CACHE_MAX_ENTRIES"),
-                d.cache_entries,
-            )?,
-            cache_bytes: parse("CACHE_MAX_MB", get("CACHE_MAX_MB"), d.cache_bytes >> 20)? << 20,
-            cache_max_age: Duration::from_secs(
-                parse(
-                    "CACHE_MAX_AGE_DAYS",
-                    get("CACHE_MAX_AGE_DAYS"),
-                    d.cache_max_age.as_secs() / 86_400,
-                )? * 86_400,
-            ),
-        };
-        let list = |k: &str| -> Vec<String> {
-            get(k)
-                .map(|v| {
-                    v.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let v = Vars(&raw);
         Ok(Config {
-            port: parse("APP_PORT", get("APP_PORT"), 8201)?,
-            log_level: get("LOG_LEVEL").unwrap_or_else(|| "info".into()),
-            environment: get("ENVIRONMENT").unwrap_or_else(|| "local".into()),
-            azure,
-            use_local_storage: flag("USE_LOCAL_STORAGE", true)?,
-            local_storage_path: get("LOCAL_STORAGE_PATH")
+            port: v.parse("APP_PORT", 8201)?,
+            log_level: v.get("LOG_LEVEL").unwrap_or_else(|| "info".into()),
+            environment: v.get("ENVIRONMENT").unwrap_or_else(|| "local".into()),
+            azure: azure(&v)?,
+            use_local_storage: v.flag("USE_LOCAL_STORAGE", true)?,
+            local_storage_path: v
+                .get("LOCAL_STORAGE_PATH")
                 .unwrap_or_else(|| "./data/local_storage".into())
                 .into(),
-            cache_path: get("LOCAL_CACHE_PATH")
+            cache_path: v
+                .get("LOCAL_CACHE_PATH")
                 .unwrap_or_else(|| "./data/cache".into())
                 .into(),
+            // Set but empty turns file logging off; unset logs to ./logs.
             logs_path: match raw("LOG_DIR") {
-                Some(v) if v.trim().is_empty() => None,
-                Some(v) => Some(v.trim().into()),
+                Some(d) if d.trim().is_empty() => None,
+                Some(d) => Some(d.trim().into()),
                 None => Some("./logs".into()),
             },
-            log_stderr: flag("LOG_STDERR", true)?,
-            dist: get("DIST_DIR").unwrap_or_else(|| "./dist".into()).into(),
-            relay_tokens: list("RELAY_TOKEN").into_iter().map(Secret::new).collect(),
-            allowed_hosts: list("ALLOWED_HOSTS")
+            log_stderr: v.flag("LOG_STDERR", true)?,
+            dist: v.get("DIST_DIR").unwrap_or_else(|| "./dist".into()).into(),
+            relay_tokens: v.list("RELAY_TOKEN").into_iter().map(Secret::new).collect(),
+            allowed_hosts: v
+                .list("ALLOWED_HOSTS")
                 .into_iter()
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
-            cors_origins: list("CORS_ALLOWED_ORIGINS"),
-            limits,
+            cors_origins: v.list("CORS_ALLOWED_ORIGINS"),
+            limits: limits(&v)?,
         })
     }
+}
+
+/// A variable lookup with the parsing every setting shares: trimmed, empty = unset, a
+/// bad value an error that names the variable.
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Vars<'_> {
+    fn get(&self, k: &str) -> Option<String> {
+        (self.0)(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn parse<T: std::str::FromStr>(&self, k: &str, default: T) -> anyhow::Result<T>
+    where
+        T::Err: fmt::Display,
+    {
+        match self.get(k) {
+            None => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{k}={v:?} is not valid: {e}")),
+        }
+    }
+
+    /// A count that must be at least 1 (concurrency, rates).
+    fn at_least_one<T: std::str::FromStr + Ord + From<u8>>(
+        &self,
+        k: &str,
+        default: T,
+    ) -> anyhow::Result<T>
+    where
+        T::Err: fmt::Display,
+    {
+        Ok(self.parse(k, default)?.max(T::from(1)))
+    }
+
+    fn flag(&self, k: &str, default: bool) -> anyhow::Result<bool> {
+        match self.get(k).map(|v| v.to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+            Some(v) => bail!("{k}={v:?}: use true or false"),
+        }
+    }
+
+    fn secs(&self, k: &str, default: Duration) -> anyhow::Result<Duration> {
+        Ok(Duration::from_secs(self.parse(k, default.as_secs())?))
+    }
+
+    /// Megabytes in the variable, bytes out.
+    fn megabytes<T>(&self, k: &str, default_bytes: T) -> anyhow::Result<T>
+    where
+        T: std::str::FromStr + std::ops::Shr<u32, Output = T> + std::ops::Shl<u32, Output = T>,
+        T::Err: fmt::Display,
+    {
+        Ok(self.parse(k, default_bytes >> 20)? << 20)
+    }
+
+    /// A comma-separated list.
+    fn list(&self, k: &str) -> Vec<String> {
+        self.get(k)
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Azure OpenAI, when its endpoint, key and chat deployment are all set.
+fn azure(v: &Vars<'_>) -> anyhow::Result<Option<AzureConfig>> {
+    let (Some(endpoint), Some(key), Some(chat)) = (
+        v.get("AZURE_OPENAI_ENDPOINT"),
+        v.get("AZURE_OPENAI_API_KEY"),
+        v.get("AZURE_OPENAI_CHAT_DEPLOYMENT_NAME"),
+    ) else {
+        return Ok(None);
+    };
+    if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+        bail!("AZURE_OPENAI_ENDPOINT must be an http(s) URL, got {endpoint:?}");
+    }
+    Ok(Some(AzureConfig {
+        endpoint: endpoint.trim_end_matches('/').to_string(),
+        api_key: Secret::new(key),
+        chat_deployment: chat,
+        embedding_deployment: v.get("AZURE_OPENAI_EMBEDDING_DEPLOYMENT_NAME"),
+        api_version: v
+            .get("AZURE_OPENAI_API_VERSION")
+            .unwrap_or_else(|| "2024-10-21".to_string()),
+    }))
+}
+
+/// Every limit, each from its variable or the default.
+fn limits(v: &Vars<'_>) -> anyhow::Result<Limits> {
+    let d = Limits::default();
+    let upload_body_bytes = v.megabytes("MAX_UPLOAD_MB", d.upload_body_bytes)?;
+    Ok(Limits {
+        api_body_bytes: d.api_body_bytes,
+        upload_body_bytes,
+        max_files: v.parse("MAX_FILES", d.max_files)?,
+        max_rows: v.parse("MAX_GENERATE_ROWS", d.max_rows)?,
+        max_generated_cells: v.parse("MAX_GENERATE_CELLS", d.max_generated_cells)?,
+        ingest: shared::Limits {
+            max_input_bytes: upload_body_bytes as u64,
+            max_cells: v.parse("MAX_UPLOAD_CELLS", d.ingest.max_cells)?,
+            max_decompressed_bytes: v
+                .megabytes("MAX_DECOMPRESSED_MB", d.ingest.max_decompressed_bytes)?,
+            ..d.ingest.clone()
+        },
+        request_timeout: v.secs("REQUEST_TIMEOUT_SECS", d.request_timeout)?,
+        header_read_timeout: v.secs("HEADER_READ_TIMEOUT_SECS", d.header_read_timeout)?,
+        upload_concurrency: v.at_least_one("MAX_CONCURRENT_UPLOADS", d.upload_concurrency)?,
+        upload_queue: v.parse("UPLOAD_QUEUE", d.upload_queue)?,
+        api_concurrency: v.at_least_one("MAX_CONCURRENT_REQUESTS", d.api_concurrency)?,
+        api_per_minute: v.at_least_one("API_RATE_PER_MINUTE", d.api_per_minute)?,
+        api_burst: v.at_least_one("API_RATE_BURST", d.api_burst)?,
+        upload_per_minute: v.at_least_one("UPLOAD_RATE_PER_MINUTE", d.upload_per_minute)?,
+        upload_burst: v.at_least_one("UPLOAD_RATE_BURST", d.upload_burst)?,
+        azure_deadline: v.secs("AZURE_DEADLINE_SECS", d.azure_deadline)?,
+        cache_entries: v.parse("CACHE_MAX_ENTRIES", d.cache_entries)?,
+        cache_bytes: v.megabytes("CACHE_MAX_MB", d.cache_bytes)?,
+        cache_max_age: Duration::from_secs(
+            v.parse("CACHE_MAX_AGE_DAYS", d.cache_max_age.as_secs() / 86_400)? * 86_400,
+        ),
+    })
 }
 
 #[cfg(test)]
