@@ -79,7 +79,15 @@ fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".to_string(), |x| format!("{:.1}%", x * 100.0))
 }
 
+/// The report as text: rows, fidelity, columns, privacy, then what did not match.
 fn write_summary(out: &mut impl Write, r: &Report, withheld: &[String]) -> std::io::Result<()> {
+    write_fidelity(out, r)?;
+    write_columns(out, r)?;
+    write_privacy(out, r, withheld)?;
+    write_mismatches(out, r)
+}
+
+fn write_fidelity(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     let f = &r.fidelity;
     writeln!(
         out,
@@ -110,7 +118,10 @@ fn write_summary(out: &mut impl Write, r: &Report, withheld: &[String]) -> std::
         "                       {:>7}   over all {} pairs",
         pct(f.column_pair_trends_all_pairs),
         f.pairs
-    )?;
+    )
+}
+
+fn write_columns(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     writeln!(out, "\nColumns")?;
     let width = r.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
     for c in &r.columns {
@@ -130,6 +141,10 @@ fn write_summary(out: &mut impl Write, r: &Report, withheld: &[String]) -> std::
             c.name, c.sdtype
         )?;
     }
+    Ok(())
+}
+
+fn write_privacy(out: &mut impl Write, r: &Report, withheld: &[String]) -> std::io::Result<()> {
     let p = &r.privacy;
     writeln!(out, "\nPrivacy")?;
     writeln!(
@@ -187,6 +202,10 @@ fn write_summary(out: &mut impl Write, r: &Report, withheld: &[String]) -> std::
             )?;
         }
     }
+    Ok(())
+}
+
+fn write_mismatches(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     if !r.missing_columns.is_empty() {
         writeln!(
             out,
