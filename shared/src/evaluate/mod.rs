@@ -309,65 +309,20 @@ pub struct Leak {
 
 /// Evaluates a synthetic table against the real one.
 pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) -> Report {
-    let real_batch = &real.batch;
-    let detected = roles::detect(
-        &real
-            .columns
+    let cols = read_columns(real, synthetic, options.holdout);
+    let names_missing_from = |a: &Table, b: &Table| -> Vec<String> {
+        a.columns
             .iter()
-            .zip(real_batch.columns())
-            .map(|(c, a)| (c.name.as_str(), c.logical, a))
-            .collect::<Vec<_>>(),
-    );
-    let mut tables: Vec<&Table> = vec![real, synthetic];
-    tables.extend(options.holdout);
-    let mut cols: Vec<Column> = real
-        .columns
-        .iter()
-        .zip(&detected)
-        .map(|(info, d)| {
-            Column::new(
-                &info.name,
-                d.role,
-                d.sdtype,
-                info.logical,
-                info.format.as_deref(),
-            )
-        })
-        .collect();
-    for col in &mut cols {
-        for t in &tables {
-            let array = t.column_index(&col.name).map(|i| t.batch.column(i));
-            col.read(array, t.batch.num_rows());
-        }
-    }
-    let missing_columns: Vec<String> = real
-        .columns
-        .iter()
-        .filter(|c| synthetic.column_index(&c.name).is_none())
-        .map(|c| c.name.clone())
-        .collect();
-    let extra_columns: Vec<String> = synthetic
-        .columns
-        .iter()
-        .filter(|c| real.column_index(&c.name).is_none())
-        .map(|c| c.name.clone())
-        .collect();
+            .filter(|c| b.column_index(&c.name).is_none())
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    let missing_columns = names_missing_from(real, synthetic);
+    let extra_columns = names_missing_from(synthetic, real);
 
-    let mut columns: Vec<ColumnReport> = cols.iter().map(|c| shape(c, options.plots)).collect();
-    let mut stat: Vec<&Column> = cols.iter().filter(|c| c.role.is_statistical()).collect();
     let mut notes = Vec::new();
-    // Pair trends over at most MAX_SCORED_PAIRS pairs: the first m columns.
-    let m = (1..=stat.len())
-        .rev()
-        .find(|m| m * (m - 1) / 2 <= MAX_SCORED_PAIRS)
-        .unwrap_or(0);
-    if m < stat.len() {
-        notes.push(format!(
-            "Pair trends are scored over the first {m} of {} scored columns ({MAX_SCORED_PAIRS} pairs at most).",
-            stat.len()
-        ));
-        stat.truncate(m);
-    }
+    let mut columns: Vec<ColumnReport> = cols.iter().map(|c| shape(c, options.plots)).collect();
+    let stat = paired_columns(&cols, &mut notes);
     let (mut pairs, mut correlation) = pair_trends(&stat, options);
     if let Some(safe) = options.released {
         release_real_side(
@@ -389,46 +344,11 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
             &computed
         }
     };
-    let used = cols
-        .iter()
-        .filter(|c| c.role.is_statistical())
-        .count()
-        .max(1) as u64;
-    let dcr_rows = ((MAX_DCR_WORK / used) as f64).sqrt() as usize;
-    let bounded;
-    let options = if dcr_rows < options.dcr_rows {
-        notes.push(format!(
-            "Distance to closest record compares {dcr_rows} rows of each table (wide tables cost rows² × columns)."
-        ));
-        bounded = EvaluateOptions {
-            dcr_rows,
-            ..options.clone()
-        };
-        &bounded
-    } else {
-        options
-    };
+    let bounded = within_dcr_budget(&cols, options, &mut notes);
+    let options = bounded.as_ref().unwrap_or(options);
     let privacy = privacy_figures(&cols, synthetic, profile, options);
 
-    if real.sampled_rows() as u64 != real.total_rows {
-        notes.push(format!(
-            "The real table was sampled: {} of {} rows evaluated.",
-            real.sampled_rows(),
-            real.total_rows
-        ));
-    }
-    if !missing_columns.is_empty() {
-        notes.push(format!(
-            "The synthetic table lacks {} real column(s); they score as all-missing.",
-            missing_columns.len()
-        ));
-    }
-    let unparsed: u64 = cols.iter().map(|c| c.unparsed[1]).sum();
-    if unparsed > 0 {
-        notes.push(format!(
-            "{unparsed} synthetic value(s) could not be read as their real column's type and count as missing."
-        ));
-    }
+    reading_notes(real, &missing_columns, &cols, &mut notes);
     for (report, col) in columns.iter_mut().zip(&cols) {
         report.unparsed_synthetic = col.unparsed[1];
     }
@@ -452,6 +372,112 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
         } else {
             full_side()
         },
+    }
+}
+
+/// Every real column, with its role from the real table, read from each table (real,
+/// synthetic, then the holdout).
+fn read_columns(real: &Table, synthetic: &Table, holdout: Option<&Table>) -> Vec<Column> {
+    let detected = roles::detect(
+        &real
+            .columns
+            .iter()
+            .zip(real.batch.columns())
+            .map(|(c, a)| (c.name.as_str(), c.logical, a))
+            .collect::<Vec<_>>(),
+    );
+    let mut tables: Vec<&Table> = vec![real, synthetic];
+    tables.extend(holdout);
+    let mut cols: Vec<Column> = real
+        .columns
+        .iter()
+        .zip(&detected)
+        .map(|(info, d)| {
+            Column::new(
+                &info.name,
+                d.role,
+                d.sdtype,
+                info.logical,
+                info.format.as_deref(),
+            )
+        })
+        .collect();
+    for col in &mut cols {
+        for t in &tables {
+            let array = t.column_index(&col.name).map(|i| t.batch.column(i));
+            col.read(array, t.batch.num_rows());
+        }
+    }
+    cols
+}
+
+/// The statistical columns whose pairs are scored: the first m, so that at most
+/// [`MAX_SCORED_PAIRS`] pairs are (said in a note when that cuts).
+fn paired_columns<'c>(cols: &'c [Column], notes: &mut Vec<String>) -> Vec<&'c Column> {
+    let mut stat: Vec<&Column> = cols.iter().filter(|c| c.role.is_statistical()).collect();
+    let m = (1..=stat.len())
+        .rev()
+        .find(|m| m * (m - 1) / 2 <= MAX_SCORED_PAIRS)
+        .unwrap_or(0);
+    if m < stat.len() {
+        notes.push(format!(
+            "Pair trends are scored over the first {m} of {} scored columns ({MAX_SCORED_PAIRS} pairs at most).",
+            stat.len()
+        ));
+        stat.truncate(m);
+    }
+    stat
+}
+
+/// The options with fewer distance-to-closest-record rows when the table is so wide
+/// that the asked rows would pass [`MAX_DCR_WORK`] (said in a note); `None` if within.
+fn within_dcr_budget<'a>(
+    cols: &[Column],
+    options: &EvaluateOptions<'a>,
+    notes: &mut Vec<String>,
+) -> Option<EvaluateOptions<'a>> {
+    let used = cols
+        .iter()
+        .filter(|c| c.role.is_statistical())
+        .count()
+        .max(1) as u64;
+    let dcr_rows = ((MAX_DCR_WORK / used) as f64).sqrt() as usize;
+    (dcr_rows < options.dcr_rows).then(|| {
+        notes.push(format!(
+            "Distance to closest record compares {dcr_rows} rows of each table (wide tables cost rows² × columns)."
+        ));
+        EvaluateOptions {
+            dcr_rows,
+            ..options.clone()
+        }
+    })
+}
+
+/// Notes on what was read: a sampled real table, missing columns, unreadable values.
+fn reading_notes(
+    real: &Table,
+    missing_columns: &[String],
+    cols: &[Column],
+    notes: &mut Vec<String>,
+) {
+    if real.sampled_rows() as u64 != real.total_rows {
+        notes.push(format!(
+            "The real table was sampled: {} of {} rows evaluated.",
+            real.sampled_rows(),
+            real.total_rows
+        ));
+    }
+    if !missing_columns.is_empty() {
+        notes.push(format!(
+            "The synthetic table lacks {} real column(s); they score as all-missing.",
+            missing_columns.len()
+        ));
+    }
+    let unparsed: u64 = cols.iter().map(|c| c.unparsed[1]).sum();
+    if unparsed > 0 {
+        notes.push(format!(
+            "{unparsed} synthetic value(s) could not be read as their real column's type and count as missing."
+        ));
     }
 }
 
