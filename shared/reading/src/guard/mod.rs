@@ -106,30 +106,7 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
     let k_min = options.k_min.max(1);
     let k_max = options.k_max.max(k_min);
     let epsilon = options.epsilon.filter(|e| e.is_finite() && *e > 0.0);
-    // Under ε the budget is split over exactly the queries the release makes: the row
-    // count, each column's, and one per correlation pair that may be released.
-    let correlatable = profile
-        .correlations
-        .columns
-        .iter()
-        .filter(|n| {
-            profile
-                .columns
-                .iter()
-                .find(|c| &c.name == *n)
-                .is_some_and(dp::correlatable)
-        })
-        .count();
-    let queries = 1 + profile
-        .columns
-        .iter()
-        .map(dp::column_queries)
-        .sum::<usize>();
-    let pairs = correlatable * correlatable.saturating_sub(1) / 2;
-    let mut noise = match epsilon {
-        Some(e) => Noise::dp(options.seed, e, queries, pairs),
-        None => Noise::off(options.seed),
-    };
+    let mut noise = noise_for(profile, options.seed, epsilon);
     let rows = noise.count(profile.row_count);
     let mut renamed: Vec<(String, String)> = Vec::new();
     let mut columns = Vec::with_capacity(profile.columns.len());
@@ -138,33 +115,23 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
         let k = rng.random_range(k_min..=k_max);
         ks.push(k);
         let mut col = if epsilon.is_some() {
-            dp::safe_column(
-                c,
-                &mut dp::DpRelease {
-                    options,
-                    k,
-                    noise: &mut noise,
-                    withheld: &mut withheld,
-                    rows: rows as f64,
-                },
-            )
+            let mut release = dp::DpRelease {
+                options,
+                k,
+                noise: &mut noise,
+                withheld: &mut withheld,
+                rows: rows as f64,
+            };
+            dp::safe_column(c, &mut release)
         } else {
-            column::safe_column(
-                c,
-                &mut column::Release {
-                    options,
-                    k,
-                    withheld: &mut withheld,
-                },
-            )
+            let mut release = column::Release {
+                options,
+                k,
+                withheld: &mut withheld,
+            };
+            column::safe_column(c, &mut release)
         };
-        if crate::profile::semantic::looks_like_pii_value(&c.name) {
-            let new = format!("column_{}", i + 1);
-            withheld.push(Withheld {
-                column: new.clone(),
-                what: "the column name".into(),
-                why: "the name itself looks like personal data (was the first row data, not a header?)".into(),
-            });
+        if let Some(new) = pii_named(&c.name, i, &mut withheld) {
             renamed.push((c.name.clone(), new.clone()));
             col.name = new;
         }
@@ -189,53 +156,95 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
             why: "under ε only noisy counts, distributions and correlations are released".into(),
         });
     }
+    let (candidate_keys, ordered_pairs, rules, null_groups, conditionals) = if structure {
+        let keys = profile
+            .candidate_keys
+            .iter()
+            .map(|k| k.iter().map(|n| table.rename(n)).collect())
+            .collect();
+        let (ordered, rules) = (table.ordered_pairs(), table.rules());
+        (
+            keys,
+            ordered,
+            rules,
+            table.null_groups(),
+            table.conditionals(),
+        )
+    } else {
+        Default::default()
+    };
+    let privacy = PrivacySummary {
+        k_min,
+        k_max,
+        significant_digits: options.significant_digits,
+        epsilon,
+        epsilon_spent: noise.spent().map(|e| round_to(e, 6)),
+        delta: epsilon.map(|_| DELTA),
+        sampled_rows: if epsilon.is_some() {
+            rows.min(profile.sampled_rows)
+        } else {
+            profile.sampled_rows
+        },
+        withheld_items: withheld.len() as u64,
+    };
     let safe = SafeProfile {
         version: SAFE_PROFILE_VERSION,
         format: profile.format,
         row_count: rows,
         columns: columns.clone(),
         correlations,
-        candidate_keys: if structure {
-            profile
-                .candidate_keys
-                .iter()
-                .map(|k| k.iter().map(|n| table.rename(n)).collect())
-                .collect()
-        } else {
-            Vec::new()
-        },
-        ordered_pairs: if structure {
-            table.ordered_pairs()
-        } else {
-            Vec::new()
-        },
-        rules: if structure { table.rules() } else { Vec::new() },
-        null_groups: if structure {
-            table.null_groups()
-        } else {
-            Vec::new()
-        },
-        conditionals: if structure {
-            table.conditionals()
-        } else {
-            Vec::new()
-        },
-        privacy: PrivacySummary {
-            k_min,
-            k_max,
-            significant_digits: options.significant_digits,
-            epsilon,
-            epsilon_spent: noise.spent().map(|e| round_to(e, 6)),
-            delta: epsilon.map(|_| DELTA),
-            sampled_rows: if epsilon.is_some() {
-                rows.min(profile.sampled_rows)
-            } else {
-                profile.sampled_rows
-            },
-            withheld_items: withheld.len() as u64,
-        },
+        candidate_keys,
+        ordered_pairs,
+        rules,
+        null_groups,
+        conditionals,
+        privacy,
     };
     (safe, withheld)
+}
+
+/// The release's noise: none without ε; under ε the budget is split over exactly the
+/// queries the release makes (the row count, each column's, and one per correlation
+/// pair that may be released).
+fn noise_for(profile: &Profile, seed: u64, epsilon: Option<f64>) -> Noise {
+    let Some(e) = epsilon else {
+        return Noise::off(seed);
+    };
+    let correlatable = profile
+        .correlations
+        .columns
+        .iter()
+        .filter(|n| {
+            profile
+                .columns
+                .iter()
+                .find(|c| &c.name == *n)
+                .is_some_and(dp::correlatable)
+        })
+        .count();
+    let queries = 1 + profile
+        .columns
+        .iter()
+        .map(dp::column_queries)
+        .sum::<usize>();
+    let pairs = correlatable * correlatable.saturating_sub(1) / 2;
+    Noise::dp(seed, e, queries, pairs)
+}
+
+/// The neutral name (`column_3`) for a column whose name itself looks like personal
+/// data (a headerless file's first row), said in the withheld list.
+fn pii_named(name: &str, i: usize, withheld: &mut Vec<Withheld>) -> Option<String> {
+    if !crate::profile::semantic::looks_like_pii_value(name) {
+        return None;
+    }
+    let new = format!("column_{}", i + 1);
+    withheld.push(Withheld {
+        column: new.clone(),
+        what: "the column name".into(),
+        why: "the name itself looks like personal data (was the first row data, not a header?)"
+            .into(),
+    });
+    Some(new)
 }
 
 /// The table-level parts of a release, over the released columns.
