@@ -122,6 +122,23 @@ fn column(
     notes: &mut Vec<Withheld>,
     note: Note<'_>,
 ) {
+    numeric(c, present, k_min, k, sig, notes, note);
+    datetime(c, present, k, notes, note);
+    categories(c, present, k_min, k, notes, note);
+    text(c, present, k_min, k);
+}
+
+/// A number column's distribution: thinned, rounded, rare point masses dropped; none
+/// from fewer than 2k values.
+fn numeric(
+    c: &mut SafeColumn,
+    present: u64,
+    k_min: u32,
+    k: u32,
+    sig: u32,
+    notes: &mut Vec<Withheld>,
+    note: Note<'_>,
+) {
     if let Some(n) = &mut c.numeric {
         if enough_values(present, k) {
             n.quantiles = thin(&n.quantiles, present, k)
@@ -150,6 +167,11 @@ fn column(
             ));
         }
     }
+}
+
+/// A date column's distribution: every value a date, personal dates coarsened, thin
+/// weekday/month/hour cells dropped; none from fewer than 2k values.
+fn datetime(c: &mut SafeColumn, present: u64, k: u32, notes: &mut Vec<Withheld>, note: Note<'_>) {
     // Every released date is a date: a string that does not parse as one (a name
     // smuggled into a quantile) takes the distribution with it.
     let parses = |d: &SafeDatetime| {
@@ -215,6 +237,18 @@ fn column(
             ));
         }
     }
+}
+
+/// Category values that stand for fewer than k_min rows or look personal become
+/// "other"; shares rounded to what k rows can tell.
+fn categories(
+    c: &mut SafeColumn,
+    present: u64,
+    k_min: u32,
+    k: u32,
+    notes: &mut Vec<Withheld>,
+    note: Note<'_>,
+) {
     if let Some(cats) = &mut c.categories {
         let before = cats.values.len();
         let step = share_step(present, k);
@@ -239,6 +273,10 @@ fn column(
             ));
         }
     }
+}
+
+/// Text shapes regrouped by their own shape, rare ones dropped; lengths thinned.
+fn text(c: &mut SafeColumn, present: u64, k_min: u32, k: u32) {
     if let Some(t) = &mut c.text {
         let mut shapes: Vec<ValueShare<String>> = Vec::new();
         for s in t.shapes.drain(..) {
