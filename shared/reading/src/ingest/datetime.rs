@@ -248,43 +248,83 @@ const MONTH_NAMES: [&[u8]; 12] = [
 /// A parsed value: days since 1970 for dates, µs since 1970 (UTC if an offset was
 /// given) for datetimes, µs since midnight for times.
 pub(crate) fn parse(fmt: &DateFormat, b: &[u8]) -> Option<i64> {
-    let (mut y, mut mo, mut d) = (1970i32, 1u32, 1u32);
-    let (mut h, mut mi, mut s, mut us) = (0u32, 0u32, 0u32, 0u32);
-    let mut pm: Option<bool> = None;
-    let mut twelve_hour = false;
-    let mut offset_s: i64 = 0;
+    let mut fields = Fields::default();
     let mut p = 0usize;
     for tok in &fmt.toks {
-        match *tok {
-            Tok::Year => y = digits(b, &mut p, 4, 4)? as i32,
+        fields.read(*tok, b, &mut p)?;
+    }
+    if p != b.len() {
+        return None;
+    }
+    fields.value(fmt)
+}
+
+/// What the tokens of a format read, before it is checked and turned into a value.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    y: i32,
+    mo: u32,
+    d: u32,
+    h: u32,
+    mi: u32,
+    s: u32,
+    us: u32,
+    pm: Option<bool>,
+    twelve_hour: bool,
+    offset_s: i64,
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields {
+            y: 1970,
+            mo: 1,
+            d: 1,
+            h: 0,
+            mi: 0,
+            s: 0,
+            us: 0,
+            pm: None,
+            twelve_hour: false,
+            offset_s: 0,
+        }
+    }
+}
+
+impl Fields {
+    /// Reads one token at `*p`, moving past it; `None` when the text does not match.
+    #[inline]
+    fn read(&mut self, tok: Tok, b: &[u8], p: &mut usize) -> Option<()> {
+        match tok {
+            Tok::Year => self.y = digits(b, p, 4, 4)? as i32,
             Tok::Year2 => {
-                let v = digits(b, &mut p, 2, 2)? as i32;
-                y = if v < 69 { 2000 + v } else { 1900 + v };
+                let v = digits(b, p, 2, 2)? as i32;
+                self.y = if v < 69 { 2000 + v } else { 1900 + v };
             }
-            Tok::Month2 => mo = digits(b, &mut p, 2, 2)?,
-            Tok::Month12 => mo = digits(b, &mut p, 1, 2)?,
-            Tok::Day2 => d = digits(b, &mut p, 2, 2)?,
-            Tok::Day12 => d = digits(b, &mut p, 1, 2)?,
-            Tok::Hour2 => h = digits(b, &mut p, 2, 2)?,
-            Tok::Hour24Short => h = digits(b, &mut p, 1, 2)?,
+            Tok::Month2 => self.mo = digits(b, p, 2, 2)?,
+            Tok::Month12 => self.mo = digits(b, p, 1, 2)?,
+            Tok::Day2 => self.d = digits(b, p, 2, 2)?,
+            Tok::Day12 => self.d = digits(b, p, 1, 2)?,
+            Tok::Hour2 => self.h = digits(b, p, 2, 2)?,
+            Tok::Hour24Short => self.h = digits(b, p, 1, 2)?,
             Tok::Hour12 => {
-                h = digits(b, &mut p, 2, 2)?;
-                twelve_hour = true;
+                self.h = digits(b, p, 2, 2)?;
+                self.twelve_hour = true;
             }
             Tok::Hour12Short => {
-                h = digits(b, &mut p, 1, 2)?;
-                twelve_hour = true;
+                self.h = digits(b, p, 1, 2)?;
+                self.twelve_hour = true;
             }
-            Tok::Minute => mi = digits(b, &mut p, 2, 2)?,
-            Tok::Second => s = digits(b, &mut p, 2, 2)?,
+            Tok::Minute => self.mi = digits(b, p, 2, 2)?,
+            Tok::Second => self.s = digits(b, p, 2, 2)?,
             Tok::Frac => {
                 // chrono's `%.f`: an optional dot and 1..=9 digits.
-                if p < b.len() && b[p] == b'.' {
-                    p += 1;
-                    let start = p;
-                    let v = digits(b, &mut p, 1, 9)?;
-                    let n = p - start;
-                    us = if n >= 6 {
+                if *p < b.len() && b[*p] == b'.' {
+                    *p += 1;
+                    let start = *p;
+                    let v = digits(b, p, 1, 9)?;
+                    let n = *p - start;
+                    self.us = if n >= 6 {
                         v / 10u32.pow((n - 6) as u32)
                     } else {
                         v * 10u32.pow((6 - n) as u32)
@@ -292,94 +332,108 @@ pub(crate) fn parse(fmt: &DateFormat, b: &[u8]) -> Option<i64> {
                 }
             }
             Tok::AmPm => {
-                let w = b.get(p..p + 2)?;
-                pm = Some(
+                let w = b.get(*p..*p + 2)?;
+                self.pm = Some(
                     match [w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase()] {
                         [b'a', b'm'] => false,
                         [b'p', b'm'] => true,
                         _ => return None,
                     },
                 );
-                p += 2;
+                *p += 2;
             }
             Tok::MonthName => {
-                let w = b.get(p..p + 3)?;
+                let w = b.get(*p..*p + 3)?;
                 let w = [
                     w[0].to_ascii_lowercase(),
                     w[1].to_ascii_lowercase(),
                     w[2].to_ascii_lowercase(),
                 ];
-                mo = MONTHS.iter().position(|m| **m == w)? as u32 + 1;
-                p += 3;
+                self.mo = MONTHS.iter().position(|m| **m == w)? as u32 + 1;
+                *p += 3;
             }
             Tok::MonthFullName => {
                 let (i, name) = MONTH_NAMES.iter().enumerate().find(|(_, m)| {
-                    b.get(p..p + m.len())
+                    b.get(*p..*p + m.len())
                         .is_some_and(|w| w.eq_ignore_ascii_case(m))
                 })?;
-                mo = i as u32 + 1;
-                p += name.len();
+                self.mo = i as u32 + 1;
+                *p += name.len();
             }
             Tok::Zulu => {
-                if b.get(p) != Some(&b'Z') {
+                if b.get(*p) != Some(&b'Z') {
                     return None;
                 }
-                p += 1;
+                *p += 1;
             }
             Tok::Offset | Tok::OffsetColon => {
-                let sign = match b.get(p)? {
+                let sign = match b.get(*p)? {
                     b'+' => 1,
                     b'-' => -1,
                     _ => return None,
                 };
-                p += 1;
-                let oh = digits(b, &mut p, 2, 2)?;
-                if *tok == Tok::OffsetColon {
-                    if b.get(p) != Some(&b':') {
+                *p += 1;
+                let oh = digits(b, p, 2, 2)?;
+                if tok == Tok::OffsetColon {
+                    if b.get(*p) != Some(&b':') {
                         return None;
                     }
-                    p += 1;
+                    *p += 1;
                 }
-                let om = digits(b, &mut p, 2, 2)?;
+                let om = digits(b, p, 2, 2)?;
                 if oh > 23 || om > 59 {
                     return None;
                 }
-                offset_s = sign * i64::from(oh * 3600 + om * 60);
+                self.offset_s = sign * i64::from(oh * 3600 + om * 60);
             }
             Tok::Lit(c) => {
-                if b.get(p) != Some(&c) {
+                if b.get(*p) != Some(&c) {
                     return None;
                 }
-                p += 1;
+                *p += 1;
             }
         }
+        Some(())
     }
-    if p != b.len() {
-        return None;
-    }
-    if twelve_hour {
-        if !(1..=12).contains(&h) {
-            return None;
+
+    /// The value of the fields read, or `None` for an impossible date or time.
+    #[inline]
+    fn value(mut self, fmt: &DateFormat) -> Option<i64> {
+        if self.twelve_hour {
+            if !(1..=12).contains(&self.h) {
+                return None;
+            }
+            match self.pm {
+                Some(true) if self.h != 12 => self.h += 12,
+                Some(false) if self.h == 12 => self.h = 0,
+                _ => {}
+            }
         }
-        match pm {
-            Some(true) if h != 12 => h += 12,
-            Some(false) if h == 12 => h = 0,
-            _ => {}
-        }
-    }
-    NaiveTime::from_hms_micro_opt(h, mi, s, us)?;
-    let time_us = i64::from(h * 3600 + mi * 60 + s) * 1_000_000 + i64::from(us);
-    match fmt.kind {
-        TemporalKind::Time => Some(time_us),
-        TemporalKind::Date => Some(days_from_ymd(y, mo, d)?),
-        TemporalKind::DateTime => {
-            let days = days_from_ymd(y, mo, d)?;
-            let local = days * 86_400_000_000 + time_us;
-            Some(if fmt.has_offset {
-                local - offset_s * 1_000_000
-            } else {
-                local
-            })
+        let Fields {
+            y,
+            mo,
+            d,
+            h,
+            mi,
+            s,
+            us,
+            offset_s,
+            ..
+        } = self;
+        NaiveTime::from_hms_micro_opt(h, mi, s, us)?;
+        let time_us = i64::from(h * 3600 + mi * 60 + s) * 1_000_000 + i64::from(us);
+        match fmt.kind {
+            TemporalKind::Time => Some(time_us),
+            TemporalKind::Date => Some(days_from_ymd(y, mo, d)?),
+            TemporalKind::DateTime => {
+                let days = days_from_ymd(y, mo, d)?;
+                let local = days * 86_400_000_000 + time_us;
+                Some(if fmt.has_offset {
+                    local - offset_s * 1_000_000
+                } else {
+                    local
+                })
+            }
         }
     }
 }
