@@ -208,49 +208,13 @@ fn fixed_combinations(
     ) {
         return;
     }
-    let (first_index, second_index) = (label_index(&first_labels), label_index(&second_labels));
-    let mut allowed = vec![vec![false; second_labels.len()]; first_labels.len()];
-    for (j, pair) in combinations.iter().enumerate() {
-        let a = pair
-            .first()
-            .and_then(|v| first_index.get(v.as_str()).copied());
-        let b = pair
-            .get(1)
-            .and_then(|v| second_index.get(v.as_str()).copied());
-        match (pair.len(), a, b) {
-            (2, Some(a), Some(b)) => allowed[a][b] = true,
-            _ => c.fail(
-                format!("{path}.combinations[{j}]"),
-                format!("{pair:?} is not a pair of values the two columns list"),
-                "a pair of values listed by the two columns",
-                "list [first value, second value] using the columns' own values",
-            ),
-        }
-    }
+    let allowed = allowed_pairs(c, &path, &first_labels, &second_labels, combinations);
     let Gen::Categorical(Categorical { choice: own, .. }) = &columns[second].recipe else {
         return;
     };
     let own_weights = own.weights();
     let old = columns[second].given.take();
-    let mut groups = Vec::with_capacity(first_labels.len());
-    for (a, row) in allowed.iter().enumerate() {
-        let base = match old.as_ref().and_then(|g| g.groups[a].as_ref()) {
-            Some(GroupDraw::Weights(ch)) => ch.weights(),
-            _ => own_weights.clone(),
-        };
-        let mut w: Vec<f64> = base
-            .iter()
-            .zip(row)
-            .map(|(w, ok)| if *ok { *w } else { 0.0 })
-            .collect();
-        if w.iter().sum::<f64>() <= 0.0 {
-            // Allowed values the weights never pick: draw them evenly.
-            w = row.iter().map(|ok| f64::from(u8::from(*ok))).collect();
-        }
-        groups.push(
-            (w.iter().sum::<f64>() > 0.0).then(|| GroupDraw::Weights(Choice::new(w.into_iter()))),
-        );
-    }
+    let groups = restricted_groups(&allowed, &own_weights, old.as_ref());
     columns[second].given = Some(Given { by: first, groups });
     // The first column: only values that have a partner; no "other" values.
     if let Gen::Categorical(Categorical {
@@ -281,6 +245,66 @@ fn fixed_combinations(
         *choice = Choice::new(w.into_iter());
         *has_other = false;
     }
+}
+
+/// Which (first, second) value pairs the combinations allow, by label index; a pair
+/// that names a value a column does not list is a problem.
+fn allowed_pairs(
+    c: &mut Checker,
+    path: &str,
+    first_labels: &[String],
+    second_labels: &[String],
+    combinations: &[Vec<String>],
+) -> Vec<Vec<bool>> {
+    let (first_index, second_index) = (label_index(first_labels), label_index(second_labels));
+    let mut allowed = vec![vec![false; second_labels.len()]; first_labels.len()];
+    for (j, pair) in combinations.iter().enumerate() {
+        let a = pair
+            .first()
+            .and_then(|v| first_index.get(v.as_str()).copied());
+        let b = pair
+            .get(1)
+            .and_then(|v| second_index.get(v.as_str()).copied());
+        match (pair.len(), a, b) {
+            (2, Some(a), Some(b)) => allowed[a][b] = true,
+            _ => c.fail(
+                format!("{path}.combinations[{j}]"),
+                format!("{pair:?} is not a pair of values the two columns list"),
+                "a pair of values listed by the two columns",
+                "list [first value, second value] using the columns' own values",
+            ),
+        }
+    }
+    allowed
+}
+
+/// The second column's weights within each first value: its group's (or its own)
+/// weights with the disallowed values at 0; allowed values the weights never pick are
+/// drawn evenly.
+fn restricted_groups(
+    allowed: &[Vec<bool>],
+    own_weights: &[f64],
+    old: Option<&Given>,
+) -> Vec<Option<GroupDraw>> {
+    let mut groups = Vec::with_capacity(allowed.len());
+    for (a, row) in allowed.iter().enumerate() {
+        let base = match old.and_then(|g| g.groups[a].as_ref()) {
+            Some(GroupDraw::Weights(ch)) => ch.weights(),
+            _ => own_weights.to_vec(),
+        };
+        let mut w: Vec<f64> = base
+            .iter()
+            .zip(row)
+            .map(|(w, ok)| if *ok { *w } else { 0.0 })
+            .collect();
+        if w.iter().sum::<f64>() <= 0.0 {
+            w = row.iter().map(|ok| f64::from(u8::from(*ok))).collect();
+        }
+        groups.push(
+            (w.iter().sum::<f64>() > 0.0).then(|| GroupDraw::Weights(Choice::new(w.into_iter()))),
+        );
+    }
+    groups
 }
 
 /// Each label's index (the first, when a label repeats).
