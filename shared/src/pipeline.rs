@@ -226,6 +226,15 @@ impl Synthesis {
         )
     }
 
+    /// The row ranges in order, [`CHUNK_ROWS`] each: for a writer that scores nothing
+    /// (the CLI), so every thread's share is the same size.
+    pub fn even_ranges(&self) -> impl Iterator<Item = Range<u64>> + use<> {
+        let rows = self.rows;
+        (0..rows)
+            .step_by(CHUNK_ROWS as usize)
+            .map(move |s| s..(s + CHUNK_ROWS).min(rows))
+    }
+
     /// The rows of one range.
     pub fn make(&self, range: Range<u64>) -> Table {
         crate::generate::generate(&self.plan, self.seed, self.rows, range)
@@ -249,7 +258,23 @@ impl Synthesis {
     }
 
     /// One range made and, for text formats, rendered: what a thread hands the writer.
+    /// The rows themselves are dropped once rendered (see [`Synthesis::render_kept`]).
     pub fn render(
+        &self,
+        range: Range<u64>,
+        format: OutputFormat,
+        options: &ExportOptions,
+    ) -> Result<Chunk> {
+        let mut chunk = self.render_kept(range, format, options)?;
+        if let Chunk::Rendered { table, .. } = &mut chunk {
+            *table = None;
+        }
+        Ok(chunk)
+    }
+
+    /// [`Synthesis::render`], keeping the rows beside the text: for the first range,
+    /// whose rows are scored.
+    pub fn render_kept(
         &self,
         range: Range<u64>,
         format: OutputFormat,
@@ -260,7 +285,7 @@ impl Synthesis {
             Some(bytes) => Ok(Chunk::Rendered {
                 bytes: bytes?,
                 rows: range.end - range.start,
-                table,
+                table: Some(table),
             }),
             None => Ok(Chunk::Table(table)),
         }
@@ -277,8 +302,8 @@ pub enum Chunk {
         bytes: Vec<u8>,
         /// Rows in it.
         rows: u64,
-        /// The rows (kept for scoring the first chunk).
-        table: Table,
+        /// The rows, when kept ([`Synthesis::render_kept`]).
+        table: Option<Table>,
     },
     /// A table for the exporter.
     Table(Table),
@@ -299,10 +324,11 @@ impl Chunk {
         }
     }
 
-    /// The rows of the chunk.
-    pub fn into_table(self) -> Table {
+    /// The rows of the chunk, when kept.
+    pub fn into_table(self) -> Option<Table> {
         match self {
-            Chunk::Rendered { table, .. } | Chunk::Table(table) => table,
+            Chunk::Rendered { table, .. } => table,
+            Chunk::Table(table) => Some(table),
         }
     }
 }
@@ -370,6 +396,10 @@ mod tests {
             if rows > 0 {
                 assert_eq!(ranges[0].end, rows.min(SCORED_ROWS.max(CHUNK_ROWS)));
             }
+            let even: Vec<_> = s.even_ranges().collect();
+            assert_eq!(even.len() as u64, rows.div_ceil(CHUNK_ROWS));
+            assert!(even.iter().all(|r| r.end - r.start <= CHUNK_ROWS));
+            assert_eq!(even.last().map_or(0, |r| r.end), rows);
         }
     }
 

@@ -154,14 +154,19 @@ impl Generation {
         let Some(range) = self.ranges.next() else {
             return Ok(self.sink.take());
         };
-        let chunk = self
-            .synthesis
-            .render(range.clone(), self.format, &self.options)
-            .map_err(|e| e.to_string())?;
+        let first = range.start == 0;
+        let chunk = if first {
+            self.synthesis
+                .render_kept(range.clone(), self.format, &self.options)
+        } else {
+            self.synthesis
+                .render(range.clone(), self.format, &self.options)
+        }
+        .map_err(|e| e.to_string())?;
         chunk.write_to(exporter).map_err(|e| e.to_string())?;
         self.done = range.end;
-        if range.start == 0 {
-            self.first = Some(chunk.into_table());
+        if first {
+            self.first = chunk.into_table();
         }
         Ok(self.sink.take())
     }

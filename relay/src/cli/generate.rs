@@ -54,7 +54,7 @@ fn for_each_chunk(
     options: &ExportOptions,
     mut write: impl FnMut(Chunk) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let ranges: Vec<_> = synthesis.ranges().collect();
+    let ranges: Vec<_> = synthesis.even_ranges().collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(ranges.len().max(1));

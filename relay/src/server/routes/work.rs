@@ -171,10 +171,15 @@ pub async fn make(
             let mut scored = None;
             for range in synthesis.ranges() {
                 cancel.check()?;
-                let chunk = synthesis.render(range, format, &options)?;
+                let first = range.start == 0;
+                let chunk = if first {
+                    synthesis.render_kept(range, format, &options)?
+                } else {
+                    synthesis.render(range, format, &options)?
+                };
                 chunk.write_to(&mut exporter)?;
-                if scored.is_none() {
-                    scored = Some(chunk.into_table());
+                if first {
+                    scored = chunk.into_table();
                 }
             }
             cancel.check()?;
