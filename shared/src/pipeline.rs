@@ -135,20 +135,26 @@ impl Inspected {
     }
 }
 
-/// Reads, profiles and guards a file.
-pub fn inspect(bytes: &[u8], name: &str, options: &InspectOptions) -> Result<Inspected> {
+/// Reads, profiles and guards a file. Given owned bytes (a `Vec`, axum's `Bytes`), it
+/// drops them once read, so the raw file is not held while profiling.
+pub fn inspect(
+    bytes: impl AsRef<[u8]>,
+    name: &str,
+    options: &InspectOptions,
+) -> Result<Inspected> {
     inspect_until(bytes, name, options, &|| Ok(()))
 }
 
 /// [`inspect`], asking `keep_going` between the steps (a server stops the work of a
 /// request that timed out or went away).
 pub fn inspect_until(
-    bytes: &[u8],
+    bytes: impl AsRef<[u8]>,
     name: &str,
     options: &InspectOptions,
     keep_going: &dyn Fn() -> Result<()>,
 ) -> Result<Inspected> {
-    let table = crate::read(bytes, name, &options.ingest)?;
+    let table = crate::read(bytes.as_ref(), name, &options.ingest)?;
+    drop(bytes);
     keep_going()?;
     let profile = crate::profile(&table);
     keep_going()?;

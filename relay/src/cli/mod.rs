@@ -102,7 +102,7 @@ fn inspect_file(
 ) -> anyhow::Result<shared::pipeline::Inspected> {
     let name = file_name(path);
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let inspected = shared::pipeline::inspect(&bytes, &name, options)?;
+    let inspected = shared::pipeline::inspect(bytes, &name, options)?;
     for w in &inspected.table.warnings {
         eprintln!("byod: {name}: {w}");
     }

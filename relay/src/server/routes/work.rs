@@ -91,7 +91,7 @@ pub async fn inspect(
                 Ok(())
             }
         };
-        let inspected = pipeline::inspect_until(&bytes, &name, &options, &stop);
+        let inspected = pipeline::inspect_until(bytes, &name, &options, &stop);
         cancel.check()?;
         Ok(inspected?)
     })
