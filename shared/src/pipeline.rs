@@ -137,11 +137,7 @@ impl Inspected {
 
 /// Reads, profiles and guards a file. Given owned bytes (a `Vec`, axum's `Bytes`), it
 /// drops them once read, so the raw file is not held while profiling.
-pub fn inspect(
-    bytes: impl AsRef<[u8]>,
-    name: &str,
-    options: &InspectOptions,
-) -> Result<Inspected> {
+pub fn inspect(bytes: impl AsRef<[u8]>, name: &str, options: &InspectOptions) -> Result<Inspected> {
     inspect_until(bytes, name, options, &|| Ok(()))
 }
 
