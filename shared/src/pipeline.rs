@@ -165,6 +165,14 @@ pub fn inspect_until(
     })
 }
 
+/// Checks a SafeProfile that arrived from elsewhere (a client of the relay) and applies
+/// the guard to it again: whatever the sender did, what passes on is what the guard
+/// would release. Returns it with what this second pass withheld.
+pub fn reguard(received: &SafeProfile) -> Result<(SafeProfile, Vec<Withheld>)> {
+    received.validate()?;
+    Ok(crate::guard::recheck(received, &GuardOptions::default()))
+}
+
 // ------------------------------------------------------------------ synthesize
 
 /// The template's spec for a SafeProfile (no network): template mode, and the fallback

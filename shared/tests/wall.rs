@@ -59,3 +59,42 @@ fn the_ground_floor_depends_on_neither_side() {
         "shared-base depends on a side of the wall: {base:?}"
     );
 }
+
+/// The relay's server and the page make specs and output from SafeProfiles; the
+/// reading side reaches them only through the core's pipeline and contracts. (Was: the
+/// `/api/spec` route called `shared::guard::recheck` itself.)
+#[test]
+fn the_relay_and_the_page_reach_the_reading_side_only_through_the_pipeline() {
+    const READING: [&str; 8] = [
+        "shared::guard",
+        "shared::profile",
+        "shared::ingest",
+        "shared::read(",
+        "shared::GuardOptions",
+        "shared::IngestOptions",
+        "shared::Profile",
+        "shared_reading",
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut stack = vec![root.join("relay/src/server"), root.join("frontend/src")];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                for name in READING {
+                    assert!(
+                        !text.contains(name),
+                        "{} names {name}: go through shared::pipeline",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(files > 20, "only {files} files scanned");
+}

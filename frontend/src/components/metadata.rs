@@ -43,7 +43,7 @@ pub fn MetadataPanel(card: Card, info: Arc<FileInfo>) -> impl IntoView {
 
 /// What the guard kept back.
 #[component]
-fn Withheld(items: Vec<shared::Withheld>) -> impl IntoView {
+fn Withheld(items: Vec<shared::contract::Withheld>) -> impl IntoView {
     let count = items.len();
     let open = count > 0 && count <= 12;
     view! {

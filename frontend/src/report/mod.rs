@@ -100,11 +100,13 @@ pub(crate) mod tests {
             "/../../shared/datasets/penguins.csv"
         );
         let bytes = std::fs::read(path).unwrap();
-        let real = shared::read(&bytes, "penguins.csv", &Default::default()).unwrap();
-        let (safe, _) = shared::guard(&shared::profile(&real), &Default::default());
-        let plan = shared::plan::compile(&shared::template::template(&safe, 0.8)).unwrap();
-        let synthetic = shared::generate::generate(&plan, 3, 344, 0..344);
-        shared::evaluate(&real, &synthetic, &Default::default())
+        let options = shared::pipeline::InspectOptions::with_guard_seed(0);
+        let real = shared::pipeline::inspect(bytes, "penguins.csv", &options).unwrap();
+        let spec = shared::pipeline::template_spec(&real.safe, shared::Strictness::DEFAULT);
+        let synthetic = shared::pipeline::Synthesis::new(spec, Some(344), 3)
+            .unwrap()
+            .make(0..344);
+        shared::evaluate(&real.table, &synthetic, &Default::default())
     }
 
     #[test]

@@ -270,8 +270,10 @@ mod tests {
                 csv += &format!("{region},product-{p:02}\n");
             }
         }
-        let table = shared::read(csv.as_bytes(), "sales.csv", &Default::default()).unwrap();
-        let (safe, _) = shared::guard(&shared::profile(&table), &Default::default());
+        let options = shared::pipeline::InspectOptions::with_guard_seed(0);
+        let safe = shared::pipeline::inspect(csv.as_bytes(), "sales.csv", &options)
+            .unwrap()
+            .safe;
         let d = safe.conditionals.iter().find(|d| d.target == "product");
         let all: usize = d.unwrap().groups.iter().map(|g| g.values.len()).sum();
         assert_eq!(all, 60, "the profile's conditional names every product");

@@ -12,14 +12,15 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::json;
+use shared::SafeProfile;
+use shared::contract::Withheld;
 use shared::contract::{SpecAnswer, SpecRequest, Strictness};
-use shared::{SafeProfile, Withheld};
 use std::sync::Arc;
 
-/// Validates an incoming SafeProfile and re-applies the guard.
+/// Validates an incoming SafeProfile and re-applies the guard (the core's
+/// [`shared::pipeline::reguard`]: this route never sees the reading side itself).
 fn reguard(p: &SafeProfile) -> ApiResult<(SafeProfile, Vec<Withheld>)> {
-    p.validate().map_err(ApiError::from)?;
-    Ok(shared::guard::recheck(p, &shared::GuardOptions::default()))
+    Ok(shared::pipeline::reguard(p)?)
 }
 
 /// `POST /api/spec`: SafeProfile → spec.
