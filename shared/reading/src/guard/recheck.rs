@@ -53,7 +53,13 @@ pub fn recheck(p: &SafeProfile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
                 "the column is personal or identifying".into(),
             ));
         }
-        column(c, present, k_min, k, sig, &mut notes, &note);
+        let budget = Budget {
+            present,
+            k_min,
+            k,
+            sig,
+        };
+        column(c, budget, &mut notes, &note);
         withheld.extend(notes);
         if looks_like_pii_value(&c.name) {
             let new = format!("column_{}", i + 1);
@@ -113,32 +119,32 @@ fn make_sensitive(c: &mut SafeColumn) -> bool {
 
 type Note<'a> = &'a dyn Fn(&str, String) -> Withheld;
 
-fn column(
-    c: &mut SafeColumn,
+/// What a column's release is held to: its present values, the smallest k, its own k,
+/// and the significant digits numbers keep.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
     present: u64,
     k_min: u32,
     k: u32,
     sig: u32,
-    notes: &mut Vec<Withheld>,
-    note: Note<'_>,
-) {
-    numeric(c, present, k_min, k, sig, notes, note);
-    datetime(c, present, k, notes, note);
-    categories(c, present, k_min, k, notes, note);
-    text(c, present, k_min, k);
+}
+
+fn column(c: &mut SafeColumn, b: Budget, notes: &mut Vec<Withheld>, note: Note<'_>) {
+    numeric(c, b, notes, note);
+    datetime(c, b, notes, note);
+    categories(c, b, notes, note);
+    text(c, b);
 }
 
 /// A number column's distribution: thinned, rounded, rare point masses dropped; none
 /// from fewer than 2k values.
-fn numeric(
-    c: &mut SafeColumn,
-    present: u64,
-    k_min: u32,
-    k: u32,
-    sig: u32,
-    notes: &mut Vec<Withheld>,
-    note: Note<'_>,
-) {
+fn numeric(c: &mut SafeColumn, b: Budget, notes: &mut Vec<Withheld>, note: Note<'_>) {
+    let Budget {
+        present,
+        k_min,
+        k,
+        sig,
+    } = b;
     if let Some(n) = &mut c.numeric {
         if enough_values(present, k) {
             n.quantiles = thin(&n.quantiles, present, k)
@@ -171,7 +177,8 @@ fn numeric(
 
 /// A date column's distribution: every value a date, personal dates coarsened, thin
 /// weekday/month/hour cells dropped; none from fewer than 2k values.
-fn datetime(c: &mut SafeColumn, present: u64, k: u32, notes: &mut Vec<Withheld>, note: Note<'_>) {
+fn datetime(c: &mut SafeColumn, b: Budget, notes: &mut Vec<Withheld>, note: Note<'_>) {
+    let Budget { present, k, .. } = b;
     // Every released date is a date: a string that does not parse as one (a name
     // smuggled into a quantile) takes the distribution with it.
     let parses = |d: &SafeDatetime| {
@@ -241,14 +248,10 @@ fn datetime(c: &mut SafeColumn, present: u64, k: u32, notes: &mut Vec<Withheld>,
 
 /// Category values that stand for fewer than k_min rows or look personal become
 /// "other"; shares rounded to what k rows can tell.
-fn categories(
-    c: &mut SafeColumn,
-    present: u64,
-    k_min: u32,
-    k: u32,
-    notes: &mut Vec<Withheld>,
-    note: Note<'_>,
-) {
+fn categories(c: &mut SafeColumn, b: Budget, notes: &mut Vec<Withheld>, note: Note<'_>) {
+    let Budget {
+        present, k_min, k, ..
+    } = b;
     if let Some(cats) = &mut c.categories {
         let before = cats.values.len();
         let step = share_step(present, k);
@@ -276,7 +279,10 @@ fn categories(
 }
 
 /// Text shapes regrouped by their own shape, rare ones dropped; lengths thinned.
-fn text(c: &mut SafeColumn, present: u64, k_min: u32, k: u32) {
+fn text(c: &mut SafeColumn, b: Budget) {
+    let Budget {
+        present, k_min, k, ..
+    } = b;
     if let Some(t) = &mut c.text {
         let mut shapes: Vec<ValueShare<String>> = Vec::new();
         for s in t.shapes.drain(..) {
