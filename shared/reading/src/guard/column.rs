@@ -40,23 +40,7 @@ impl Release<'_> {
 /// The SafeColumn of a column: its type and shape facts, plus what its values may say.
 pub(super) fn safe_column(c: &ColumnProfile, r: &mut Release<'_>) -> SafeColumn {
     let sensitive = super::is_sensitive(c);
-    let mut out = SafeColumn {
-        name: c.name.clone(),
-        logical_type: c.logical,
-        kind: c.kind,
-        semantic_type: c.semantic.map(|s| s.kind),
-        semantic_confidence: c.semantic.map(|s| round_to(s.confidence.min(1.0), 2)),
-        sensitive,
-        format: c.format.clone(),
-        decimals: c.decimals,
-        null_rate: round_to(c.null_rate, 4),
-        distinct: round_sig(c.distinct as f64, 2) as u64,
-        unique: c.unique,
-        numeric: None,
-        datetime: None,
-        categories: None,
-        text: None,
-    };
+    let mut out = super::shape_facts(c, sensitive, c.null_rate, c.distinct);
     if let Some(s) = &c.strings {
         out.text = Some(text(&c.name, s, r));
     }

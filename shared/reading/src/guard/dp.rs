@@ -84,23 +84,8 @@ pub(super) fn safe_column(c: &ColumnProfile, r: &mut DpRelease<'_>) -> SafeColum
     let sensitive = super::is_sensitive(c);
     let nulls = r.noise.count(c.null_count) as f64;
     let distinct = r.noise.count(c.distinct);
-    let mut out = SafeColumn {
-        name: c.name.clone(),
-        logical_type: c.logical,
-        kind: c.kind,
-        semantic_type: c.semantic.map(|s| s.kind),
-        semantic_confidence: c.semantic.map(|s| round_to(s.confidence.min(1.0), 2)),
-        sensitive,
-        format: c.format.clone(),
-        decimals: c.decimals,
-        null_rate: round_to((nulls / r.rows.max(1.0)).clamp(0.0, 1.0), 4),
-        distinct: round_sig(distinct as f64, 2) as u64,
-        unique: c.unique,
-        numeric: None,
-        datetime: None,
-        categories: None,
-        text: None,
-    };
+    let null_rate = (nulls / r.rows.max(1.0)).clamp(0.0, 1.0);
+    let mut out = super::shape_facts(c, sensitive, null_rate, distinct);
     let present = (r.rows - nulls).max(0.0);
     if let Some(s) = &c.strings {
         out.text = Some(text(s, r));

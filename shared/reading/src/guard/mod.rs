@@ -49,7 +49,7 @@ use crate::wire::*;
 use noise::Noise;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use release::round_to;
+use release::{round_sig, round_to};
 use serde::Serialize;
 
 /// How strict the guard is.
@@ -229,6 +229,34 @@ fn noise_for(profile: &Profile, seed: u64, epsilon: Option<f64>) -> Noise {
         .sum::<usize>();
     let pairs = correlatable * correlatable.saturating_sub(1) / 2;
     Noise::dp(seed, e, queries, pairs)
+}
+
+/// A column's type and shape facts as released, with no distribution yet: the part of
+/// a SafeColumn both releases (plain and under ε) share. `null_rate` and `distinct` are
+/// the release's own (noised under ε).
+pub(super) fn shape_facts(
+    c: &ColumnProfile,
+    sensitive: bool,
+    null_rate: f64,
+    distinct: u64,
+) -> SafeColumn {
+    SafeColumn {
+        name: c.name.clone(),
+        logical_type: c.logical,
+        kind: c.kind,
+        semantic_type: c.semantic.map(|s| s.kind),
+        semantic_confidence: c.semantic.map(|s| round_to(s.confidence.min(1.0), 2)),
+        sensitive,
+        format: c.format.clone(),
+        decimals: c.decimals,
+        null_rate: round_to(null_rate, 4),
+        distinct: round_sig(distinct as f64, 2) as u64,
+        unique: c.unique,
+        numeric: None,
+        datetime: None,
+        categories: None,
+        text: None,
+    }
 }
 
 /// The neutral name (`column_3`) for a column whose name itself looks like personal

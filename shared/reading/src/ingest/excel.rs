@@ -204,6 +204,16 @@ fn cell(value: &Data) -> Cell<'_> {
     }
 }
 
+/// The sheets to try in order: the one asked for (an error naming the others when it is
+/// missing), else every sheet, the first non-empty one winning.
+fn candidate_sheets(names: &[String], wanted: Option<&str>) -> Result<Vec<String>> {
+    match wanted {
+        Some(wanted) if !names.iter().any(|s| s == wanted) => Err(no_sheet(wanted, names)),
+        Some(wanted) => Ok(vec![wanted.to_string()]),
+        None => Ok(names.to_vec()),
+    }
+}
+
 fn no_sheet(wanted: &str, names: &[String]) -> Error {
     Error::new(ErrorKind::NotFound, format!("no sheet named '{wanted}'"))
         .with_hint(format!("the sheets are: {}", names.join(", ")))
@@ -216,13 +226,7 @@ fn read_xlsx(bytes: &[u8], options: &IngestOptions) -> Result<(String, Vec<Strin
     let mut book = calamine::Xlsx::new(Cursor::new(bytes))
         .map_err(|e| malformed("not a readable Excel workbook", e))?;
     let names = book.sheet_names();
-    let candidates: Vec<String> = match &options.sheet {
-        Some(wanted) if !names.iter().any(|s| s == wanted) => {
-            return Err(no_sheet(wanted, &names));
-        }
-        Some(wanted) => vec![wanted.clone()],
-        None => names.clone(),
-    };
+    let candidates = candidate_sheets(&names, options.sheet.as_deref())?;
     for name in candidates {
         let mut reader = match book.worksheet_cells_reader(&name) {
             Ok(r) => r,
@@ -331,13 +335,7 @@ fn read_xls(bytes: &[u8], options: &IngestOptions) -> Result<(String, Vec<String
     let mut book = calamine::Xls::new(Cursor::new(clean))
         .map_err(|e| malformed("not a readable Excel workbook", e))?;
     let names = book.sheet_names();
-    let candidates: Vec<String> = match &options.sheet {
-        Some(wanted) if !names.iter().any(|s| s == wanted) => {
-            return Err(no_sheet(wanted, &names));
-        }
-        Some(wanted) => vec![wanted.clone()],
-        None => names.clone(),
-    };
+    let candidates = candidate_sheets(&names, options.sheet.as_deref())?;
     for name in candidates {
         let range = book
             .worksheet_range(&name)
