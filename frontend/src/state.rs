@@ -115,30 +115,125 @@ pub fn random_seed() -> u64 {
     u32::from_le_bytes(bytes) as u64
 }
 
-/// Where a file is in its life.
+/// Where a file is in its life. Each state holds what exists in it, so a card cannot be
+/// "reviewing" without a spec or "ready" without a profile.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Phase {
+pub enum Life {
     /// Being read, profiled and guarded.
     Reading,
-    /// Profiled; ready to generate.
-    Ready,
+    /// The file could not be read: why.
+    Unreadable(String),
+    /// Read and profiled, and what is being done with it.
+    Read {
+        /// What reading found.
+        file: ReadFile,
+        /// The step of making from it.
+        step: Step,
+    },
+}
+
+/// What reading a file found.
+#[derive(Debug, Clone)]
+pub struct ReadFile {
+    /// The profile summary, SafeProfile and withheld list.
+    pub info: Arc<FileInfo>,
+    /// The SafeProfile of `info`, parsed once (for the spec cache's keys).
+    pub safe: Option<Arc<shared::SafeProfile>>,
+}
+
+impl PartialEq for ReadFile {
+    /// The same reading, not an equal one: a new reading of the file is a new value,
+    /// and comparing the profiles field by field on every progress event would cost.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.info, &other.info)
+    }
+}
+
+/// What is being done with a read file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Nothing: the user may generate.
+    Idle,
+    /// Reading another sheet; this reading stays shown until that one is done.
+    Rereading,
+    /// The LLM payload is shown for the user's approval.
+    Approving {
+        /// The user asked to bypass the spec cache; it applies once approved.
+        bypass: bool,
+    },
     /// Looking in the spec cache.
     Looking,
     /// Waiting for the relay's spec.
     Asking,
     /// The relay's spec is shown for review before generating.
-    Reviewing,
-    /// Making rows.
-    Generating {
-        /// "generating" or "scoring".
-        stage: String,
-        /// Rows made.
-        done: u64,
-        /// Rows in all.
-        total: u64,
-    },
-    /// The file could not be read (see the card's error).
-    Unreadable,
+    Reviewing(Review),
+    /// Making rows, then scoring them.
+    Generating(Progress),
+}
+
+/// A generation under way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// "starting", "generating" or "scoring".
+    pub stage: String,
+    /// Rows made.
+    pub done: u64,
+    /// Rows in all (0 = not known yet).
+    pub total: u64,
+    /// Who wrote the spec, to cache it once generated (`None`: do not).
+    pub cache_as: Option<shared::contract::Provenance>,
+}
+
+impl Life {
+    /// What reading found, once read.
+    pub fn file(&self) -> Option<&ReadFile> {
+        match self {
+            Life::Read { file, .. } => Some(file),
+            Life::Reading | Life::Unreadable(_) => None,
+        }
+    }
+
+    /// The step, once read.
+    pub fn step(&self) -> Option<&Step> {
+        match self {
+            Life::Read { step, .. } => Some(step),
+            Life::Reading | Life::Unreadable(_) => None,
+        }
+    }
+
+    /// Whether the worker or the relay is busy with the file.
+    pub fn busy(&self) -> bool {
+        matches!(
+            self,
+            Life::Reading
+                | Life::Read {
+                    step: Step::Rereading | Step::Looking | Step::Asking | Step::Generating(_),
+                    ..
+                }
+        )
+    }
+
+    /// The same file at another step (unchanged before it is read).
+    pub fn at(&self, step: Step) -> Life {
+        match self {
+            Life::Read { file, .. } => Life::Read {
+                file: file.clone(),
+                step,
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// What the card says about its last action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// Something failed.
+    Error(String),
+    /// Worth knowing: an LLM fallback, a cancel.
+    Notice(String),
+    /// The spec came from the cache: from when, how similar, who wrote it.
+    Reused(String),
 }
 
 /// A finished generation and its download URLs.
@@ -177,7 +272,7 @@ impl Output {
 }
 
 /// A spec from the relay, shown for review (and editing) before generating.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Review {
     /// The spec's JSON as the user edits it.
     pub text: RwSignal<String>,
@@ -185,6 +280,8 @@ pub struct Review {
     pub original: StoredValue<String>,
     /// The request to send once approved (its `spec` is filled then).
     pub request: StoredValue<GenerateRequest>,
+    /// Cache the spec once generated.
+    pub cache: bool,
 }
 
 /// One dropped file.
@@ -196,69 +293,77 @@ pub struct Card {
     pub name: StoredValue<String>,
     /// Size in bytes.
     pub size: RwSignal<u64>,
-    /// Where it is.
-    pub phase: RwSignal<Phase>,
-    /// The profile summary, SafeProfile and withheld list.
-    pub info: RwSignal<Option<Arc<FileInfo>>>,
-    /// The SafeProfile of `info`, parsed once (for the spec cache's keys).
-    pub safe: StoredValue<Option<Arc<shared::SafeProfile>>>,
-    /// The last error, for the user.
-    pub error: RwSignal<Option<String>>,
-    /// A note on the last spec (an LLM fallback, a cancel).
-    pub notice: RwSignal<Option<String>>,
+    /// Where it is in its life.
+    pub life: RwSignal<Life>,
+    /// What reading found, apart from `life`, so the profile is not drawn again on every
+    /// progress event.
+    pub info: Memo<Option<Arc<FileInfo>>>,
+    /// What the card says about its last action.
+    pub note: RwSignal<Option<Note>>,
     /// The last output.
     pub output: RwSignal<Option<Arc<Output>>>,
     /// This file's settings.
     pub settings: Settings,
+    /// The user has seen and approved the LLM payload for this reading of the file.
+    pub llm_approved: RwSignal<bool>,
     /// The SafeProfile panel is open.
     pub metadata_open: RwSignal<bool>,
     /// Object URL of the SafeProfile JSON download.
     pub metadata_url: RwSignal<Option<String>>,
-    /// The user has seen and approved the LLM payload for this file.
-    pub llm_approved: RwSignal<bool>,
-    /// The approval panel is open.
-    pub approval_open: RwSignal<bool>,
-    /// The next generation skips the spec cache (the user pressed "Bypass the cache").
-    pub bypass_cache: StoredValue<bool>,
-    /// Where the last spec came from when it was the cache's ("Reused spec from ...").
-    pub cache_note: RwSignal<Option<String>>,
-    /// Who wrote the spec in flight, to cache it once generated (`None`: do not).
-    pub cache_as: StoredValue<Option<shared::contract::Provenance>>,
-    /// The relay's spec under review.
-    pub review: RwSignal<Option<Review>>,
 }
 
 impl Card {
     /// A new card, reading.
     pub fn new(id: FileId, name: String, size: u64, settings: Settings) -> Self {
+        let life = RwSignal::new(Life::Reading);
+        let info = Memo::new_with_compare(
+            move |_| life.with(|l| l.file().map(|f| f.info.clone())),
+            |a, b| match (a, b) {
+                (Some(Some(a)), Some(Some(b))) => !Arc::ptr_eq(a, b),
+                (Some(None), Some(None)) => false,
+                _ => true,
+            },
+        );
         Card {
             id,
             name: StoredValue::new(name),
             size: RwSignal::new(size),
-            phase: RwSignal::new(Phase::Reading),
-            info: RwSignal::new(None),
-            safe: StoredValue::new(None),
-            error: RwSignal::new(None),
-            notice: RwSignal::new(None),
+            life,
+            info,
+            note: RwSignal::new(None),
             output: RwSignal::new(None),
             settings,
+            llm_approved: RwSignal::new(false),
             metadata_open: RwSignal::new(false),
             metadata_url: RwSignal::new(None),
-            llm_approved: RwSignal::new(false),
-            approval_open: RwSignal::new(false),
-            bypass_cache: StoredValue::new(false),
-            cache_note: RwSignal::new(None),
-            cache_as: StoredValue::new(None),
-            review: RwSignal::new(None),
         }
     }
 
-    /// Whether the worker is busy with this file.
+    /// Whether the worker or the relay is busy with this file.
     pub fn busy(&self) -> bool {
-        matches!(
-            self.phase.get(),
-            Phase::Reading | Phase::Looking | Phase::Asking | Phase::Generating { .. }
-        )
+        self.life.with(Life::busy)
+    }
+
+    /// Moves a read file to another step.
+    pub fn step(&self, step: Step) {
+        self.life.update(|l| *l = l.at(step));
+    }
+
+    /// The error to list for this file: why it could not be read, or why its last
+    /// generation failed.
+    pub fn problem(&self) -> Option<String> {
+        if let Life::Unreadable(why) = self.life.get_untracked() {
+            return Some(why);
+        }
+        match self.note.get_untracked() {
+            Some(Note::Error(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Says something about the last action.
+    pub fn say(&self, note: Note) {
+        self.note.set(Some(note));
     }
 }
 
@@ -414,6 +519,63 @@ mod tests {
         assert!(parse_rows("0").unwrap_err().contains("at least 1"));
         assert!(parse_rows("-5").unwrap_err().contains("not a number"));
         assert!(parse_rows("99999999999").unwrap_err().contains("limit"));
+    }
+
+    fn read(step: Step) -> Life {
+        let info = FileInfo {
+            format: shared::FileFormat::Csv,
+            sheet: None,
+            sheets: Vec::new(),
+            total_rows: 3,
+            sampled_rows: 3,
+            warnings: Vec::new(),
+            columns: Vec::new(),
+            preview: Default::default(),
+            safe_profile: "{}".into(),
+            withheld: Vec::new(),
+            millis: 1.0,
+        };
+        Life::Read {
+            file: ReadFile {
+                info: Arc::new(info),
+                safe: None,
+            },
+            step,
+        }
+    }
+
+    #[test]
+    fn a_card_is_busy_while_the_worker_or_relay_works_and_not_while_the_user_decides() {
+        let generating = Step::Generating(Progress {
+            stage: "generating".into(),
+            done: 1,
+            total: 2,
+            cache_as: None,
+        });
+        for busy in [Step::Rereading, Step::Looking, Step::Asking, generating] {
+            assert!(read(busy.clone()).busy(), "{busy:?}");
+        }
+        for idle in [Step::Idle, Step::Approving { bypass: true }] {
+            assert!(!read(idle.clone()).busy(), "{idle:?}");
+        }
+        assert!(Life::Reading.busy());
+        assert!(!Life::Unreadable("truncated".into()).busy());
+    }
+
+    #[test]
+    fn a_step_keeps_the_reading_and_an_unread_file_has_no_step() {
+        let ready = read(Step::Idle);
+        let asking = ready.at(Step::Asking);
+        assert_eq!(asking.step(), Some(&Step::Asking));
+        assert!(Arc::ptr_eq(
+            &ready.file().unwrap().info,
+            &asking.file().unwrap().info
+        ));
+        // Another reading with equal content is another reading.
+        assert_ne!(read(Step::Idle), ready);
+        let unread = Life::Unreadable("not a CSV".into());
+        assert_eq!(unread.at(Step::Asking), unread);
+        assert_eq!(Life::Reading.at(Step::Idle).file(), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::generation::generate;
 use crate::protocol::{Event, Request};
 use crate::services::{download, worker_bridge};
-use crate::state::{AppState, Batch, Phase};
+use crate::state::{AppState, Batch, Life, Step};
 use leptos::prelude::*;
 use shared::contract::{BatchManifest, FileStatus, ManifestError, ManifestFile};
 use shared::export::OutputFormat;
@@ -13,7 +13,16 @@ use wasm_bindgen::{JsCast, JsValue};
 /// Generates every file that is ready.
 pub fn generate_all(state: AppState) {
     for card in state.cards.get_untracked() {
-        if card.phase.get_untracked() == Phase::Ready {
+        let ready = card.life.with_untracked(|l| {
+            matches!(
+                l,
+                Life::Read {
+                    step: Step::Idle,
+                    ..
+                }
+            )
+        });
+        if ready {
             generate(state, card);
         }
     }
@@ -36,7 +45,7 @@ pub fn download_all(state: AppState) {
     let mut taken = std::collections::HashSet::new();
     for card in &cards {
         let source = card.name.get_value();
-        let entry = match (card.output.get_untracked(), card.error.get_untracked()) {
+        let entry = match (card.output.get_untracked(), card.problem()) {
             (Some(out), _) => {
                 let r = &out.result;
                 // Two inputs may share a name: number the later outputs.

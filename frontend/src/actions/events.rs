@@ -4,7 +4,7 @@ use super::batch::on_batch_event;
 use super::spec_cache::remember_spec;
 use crate::protocol::{BATCH, Event};
 use crate::services::{download, worker_bridge};
-use crate::state::{AppState, Output, Phase, Report};
+use crate::state::{AppState, Life, Note, Output, Progress, ReadFile, Report, Step};
 use leptos::prelude::*;
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -19,7 +19,15 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
     match event {
         Event::Progress {
             stage, done, total, ..
-        } => card.phase.set(Phase::Generating { stage, done, total }),
+        } => card.life.update(|life| {
+            if let Life::Read {
+                step: Step::Generating(p),
+                ..
+            } = life
+            {
+                (p.stage, p.done, p.total) = (stage, done, total);
+            }
+        }),
         Event::DemoMade { id } => {
             if let Ok(file) = attachment.dyn_into::<web_sys::File>() {
                 card.size.set(file.size() as u64);
@@ -32,10 +40,14 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
                 card.metadata_url.set(None);
             }
             card.metadata_open.set(false);
-            card.safe
-                .set_value(serde_json::from_str(&info.safe_profile).ok().map(Arc::new));
-            card.info.set(Some(Arc::from(info)));
-            card.phase.set(Phase::Ready);
+            let safe = serde_json::from_str(&info.safe_profile).ok().map(Arc::new);
+            card.life.set(Life::Read {
+                file: ReadFile {
+                    info: Arc::from(info),
+                    safe,
+                },
+                step: Step::Idle,
+            });
         }
         Event::Generated { result, .. } => {
             let made = attachment
@@ -47,10 +59,14 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
                     if let Some(old) = card.output.get_untracked() {
                         old.urls().iter().for_each(|u| download::revoke(u));
                     }
+                    let cache_as = card.life.with_untracked(|l| match l.step() {
+                        Some(Step::Generating(p)) => p.cache_as,
+                        _ => None,
+                    });
                     // In its own task: the UI thread draws the result first.
                     let generated = result.clone();
                     set_timeout(
-                        move || remember_spec(state, card, &generated),
+                        move || remember_spec(state, card, cache_as, &generated),
                         std::time::Duration::ZERO,
                     );
                     let rows = result.rows;
@@ -60,15 +76,16 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
                         url,
                         report: None,
                     })));
-                    card.phase.set(Phase::Generating {
+                    card.step(Step::Generating(Progress {
                         stage: "scoring".into(),
                         done: rows,
                         total: rows,
-                    });
+                        cache_as: None,
+                    }));
                 }
                 Err(e) => {
-                    card.error.set(Some(e));
-                    card.phase.set(Phase::Ready);
+                    card.say(Note::Error(e));
+                    card.step(Step::Idle);
                 }
             }
         }
@@ -92,20 +109,18 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
                     ..(*out).clone()
                 })));
             }
-            card.phase.set(Phase::Ready);
+            card.step(Step::Idle);
         }
-        Event::Failed { message, .. } => {
-            card.error.set(Some(message));
-            let readable = card.info.get_untracked().is_some();
-            card.phase.set(if readable {
-                Phase::Ready
-            } else {
-                Phase::Unreadable
-            });
-        }
+        Event::Failed { message, .. } => card.life.update(|life| match life {
+            Life::Read { step, .. } => {
+                *step = Step::Idle;
+                card.say(Note::Error(message));
+            }
+            Life::Reading | Life::Unreadable(_) => *life = Life::Unreadable(message),
+        }),
         Event::Cancelled { .. } => {
-            card.notice.set(Some("Generation cancelled.".into()));
-            card.phase.set(Phase::Ready);
+            card.say(Note::Notice("Generation cancelled.".into()));
+            card.step(Step::Idle);
         }
         Event::Ready | Event::Crashed { .. } | Event::Bundled { .. } => {}
     }

@@ -3,7 +3,7 @@
 
 use crate::protocol::Request;
 use crate::services::{download, relay, worker_bridge};
-use crate::state::{AppState, Card, Phase};
+use crate::state::{AppState, Card, Life, Note, Step};
 use leptos::prelude::*;
 
 /// The demo datasets: (file stem, label). Their specs are `demo/STEM.spec.json`.
@@ -46,19 +46,17 @@ pub fn add_demo(state: AppState, stem: &'static str) {
                 name: format!("{stem}.csv"),
                 spec,
             }),
-            Err(e) => {
-                card.error
-                    .set(Some(format!("the demo's spec could not be loaded: {e}")));
-                card.phase.set(Phase::Unreadable);
-            }
+            Err(e) => card.life.set(Life::Unreadable(format!(
+                "the demo's spec could not be loaded: {e}"
+            ))),
         }
     });
 }
 
 /// Reads the file again with another sheet.
 pub fn choose_sheet(card: Card, sheet: String) {
-    card.phase.set(Phase::Reading);
-    card.error.set(None);
+    card.step(Step::Rereading);
+    card.note.set(None);
     card.llm_approved.set(false);
     worker_bridge::send(Request::Inspect {
         id: card.id,
@@ -88,9 +86,7 @@ pub fn toggle_metadata(card: Card) {
     {
         match download::text_url(&info.safe_profile, "application/json") {
             Ok(url) => card.metadata_url.set(Some(url)),
-            Err(e) => card
-                .error
-                .set(Some(format!("cannot prepare the download: {e}"))),
+            Err(e) => card.say(Note::Error(format!("cannot prepare the download: {e}"))),
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::spec_cache::store;
 use crate::protocol::{GenerateRequest, Request};
 use crate::services::{cache, relay, worker_bridge};
-use crate::state::{AppState, Card, Mode, Phase, Review};
+use crate::state::{AppState, Card, Mode, Note, Progress, Review, Step};
 use leptos::prelude::*;
 use shared::contract::{Provenance, SpecSource, Strictness};
 use shared::export::OutputFormat;
@@ -12,29 +12,32 @@ use shared::export::OutputFormat;
 /// Generates with the card's settings: a cached spec when there is one, else the
 /// template here or (after the user approves the payload) the LLM through the relay.
 pub fn generate(state: AppState, card: Card) {
-    let Some(info) = card.info.get_untracked() else {
+    generate_with(state, card, false);
+}
+
+/// Generates again without the spec cache.
+pub fn bypass_cache(state: AppState, card: Card) {
+    generate_with(state, card, true);
+}
+
+fn generate_with(state: AppState, card: Card, bypass: bool) {
+    let Some(file) = card.life.with_untracked(|l| l.file().cloned()) else {
         return;
     };
     let settings = card.settings;
     let rows = match settings.rows_wanted() {
         Ok(r) => r,
-        Err(e) => {
-            card.error.set(Some(e));
-            return;
-        }
+        Err(e) => return card.say(Note::Error(e)),
     };
-    card.error.set(None);
-    card.notice.set(None);
-    card.cache_note.set(None);
-    card.review.set(None);
+    card.note.set(None);
     // The form's slider and select only offer valid values; a wrong one is still a
     // message, never a panic.
     let strictness = match Strictness::new(f64::from(settings.strictness.get_untracked()) / 100.0) {
         Ok(s) => s,
-        Err(e) => return card.error.set(Some(e.to_string())),
+        Err(e) => return card.say(Note::Error(e.to_string())),
     };
     let Some(format) = OutputFormat::from_extension(&settings.format.get_untracked()) else {
-        return card.error.set(Some(format!(
+        return card.say(Note::Error(format!(
             "unknown output format {:?}",
             settings.format.get_untracked()
         )));
@@ -42,7 +45,7 @@ pub fn generate(state: AppState, card: Card) {
     let template = Provenance::new(SpecSource::Template);
     let mut request = GenerateRequest {
         id: card.id,
-        sheet: info.sheet.clone(),
+        sheet: file.info.sheet.clone(),
         rows,
         strictness,
         seed: settings.seed.get_untracked(),
@@ -50,16 +53,15 @@ pub fn generate(state: AppState, card: Card) {
         spec: None,
         spec_source: template,
     };
-    let use_cache = settings.use_cache.get_untracked() && !card.bypass_cache.get_value();
+    let use_cache = settings.use_cache.get_untracked() && !bypass;
     let mode = settings.mode.get_untracked();
-    card.phase.set(Phase::Looking);
+    card.step(Step::Looking);
     leptos::task::spawn_local(async move {
-        let safe = card.safe.get_value();
-        let hit = match &safe {
+        let hit = match &file.safe {
             Some(safe) if use_cache => look_up(state, safe, request.strictness).await,
             _ => None,
         };
-        if let (Some(hit), Some(safe)) = (hit, &safe) {
+        if let (Some(hit), Some(safe)) = (hit, &file.safe) {
             // The cached spec, sized for this file.
             let mut spec = hit.entry.cached.spec.clone();
             spec.default_rows = safe.row_count;
@@ -68,55 +70,46 @@ pub fn generate(state: AppState, card: Card) {
                 reused: true,
                 ..hit.entry.provenance()
             };
-            card.cache_note.set(Some(cache_note(&hit)));
-            card.cache_as.set_value(None);
+            card.say(Note::Reused(cache_note(&hit)));
             let mut entry = hit.entry;
             entry.hits += 1;
             entry.used_ms = js_sys::Date::now();
-            send_generate(card, request);
+            send_generate(card, request, None);
             return store(state, entry).await;
         }
         if mode == Mode::Template {
-            card.bypass_cache.set_value(false);
-            card.cache_as.set_value(use_cache.then_some(template));
-            return send_generate(card, request);
+            return send_generate(card, request, use_cache.then_some(template));
         }
         if !card.llm_approved.get_untracked() {
             // The bypass, if asked for, waits for the approval.
-            card.phase.set(Phase::Ready);
-            card.approval_open.set(true);
-            return;
+            return card.step(Step::Approving { bypass });
         }
-        card.bypass_cache.set_value(false);
-        card.phase.set(Phase::Asking);
-        match relay::spec(&info.safe_profile, request.strictness, rows, use_cache).await {
+        card.step(Step::Asking);
+        match relay::spec(&file.info.safe_profile, request.strictness, rows, use_cache).await {
             Ok(answer) if answer.source.is_llm() => {
                 let source = Provenance::new(answer.source);
                 request.spec_source = source;
-                card.cache_as.set_value(use_cache.then_some(source));
                 let text = serde_json::to_string_pretty(&answer.spec).unwrap_or_default();
-                card.review.set(Some(Review {
+                card.step(Step::Reviewing(Review {
                     text: RwSignal::new(text.clone()),
                     original: StoredValue::new(text),
                     request: StoredValue::new(request),
+                    cache: use_cache,
                 }));
-                card.phase.set(Phase::Reviewing);
             }
             Ok(answer) => {
                 // The relay fell back to its template: say why, and make the spec here.
-                card.notice.set(Some(format!(
+                card.say(Note::Notice(format!(
                     "LLM mode fell back to the template: {}",
                     answer.reason
                 )));
-                card.cache_as.set_value(None);
-                send_generate(card, request);
+                send_generate(card, request, None);
             }
             Err(e) => {
-                card.notice.set(Some(format!(
+                card.say(Note::Notice(format!(
                     "LLM mode failed, so this page's template wrote the spec: {e}"
                 )));
-                card.cache_as.set_value(None);
-                send_generate(card, request);
+                send_generate(card, request, None);
             }
         }
     });
@@ -149,12 +142,6 @@ fn cache_note(hit: &cache::Hit) -> String {
     )
 }
 
-/// Generates again without the spec cache.
-pub fn bypass_cache(state: AppState, card: Card) {
-    card.bypass_cache.set_value(true);
-    generate(state, card);
-}
-
 /// Problems with a spec as the user edits it: the compiler's messages, one per line.
 pub fn check_spec(text: &str) -> Vec<String> {
     let spec = match shared::spec::Spec::from_json(text) {
@@ -178,7 +165,7 @@ pub fn check_spec(text: &str) -> Vec<String> {
 
 /// Generates with the reviewed (maybe edited) spec.
 pub fn accept_review(card: Card) {
-    let Some(review) = card.review.get_untracked() else {
+    let Some(Step::Reviewing(review)) = card.life.with_untracked(|l| l.step().cloned()) else {
         return;
     };
     let text = review.text.get_untracked();
@@ -189,37 +176,46 @@ pub fn accept_review(card: Card) {
         return;
     };
     let mut request = review.request.get_value();
-    if text != review.original.get_value() {
-        request.spec_source.edited = true;
-        card.cache_as
-            .update_value(|c| *c = c.take().map(|_| request.spec_source));
-    }
+    request.spec_source.edited = text != review.original.get_value();
     request.spec = Some(spec);
-    card.review.set(None);
-    send_generate(card, request);
+    let cache_as = review.cache.then_some(request.spec_source);
+    send_generate(card, request, cache_as);
 }
 
 /// Drops the relay's spec without generating.
 pub fn discard_review(card: Card) {
-    card.review.set(None);
-    card.cache_as.set_value(None);
-    card.phase.set(Phase::Ready);
+    card.step(Step::Idle);
 }
 
-fn send_generate(card: Card, request: GenerateRequest) {
-    card.phase.set(Phase::Generating {
+/// Sends the request to the worker; `cache_as` is who wrote the spec, to cache it once
+/// generated (`None`: do not).
+fn send_generate(card: Card, request: GenerateRequest, cache_as: Option<Provenance>) {
+    card.step(Step::Generating(Progress {
         stage: "starting".into(),
         done: 0,
         total: request.rows.unwrap_or(0),
-    });
+        cache_as,
+    }));
     worker_bridge::send(Request::Generate(request));
 }
 
 /// The user approved sending this file's SafeProfile.
 pub fn approve(state: AppState, card: Card) {
+    let bypass = card
+        .life
+        .with_untracked(|l| matches!(l.step(), Some(Step::Approving { bypass: true })));
     card.llm_approved.set(true);
-    card.approval_open.set(false);
-    generate(state, card);
+    generate_with(state, card, bypass);
+}
+
+/// Closes the approval panel without sending anything.
+pub fn decline(card: Card) {
+    if card
+        .life
+        .with_untracked(|l| matches!(l.step(), Some(Step::Approving { .. })))
+    {
+        card.step(Step::Idle);
+    }
 }
 
 /// Stops a generation.

@@ -3,6 +3,7 @@
 use crate::services::cache;
 use crate::state::{AppState, Card};
 use leptos::prelude::*;
+use shared::contract::Provenance;
 
 /// Reads the cache's entries into the state.
 pub async fn refresh_cache(state: AppState) {
@@ -32,12 +33,19 @@ pub fn clear_cache(state: AppState, older_than_days: Option<f64>) {
 }
 
 /// Caches the spec a generation used, when it was not the cache's already.
-pub(super) fn remember_spec(state: AppState, card: Card, result: &crate::protocol::Generated) {
-    let Some(source) = card.cache_as.get_value() else {
+pub(super) fn remember_spec(
+    state: AppState,
+    card: Card,
+    cache_as: Option<Provenance>,
+    result: &crate::protocol::Generated,
+) {
+    let Some(source) = cache_as else {
         return;
     };
-    card.cache_as.set_value(None);
-    let Some(safe) = card.safe.get_value() else {
+    let Some(safe) = card
+        .life
+        .with_untracked(|l| l.file().and_then(|f| f.safe.clone()))
+    else {
         return;
     };
     let entry = cache::Entry::new(

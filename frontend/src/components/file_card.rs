@@ -8,7 +8,7 @@ use crate::components::output::OutputPanel;
 use crate::components::preview::PreviewTable;
 use crate::components::settings_form::SettingsForm;
 use crate::components::spec_review::SpecReview;
-use crate::state::{AppState, Card, Phase, grouped, human_bytes};
+use crate::state::{AppState, Card, Life, Note, Progress, Step, grouped, human_bytes};
 use leptos::prelude::*;
 
 /// The card of one file.
@@ -21,6 +21,17 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
     let label = format!("File {name}");
     let remove_label = format!("Remove {name}");
     let data_file = name.clone();
+    // Apart from `life`, so the panels are not drawn again on every progress event.
+    let approving = Memo::new(move |_| {
+        card.life
+            .with(|l| matches!(l.step(), Some(Step::Approving { .. })))
+    });
+    let reviewing = Memo::new(move |_| {
+        card.life.with(|l| match l.step() {
+            Some(Step::Reviewing(review)) => Some(*review),
+            _ => None,
+        })
+    });
     view! {
         <article class="card" id=element_id data-file=data_file aria-label=label>
             <header class="card-head">
@@ -35,15 +46,8 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
                     aria-label=remove_label>"Remove"</button>
             </header>
             <Status card />
-            {move || card.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || card.notice.get().map(|n| view! { <p class="notice small" role="status">{n}</p> })}
-            {move || card.cache_note.get().map(|n| view! {
-                <p class="notice small cache-hit" role="status">
-                    {n} " "
-                    <button type="button" class="link bypass" disabled=move || card.busy()
-                        on:click=move |_| actions::bypass_cache(state, card)>"Bypass the cache and make a new spec"</button>
-                </p>
-            })}
+            <Unreadable card />
+            <CardNote state card />
             {move || card.info.get().map(|info| {
                 let sampled = (info.sampled_rows < info.total_rows).then(|| format!(
                     "Profiled from {} of {} rows, spread over the file. ", grouped(info.sampled_rows), grouped(info.total_rows)));
@@ -66,9 +70,9 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
                 <SettingsForm settings=card.settings key=key.clone() llm />
                 <Actions state card />
             </Show>
-            {move || card.approval_open.get().then(|| card.info.get().map(|info| view! { <ApprovalPanel state card info /> })).flatten()}
+            {move || approving.get().then(|| card.info.get().map(|info| view! { <ApprovalPanel state card info /> })).flatten()}
             {move || card.metadata_open.get().then(|| card.info.get().map(|info| view! { <MetadataPanel card info /> })).flatten()}
-            {move || card.review.get().map(|review| view! { <SpecReview card review /> })}
+            {move || reviewing.get().map(|review| view! { <SpecReview card review /> })}
             {move || card.output.get().map(|output| view! { <OutputPanel output /> })}
         </article>
     }
@@ -96,46 +100,87 @@ fn SheetPicker(card: Card) -> impl IntoView {
     }
 }
 
+/// Why the file could not be read.
+#[component]
+fn Unreadable(card: Card) -> impl IntoView {
+    move || match card.life.get() {
+        Life::Unreadable(why) => Some(view! { <p class="error" role="alert">{why}</p> }),
+        Life::Reading | Life::Read { .. } => None,
+    }
+}
+
+/// What the card says about its last action; a reused spec offers to bypass the cache.
+#[component]
+fn CardNote(state: AppState, card: Card) -> impl IntoView {
+    move || {
+        card.note.get().map(|note| match note {
+            Note::Error(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Note::Notice(n) => view! { <p class="notice small" role="status">{n}</p> }.into_any(),
+            Note::Reused(n) => view! {
+                <p class="notice small cache-hit" role="status">
+                    {n} " "
+                    <button type="button" class="link bypass" disabled=move || card.busy()
+                        on:click=move |_| actions::bypass_cache(state, card)>"Bypass the cache and make a new spec"</button>
+                </p>
+            }
+            .into_any(),
+        })
+    }
+}
+
 /// Reading, asking, generating (with a progress bar and Cancel), or nothing.
 #[component]
 fn Status(card: Card) -> impl IntoView {
-    move || {
-        match card.phase.get() {
-        Phase::Reading => view! {
+    let reading = || {
+        view! {
             <div class="status" role="status">
                 <progress aria-label="Reading"></progress>
                 " Reading and profiling in this page…"
             </div>
         }
-        .into_any(),
-        Phase::Looking => view! {
-            <div class="status" role="status"><progress aria-label="Looking in the spec cache"></progress>" Looking in the spec cache…"</div>
-        }
-        .into_any(),
-        Phase::Asking => view! {
-            <div class="status" role="status"><progress aria-label="Waiting for the relay"></progress>" Asking the relay for a spec…"</div>
-        }
-        .into_any(),
-        Phase::Generating { stage, done, total } => {
-            let label = match stage.as_str() {
-                "scoring" => "Scoring fidelity…".to_string(),
-                _ if total > 0 => format!("Generating: {} of {} rows", grouped(done), grouped(total)),
-                _ => "Generating…".to_string(),
-            };
-            let max = total.max(1) as f64;
-            view! {
-                <div class="status generating" role="status">
-                    <progress class="gen-progress" max=max value=done as f64 aria-label="Generation progress"></progress>
-                    <span class="progress-text">{label}</span>
-                    {(stage != "scoring").then(|| view! {
-                        <button type="button" class="secondary cancel" on:click=move |_| actions::cancel(card)>"Cancel"</button>
-                    })}
-                </div>
+        .into_any()
+    };
+    move || {
+        match card.life.get() {
+        Life::Reading => reading(),
+        Life::Unreadable(_) => ().into_any(),
+        Life::Read { step, .. } => match step {
+            Step::Rereading => reading(),
+            Step::Looking => view! {
+                <div class="status" role="status"><progress aria-label="Looking in the spec cache"></progress>" Looking in the spec cache…"</div>
             }
-            .into_any()
-        }
-        Phase::Ready | Phase::Reviewing | Phase::Unreadable => ().into_any(),
+            .into_any(),
+            Step::Asking => view! {
+                <div class="status" role="status"><progress aria-label="Waiting for the relay"></progress>" Asking the relay for a spec…"</div>
+            }
+            .into_any(),
+            Step::Generating(progress) => view! { <Generating card progress /> }.into_any(),
+            Step::Idle | Step::Approving { .. } | Step::Reviewing(_) => ().into_any(),
+        },
     }
+    }
+}
+
+/// The progress bar of a generation, with Cancel until scoring starts.
+#[component]
+fn Generating(card: Card, progress: Progress) -> impl IntoView {
+    let Progress {
+        stage, done, total, ..
+    } = progress;
+    let label = match stage.as_str() {
+        "scoring" => "Scoring fidelity…".to_string(),
+        _ if total > 0 => format!("Generating: {} of {} rows", grouped(done), grouped(total)),
+        _ => "Generating…".to_string(),
+    };
+    let max = total.max(1) as f64;
+    view! {
+        <div class="status generating" role="status">
+            <progress class="gen-progress" max=max value=done as f64 aria-label="Generation progress"></progress>
+            <span class="progress-text">{label}</span>
+            {(stage != "scoring").then(|| view! {
+                <button type="button" class="secondary cancel" on:click=move |_| actions::cancel(card)>"Cancel"</button>
+            })}
+        </div>
     }
 }
 

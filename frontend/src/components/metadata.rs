@@ -73,7 +73,7 @@ pub fn ApprovalPanel(state: AppState, card: Card, info: Arc<FileInfo>) -> impl I
                 <button type="button" class="primary approve" on:click=move |_| actions::approve(state, card)>
                     "Approve and send"
                 </button>
-                <button type="button" class="secondary" on:click=move |_| card.approval_open.set(false)>
+                <button type="button" class="secondary" on:click=move |_| actions::decline(card)>
                     "Cancel"
                 </button>
             </div>
