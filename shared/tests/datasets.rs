@@ -171,9 +171,17 @@ fn merged_chunks_profile_like_the_whole_table() {
     }
     let mut merged = builders.remove(0);
     for b in builders {
-        merged.merge(b);
+        merged = merged.merge(b).unwrap();
     }
     assert_eq!(merged.finish(&t, &Default::default()), whole);
+    // Builders of two different tables do not merge: an error, not a panic.
+    let other = read_dataset("diamonds.csv");
+    let mut a = shared::profile::ProfileBuilder::new(&t.columns);
+    a.add_batch(&t.batch.slice(0, 10));
+    let mut b = shared::profile::ProfileBuilder::new(&other.columns);
+    b.add_batch(&other.batch.slice(0, 10));
+    let e = a.merge(b).unwrap_err().to_string();
+    assert!(e.contains("two different tables"), "{e}");
 }
 
 #[test]

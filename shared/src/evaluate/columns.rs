@@ -20,26 +20,54 @@ use foldhash::fast::FixedState;
 
 const NS_PER_DAY: i64 = 86_400_000_000_000;
 
-/// One column's values in one table.
+/// One column's values in every table, in the order read. The real column fixes the
+/// representation, so every table of a column holds the same kind.
 #[derive(Debug, Clone)]
 pub(crate) enum Values {
     /// Numbers or nanoseconds; NaN when missing.
-    Continuous(Vec<f64>),
+    Continuous(Vec<Vec<f64>>),
     /// Dictionary codes; 0 when missing.
-    Discrete(Vec<u32>),
+    Discrete(Vec<Vec<u32>>),
 }
 
 impl Values {
+    /// Tables read so far.
+    pub fn tables(&self) -> usize {
+        match self {
+            Values::Continuous(t) => t.len(),
+            Values::Discrete(t) => t.len(),
+        }
+    }
+
+    /// Table `t`'s cells.
+    pub fn table(&self, t: usize) -> Cells<'_> {
+        match self {
+            Values::Continuous(v) => Cells::Continuous(&v[t]),
+            Values::Discrete(v) => Cells::Discrete(&v[t]),
+        }
+    }
+}
+
+/// One column's values in one table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cells<'a> {
+    /// Numbers or nanoseconds; NaN when missing.
+    Continuous(&'a [f64]),
+    /// Dictionary codes; 0 when missing.
+    Discrete(&'a [u32]),
+}
+
+impl Cells<'_> {
     pub fn len(&self) -> usize {
         match self {
-            Values::Continuous(v) => v.len(),
-            Values::Discrete(v) => v.len(),
+            Cells::Continuous(v) => v.len(),
+            Cells::Discrete(v) => v.len(),
         }
     }
     /// A per-row key for exact-copy detection: the value's bits or its code.
     pub fn key(&self, row: usize) -> u64 {
         match self {
-            Values::Continuous(v) => {
+            Cells::Continuous(v) => {
                 let x = v[row];
                 if x.is_nan() {
                     u64::MAX
@@ -48,7 +76,7 @@ impl Values {
                     (x + 0.0).to_bits()
                 }
             }
-            Values::Discrete(v) => u64::from(v[row]),
+            Cells::Discrete(v) => u64::from(v[row]),
         }
     }
 }
@@ -104,7 +132,7 @@ pub(crate) struct Column {
     pub logical: LogicalType,
     pub dictionary: Dictionary,
     /// Values per table, in the order given to [`Column::read`].
-    pub values: Vec<Values>,
+    pub values: Values,
     /// Per table: present values that could not be read the real column's way.
     pub unparsed: Vec<u64>,
     reading: Reading,
@@ -132,7 +160,12 @@ impl Column {
             sdtype,
             logical,
             dictionary: Dictionary::default(),
-            values: Vec::new(),
+            values: match reading {
+                Reading::Number | Reading::Time(_) => Values::Continuous(Vec::new()),
+                Reading::NumberKey | Reading::BoolKey | Reading::TextKey => {
+                    Values::Discrete(Vec::new())
+                }
+            },
             unparsed: Vec::new(),
             reading,
         }
@@ -141,8 +174,11 @@ impl Column {
     /// Reads one table's column (`None`: the table lacks it; every value is missing).
     pub fn read(&mut self, array: Option<&ArrayRef>, rows: usize) {
         let mut unparsed = 0u64;
-        let values = match self.reading {
-            Reading::Number | Reading::Time(_) => {
+        // Taken out while the dictionary grows, put back below.
+        let mut values = std::mem::replace(&mut self.values, Values::Discrete(Vec::new()));
+        let first = values.tables() == 0;
+        match &mut values {
+            Values::Continuous(tables) => {
                 let mut out = vec![f64::NAN; rows];
                 if let Some(a) = array {
                     for (i, slot) in out.iter_mut().enumerate() {
@@ -154,9 +190,9 @@ impl Column {
                         }
                     }
                 }
-                Values::Continuous(out)
+                tables.push(out);
             }
-            _ => {
+            Values::Discrete(tables) => {
                 let mut out = vec![0u32; rows];
                 if let Some(a) = array {
                     let mut key = String::new();
@@ -171,13 +207,13 @@ impl Column {
                         }
                     }
                 }
-                Values::Discrete(out)
+                tables.push(out);
             }
-        };
-        if self.values.is_empty() {
+        }
+        self.values = values;
+        if first {
             self.dictionary.real_codes = self.dictionary.labels.len() as u32;
         }
-        self.values.push(values);
         self.unparsed.push(unparsed);
     }
 
@@ -324,7 +360,7 @@ fn bool_word(s: &str) -> Option<bool> {
 }
 
 /// A 128-bit row hash over the given columns, for exact-copy sets.
-pub(crate) fn row_hashes(columns: &[&Values]) -> Vec<u128> {
+pub(crate) fn row_hashes(columns: &[Cells<'_>]) -> Vec<u128> {
     use std::hash::{BuildHasher, Hasher};
     let rows = columns.first().map_or(0, |c| c.len());
     let (a, b) = (
@@ -357,7 +393,7 @@ mod tests {
         let synth: ArrayRef = Arc::new(StringArray::from(vec!["2008.0", "x", "2009"]));
         c.read(Some(&real), 3);
         c.read(Some(&synth), 3);
-        let Values::Discrete(s) = &c.values[1] else {
+        let Cells::Discrete(s) = c.values.table(1) else {
             panic!("discrete")
         };
         assert_eq!(s, &[2, 0, 3]);
@@ -376,7 +412,7 @@ mod tests {
         );
         let synth: ArrayRef = Arc::new(StringArray::from(vec!["1970-01-02", "01/03/1970"]));
         c.read(Some(&synth), 2);
-        let Values::Continuous(v) = &c.values[0] else {
+        let Cells::Continuous(v) = c.values.table(0) else {
             panic!("continuous")
         };
         assert_eq!(v, &[NS_PER_DAY as f64, 2.0 * NS_PER_DAY as f64]);

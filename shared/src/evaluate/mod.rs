@@ -26,7 +26,7 @@ pub use roles::Role;
 
 use crate::profile::{ColumnKind, Profile};
 use crate::table::Table;
-use columns::{Column, Values};
+use columns::{Cells, Column, Values};
 use privacy::Sample;
 use serde::{Deserialize, Serialize};
 
@@ -524,16 +524,15 @@ fn release_real_side(
 }
 
 fn shape(c: &Column, plots: bool) -> ColumnReport {
-    let (metric, score) = match (c.role.is_statistical(), &c.values[0], &c.values[1]) {
-        (false, ..) => (None, None),
-        (true, Values::Continuous(r), Values::Continuous(s)) => {
-            (Some("KSComplement"), fidelity::ks_complement(r, s))
+    let (metric, score) = match (c.role.is_statistical(), &c.values) {
+        (false, _) => (None, None),
+        (true, Values::Continuous(v)) => {
+            (Some("KSComplement"), fidelity::ks_complement(&v[0], &v[1]))
         }
-        (true, Values::Discrete(r), Values::Discrete(s)) => (
+        (true, Values::Discrete(v)) => (
             Some("TVComplement"),
-            fidelity::tv_complement(r, s, c.dictionary.labels.len()),
+            fidelity::tv_complement(&v[0], &v[1], c.dictionary.labels.len()),
         ),
-        _ => unreachable!("a column has one representation in every table"),
     };
     ColumnReport {
         name: c.name.clone(),
@@ -561,13 +560,13 @@ fn view<'a>(c: &'a Column, t: usize, rows: Option<&[usize]>) -> PairView<'a> {
         Some(rows) => rows.iter().map(|&r| codes[r]).collect(),
         None => codes.to_vec(),
     };
-    match &c.values[t] {
+    match c.values.table(t) {
         // Binned over the whole column, then subsampled, as SDMetrics does.
-        Values::Continuous(v) => PairView {
+        Cells::Continuous(v) => PairView {
             continuous: Some(v),
             codes: pick(&fidelity::digitize(v)),
         },
-        Values::Discrete(v) => PairView {
+        Cells::Discrete(v) => PairView {
             continuous: None,
             codes: pick(v),
         },
@@ -581,7 +580,7 @@ fn pair_trends(
     // SDMetrics scores contingency on a random 50,000-row sample of each table once
     // either table is larger (`num_rows_subsample`). The sample matters beyond speed:
     // Cramér's V of a sparse table is biased upwards, so the pair filter depends on it.
-    let rows = |t: usize| stat.first().map_or(0, |c| c.values[t].len());
+    let rows = |t: usize| stat.first().map_or(0, |c| c.values.table(t).len());
     let subsample = rows(0).max(rows(1)) > fidelity::CONTINGENCY_ROWS;
     let sample = |t: usize, stream: u64| {
         subsample.then(|| {
@@ -762,7 +761,7 @@ fn dcr_figures(
     if used.is_empty() || options.dcr_rows == 0 {
         return (None, None);
     }
-    let rows = |t: usize| used[0].values[t].len();
+    let rows = |t: usize| used[0].values.table(t).len();
     let real_rows = privacy::subsample(
         rows(0),
         options.dcr_rows,

@@ -63,18 +63,17 @@ fn share(part: f64, whole: f64) -> f64 {
 
 /// The plot of column `c` (real = table 0, synthetic = table 1).
 pub(crate) fn plot(c: &Column) -> Plot {
-    match (&c.values[0], &c.values[1]) {
-        (Values::Continuous(r), Values::Continuous(s)) => {
+    match &c.values {
+        Values::Continuous(v) => {
             // Datetimes are held in ns; the page wants ms.
             let unit = if c.role == super::Role::Datetime {
                 1e6
             } else {
                 1.0
             };
-            histogram(r, s, unit)
+            histogram(&v[0], &v[1], unit)
         }
-        (Values::Discrete(r), Values::Discrete(s)) => bars(c, r, s),
-        _ => unreachable!("a column has one representation in every table"),
+        Values::Discrete(v) => bars(c, &v[0], &v[1]),
     }
 }
 
@@ -161,18 +160,22 @@ pub(crate) fn released_plot(c: &Column, released: &SafeColumn) -> Option<Plot> {
     if released.sensitive {
         return None;
     }
-    match (&c.values[0], &c.values[1]) {
-        (Values::Continuous(_), Values::Continuous(s)) => {
+    match &c.values {
+        Values::Continuous(v) => {
             let unit = if c.role == super::Role::Datetime {
                 1e6
             } else {
                 1.0
             };
             let q = released_quantiles(released, c.logical)?;
-            Some(histogram_from_quantiles(&q, s, unit, released.null_rate))
+            Some(histogram_from_quantiles(
+                &q,
+                &v[1],
+                unit,
+                released.null_rate,
+            ))
         }
-        (Values::Discrete(_), Values::Discrete(s)) => released_bars(c, released, s),
-        _ => None,
+        Values::Discrete(v) => released_bars(c, released, &v[1]),
     }
 }
 

@@ -10,7 +10,7 @@
 //!   `DCROverfittingProtection` define it (see [`dcr`]).
 //! - Withheld values: values the guard kept back must not appear in any synthetic cell.
 
-use super::columns::{Column, Values, row_hashes};
+use super::columns::{Cells, Column, row_hashes};
 use super::{Leak, WithheldCheck};
 use crate::Table;
 use aho_corasick::AhoCorasick;
@@ -48,13 +48,13 @@ pub(crate) fn share(part: usize, whole: usize) -> f64 {
 
 /// Row hashes of table `t` over the chosen columns.
 pub(crate) fn hashes(columns: &[&Column], t: usize) -> Vec<u128> {
-    let values: Vec<&Values> = columns.iter().map(|c| &c.values[t]).collect();
+    let values: Vec<Cells<'_>> = columns.iter().map(|c| c.values.table(t)).collect();
     row_hashes(&values)
 }
 
 /// Share of present synthetic values (table 1) that occur in the real column.
 pub(crate) fn verbatim_rate(c: &Column) -> Option<(f64, u64)> {
-    let Values::Discrete(s) = &c.values[1] else {
+    let Cells::Discrete(s) = c.values.table(1) else {
         return None;
     };
     let present = s.iter().filter(|x| **x != 0).count();
@@ -153,7 +153,13 @@ pub(crate) fn dcr(data: &[Sample<'_>], reference: &[Sample<'_>]) -> Vec<f64> {
                         *t += f64::from(u8::from(*y != x));
                     }
                 }
-                _ => unreachable!("data and reference columns have the same kind"),
+                // Samples taken from one column share its representation
+                // (`columns::Values`); a pairing of two kinds would compare
+                // nothing alike, so it counts as differing everywhere.
+                (Sample::Continuous(_), DcrColumn::Codes(_))
+                | (Sample::Discrete(_), DcrColumn::Scaled { .. }) => {
+                    total.iter_mut().for_each(|t| *t += 1.0);
+                }
             }
         }
         let closest = total.iter().copied().fold(f64::INFINITY, f64::min);
@@ -193,9 +199,9 @@ pub(crate) fn subsample(rows: usize, max: usize, rng: &mut ChaCha8Rng) -> Vec<us
 pub(crate) fn take<'a>(columns: &[&'a Column], t: usize, rows: &[usize]) -> Vec<Sample<'a>> {
     columns
         .iter()
-        .map(|c| match &c.values[t] {
-            Values::Continuous(v) => Sample::Continuous(rows.iter().map(|&r| v[r]).collect()),
-            Values::Discrete(v) => Sample::Discrete(rows.iter().map(|&r| v[r]).collect()),
+        .map(|c| match c.values.table(t) {
+            Cells::Continuous(v) => Sample::Continuous(rows.iter().map(|&r| v[r]).collect()),
+            Cells::Discrete(v) => Sample::Discrete(rows.iter().map(|&r| v[r]).collect()),
         })
         .collect()
 }

@@ -153,9 +153,11 @@ pub(crate) fn draw<'p>(
     nulls: &[f64],
     null_rate: f64,
 ) -> Values<'p> {
+    // Compile checks that inputs are numbers (or, for e-mails, text); an input of
+    // another kind reads as missing, so the derived cell is missing too.
     let numbers = |i: usize| match &cols[i] {
         Values::Number(v) => v.as_slice(),
-        _ => unreachable!("compile checked the input is numeric"),
+        Values::Bool(_) | Values::Text(_) => &[],
     };
     let missing = |r: usize| nulls[r] < null_rate;
     match d {
@@ -170,7 +172,7 @@ pub(crate) fn draw<'p>(
             Values::Number(
                 (0..u.len())
                     .map(|r| {
-                        let (x, y) = (a[r]?, b[r]?);
+                        let (x, y) = (a.get(r).copied()??, b.get(r).copied()??);
                         if missing(r) {
                             return None;
                         }
@@ -203,20 +205,21 @@ pub(crate) fn draw<'p>(
             Values::Number(
                 (0..u.len())
                     .map(|r| {
-                        let x = base[r]?;
+                        let x = base.get(r).copied()??;
                         (!missing(r)).then(|| (x + interpolate(offset_days, u[r]) * unit).floor())
                     })
                     .collect(),
             )
         }
         Derived::EmailFromName { from } => {
-            let Values::Text(names) = &cols[*from] else {
-                unreachable!("a name column is text")
+            let names = match &cols[*from] {
+                Values::Text(names) => names.as_slice(),
+                Values::Number(_) | Values::Bool(_) => &[],
             };
             Values::Text(
                 (0..u.len())
                     .map(|r| {
-                        let name = names[r].as_deref()?;
+                        let name = names.get(r)?.as_deref()?;
                         (!missing(r)).then(|| Cow::Owned(email_from(name)))
                     })
                     .collect(),

@@ -169,49 +169,94 @@ pub(crate) fn by_pattern(pattern: &str) -> Option<&'static DateFormat> {
     FORMATS.iter().find(|f| f.pattern == pattern)
 }
 
+/// The token of a two-byte spec (`%-m`), if it is one.
+const fn two_byte_spec(a: u8, b: u8) -> Option<Tok> {
+    Some(match (a, b) {
+        (b'-', b'm') => Tok::Month12,
+        (b'-', b'd') => Tok::Day12,
+        (b'-', b'H') => Tok::Hour24Short,
+        (b'-', b'I') => Tok::Hour12Short,
+        (b'.', b'f') => Tok::Frac,
+        (b':', b'z') => Tok::OffsetColon,
+        _ => return None,
+    })
+}
+
+/// The token of a one-byte spec (`%Y`), if it is one.
+const fn one_byte_spec(a: u8) -> Option<Tok> {
+    Some(match a {
+        b'Y' => Tok::Year,
+        b'y' => Tok::Year2,
+        b'B' => Tok::MonthFullName,
+        b'm' => Tok::Month2,
+        b'd' => Tok::Day2,
+        b'H' => Tok::Hour2,
+        b'I' => Tok::Hour12,
+        b'M' => Tok::Minute,
+        b'S' => Tok::Second,
+        b'p' => Tok::AmPm,
+        b'b' => Tok::MonthName,
+        b'z' => Tok::Offset,
+        _ => return None,
+    })
+}
+
+/// The next token of a pattern at byte `i` and its length in bytes; `None` for a `%`
+/// spec this reader does not know.
+const fn next_token(b: &[u8], i: usize) -> Option<(Tok, usize)> {
+    if b[i] == b'Z' {
+        return Some((Tok::Zulu, 1));
+    }
+    if b[i] != b'%' {
+        return Some((Tok::Lit(b[i]), 1));
+    }
+    if i + 2 < b.len()
+        && let Some(t) = two_byte_spec(b[i + 1], b[i + 2])
+    {
+        return Some((t, 3));
+    }
+    if i + 1 < b.len()
+        && let Some(t) = one_byte_spec(b[i + 1])
+    {
+        return Some((t, 2));
+    }
+    None
+}
+
+/// Whether every `%` spec of the pattern is known.
+const fn known_pattern(pattern: &str) -> bool {
+    let b = pattern.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match next_token(b, i) {
+            Some((_, len)) => i += len,
+            None => return false,
+        }
+    }
+    true
+}
+
+// The candidate table is checked when the crate builds, so a pattern this reader cannot
+// tokenise is a build error, not a panic or a format silently left out.
+const _: () = {
+    let mut i = 0;
+    while i < PATTERNS.len() {
+        assert!(
+            known_pattern(PATTERNS[i].0),
+            "a date pattern uses an unknown % spec"
+        );
+        i += 1;
+    }
+};
+
+/// The tokens of a pattern of [`PATTERNS`] (known, see the check above).
 fn compile(pattern: &str) -> Vec<Tok> {
     let b = pattern.as_bytes();
     let mut toks = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let spec = &pattern[i + 1..];
-            let two = |t: Tok| (t, 2);
-            let (tok, len) = match spec.get(..2) {
-                Some("-m") => two(Tok::Month12),
-                Some("-d") => two(Tok::Day12),
-                Some("-H") => two(Tok::Hour24Short),
-                Some("-I") => two(Tok::Hour12Short),
-                Some(".f") => two(Tok::Frac),
-                Some(":z") => two(Tok::OffsetColon),
-                _ => {
-                    let t = match spec.as_bytes()[0] {
-                        b'Y' => Tok::Year,
-                        b'y' => Tok::Year2,
-                        b'B' => Tok::MonthFullName,
-                        b'm' => Tok::Month2,
-                        b'd' => Tok::Day2,
-                        b'H' => Tok::Hour2,
-                        b'I' => Tok::Hour12,
-                        b'M' => Tok::Minute,
-                        b'S' => Tok::Second,
-                        b'p' => Tok::AmPm,
-                        b'b' => Tok::MonthName,
-                        b'z' => Tok::Offset,
-                        other => unreachable!("unknown format spec %{}", other as char),
-                    };
-                    (t, 1)
-                }
-            };
-            toks.push(tok);
-            i += 1 + len;
-        } else if b[i] == b'Z' {
-            toks.push(Tok::Zulu);
-            i += 1;
-        } else {
-            toks.push(Tok::Lit(b[i]));
-            i += 1;
-        }
+    while let Some((tok, len)) = (i < b.len()).then(|| next_token(b, i)).flatten() {
+        toks.push(tok);
+        i += len;
     }
     toks
 }

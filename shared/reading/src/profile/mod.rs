@@ -19,6 +19,7 @@ pub use relations::{Correlations, OrderedPair, Rule};
 pub use semantic::{Semantic, SemanticType};
 pub use stats::{Histogram, shape};
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::table::{ColumnInfo, FileFormat, LogicalType, Table};
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::{
@@ -226,6 +227,16 @@ enum Values {
 }
 
 impl Values {
+    /// What the column holds, for messages.
+    fn kind(&self) -> &'static str {
+        match self {
+            Values::Number(_) => "numbers",
+            Values::Bool(_) => "true/false values",
+            Values::Text { .. } => "text",
+            Values::Null(_) => "no values",
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Values::Number(v) => v.len(),
@@ -270,9 +281,24 @@ impl ProfileBuilder {
         }
     }
 
-    /// Appends another chunk's state (rows after this builder's rows).
-    pub fn merge(&mut self, other: ProfileBuilder) {
-        for (a, b) in self.columns.iter_mut().zip(other.columns) {
+    /// Appends another chunk's state (rows after this builder's rows). Both must come
+    /// from [`ProfileBuilder::new`] with the same columns; builders of different tables
+    /// are an error, and the builder is consumed so no half-merged state survives it.
+    pub fn merge(mut self, other: ProfileBuilder) -> Result<ProfileBuilder> {
+        let mismatch = |what: String| {
+            Error::new(
+                ErrorKind::InvalidDocument,
+                format!("cannot merge the profiles of two different tables: {what}"),
+            )
+        };
+        if self.columns.len() != other.columns.len() {
+            return Err(mismatch(format!(
+                "{} columns against {}",
+                self.columns.len(),
+                other.columns.len()
+            )));
+        }
+        for (i, (a, b)) in self.columns.iter_mut().zip(other.columns).enumerate() {
             match (a, b) {
                 (Values::Number(a), Values::Number(b)) => a.extend(b),
                 (Values::Bool(a), Values::Bool(b)) => a.extend(b),
@@ -289,9 +315,17 @@ impl ProfileBuilder {
                         bdict.into_iter().map(|s| intern(dict, index, s)).collect();
                     ids.extend(bids.into_iter().map(|id| id.map(|i| remap[i as usize])));
                 }
-                _ => unreachable!("builders of the same schema hold the same kinds"),
+                (a, b) => {
+                    return Err(mismatch(format!(
+                        "column {} holds {} in one and {} in the other",
+                        i + 1,
+                        a.kind(),
+                        b.kind()
+                    )));
+                }
             }
         }
+        Ok(self)
     }
 
     /// Computes the profile. `table` gives the column facts and exact row count.
