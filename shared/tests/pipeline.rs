@@ -78,3 +78,106 @@ fn tiny_tables_go_through_every_step_without_a_panic_or_a_planted_value() {
         }
     }
 }
+
+/// Patients with day-exact birth dates and minute-exact admissions: the guard releases
+/// birth dates only to the year and admissions only to the month.
+fn patients(n: usize) -> String {
+    let mut csv = String::from("patient_id,date_of_birth,admission_time,ward\n");
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    };
+    for r in 0..n {
+        let birth = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap()
+            + chrono::TimeDelta::days(next(365 * 65) as i64);
+        let admitted = chrono::NaiveDate::from_ymd_opt(2023, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            + chrono::TimeDelta::minutes(next(365 * 24 * 60) as i64);
+        csv += &format!(
+            "P{r:05},{birth},{},{}\n",
+            admitted.format("%Y-%m-%d %H:%M"),
+            ["A", "B", "C"][r % 3]
+        );
+    }
+    csv
+}
+
+#[test]
+fn dates_released_to_a_year_or_month_are_made_as_days_inside_it() {
+    use arrow::array::AsArray;
+    use arrow::datatypes::{Date32Type, TimestampMicrosecondType};
+    use chrono::{Datelike, Timelike};
+    let real = pipeline::inspect(
+        patients(3000).as_bytes(),
+        "patients.csv",
+        &InspectOptions::with_guard_seed(7),
+    )
+    .unwrap();
+    let released = |name: &str| {
+        let c = real.safe.columns.iter().find(|c| c.name == name).unwrap();
+        c.datetime.clone().unwrap()
+    };
+    let (birth, admitted) = (released("date_of_birth"), released("admission_time"));
+    assert_eq!(
+        birth.coarsened_to,
+        Some(shared::vocabulary::Granularity::Year)
+    );
+    assert_eq!(
+        admitted.coarsened_to,
+        Some(shared::vocabulary::Granularity::Month)
+    );
+    assert!(birth.quantiles.iter().all(|q| q.ends_with("-01-01")));
+    let spec = pipeline::template_spec(&real.safe, Default::default());
+    let synthetic = Synthesis::new(spec, Some(3000), 11).unwrap().make(0..3000);
+    let column = |name: &str| {
+        let i = synthetic
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap();
+        synthetic.batch.column(i).clone()
+    };
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    let births: Vec<chrono::NaiveDate> = column("date_of_birth")
+        .as_primitive::<Date32Type>()
+        .iter()
+        .flatten()
+        .map(|d| epoch + chrono::TimeDelta::days(d.into()))
+        .collect();
+    let distinct: std::collections::HashSet<_> = births.iter().collect();
+    let new_years = births.iter().filter(|d| d.ordinal() == 1).count();
+    // Before: every birth date was 1 January (one value per year, about 65).
+    assert!(
+        distinct.len() > 1500,
+        "{} distinct birth dates",
+        distinct.len()
+    );
+    assert!(new_years * 50 < births.len(), "{new_years} on 1 January");
+    let year = |q: &str| q[..4].parse::<i32>().unwrap();
+    let (lo, hi) = (year(&birth.min), year(&birth.max));
+    assert!(births.iter().all(|d| (lo..=hi).contains(&d.year())));
+    let admissions: Vec<chrono::NaiveDateTime> = column("admission_time")
+        .as_primitive::<TimestampMicrosecondType>()
+        .iter()
+        .flatten()
+        .map(|us| {
+            chrono::DateTime::from_timestamp_micros(us)
+                .unwrap()
+                .naive_utc()
+        })
+        .collect();
+    let midnight = admissions
+        .iter()
+        .filter(|t| t.hour() == 0 && t.minute() == 0)
+        .count();
+    let firsts = admissions.iter().filter(|t| t.day() == 1).count();
+    // Before: every admission was midnight on the 1st of a month.
+    assert!(midnight * 50 < admissions.len(), "{midnight} at midnight");
+    assert!(firsts * 10 < admissions.len(), "{firsts} on the 1st");
+    assert!(admissions.iter().all(|t| t.second() == 0));
+}

@@ -123,6 +123,11 @@ pub enum Generator {
         format: String,
         /// Values are truncated to this step.
         granularity: Step,
+        /// The quantiles were released only to this period (a birth year, an admission
+        /// month): each value is drawn at `granularity` anywhere inside its period
+        /// instead of at the period's start.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        within: Option<Step>,
     },
     /// Text built from character-class shapes: `A` an upper-case letter, `a` a
     /// lower-case one, `9` a digit, anything else itself.
@@ -253,8 +258,10 @@ pub struct Weighted<T> {
     pub weight: f64,
 }
 
-/// Resolution of generated dates and times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// Resolution of generated dates and times, finer before coarser.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// Microseconds.

@@ -321,7 +321,14 @@ fn generator(c: &SafeColumn, loose: bool) -> Generator {
                 .format
                 .clone()
                 .unwrap_or_else(|| default_format(c.logical_type)),
-            granularity: step(d.coarsened_to.unwrap_or(d.granularity)),
+            // A date released only to its year or month is made as a day inside it (a
+            // datetime, to the minute): the period is what left, the day is made up.
+            granularity: match (d.coarsened_to, c.logical_type) {
+                (None, _) => step(d.granularity),
+                (Some(_), LogicalType::Date) => Step::Day,
+                (Some(_), _) => Step::Minute,
+            },
+            within: d.coarsened_to.map(step),
         };
     }
     if let Some(cat) = &c.categories {
@@ -389,6 +396,7 @@ fn made_up(c: &SafeColumn) -> Option<Generator> {
             .clone()
             .unwrap_or_else(|| default_format(c.logical_type)),
         granularity: Step::Day,
+        within: None,
     };
     Some(match c.logical_type {
         LogicalType::Integer => Generator::Numeric {
@@ -417,6 +425,7 @@ fn made_up(c: &SafeColumn) -> Option<Generator> {
                 .clone()
                 .unwrap_or_else(|| default_format(LogicalType::Time)),
             granularity: Step::Second,
+            within: None,
         },
         _ => return None,
     })

@@ -1,5 +1,6 @@
 //! `datetime`: dates, datetimes or times from empirical quantiles (written in ISO 8601
-//! in the spec), truncated to the column's granularity and written in its format.
+//! in the spec), truncated to the column's granularity and written in its format. A
+//! column released only to a coarser period (a birth year) is drawn inside its period.
 
 use super::{US_PER_DAY, interpolate};
 use crate::datetime_text::{check_datetime_format, parse_iso};
@@ -16,6 +17,8 @@ pub(crate) struct Datetime {
     pub logical: LogicalType,
     pub format: String,
     pub step: Step,
+    /// The period each value is drawn inside (the grain it was released at).
+    pub within: Option<Step>,
 }
 
 impl Datetime {
@@ -26,7 +29,7 @@ impl Datetime {
         quantiles: &[String],
         logical_type: &LogicalType,
         format: &String,
-        granularity: &Step,
+        (granularity, within): (Step, Option<Step>),
     ) -> Self {
         if !logical_type.is_temporal() {
             c.fail(
@@ -73,22 +76,78 @@ impl Datetime {
                 "see https://docs.rs/chrono/latest/chrono/format/strftime",
             );
         }
+        if let Some(period) = within
+            && (period <= granularity || *logical_type == LogicalType::Time)
+        {
+            c.fail(
+                format!("{g}.within"),
+                format!("{period:?} around values of {granularity:?}"),
+                "a period coarser than the granularity (day, month or year), for dates",
+                "leave `within` out unless the quantiles were coarsened",
+            );
+        }
         Datetime {
             quantiles: values,
             logical: *logical_type,
             format: format.clone(),
-            step: *granularity,
+            step: granularity,
+            within,
         }
     }
 
-    /// The value at probability `u`, in the column's unit.
-    pub(crate) fn value(&self, u: f64) -> f64 {
-        truncate(
-            interpolate(&self.quantiles, u).floor(),
-            self.logical,
-            self.step,
-        )
+    /// The value at probability `u` for output row `row`, in the column's unit.
+    pub(crate) fn value(&self, u: f64, row: u64) -> f64 {
+        let v = interpolate(&self.quantiles, u).floor();
+        let Some(period) = self.within else {
+            return truncate(v, self.logical, self.step);
+        };
+        // Where in its period the value falls: a second uniform made from the first
+        // and the row, so the column needs no random stream of its own and stays the
+        // same for the same seed.
+        let (start, end) = period_bounds(v, self.logical, period);
+        let at = start + (end - start) * unit_hash(u.to_bits() ^ row.rotate_left(32));
+        truncate(at.min(end - 1.0), self.logical, self.step)
     }
+}
+
+/// A uniform number in [0, 1) from 64 bits (SplitMix64's finaliser).
+fn unit_hash(x: u64) -> f64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The start and the end (exclusive) of the period holding `v`, in its unit.
+fn period_bounds(v: f64, logical: LogicalType, period: Step) -> (f64, f64) {
+    let start = truncate(v, logical, period);
+    let unit = if logical == LogicalType::Date {
+        1.0
+    } else {
+        US_PER_DAY
+    };
+    let days = |d: f64| d * unit;
+    let end = match period {
+        Step::Year | Step::Month => {
+            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+            let first = epoch.checked_add_signed(chrono::TimeDelta::days((start / unit) as i64));
+            let next = first.and_then(|d| match period {
+                Step::Year => NaiveDate::from_ymd_opt(d.year() + 1, 1, 1),
+                _ => d.checked_add_months(chrono::Months::new(1)),
+            });
+            match next {
+                Some(n) => days((n - epoch).num_days() as f64),
+                None => start + days(1.0),
+            }
+        }
+        Step::Day => start + days(1.0),
+        Step::Hour => start + 3_600e6,
+        Step::Minute => start + 60e6,
+        Step::Second => start + 1e6,
+        Step::Microsecond => start + 1.0,
+    };
+    (start, end)
 }
 
 /// Truncates days (dates) or µs (datetimes, times) to the step.

@@ -104,13 +104,14 @@ pub(crate) fn compile(c: &mut Checker, g: &str, generator: &Generator) -> Gen {
             logical_type,
             format,
             granularity,
+            within,
         } => Gen::Datetime(Datetime::compile(
             c,
             g,
             quantiles,
             logical_type,
             format,
-            granularity,
+            (*granularity, *within),
         )),
         Generator::Pattern { shapes } => Gen::Pattern(Pattern::compile(c, g, shapes)),
         Generator::Semantic { semantic } => Gen::Semantic(*semantic),
@@ -162,7 +163,7 @@ impl Gen {
     pub(crate) fn number(&self, u: f64, row: u64) -> Option<f64> {
         match self {
             Gen::Numeric(n) => Some(n.value(u)),
-            Gen::Datetime(d) => Some(d.value(u)),
+            Gen::Datetime(d) => Some(d.value(u, row)),
             Gen::Sequence(s) => Some(s.value(row)),
             _ => None,
         }
