@@ -2,6 +2,7 @@
 //! names, types, row count and values.
 
 mod common;
+use arrow::array::AsArray;
 use common::*;
 use shared::{ColumnKind, LogicalType, Semantic};
 
@@ -197,4 +198,80 @@ fn sample_size_bounds_rows_but_counts_stay_exact() {
     let p = shared::profile(&t);
     assert_eq!(p.row_count, 53_940);
     assert_eq!(p.sampled_rows, 5000);
+}
+
+#[test]
+fn hhmm_columns_are_found_in_flights_and_made_as_valid_clock_times() {
+    use shared::pipeline::{self, InspectOptions, Synthesis};
+    use shared::vocabulary::NumberEncoding;
+    let bytes = std::fs::read(datasets().join("flights.csv")).unwrap();
+    let real =
+        pipeline::inspect(bytes, "flights.csv", &InspectOptions::with_guard_seed(1)).unwrap();
+    let encoded: Vec<&str> = real
+        .safe
+        .columns
+        .iter()
+        .filter(|c| {
+            c.numeric
+                .as_ref()
+                .is_some_and(|n| n.encoding == Some(NumberEncoding::ClockHhmm))
+        })
+        .map(|c| c.name.as_str())
+        .collect();
+    // `hour`, `minute`, `air_time`, `distance` and `flight` are numbers, not times.
+    assert_eq!(
+        encoded,
+        ["dep_time", "sched_dep_time", "arr_time", "sched_arr_time"]
+    );
+    let spec = pipeline::template_spec(&real.safe, Default::default());
+    let synthetic = Synthesis::new(spec, Some(50_000), 3)
+        .unwrap()
+        .make(0..50_000);
+    for name in encoded {
+        let i = synthetic
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap();
+        let values = synthetic
+            .batch
+            .column(i)
+            .as_primitive::<arrow::datatypes::Int64Type>();
+        let invalid: Vec<i64> = values
+            .iter()
+            .flatten()
+            .filter(|v| !(0..=2400).contains(v) || v % 100 >= 60)
+            .take(5)
+            .collect();
+        // Before: 15 % of these were no clock time (19:65, 6:76).
+        assert!(invalid.is_empty(), "{name}: {invalid:?}");
+    }
+}
+
+#[test]
+fn no_other_dataset_column_is_taken_for_a_time_or_date_code() {
+    for file in [
+        "airports.csv",
+        "cars.csv",
+        "diamonds.csv",
+        "iris.csv",
+        "penguins.csv",
+        "seattle_weather.csv",
+    ] {
+        let safe = shared::pipeline::inspect(
+            std::fs::read(datasets().join(file)).unwrap(),
+            file,
+            &shared::pipeline::InspectOptions::with_guard_seed(1),
+        )
+        .unwrap()
+        .safe;
+        for c in &safe.columns {
+            assert_eq!(
+                c.numeric.as_ref().and_then(|n| n.encoding),
+                None,
+                "{file}: {}",
+                c.name
+            );
+        }
+    }
 }

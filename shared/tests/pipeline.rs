@@ -181,3 +181,75 @@ fn dates_released_to_a_year_or_month_are_made_as_days_inside_it() {
     assert!(firsts * 10 < admissions.len(), "{firsts} on the 1st");
     assert!(admissions.iter().all(|t| t.second() == 0));
 }
+
+#[test]
+fn dates_written_as_yyyymmdd_numbers_come_back_as_real_dates() {
+    use arrow::array::AsArray;
+    let mut csv = String::from("order,day_code,amount\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 11, 20).unwrap();
+    for r in 0..2000u32 {
+        let d = start + chrono::TimeDelta::days(i64::from(r * 7919 % 500));
+        csv += &format!("{r},{},{}\n", d.format("%Y%m%d"), r % 97);
+    }
+    let real = pipeline::inspect(
+        csv.as_bytes(),
+        "orders.csv",
+        &InspectOptions::with_guard_seed(2),
+    )
+    .unwrap();
+    let spec = pipeline::template_spec(&real.safe, Default::default());
+    let synthetic = Synthesis::new(spec, Some(5000), 5).unwrap().make(0..5000);
+    let i = synthetic
+        .columns
+        .iter()
+        .position(|c| c.name == "day_code")
+        .unwrap();
+    let codes = synthetic
+        .batch
+        .column(i)
+        .as_primitive::<arrow::datatypes::Int64Type>();
+    for v in codes.iter().flatten() {
+        let text = v.to_string();
+        let date = chrono::NaiveDate::parse_from_str(&text, "%Y%m%d");
+        // Interpolating the numbers 20221130 and 20221201 gives 20221165.
+        assert!(date.is_ok(), "{v} is no date");
+    }
+}
+
+#[test]
+fn a_personal_date_written_as_yyyymmdd_is_released_only_to_its_month() {
+    let mut csv = String::from("patient,admission_day,ward\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    for r in 0..1500u32 {
+        let d = start + chrono::TimeDelta::days(i64::from(r * 7919 % 365));
+        csv += &format!(
+            "{r},{},{}\n",
+            d.format("%Y%m%d"),
+            ["A", "B"][r as usize % 2]
+        );
+    }
+    for seed in [1, 2] {
+        let real = pipeline::inspect(
+            csv.as_bytes(),
+            "admissions.csv",
+            &InspectOptions::with_guard_seed(seed),
+        )
+        .unwrap();
+        let (again, _) = pipeline::reguard(&real.safe).unwrap();
+        for released in [&real.safe, &again] {
+            let c = released
+                .columns
+                .iter()
+                .find(|c| c.name == "admission_day")
+                .unwrap();
+            let n = c.numeric.as_ref().expect("a distribution is released");
+            let values = n
+                .quantiles
+                .iter()
+                .chain(n.point_masses.iter().map(|m| &m.value));
+            for &v in values {
+                assert_eq!(v as i64 % 100, 1, "{v} names a day");
+            }
+        }
+    }
+}

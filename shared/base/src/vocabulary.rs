@@ -99,6 +99,97 @@ pub enum Granularity {
     Year,
 }
 
+/// What whole numbers stand for when every value of a column is one: the generator
+/// then makes valid values of that kind, written the same way.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberEncoding {
+    /// A clock time as hours·100 + minutes (`1435` is 14:35, `2400` midnight at the
+    /// end of a day).
+    ClockHhmm,
+    /// A date as year·10000 + month·100 + day (`20240131`).
+    DateYyyymmdd,
+}
+
+impl NumberEncoding {
+    /// What every value of a sorted column of whole numbers stands for, if anything.
+    /// Thirty distinct values at least: by chance alone, a column of that many codes
+    /// passes a test below with a probability under 10⁻⁶.
+    pub fn detect(sorted: &[f64], distinct: u64) -> Option<NumberEncoding> {
+        let (lo, hi) = (*sorted.first()?, *sorted.last()?);
+        if distinct < 30 || sorted.iter().any(|x| x.fract() != 0.0) {
+            return None;
+        }
+        let all = |f: fn(i64) -> bool| sorted.iter().all(|&x| f(x as i64));
+        if lo >= 0.0 && (100.0..=2400.0).contains(&hi) && all(|x| x % 100 < 60) {
+            return Some(NumberEncoding::ClockHhmm);
+        }
+        // 1000-01-01 to 9999-12-31.
+        if lo >= 10_000_101.0 && hi <= 99_991_231.0 && all(|x| yyyymmdd_days(x).is_some()) {
+            return Some(NumberEncoding::DateYyyymmdd);
+        }
+        None
+    }
+
+    /// The value as a position on a line where the encoding's order and distances
+    /// are real ones: minutes since midnight, days since 1970.
+    pub fn to_line(self, x: f64) -> f64 {
+        let v = x.round() as i64;
+        match self {
+            NumberEncoding::ClockHhmm => ((v / 100) * 60 + v % 100) as f64,
+            // A code that is no date (a hand-written spec's `20221165`) is taken at
+            // the nearest real day of its month.
+            NumberEncoding::DateYyyymmdd => {
+                let (y, m, d) = (v / 10_000, ((v / 100) % 100).clamp(1, 12), v % 100);
+                (1..=d.clamp(1, 31))
+                    .rev()
+                    .find_map(|d| yyyymmdd_days(y * 10_000 + m * 100 + d))
+                    .map_or(0.0, |days| days as f64)
+            }
+        }
+    }
+
+    /// The encoded value at a position of [`NumberEncoding::to_line`] (rounded down to
+    /// a whole minute or day).
+    pub fn from_line(self, p: f64) -> f64 {
+        let v = p.floor() as i64;
+        match self {
+            NumberEncoding::ClockHhmm => ((v / 60) * 100 + v % 60) as f64,
+            NumberEncoding::DateYyyymmdd => {
+                let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+                epoch
+                    .checked_add_signed(chrono::TimeDelta::days(v))
+                    .map_or(p, |d| {
+                        use chrono::Datelike;
+                        f64::from(d.year() * 10_000 + d.month() as i32 * 100 + d.day() as i32)
+                    })
+            }
+        }
+    }
+
+    /// Plain words for the encoding, for people to read.
+    pub fn label(self) -> &'static str {
+        match self {
+            NumberEncoding::ClockHhmm => "clock times written as HHMM",
+            NumberEncoding::DateYyyymmdd => "dates written as YYYYMMDD",
+        }
+    }
+}
+
+/// Days since 1970 of a YYYYMMDD number that is a real date.
+fn yyyymmdd_days(v: i64) -> Option<i64> {
+    let (y, m, d) = (v / 10_000, (v / 100) % 100, v % 100);
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(y).ok()?,
+        u32::try_from(m).ok()?,
+        u32::try_from(d).ok()?,
+    )?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    Some((date - epoch).num_days())
+}
+
 /// What a column holds, when that is personal or identifying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -182,5 +273,61 @@ impl PartialOrd for Granularity {
 impl Ord for Granularity {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         (*self as u8).cmp(&(*other as u8))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_times_and_dates_are_told_from_codes_that_only_look_alike() {
+        let clock: Vec<f64> = (0..=23)
+            .flat_map(|h| [h * 100 + 5, h * 100 + 47])
+            .map(f64::from)
+            .collect();
+        assert_eq!(
+            NumberEncoding::detect(&clock, clock.len() as u64),
+            Some(NumberEncoding::ClockHhmm)
+        );
+        // 17:75 is no time; 30 minutes of one hour never reach 100.
+        let mut counts = clock.clone();
+        counts.push(1775.0);
+        assert_eq!(NumberEncoding::detect(&counts, counts.len() as u64), None);
+        let minutes: Vec<f64> = (0..60).map(f64::from).collect();
+        assert_eq!(NumberEncoding::detect(&minutes, 60), None);
+        // Too few distinct values to tell.
+        assert_eq!(NumberEncoding::detect(&clock[..20], 20), None);
+        let dates: Vec<f64> = (1..=28)
+            .flat_map(|d| [20230100 + d, 20240200 + d])
+            .map(f64::from)
+            .collect();
+        assert_eq!(
+            NumberEncoding::detect(&dates, dates.len() as u64),
+            Some(NumberEncoding::DateYyyymmdd)
+        );
+        let mut bad = dates.clone();
+        bad.push(20230231.0); // 31 February
+        assert_eq!(NumberEncoding::detect(&bad, bad.len() as u64), None);
+    }
+
+    #[test]
+    fn the_line_keeps_order_and_every_point_on_it_writes_back_valid() {
+        let e = NumberEncoding::ClockHhmm;
+        assert_eq!(e.to_line(1259.0), 779.0);
+        assert_eq!(e.to_line(1301.0), 781.0);
+        assert_eq!(e.from_line(780.0), 1300.0);
+        assert_eq!(e.from_line(1440.0), 2400.0);
+        for p in 0..=1440 {
+            let v = e.from_line(f64::from(p)) as i64;
+            assert!(v % 100 < 60 && (0..=2400).contains(&v), "{v}");
+            assert_eq!(e.to_line(v as f64), f64::from(p));
+        }
+        let d = NumberEncoding::DateYyyymmdd;
+        assert_eq!(d.to_line(19700102.0), 1.0);
+        assert_eq!(d.from_line(d.to_line(20240229.0) + 1.0), 20240301.0);
+        // Codes that are no dates are read at the nearest day of their month.
+        assert_eq!(d.from_line(d.to_line(20230231.0)), 20230228.0);
+        assert_eq!(d.from_line(d.to_line(20220000.0)), 20220101.0);
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{FileFormat, LogicalType};
-use crate::vocabulary::{ColumnKind, Granularity, Histogram, Rule, SemanticType};
+use crate::vocabulary::{ColumnKind, Granularity, Histogram, NumberEncoding, Rule, SemanticType};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -275,6 +275,9 @@ pub struct SafeNumeric {
     pub point_masses: Vec<ValueShare<f64>>,
     /// All values are whole numbers.
     pub integral: bool,
+    /// What the numbers stand for, when every one is a clock time or a date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<NumberEncoding>,
 }
 
 /// Temporal distribution: quantiles as ISO-8601 text (times: `HH:MM:SS`).

@@ -13,6 +13,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::LogicalType;
+pub use crate::vocabulary::NumberEncoding;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +108,11 @@ pub enum Generator {
         /// value is not listed use `quantiles` (and `point_masses`).
         #[serde(default)]
         by: Option<NumericBy>,
+        /// What the numbers stand for (`clock_hhmm`, `date_yyyymmdd`): values between
+        /// quantiles are interpolated in real minutes or days, so every value made is
+        /// a valid time or date written the same way.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        encoding: Option<NumberEncoding>,
     },
     /// true/false.
     Boolean {

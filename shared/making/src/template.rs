@@ -311,6 +311,9 @@ fn generator(c: &SafeColumn, loose: bool) -> Generator {
             integer: c.logical_type == LogicalType::Integer,
             stepped: n.integral && c.distinct <= STEPPED_DISTINCT,
             by: None,
+            encoding: n
+                .encoding
+                .filter(|_| c.logical_type == LogicalType::Integer),
         };
     }
     if let (Some(d), true) = (&c.datetime, c.logical_type.is_temporal()) {
@@ -406,6 +409,7 @@ fn made_up(c: &SafeColumn) -> Option<Generator> {
             integer: true,
             stepped: false,
             by: None,
+            encoding: None,
         },
         LogicalType::Float => Generator::Numeric {
             quantiles: vec![0.0, 1.0],
@@ -414,6 +418,7 @@ fn made_up(c: &SafeColumn) -> Option<Generator> {
             integer: false,
             stepped: false,
             by: None,
+            encoding: None,
         },
         LogicalType::Boolean => Generator::Boolean { p_true: 0.5 },
         LogicalType::Date | LogicalType::DateTime => dates("2000-01-01", "2020-12-31"),

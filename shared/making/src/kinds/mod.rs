@@ -33,6 +33,7 @@ pub(crate) use boolean::Boolean;
 pub(crate) use categorical::Categorical;
 pub(crate) use datetime::Datetime;
 pub(crate) use derived::Derived;
+pub(crate) use numeric::Between;
 pub(crate) use numeric::Numeric;
 pub(crate) use pattern::Pattern;
 pub(crate) use sequence::Sequence;
@@ -89,6 +90,7 @@ pub(crate) fn compile(c: &mut Checker, g: &str, generator: &Generator) -> Gen {
             integer,
             stepped,
             by: _,
+            encoding,
         } => Gen::Numeric(Numeric::compile(
             c,
             g,
@@ -96,7 +98,10 @@ pub(crate) fn compile(c: &mut Checker, g: &str, generator: &Generator) -> Gen {
             point_masses,
             decimals,
             integer,
-            stepped,
+            Between {
+                stepped: *stepped,
+                encoding: *encoding,
+            },
         )),
         Generator::Boolean { p_true } => Gen::Boolean(Boolean::compile(c, g, p_true)),
         Generator::Datetime {
@@ -183,10 +188,15 @@ impl Gen {
 
 /// The quantile function at probability `u` (linear between the quantiles).
 pub(crate) fn interpolate(quantiles: &[f64], u: f64) -> f64 {
+    let (lo, hi, t) = bracket(quantiles, u);
+    lo + (hi - lo) * t
+}
+
+/// The two quantiles around probability `u` and how far `u` lies between them (0..=1).
+pub(crate) fn bracket(quantiles: &[f64], u: f64) -> (f64, f64, f64) {
     let pos = u.clamp(0.0, 1.0) * (quantiles.len() - 1) as f64;
     let i = (pos as usize).min(quantiles.len() - 2);
-    let t = pos - i as f64;
-    quantiles[i] + (quantiles[i + 1] - quantiles[i]) * t
+    (quantiles[i], quantiles[i + 1], pos - i as f64)
 }
 
 /// The quantile nearest to probability `u` (a step-function inverse CDF).

@@ -1,10 +1,19 @@
 //! `numeric`: numbers from empirical quantiles (interpolated, or stepped for counts and
 //! codes), with point masses for repeated values, rounded to the column's decimals.
 
-use super::{interpolate, nearest, round_to};
+use super::{bracket, interpolate, nearest, round_to};
 use crate::math::round;
 use crate::plan::{Checker, Choice, MAX_LIST};
-use crate::spec::Weighted;
+use crate::spec::{NumberEncoding, Weighted};
+
+/// How values between the quantiles are made.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Between {
+    /// Take the nearest quantile instead of interpolating.
+    pub stepped: bool,
+    /// Interpolate in the real minutes or days the numbers encode.
+    pub encoding: Option<NumberEncoding>,
+}
 
 /// A numeric column, compiled.
 #[derive(Debug, Clone)]
@@ -15,6 +24,7 @@ pub(crate) struct Numeric {
     pub decimals: u8,
     pub integer: bool,
     pub stepped: bool,
+    pub encoding: Option<NumberEncoding>,
 }
 
 impl Numeric {
@@ -26,7 +36,7 @@ impl Numeric {
         point_masses: &[Weighted<f64>],
         decimals: &u8,
         integer: &bool,
-        stepped: &bool,
+        Between { stepped, encoding }: Between,
     ) -> Self {
         if quantiles.len() < 2 || quantiles.len() > MAX_LIST {
             c.fail(
@@ -70,6 +80,16 @@ impl Numeric {
                 "doubles hold about 15 significant digits",
             );
         }
+        if let Some(e) = encoding
+            && !*integer
+        {
+            c.fail(
+                format!("{g}.encoding"),
+                format!("{} with integer: false", e.label()),
+                "integer: true",
+                "encoded times and dates are whole numbers",
+            );
+        }
         Numeric {
             quantiles: quantiles.to_vec(),
             masses: point_masses.iter().map(|m| m.value).collect(),
@@ -81,7 +101,8 @@ impl Numeric {
             }),
             decimals: *decimals,
             integer: *integer,
-            stepped: *stepped,
+            stepped,
+            encoding,
         }
     }
 
@@ -102,10 +123,16 @@ impl Numeric {
     }
 
     fn inverse(&self, quantiles: &[f64], u: f64) -> f64 {
-        if self.stepped {
-            nearest(quantiles, u)
-        } else {
-            interpolate(quantiles, u)
+        match (self.stepped, self.encoding) {
+            (true, _) => nearest(quantiles, u),
+            (false, None) => interpolate(quantiles, u),
+            // Between 1259 and 1301 lie two minutes, not 42 numbers: interpolate on
+            // the line of real minutes (days), then write the result back.
+            (false, Some(e)) => {
+                let (lo, hi, t) = bracket(quantiles, u);
+                let (a, b) = (e.to_line(lo), e.to_line(hi));
+                e.from_line(a + (b - a) * t)
+            }
         }
     }
 

@@ -2,14 +2,15 @@
 //! k-anonymity rules (no `--epsilon`): see the module doc of [`crate::guard`].
 
 use super::release::{
-    clamp_ends, enough_values, merge_bins, round_share, round_sig, round_to, share_step, thin,
-    winsorised_moments,
+    clamp_ends, enough_values, merge_bins, round_share, round_sig, round_to, round_value,
+    share_step, thin, winsorised_moments,
 };
 use super::{GuardOptions, Withheld};
 use crate::profile::{
     ColumnKind, ColumnProfile, DatetimeStats, Granularity, NumericStats, SemanticType, StringStats,
 };
 use crate::table::LogicalType;
+use crate::vocabulary::NumberEncoding;
 use crate::wire::*;
 use chrono::{DateTime, Datelike, NaiveDate};
 
@@ -164,11 +165,20 @@ fn numeric(name: &str, n: &NumericStats, r: &mut Release<'_>) -> Option<SafeNume
         return None;
     }
     let rs = |x: f64| round_sig(x, sig);
+    let personal = super::personal_date(name);
+    let value = |x: f64| round_value(x, sig, n.encoding, personal);
+    if personal && n.encoding == Some(NumberEncoding::DateYyyymmdd) {
+        r.withhold(
+            name,
+            "exact dates",
+            "dates describing a person are given only to the month".into(),
+        );
+    }
     let (lo, hi) = clamp_ends(n, k);
     let clamped: Vec<f64> = n.quantiles.iter().map(|x| x.clamp(lo, hi)).collect();
     let quantiles: Vec<f64> = thin(&clamped, n.count, k_public)
         .into_iter()
-        .map(rs)
+        .map(value)
         .collect();
     let (mean, std, skew) = winsorised_moments(n, lo, hi);
     let histogram = if (n.smallest.len() as u32) < k {
@@ -186,7 +196,7 @@ fn numeric(name: &str, n: &NumericStats, r: &mut Release<'_>) -> Option<SafeNume
         .iter()
         .filter(|(v, c)| *c >= u64::from(k) && *v >= lo && *v <= hi)
         .map(|(v, c)| ValueShare {
-            value: rs(*v),
+            value: value(*v),
             share: round_share(*c as f64 / n.count as f64, step),
         })
         .collect();
@@ -205,6 +215,7 @@ fn numeric(name: &str, n: &NumericStats, r: &mut Release<'_>) -> Option<SafeNume
         histogram,
         point_masses,
         integral: n.integral,
+        encoding: n.encoding,
     })
 }
 

@@ -230,6 +230,7 @@ fn numeric(n: &NumericStats, r: &mut DpRelease<'_>) -> Option<SafeNumeric> {
         },
         point_masses: Vec::new(),
         integral: n.integral,
+        encoding: n.encoding,
     })
 }
 

@@ -12,7 +12,7 @@
 //! bounded.
 
 use super::release::{
-    enough_values, merge_bins, round_share, round_sig, round_to, share_step, thin,
+    enough_values, merge_bins, round_share, round_sig, round_to, round_value, share_step, thin,
 };
 use super::{GuardOptions, Withheld, personal_date, sensitive_kind};
 use crate::profile::semantic::{self, looks_like_pii_value};
@@ -147,9 +147,10 @@ fn numeric(c: &mut SafeColumn, b: Budget, notes: &mut Vec<Withheld>, note: Note<
     } = b;
     if let Some(n) = &mut c.numeric {
         if enough_values(present, k) {
+            let (e, personal) = (n.encoding, personal_date(&c.name));
             n.quantiles = thin(&n.quantiles, present, k)
                 .into_iter()
-                .map(|x| round_sig(x, sig))
+                .map(|x| round_value(x, sig, e, personal))
                 .collect();
             n.mean = round_sig(n.mean, sig);
             n.std = round_sig(n.std, sig);
@@ -161,7 +162,7 @@ fn numeric(c: &mut SafeColumn, b: Budget, notes: &mut Vec<Withheld>, note: Note<
                 .retain(|m| m.share * present as f64 >= f64::from(k_min) - 1e-9);
             let step = share_step(present, k);
             for m in &mut n.point_masses {
-                m.value = round_sig(m.value, sig);
+                m.value = round_value(m.value, sig, e, personal);
                 m.share = round_share(m.share, step);
             }
         }

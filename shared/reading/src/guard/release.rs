@@ -8,9 +8,30 @@
 //! row named one row's range.
 
 use crate::profile::{Histogram, NumericStats};
+use crate::vocabulary::NumberEncoding;
 
 /// Rounds to `digits` significant digits. Never returns a non-finite number (JSON has
 /// none): what cannot be rounded (subnormals, infinities) becomes 0.
+/// A released value of a column, rounded to `digits` significant digits: on the line of
+/// real minutes or days when the numbers encode times or dates, so `20221130` becomes a
+/// date near it and not `20220000`. A personal date (an admission) written as YYYYMMDD
+/// is given only to its month, as the same date in a date column would be.
+pub(crate) fn round_value(
+    x: f64,
+    digits: u32,
+    encoding: Option<NumberEncoding>,
+    personal_date: bool,
+) -> f64 {
+    match encoding {
+        Some(NumberEncoding::DateYyyymmdd) if personal_date => {
+            let v = NumberEncoding::DateYyyymmdd.from_line(NumberEncoding::DateYyyymmdd.to_line(x));
+            (v / 100.0).floor() * 100.0 + 1.0
+        }
+        Some(e) => e.from_line(round_sig(e.to_line(x), digits)),
+        None => round_sig(x, digits),
+    }
+}
+
 pub(crate) fn round_sig(x: f64, digits: u32) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return 0.0;
@@ -202,6 +223,7 @@ mod tests {
             largest: v[v.len() - t..].to_vec(),
             modes: vec![],
             integral: false,
+            encoding: None,
             fine: vec![],
         }
     }

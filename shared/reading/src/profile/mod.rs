@@ -13,7 +13,7 @@ mod relations;
 pub mod semantic;
 mod stats;
 
-pub use crate::vocabulary::{ColumnKind, Granularity};
+pub use crate::vocabulary::{ColumnKind, Granularity, NumberEncoding};
 pub use dependence::{Conditional, ConditionalGroup, GroupTarget, MAX_BY_VALUES, NullGroup};
 pub use relations::{Correlations, OrderedPair, Rule};
 pub use semantic::{Semantic, SemanticType};
@@ -97,6 +97,8 @@ pub struct NumericStats {
     pub modes: Vec<(f64, u64)>,
     /// Every value is a whole number.
     pub integral: bool,
+    /// What the numbers stand for, when every one is a clock time or a date.
+    pub encoding: Option<NumberEncoding>,
     /// Exact counts over fixed, data-independent bins (`bins::Binning` of the column's
     /// type), non-empty bins only, in bin order: what differential privacy noises.
     pub fine: Vec<(i32, u64)>,
@@ -493,8 +495,13 @@ fn column_profile(
             let mut sorted: Vec<f64> = v.iter().flatten().copied().collect();
             sorted.sort_unstable_by(f64::total_cmp);
             present = sorted.len() as u64;
-            let (stats, distinct) = numeric_stats(&sorted, bins::Binning::of(info.logical), o);
+            let (mut stats, distinct) = numeric_stats(&sorted, bins::Binning::of(info.logical), o);
             p.distinct = distinct;
+            if let Some(s) = &mut stats
+                && info.logical == LogicalType::Integer
+            {
+                s.encoding = NumberEncoding::detect(&sorted, distinct);
+            }
             if info.logical.is_temporal() {
                 p.datetime = Some(datetime_stats(&sorted, info.logical));
             } else {
@@ -658,6 +665,7 @@ fn numeric_stats(
         largest: sorted[n - t..].to_vec(),
         modes,
         integral: sorted.iter().all(|x| x.fract() == 0.0),
+        encoding: None,
         fine: fine_bins(sorted, binning),
     };
     (Some(stats), distinct)
