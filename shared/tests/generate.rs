@@ -343,3 +343,49 @@ fn the_template_derives_emails_and_strict_rules() {
         assert_eq!(p * q, *total);
     }
 }
+
+#[test]
+fn clock_derivations_need_a_clock_and_wrap_around_midnight() {
+    let spec = |clock_encoding: &str| {
+        Spec::from_json(&format!(
+            r#"{{
+            "version": 1, "default_rows": 2000,
+            "columns": [
+              {{"name": "sched", "generator": {{"kind": "numeric", "quantiles": [2200, 2359], "integer": true{clock_encoding}}}}},
+              {{"name": "delay", "generator": {{"kind": "numeric", "quantiles": [-30, 180], "integer": true}}}},
+              {{"name": "actual", "generator": {{"kind": "derived", "derivation": {{"op": "clock_add", "clock": "sched", "minutes": "delay"}}}}}},
+              {{"name": "hour", "generator": {{"kind": "derived", "derivation": {{"op": "hour_of", "from": "sched"}}}}}},
+              {{"name": "minute", "generator": {{"kind": "derived", "derivation": {{"op": "minute_of", "from": "sched"}}}}}}
+            ]
+          }}"#
+        ))
+        .unwrap()
+    };
+    let problems = compile(&spec("")).unwrap_err().to_string();
+    assert!(
+        problems.contains("$.columns[2].generator.derivation.clock")
+            && problems.contains("clock_hhmm"),
+        "{problems}"
+    );
+    let plan = compile(&spec(r#", "encoding": "clock_hhmm""#)).unwrap();
+    let t = shared::generate::generate(&plan, 4, 2000, 0..2000);
+    let mut wrapped = 0;
+    for r in 0..2000 {
+        let int = |name: &str| match common::value(column(&t, name), r) {
+            common::V::Int(v) => v,
+            other => panic!("{name} row {r}: {other:?}"),
+        };
+        let (sched, delay, actual) = (int("sched"), int("delay"), int("actual"));
+        assert!(sched % 100 < 60 && actual % 100 < 60 && (0..2400).contains(&actual));
+        let m = |v: i64| v / 100 * 60 + v % 100;
+        assert_eq!(
+            (m(sched) + delay - m(actual)).rem_euclid(1440),
+            0,
+            "row {r}"
+        );
+        assert_eq!(int("hour") * 100 + int("minute"), sched);
+        wrapped += usize::from(actual < 600);
+    }
+    // Late evening plus up to three hours: some land after midnight.
+    assert!(wrapped > 100, "{wrapped}");
+}

@@ -48,6 +48,26 @@ pub enum Rule {
         /// Second factor.
         right: String,
     },
+    /// `target` is a clock time written HHMM whose hours are `hour` and minutes
+    /// `minute` (`target = hour·100 + minute`).
+    ClockParts {
+        /// The clock column.
+        target: String,
+        /// Its hours.
+        hour: String,
+        /// Its minutes.
+        minute: String,
+    },
+    /// `target` is the clock time `minutes` after `clock`, around the clock (both
+    /// written HHMM): a departure and its scheduled time and delay.
+    ClockSum {
+        /// The later clock column.
+        target: String,
+        /// The earlier clock column.
+        clock: String,
+        /// Minutes between them (may be negative).
+        minutes: String,
+    },
     /// Each value of `by` comes with exactly one value of `target`.
     DeterminedBy {
         /// The dependent column.

@@ -202,6 +202,24 @@ pub enum Derivation {
         /// The name column.
         from: String,
     },
+    /// The hours of a clock time written HHMM (`1435` → 14).
+    HourOf {
+        /// The clock column (numeric, `encoding: clock_hhmm`).
+        from: String,
+    },
+    /// The minutes of a clock time written HHMM (`1435` → 35).
+    MinuteOf {
+        /// The clock column (numeric, `encoding: clock_hhmm`).
+        from: String,
+    },
+    /// The clock time a number of minutes after another, around the clock, written
+    /// HHMM (`2350` + 20 → `10`).
+    ClockAdd {
+        /// The clock column (numeric, `encoding: clock_hhmm`).
+        clock: String,
+        /// The minutes column (a number; may be negative).
+        minutes: String,
+    },
 }
 
 /// A numeric column's quantiles within each value of a categorical column.

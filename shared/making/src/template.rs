@@ -22,7 +22,7 @@ use crate::spec::{
     NumericBy, QuantileGroup, SPEC_VERSION, Spec, Step, WeightGroup, Weighted,
 };
 use crate::table::LogicalType;
-use crate::vocabulary::{ColumnKind, Granularity, Rule, SemanticType};
+use crate::vocabulary::{ColumnKind, Granularity, NumberEncoding, Rule, SemanticType};
 use crate::wire::{SafeColumn, SafeProfile};
 
 /// The default strictness.
@@ -64,6 +64,9 @@ pub fn template(profile: &SafeProfile, strictness: f64) -> Spec {
     }
     if !loose {
         conditionals(profile, &mut columns, conditional_strength(strictness));
+    }
+    if !loose {
+        derive_clock_rules(profile, &mut columns);
     }
     if strictness >= STRICT {
         derive_rules(profile, &mut columns);
@@ -196,6 +199,120 @@ fn emails_from_names(columns: &mut [ColumnSpec]) {
     }
 }
 
+/// The profile's clock relations as derived columns, so they hold on every synthetic
+/// row: a later clock is its earlier clock plus the minutes between them, and the
+/// hour and minute columns of a clock are read off it. A column becomes derived only
+/// when its inputs are generated and nothing else reads it.
+fn derive_clock_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
+    let clock = |columns: &[ColumnSpec], name: &str| {
+        columns.iter().any(|c| {
+            c.name == name
+                && matches!(
+                    c.generator,
+                    Generator::Numeric {
+                        encoding: Some(NumberEncoding::ClockHhmm),
+                        ..
+                    }
+                )
+        })
+    };
+    let number = |columns: &[ColumnSpec], name: &str| {
+        columns.iter().any(|c| {
+            c.name == name
+                && matches!(
+                    c.generator,
+                    Generator::Numeric { .. } | Generator::Sequence { .. }
+                )
+        })
+    };
+    // Sums first: a clock read off into hours and minutes must stay generated.
+    let mut derived: Vec<(String, Derivation)> = Vec::new();
+    for rule in &profile.rules {
+        if let Rule::ClockSum {
+            target,
+            clock: at,
+            minutes,
+        } = rule
+            && clock(columns, target)
+            && clock(columns, at)
+            && number(columns, minutes)
+            && !derived
+                .iter()
+                .any(|(t, _)| t == target || t == at || t == minutes)
+        {
+            derived.push((
+                target.clone(),
+                Derivation::ClockAdd {
+                    clock: at.clone(),
+                    minutes: minutes.clone(),
+                },
+            ));
+        }
+    }
+    for rule in &profile.rules {
+        if let Rule::ClockParts {
+            target,
+            hour,
+            minute,
+        } = rule
+            && clock(columns, target)
+            && !derived
+                .iter()
+                .any(|(t, _)| [target, hour, minute].contains(&t))
+        {
+            for (part, derivation) in [
+                (
+                    hour,
+                    Derivation::HourOf {
+                        from: target.clone(),
+                    },
+                ),
+                (
+                    minute,
+                    Derivation::MinuteOf {
+                        from: target.clone(),
+                    },
+                ),
+            ] {
+                derived.push((part.clone(), derivation));
+            }
+        }
+    }
+    for (target, derivation) in derived {
+        if read_by_others(columns, &target) {
+            continue;
+        }
+        if let Some(c) = columns.iter_mut().find(|c| c.name == target) {
+            c.generator = Generator::Derived { derivation };
+        }
+    }
+}
+
+/// Whether another column reads this one (a derivation's input, a `by` column): it
+/// must then stay generated.
+fn read_by_others(columns: &[ColumnSpec], name: &str) -> bool {
+    columns.iter().any(|c| match &c.generator {
+        Generator::Numeric { by: Some(b), .. } => b.column == name,
+        Generator::Categorical { by: Some(b), .. } => b.column == name,
+        Generator::Derived { derivation } => derivation_inputs(derivation).contains(&name),
+        _ => false,
+    })
+}
+
+/// The columns a derivation reads.
+fn derivation_inputs(d: &Derivation) -> Vec<&str> {
+    match d {
+        Derivation::Add { left, right }
+        | Derivation::Subtract { left, right }
+        | Derivation::Multiply { left, right } => vec![left, right],
+        Derivation::DateOffset { from, .. }
+        | Derivation::EmailFromName { from }
+        | Derivation::HourOf { from }
+        | Derivation::MinuteOf { from } => vec![from],
+        Derivation::ClockAdd { clock, minutes } => vec![clock, minutes],
+    }
+}
+
 /// The profile's exact arithmetic rules as derived columns (strict mode), when both
 /// operands are generated numbers.
 fn derive_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
@@ -234,7 +351,7 @@ fn derive_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
                     right: right.clone(),
                 },
             ),
-            Rule::DeterminedBy { .. } => continue,
+            Rule::DeterminedBy { .. } | Rule::ClockParts { .. } | Rule::ClockSum { .. } => continue,
         };
         let (Derivation::Add { left, right }
         | Derivation::Subtract { left, right }
@@ -251,7 +368,11 @@ fn derive_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
                     )
             })
         };
-        let usable = numeric(left) && numeric(right) && left != target && right != target;
+        let usable = numeric(left)
+            && numeric(right)
+            && left != target
+            && right != target
+            && !read_by_others(columns, target);
         if usable
             && let Some(c) = columns.iter_mut().find(|c| &c.name == target)
             && matches!(c.generator, Generator::Numeric { .. })

@@ -7,7 +7,7 @@ use super::{Datetime, Gen, US_PER_DAY, interpolate, round_to};
 use crate::generate::Values;
 use crate::math::round;
 use crate::plan::{Checker, PlannedColumn};
-use crate::spec::{Derivation, Generator, Spec};
+use crate::spec::{Derivation, Generator, NumberEncoding, Spec};
 use crate::table::LogicalType;
 use std::borrow::Cow;
 
@@ -31,6 +31,16 @@ pub(crate) enum Derived {
     },
     EmailFromName {
         from: usize,
+    },
+    /// The hours (`hour`) or the minutes of an HHMM clock.
+    ClockPart {
+        from: usize,
+        hour: bool,
+    },
+    /// `clock` plus `minutes`, around the clock, written HHMM.
+    ClockAdd {
+        clock: usize,
+        minutes: usize,
     },
 }
 
@@ -142,7 +152,48 @@ pub(crate) fn resolve(
             }
             Some(Derived::EmailFromName { from: f })
         }
+        Derivation::HourOf { from } | Derivation::MinuteOf { from } => {
+            let f = input("from", from)?;
+            clock(c, &format!("{path}.from"), from, &columns[f].recipe)?;
+            Some(Derived::ClockPart {
+                from: f,
+                hour: matches!(d, Derivation::HourOf { .. }),
+            })
+        }
+        Derivation::ClockAdd { clock: at, minutes } => {
+            let (f, m) = (input("clock", at)?, input("minutes", minutes)?);
+            clock(c, &format!("{path}.clock"), at, &columns[f].recipe)?;
+            if number(m).is_none() {
+                c.fail(
+                    format!("{path}.minutes"),
+                    format!("{minutes:?} is not a number column"),
+                    "a numeric or sequence column of minutes",
+                    "derive the later clock from a clock and a number of minutes",
+                );
+                return None;
+            }
+            Some(Derived::ClockAdd {
+                clock: f,
+                minutes: m,
+            })
+        }
     }
+}
+
+/// Checks that a derivation's input is a clock written HHMM.
+fn clock(c: &mut Checker, path: &str, name: &str, recipe: &Gen) -> Option<()> {
+    if let Gen::Numeric(n) = recipe
+        && n.encoding == Some(NumberEncoding::ClockHhmm)
+    {
+        return Some(());
+    }
+    c.fail(
+        path.to_string(),
+        format!("{name:?} is not a clock column"),
+        "a numeric column with encoding clock_hhmm",
+        "hours, minutes and clock sums need a clock time written HHMM",
+    );
+    None
 }
 
 /// The derived column of one block, from its inputs' values.
@@ -207,6 +258,35 @@ pub(crate) fn draw<'p>(
                     .map(|r| {
                         let x = base.get(r).copied()??;
                         (!missing(r)).then(|| (x + interpolate(offset_days, u[r]) * unit).floor())
+                    })
+                    .collect(),
+            )
+        }
+        Derived::ClockPart { from, hour } => {
+            let clock = numbers(*from);
+            Values::Number(
+                (0..u.len())
+                    .map(|r| {
+                        let v = clock.get(r).copied()??;
+                        let part = if *hour {
+                            (v / 100.0).floor()
+                        } else {
+                            v.rem_euclid(100.0)
+                        };
+                        (!missing(r)).then_some(part)
+                    })
+                    .collect(),
+            )
+        }
+        Derived::ClockAdd { clock, minutes } => {
+            let (at, gap) = (numbers(*clock), numbers(*minutes));
+            let e = NumberEncoding::ClockHhmm;
+            Values::Number(
+                (0..u.len())
+                    .map(|r| {
+                        let (v, m) = (at.get(r).copied()??, gap.get(r).copied()??);
+                        let later = (e.to_line(v) + m.round()).rem_euclid(1440.0);
+                        (!missing(r)).then(|| e.from_line(later))
                     })
                     .collect(),
             )

@@ -133,9 +133,11 @@ impl Gen {
         match self {
             Gen::Numeric(Numeric { integer: true, .. })
             | Gen::Sequence(_)
-            | Gen::Derived(Derived::Arithmetic { integer: true, .. }) => {
-                (LogicalType::Integer, None, None)
-            }
+            | Gen::Derived(
+                Derived::Arithmetic { integer: true, .. }
+                | Derived::ClockPart { .. }
+                | Derived::ClockAdd { .. },
+            ) => (LogicalType::Integer, None, None),
             Gen::Numeric(Numeric { decimals, .. })
             | Gen::Derived(Derived::Arithmetic { decimals, .. }) => {
                 (LogicalType::Float, None, Some(*decimals))

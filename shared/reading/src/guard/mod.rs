@@ -541,6 +541,16 @@ fn rule_columns(r: &Rule) -> Vec<&str> {
         } => {
             vec![target, left, right]
         }
+        Rule::ClockParts {
+            target,
+            hour,
+            minute,
+        } => vec![target, hour, minute],
+        Rule::ClockSum {
+            target,
+            clock,
+            minutes,
+        } => vec![target, clock, minutes],
         Rule::DeterminedBy { target, by } => vec![target, by],
     }
 }
@@ -573,6 +583,24 @@ fn rename_rule(r: &Rule, f: &dyn Fn(&str) -> String) -> Rule {
             target: f(target),
             left: f(left),
             right: f(right),
+        },
+        Rule::ClockParts {
+            target,
+            hour,
+            minute,
+        } => Rule::ClockParts {
+            target: f(target),
+            hour: f(hour),
+            minute: f(minute),
+        },
+        Rule::ClockSum {
+            target,
+            clock,
+            minutes,
+        } => Rule::ClockSum {
+            target: f(target),
+            clock: f(clock),
+            minutes: f(minutes),
         },
         Rule::DeterminedBy { target, by } => Rule::DeterminedBy {
             target: f(target),

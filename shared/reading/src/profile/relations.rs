@@ -9,7 +9,7 @@
 use super::columns::ColumnValues;
 use super::dependence::{Conditional, NullGroup, conditionals, null_groups};
 use super::stats::{pearson, rank_scores};
-use super::{ColumnKind, ColumnProfile, ProfileOptions};
+use super::{ColumnKind, ColumnProfile, NumberEncoding, ProfileOptions};
 use crate::table::LogicalType;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -129,7 +129,11 @@ pub(crate) fn analyse(
         },
         candidate_keys,
         ordered_pairs: ordered_pairs(cols, values, &keep),
-        rules: rules(cols, values, &keep),
+        rules: {
+            let mut r = rules(cols, values, &keep);
+            r.extend(clock_rules(cols, values, &keep));
+            r
+        },
         null_groups: null_groups(cols, values, &keep),
         conditionals: conditionals(cols, values, &keep),
     }
@@ -215,6 +219,73 @@ fn ordered_pairs(
                     low: a.name.clone(),
                     high: b.name.clone(),
                 });
+            }
+        }
+    }
+    out
+}
+
+/// Clock-time relations among whole-number columns: a clock (HHMM) made of an hour and
+/// a minute column, and a clock that is another plus a number of minutes, around the
+/// clock (flights' `dep_time = sched_dep_time + dep_delay`). Exact on every kept row
+/// where the columns are present, and on at least 10 of them.
+fn clock_rules(cols: &[ColumnProfile], values: &[ColumnValues<'_>], keep: &[usize]) -> Vec<Rule> {
+    let ints: Vec<(&ColumnProfile, &[Option<f64>])> = cols
+        .iter()
+        .zip(values)
+        .filter_map(|(c, v)| match v {
+            ColumnValues::Number(x) if c.logical == LogicalType::Integer && c.distinct > 1 => {
+                Some((c, *x))
+            }
+            _ => None,
+        })
+        .take(MAX_RULE_COLUMNS)
+        .collect();
+    let is_clock = |c: &ColumnProfile| {
+        c.numeric.as_ref().and_then(|n| n.encoding) == Some(NumberEncoding::ClockHhmm)
+    };
+    let holds = |f: &dyn Fn(usize) -> Option<bool>| {
+        let mut n = 0usize;
+        let all = keep.iter().all(|&i| match f(i) {
+            Some(ok) => {
+                n += 1;
+                ok
+            }
+            None => true,
+        });
+        all && n >= 10
+    };
+    let minutes = |hhmm: f64| NumberEncoding::ClockHhmm.to_line(hhmm);
+    let mut out = Vec::new();
+    for (t, tv) in ints.iter().filter(|(c, _)| is_clock(c)) {
+        'parts: for (h, hv) in &ints {
+            for (m, mv) in &ints {
+                if [&t.name, &h.name].contains(&&m.name) || t.name == h.name || is_clock(h) {
+                    continue;
+                }
+                if holds(&|i| Some(tv[i]? == hv[i]? * 100.0 + mv[i]?)) {
+                    out.push(Rule::ClockParts {
+                        target: t.name.clone(),
+                        hour: h.name.clone(),
+                        minute: m.name.clone(),
+                    });
+                    break 'parts;
+                }
+            }
+        }
+        for (c, cv) in ints.iter().filter(|(c, _)| is_clock(c) && c.name != t.name) {
+            for (m, mv) in ints.iter().filter(|(c, _)| !is_clock(c)) {
+                let later = |i: usize| {
+                    let gap = minutes(cv[i]?) + mv[i]? - minutes(tv[i]?);
+                    Some(gap.rem_euclid(1440.0) == 0.0)
+                };
+                if holds(&later) {
+                    out.push(Rule::ClockSum {
+                        target: t.name.clone(),
+                        clock: c.name.clone(),
+                        minutes: m.name.clone(),
+                    });
+                }
             }
         }
     }
