@@ -253,3 +253,57 @@ fn a_personal_date_written_as_yyyymmdd_is_released_only_to_its_month() {
         }
     }
 }
+
+#[test]
+fn validity_reports_the_share_of_rows_that_keep_each_real_relation() {
+    // price + tax = total, start ≤ end, and an HHMM clock with its hour and minute, on
+    // every real row.
+    let rows = |broken_every: usize| {
+        let mut csv = String::from("price,tax,total,start,end,at,hour,minute\n");
+        for r in 0..600usize {
+            let (price, tax) = (10 + r % 37, r % 7);
+            let (h, m) = (r % 24, (r * 7) % 60);
+            let broken = broken_every > 0 && r % broken_every == 0;
+            let total = price + tax + usize::from(broken);
+            let at = h * 100 + m + usize::from(broken);
+            let (start, end) = (r % 50, r % 50 + r % 9);
+            let (start, end) = if broken {
+                (end + 1, start)
+            } else {
+                (start, end)
+            };
+            csv += &format!("{price},{tax},{total},{start},{end},{at},{h},{m}\n");
+        }
+        csv
+    };
+    let real = pipeline::inspect(
+        rows(0).as_bytes(),
+        "real.csv",
+        &InspectOptions::with_guard_seed(1),
+    )
+    .unwrap();
+    let synthetic = shared::read(rows(2).as_bytes(), "synthetic.csv", &Default::default()).unwrap();
+    let report = pipeline::score(&real, &synthetic, 1, Scoring::Full);
+    let v = &report.validity;
+    let find = |needle: &str| {
+        v.relations
+            .iter()
+            .find(|r| r.relation.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} not among {:?}", v.relations))
+    };
+    for needle in [
+        "total = price + tax",
+        "start ≤ end",
+        "at = hour·100 + minute",
+    ] {
+        let held = find(needle);
+        assert_eq!(held.real, 1.0, "{needle}");
+        // Every second synthetic row breaks it.
+        let s = held.synthetic.unwrap();
+        assert!((s - 0.5).abs() < 0.01, "{needle}: {s}");
+    }
+    let mean = v.held.unwrap();
+    assert!(mean < 0.6, "{mean}");
+    let same = pipeline::score(&real, &real.table, 1, Scoring::Full).validity;
+    assert_eq!(same.held, Some(1.0));
+}

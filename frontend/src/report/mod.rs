@@ -38,6 +38,18 @@ pub fn headline(r: &Report) -> Vec<(&'static str, Option<f64>, String)> {
                 f.pairs_meeting_threshold, f.pairs
             ),
         ),
+        (
+            "Validity",
+            r.validity.held,
+            if r.validity.relations.is_empty() {
+                "no relation holds on every real row".into()
+            } else {
+                format!(
+                    "relations of the real rows kept by the synthetic rows, over {}",
+                    r.validity.relations.len()
+                )
+            },
+        ),
     ]
 }
 

@@ -118,7 +118,32 @@ fn write_fidelity(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         "                       {:>7}   over all {} pairs",
         pct(f.column_pair_trends_all_pairs),
         f.pairs
-    )
+    )?;
+    write_validity(out, r)
+}
+
+fn write_validity(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
+    let v = &r.validity;
+    if v.relations.is_empty() {
+        return writeln!(out, "\nValidity: no relation holds on the real rows");
+    }
+    writeln!(out, "\nValidity (relations that hold on the real rows)")?;
+    writeln!(
+        out,
+        "  Kept                 {:>7}   synthetic share over real share, mean over {} relations",
+        pct(v.held),
+        v.relations.len()
+    )?;
+    for h in &v.relations {
+        writeln!(
+            out,
+            "    {}: real {}, synthetic {}",
+            h.relation,
+            pct(Some(h.real)),
+            pct(h.synthetic)
+        )?;
+    }
+    Ok(())
 }
 
 fn write_columns(out: &mut impl Write, r: &Report) -> std::io::Result<()> {

@@ -19,6 +19,9 @@ mod fidelity;
 mod plots;
 mod privacy;
 mod roles;
+mod validity;
+
+pub use validity::{RelationHeld, Validity};
 
 pub use fidelity::{ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD};
 pub use plots::Plot;
@@ -108,6 +111,10 @@ pub struct Report {
     pub correlation: Option<CorrelationMatrices>,
     /// The privacy figures.
     pub privacy: Privacy,
+    /// The relations that hold on the real rows, and how well the synthetic rows keep
+    /// them.
+    #[serde(default)]
+    pub validity: Validity,
     /// Real columns the synthetic table lacks (scored as all-missing).
     pub missing_columns: Vec<String>,
     /// Synthetic columns the real table lacks (ignored).
@@ -347,6 +354,7 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
     let bounded = within_dcr_budget(&cols, options, &mut notes);
     let options = bounded.as_ref().unwrap_or(options);
     let privacy = privacy_figures(&cols, synthetic, profile, options);
+    let validity = validity::validity(&cols, profile);
 
     reading_notes(real, &missing_columns, &cols, &mut notes);
     for (report, col) in columns.iter_mut().zip(&cols) {
@@ -364,6 +372,7 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
         pairs,
         correlation,
         privacy,
+        validity,
         missing_columns,
         extra_columns,
         notes,

@@ -1,0 +1,207 @@
+//! Validity: the relations that hold on the real rows (the profile's exact rules and
+//! ordered pairs), and the share of synthetic rows that keep each. SDMetrics' Quality
+//! Report scores marginals and pairs; it does not notice a departure time that is not
+//! its scheduled time plus its delay, which a person rejects at a glance.
+
+use super::columns::{Cells, Column};
+use crate::profile::Profile;
+use crate::vocabulary::{NumberEncoding, Rule};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One relation, and the share of rows that keep it in each table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelationHeld {
+    /// The relation in plain words (`dep_time = sched_dep_time + dep_delay (clock)`).
+    pub relation: String,
+    /// Share of real rows (where its columns are present) that keep it.
+    pub real: f64,
+    /// Share of synthetic rows that keep it; `None` when no synthetic row has its
+    /// columns.
+    pub synthetic: Option<f64>,
+}
+
+/// Every relation found in the real table and how well the synthetic rows keep it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Validity {
+    /// Per relation.
+    pub relations: Vec<RelationHeld>,
+    /// Mean over relations of the synthetic share over the real share (capped at 1);
+    /// `None` when the real table has no relation.
+    pub held: Option<f64>,
+}
+
+/// Rows read per table: shares of a large table are exact enough from a spread sample.
+const ROWS: usize = 200_000;
+
+/// The relations of `profile` checked on tables 0 (real) and 1 (synthetic) of `cols`.
+pub(crate) fn validity(cols: &[Column], profile: &Profile) -> Validity {
+    let find = |name: &str| cols.iter().find(|c| c.name == name);
+    let mut relations = Vec::new();
+    for pair in &profile.ordered_pairs {
+        if let (Some(low), Some(high)) = (find(&pair.low), find(&pair.high)) {
+            relations.push(check(
+                format!("{} ≤ {}", pair.low, pair.high),
+                &[low, high],
+                |v| v[0] <= v[1],
+            ));
+        }
+    }
+    for rule in &profile.rules {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
+        let minutes = |v: f64| NumberEncoding::ClockHhmm.to_line(v);
+        let held = match rule {
+            Rule::Sum {
+                target,
+                left,
+                right,
+            } => three(&find, [target, left, right]).map(|c| {
+                check(format!("{target} = {left} + {right}"), &c, |v| {
+                    close(v[0], v[1] + v[2])
+                })
+            }),
+            Rule::Difference {
+                target,
+                left,
+                right,
+            } => three(&find, [target, left, right]).map(|c| {
+                check(format!("{target} = {left} − {right}"), &c, |v| {
+                    close(v[0], v[1] - v[2])
+                })
+            }),
+            Rule::Product {
+                target,
+                left,
+                right,
+            } => three(&find, [target, left, right]).map(|c| {
+                check(format!("{target} = {left} × {right}"), &c, |v| {
+                    close(v[0], v[1] * v[2])
+                })
+            }),
+            Rule::ClockParts {
+                target,
+                hour,
+                minute,
+            } => three(&find, [target, hour, minute]).map(|c| {
+                check(format!("{target} = {hour}·100 + {minute}"), &c, |v| {
+                    v[0] == v[1] * 100.0 + v[2]
+                })
+            }),
+            Rule::ClockSum {
+                target,
+                clock,
+                minutes: gap,
+            } => three(&find, [target, clock, gap]).map(|c| {
+                check(
+                    format!("{target} = {clock} + {gap} minutes (clock)"),
+                    &c,
+                    |v| (minutes(v[1]) + v[2] - minutes(v[0])).rem_euclid(1440.0) == 0.0,
+                )
+            }),
+            Rule::DeterminedBy { target, by } => find(by)
+                .zip(find(target))
+                .map(|(b, t)| determined(format!("{by} → {target}"), b, t)),
+        };
+        relations.extend(held);
+    }
+    let shares: Vec<f64> = relations
+        .iter()
+        .filter(|r| r.real > 0.0)
+        .map(|r| r.synthetic.map_or(0.0, |s| (s / r.real).min(1.0)))
+        .collect();
+    Validity {
+        held: (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64),
+        relations,
+    }
+}
+
+fn three<'c>(
+    find: &impl Fn(&str) -> Option<&'c Column>,
+    names: [&String; 3],
+) -> Option<[&'c Column; 3]> {
+    Some([find(names[0])?, find(names[1])?, find(names[2])?])
+}
+
+/// The share of rows of each table whose columns are present and keep `holds`.
+fn check<const N: usize>(
+    relation: String,
+    columns: &[&Column; N],
+    holds: impl Fn([f64; N]) -> bool,
+) -> RelationHeld {
+    let share = |t: usize| {
+        let values: Vec<Vec<Option<f64>>> = columns.iter().map(|c| numbers(c, t)).collect();
+        let rows = values.first().map_or(0, Vec::len);
+        let (mut present, mut kept) = (0usize, 0usize);
+        for r in spread(rows) {
+            let mut v = [0.0; N];
+            if values.iter().zip(&mut v).all(|(col, slot)| match col[r] {
+                Some(x) => {
+                    *slot = x;
+                    true
+                }
+                None => false,
+            }) {
+                present += 1;
+                kept += usize::from(holds(v));
+            }
+        }
+        (present > 0).then(|| kept as f64 / present as f64)
+    };
+    RelationHeld {
+        relation,
+        real: share(0).unwrap_or(0.0),
+        synthetic: share(1),
+    }
+}
+
+/// `by → target`: the share of rows whose target is the value most often seen with
+/// their `by` value in the same table.
+fn determined(relation: String, by: &Column, target: &Column) -> RelationHeld {
+    let share = |t: usize| {
+        let (Cells::Discrete(b), Cells::Discrete(v)) = (by.values.table(t), target.values.table(t))
+        else {
+            return None;
+        };
+        let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
+        let mut present = 0usize;
+        for r in spread(b.len()) {
+            if b[r] != 0 && v[r] != 0 {
+                *counts.entry((b[r], v[r])).or_default() += 1;
+                present += 1;
+            }
+        }
+        let mut best: HashMap<u32, usize> = HashMap::new();
+        for (&(k, _), &n) in &counts {
+            let slot = best.entry(k).or_default();
+            *slot = (*slot).max(n);
+        }
+        (present > 0).then(|| best.values().sum::<usize>() as f64 / present as f64)
+    };
+    RelationHeld {
+        relation,
+        real: share(0).unwrap_or(0.0),
+        synthetic: share(1),
+    }
+}
+
+/// Table `t` of a column as numbers: continuous values as they are (datetimes in ns),
+/// categories by their label when it is a number.
+fn numbers(c: &Column, t: usize) -> Vec<Option<f64>> {
+    match c.values.table(t) {
+        Cells::Continuous(v) => v.iter().map(|x| (!x.is_nan()).then_some(*x)).collect(),
+        Cells::Discrete(v) => v
+            .iter()
+            .map(|&code| {
+                (code != 0)
+                    .then(|| c.dictionary.label(code).parse::<f64>().ok())
+                    .flatten()
+            })
+            .collect(),
+    }
+}
+
+/// At most [`ROWS`] row indices spread evenly over `rows`.
+fn spread(rows: usize) -> impl Iterator<Item = usize> {
+    let step = rows.div_ceil(ROWS).max(1);
+    (0..rows).step_by(step)
+}
