@@ -52,41 +52,15 @@ pub(crate) fn resolve(
     spec: &Spec,
     columns: &[PlannedColumn],
 ) -> Option<Derived> {
-    let mut input = |field: &str, name: &str| -> Option<usize> {
-        let found = spec.columns.iter().position(|col| col.name == name);
-        match found {
-            Some(i) if !matches!(spec.columns[i].generator, Generator::Derived { .. }) => Some(i),
-            Some(_) => {
-                c.fail(
-                    format!("{path}.{field}"),
-                    format!("{name:?} is itself derived"),
-                    "a column that is generated, not derived",
-                    "derive from the generated columns directly",
-                );
-                None
-            }
-            None => {
-                c.fail(
-                    format!("{path}.{field}"),
-                    format!("no column named {name:?}"),
-                    "the name of a column in $.columns",
-                    "check the spelling",
-                );
-                None
-            }
-        }
-    };
-    let number = |i: usize| match &columns[i].recipe {
-        Gen::Numeric(n) => Some((n.decimals, n.integer)),
-        Gen::Sequence(_) => Some((0, true)),
-        _ => None,
-    };
     match d {
         Derivation::Add { left, right }
         | Derivation::Subtract { left, right }
         | Derivation::Multiply { left, right } => {
-            let (l, r) = (input("left", left)?, input("right", right)?);
-            let (Some((dl, il)), Some((dr, ir))) = (number(l), number(r)) else {
+            let (l, r) = (
+                input(c, spec, path, "left", left)?,
+                input(c, spec, path, "right", right)?,
+            );
+            let (Some((dl, il)), Some((dr, ir))) = (number(columns, l), number(columns, r)) else {
                 c.fail(
                     path.to_string(),
                     format!("{left:?} and {right:?} must both be numbers"),
@@ -109,7 +83,7 @@ pub(crate) fn resolve(
             })
         }
         Derivation::DateOffset { from, offset_days } => {
-            let f = input("from", from)?;
+            let f = input(c, spec, path, "from", from)?;
             let Gen::Datetime(Datetime {
                 logical, format, ..
             }) = &columns[f].recipe
@@ -140,7 +114,7 @@ pub(crate) fn resolve(
             })
         }
         Derivation::EmailFromName { from } => {
-            let f = input("from", from)?;
+            let f = input(c, spec, path, "from", from)?;
             if columns[f].recipe.output().0 != LogicalType::Text {
                 c.fail(
                     format!("{path}.from"),
@@ -152,8 +126,23 @@ pub(crate) fn resolve(
             }
             Some(Derived::EmailFromName { from: f })
         }
+        Derivation::HourOf { .. } | Derivation::MinuteOf { .. } | Derivation::ClockAdd { .. } => {
+            clock_derivation(c, path, d, spec, columns)
+        }
+    }
+}
+
+/// Resolves an HHMM clock derivation: hours, minutes, or a clock plus minutes.
+fn clock_derivation(
+    c: &mut Checker,
+    path: &str,
+    d: &Derivation,
+    spec: &Spec,
+    columns: &[PlannedColumn],
+) -> Option<Derived> {
+    match d {
         Derivation::HourOf { from } | Derivation::MinuteOf { from } => {
-            let f = input("from", from)?;
+            let f = input(c, spec, path, "from", from)?;
             clock(c, &format!("{path}.from"), from, &columns[f].recipe)?;
             Some(Derived::ClockPart {
                 from: f,
@@ -161,9 +150,12 @@ pub(crate) fn resolve(
             })
         }
         Derivation::ClockAdd { clock: at, minutes } => {
-            let (f, m) = (input("clock", at)?, input("minutes", minutes)?);
+            let (f, m) = (
+                input(c, spec, path, "clock", at)?,
+                input(c, spec, path, "minutes", minutes)?,
+            );
             clock(c, &format!("{path}.clock"), at, &columns[f].recipe)?;
-            if number(m).is_none() {
+            if number(columns, m).is_none() {
                 c.fail(
                     format!("{path}.minutes"),
                     format!("{minutes:?} is not a number column"),
@@ -177,6 +169,43 @@ pub(crate) fn resolve(
                 minutes: m,
             })
         }
+        // `resolve` sends only the clock derivations here.
+        _ => None,
+    }
+}
+
+/// The column an input names: it must exist and be generated, not derived.
+fn input(c: &mut Checker, spec: &Spec, path: &str, field: &str, name: &str) -> Option<usize> {
+    let found = spec.columns.iter().position(|col| col.name == name);
+    match found {
+        Some(i) if !matches!(spec.columns[i].generator, Generator::Derived { .. }) => Some(i),
+        Some(_) => {
+            c.fail(
+                format!("{path}.{field}"),
+                format!("{name:?} is itself derived"),
+                "a column that is generated, not derived",
+                "derive from the generated columns directly",
+            );
+            None
+        }
+        None => {
+            c.fail(
+                format!("{path}.{field}"),
+                format!("no column named {name:?}"),
+                "the name of a column in $.columns",
+                "check the spelling",
+            );
+            None
+        }
+    }
+}
+
+/// The decimals and integer flag of a number column; `None` for other kinds.
+fn number(columns: &[PlannedColumn], i: usize) -> Option<(u8, bool)> {
+    match &columns[i].recipe {
+        Gen::Numeric(n) => Some((n.decimals, n.integer)),
+        Gen::Sequence(_) => Some((0, true)),
+        _ => None,
     }
 }
 
