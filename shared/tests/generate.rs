@@ -389,3 +389,30 @@ fn clock_derivations_need_a_clock_and_wrap_around_midnight() {
     // Late evening plus up to three hours: some land after midnight.
     assert!(wrapped > 100, "{wrapped}");
 }
+
+#[test]
+fn only_a_notable_repair_of_the_copula_is_a_warning() {
+    let spec = |rho: f64| {
+        Spec::from_json(&format!(
+            r#"{{
+            "version": 1, "default_rows": 100,
+            "columns": [
+              {{"name": "a", "generator": {{"kind": "numeric", "quantiles": [0, 1]}}}},
+              {{"name": "b", "generator": {{"kind": "numeric", "quantiles": [0, 1]}}}},
+              {{"name": "c", "generator": {{"kind": "numeric", "quantiles": [0, 1]}}}}
+            ],
+            "copula": {{"columns": ["a", "b", "c"], "correlation": [[1, {rho}, {rho}], [{rho}, 1, -{rho}], [{rho}, -{rho}, 1]]}}
+          }}"#
+        ))
+        .unwrap()
+    };
+    // ρ = 0.5 is singular and 0.51 just not positive definite: repairs of a few percent,
+    // as rounded correlations need. 0.9 is far from any consistent set.
+    assert!(compile(&spec(0.5)).unwrap().warnings.is_empty());
+    assert!(compile(&spec(0.51)).unwrap().warnings.is_empty());
+    let warned = compile(&spec(0.9)).unwrap().warnings;
+    assert!(
+        warned.len() == 1 && warned[0].contains("weakened by"),
+        "{warned:?}"
+    );
+}

@@ -417,9 +417,11 @@ fn copula(
             }
             if c.problems.is_empty() {
                 let (l, shrink) = repaired_cholesky(&cop.correlation);
-                if shrink > 0.0 {
+                // Released correlations are rounded, so a repair of a few percent is
+                // expected and changes nothing a reader would see: say only more.
+                if shrink >= NOTABLE_SHRINK {
                     warnings.push(format!(
-                        "the copula correlation was not positive definite; it was shrunk {:.0}% towards the identity",
+                        "the correlations between columns did not fit together (as rounded or edited), so all of them were weakened by {:.0}% to make a consistent set",
                         shrink * 100.0
                     ));
                 }
@@ -565,6 +567,9 @@ fn same_axis(a: &Gen, b: &Gen) -> bool {
         _ => false,
     }
 }
+
+/// The repair of the copula's correlation worth a warning (rounding needs less).
+const NOTABLE_SHRINK: f64 = 0.05;
 
 /// Cholesky factor of `r`, shrinking `r` towards the identity (`(1 − λ)r + λI`) until
 /// it is positive definite; returns the factor and λ.
