@@ -307,3 +307,47 @@ fn validity_reports_the_share_of_rows_that_keep_each_real_relation() {
     let same = pipeline::score(&real, &real.table, 1, Scoring::Full).validity;
     assert_eq!(same.held, Some(1.0));
 }
+
+#[test]
+fn verbatim_copies_alarm_only_for_values_one_real_row_holds() {
+    let table = |copy_every: usize| {
+        let mut csv = String::from("email,city,visits\n");
+        for r in 0..400usize {
+            let email = if copy_every > 0 && r % copy_every == 0 {
+                format!("patient{r}@mail.example")
+            } else if copy_every > 0 {
+                format!("made.up{r}@example.com")
+            } else {
+                format!("patient{r}@mail.example")
+            };
+            let city = ["Boston", "Denver", "Austin", "Seattle"][r % 4];
+            csv += &format!("{email},{city},{}\n", r % 13);
+        }
+        csv
+    };
+    let real = pipeline::inspect(
+        table(0).as_bytes(),
+        "real.csv",
+        &InspectOptions::with_guard_seed(1),
+    )
+    .unwrap();
+    let synthetic =
+        shared::read(table(5).as_bytes(), "synthetic.csv", &Default::default()).unwrap();
+    let report = pipeline::score(&real, &synthetic, 1, Scoring::Full);
+    let find = |name: &str| {
+        report
+            .privacy
+            .verbatim
+            .iter()
+            .find(|v| v.column == name)
+            .unwrap_or_else(|| panic!("{name} not checked: {:?}", report.privacy.verbatim))
+    };
+    let (email, city) = (find("email"), find("city"));
+    // Every city is a real city, and none points at anyone.
+    assert_eq!(city.rate, 1.0);
+    assert_eq!(city.unique_rate, 0.0);
+    assert!(!city.alarming());
+    // One synthetic email in five is a real patient's.
+    assert!((email.unique_rate - 0.2).abs() < 1e-9, "{email:?}");
+    assert!(email.alarming());
+}

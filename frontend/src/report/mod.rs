@@ -94,10 +94,13 @@ pub fn privacy_rows(r: &Report) -> Vec<(&'static str, String, String, bool)> {
             "Verbatim copies",
             percent(Some(v.rate)),
             format!(
-                "of {} synthetic values in {} ({}) also occur in the real column",
-                v.synthetic_values, v.column, v.why
+                "of {} synthetic values in {} ({}) also occur in the real column; {} are values only one real row holds",
+                v.synthetic_values,
+                v.column,
+                v.why,
+                percent(Some(v.unique_rate))
             ),
-            v.rate < 0.05,
+            !v.alarming(),
         ));
     }
     rows

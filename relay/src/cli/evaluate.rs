@@ -202,11 +202,13 @@ fn write_privacy(out: &mut impl Write, r: &Report, withheld: &[String]) -> std::
     for v in &p.verbatim {
         writeln!(
             out,
-            "  Verbatim copies in {:width$}  {:>7}   of {} synthetic values occur in the real column ({})",
+            "  Verbatim copies in {:width$}  {:>7}   of {} synthetic values occur in the real column ({}); {} only one real row holds{}",
             v.column,
             pct(Some(v.rate)),
             v.synthetic_values,
-            v.why
+            v.why,
+            pct(Some(v.unique_rate)),
+            if v.alarming() { "  ← look" } else { "" }
         )?;
     }
     let w = &p.withheld;

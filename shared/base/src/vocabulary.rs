@@ -258,6 +258,18 @@ impl SemanticType {
         !matches!(self, SemanticType::FreeText)
     }
 
+    /// Whether one value alone names a person (an email, a card number), as against
+    /// values many people share (a first name, a city, a postal code), which identify
+    /// only together with others.
+    pub fn identifies_alone(self) -> bool {
+        use SemanticType::*;
+        match self {
+            PersonName | Email | Phone | StreetAddress | Ssn | CreditCard | Iban | IpAddress
+            | Url | Uuid | MedicalRecordNumber | AccountNumber => true,
+            FirstName | LastName | City | PostalCode | DateOfBirth | FreeText => false,
+        }
+    }
+
     /// Plain words for the type, for people to read.
     pub fn label(self) -> &'static str {
         use SemanticType::*;

@@ -250,8 +250,30 @@ pub struct Verbatim {
     pub why: String,
     /// Share of present synthetic values found in the real column.
     pub rate: f64,
+    /// Share of present synthetic values that one real row alone holds: the copies
+    /// that could point at a person. Shared values (a state, a common surname, the
+    /// generator's own pools) are not counted.
+    #[serde(default)]
+    pub unique_rate: f64,
     /// Present synthetic values.
     pub synthetic_values: u64,
+    /// The column's values name a person alone (emails, account numbers, keys), as
+    /// against values many people share (cities, first names), where a copy is what
+    /// any pool of such values gives by chance.
+    #[serde(default)]
+    pub identifying: bool,
+}
+
+impl Verbatim {
+    /// Share of copies of values one real row alone holds that is worth a look.
+    pub const ALARM: f64 = 0.01;
+
+    /// Whether the copies could point at people: in a column whose values name a
+    /// person alone, values one real row alone holds, copied in more than
+    /// [`Verbatim::ALARM`] of the synthetic values.
+    pub fn alarming(&self) -> bool {
+        self.identifying && self.unique_rate > Self::ALARM
+    }
 }
 
 /// Distance to closest record against a random baseline.
@@ -725,6 +747,16 @@ fn privacy_figures(
         .iter()
         .filter_map(|c| {
             let ours = profile.columns.iter().find(|p| p.name == c.name);
+            // A value that alone names a person (an email, an account number, a key),
+            // as against one that many people share (a city, a first name).
+            // What the values are decides, when known: a postal code stays a postal
+            // code however unique the file's codes are.
+            let identifying = match ours.and_then(|p| p.semantic) {
+                Some(s) => s.kind.identifies_alone(),
+                None => {
+                    c.role == Role::Id || ours.is_some_and(|p| p.kind == ColumnKind::Identifier)
+                }
+            };
             let why = match (c.role, ours) {
                 (Role::Id | Role::Pii, _) => c.sdtype.to_string(),
                 (_, Some(p)) if p.semantic.is_some() => {
@@ -736,12 +768,14 @@ fn privacy_figures(
                 }
                 _ => return None,
             };
-            let (rate, n) = privacy::verbatim_rate(c)?;
+            let rates = privacy::verbatim_rate(c)?;
             Some(Verbatim {
                 column: c.name.clone(),
                 why,
-                rate,
-                synthetic_values: n,
+                rate: rates.any,
+                unique_rate: rates.unique,
+                identifying,
+                synthetic_values: rates.present,
             })
         })
         .collect();

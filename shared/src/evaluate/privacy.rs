@@ -53,16 +53,42 @@ pub(crate) fn hashes(columns: &[&Column], t: usize) -> Vec<u128> {
 }
 
 /// Share of present synthetic values (table 1) that occur in the real column.
-pub(crate) fn verbatim_rate(c: &Column) -> Option<(f64, u64)> {
-    let Cells::Discrete(s) = c.values.table(1) else {
+pub(crate) fn verbatim_rate(c: &Column) -> Option<VerbatimRates> {
+    let (Cells::Discrete(r), Cells::Discrete(s)) = (c.values.table(0), c.values.table(1)) else {
         return None;
     };
-    let present = s.iter().filter(|x| **x != 0).count();
-    let copied = s
-        .iter()
-        .filter(|x| **x != 0 && **x <= c.dictionary.real_codes)
-        .count();
-    (present > 0).then(|| (share(copied, present), present as u64))
+    // How often each real value occurs: a copy of a value one real row holds can point
+    // at that row; a copy of a value many rows share (a state, a common surname, a
+    // value of the generator's own pools) cannot.
+    let mut real_counts = vec![0u32; c.dictionary.real_codes as usize + 1];
+    for &code in r.iter().filter(|&&x| x != 0) {
+        if let Some(n) = real_counts.get_mut(code as usize) {
+            *n = n.saturating_add(1);
+        }
+    }
+    let (mut present, mut copied, mut unique) = (0usize, 0usize, 0usize);
+    for &code in s.iter().filter(|&&x| x != 0) {
+        present += 1;
+        if let Some(&n) = real_counts.get(code as usize) {
+            copied += 1;
+            unique += usize::from(n == 1);
+        }
+    }
+    (present > 0).then(|| VerbatimRates {
+        any: share(copied, present),
+        unique: share(unique, present),
+        present: present as u64,
+    })
+}
+
+/// What [`verbatim_rate`] measures.
+pub(crate) struct VerbatimRates {
+    /// Share of present synthetic values found in the real column.
+    pub any: f64,
+    /// Share of present synthetic values found exactly once in the real column.
+    pub unique: f64,
+    /// Present synthetic values.
+    pub present: u64,
 }
 
 /// One column prepared for distances: values scaled by the reference range, or codes.
