@@ -350,4 +350,20 @@ fn verbatim_copies_alarm_only_for_values_one_real_row_holds() {
     // One synthetic email in five is a real patient's.
     assert!((email.unique_rate - 0.2).abs() < 1e-9, "{email:?}");
     assert!(email.alarming());
+    // The headline leaves out what is replaced by design and says by what.
+    let replaced: Vec<&str> = report
+        .imitated
+        .replaced
+        .iter()
+        .map(|r| r.column.as_str())
+        .collect();
+    assert_eq!(replaced, ["email", "city"]);
+    assert!(report.imitated.replaced[0].by.contains("email"));
+    let imitated = report.imitated.fidelity.as_ref().unwrap();
+    assert_eq!(imitated.shape_columns, 1, "{imitated:?}");
+    assert_eq!(
+        imitated.column_shapes,
+        Some(1.0),
+        "visits are the same rows"
+    );
 }

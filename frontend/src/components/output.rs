@@ -34,19 +34,19 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
     let report = output.report.clone();
     let overall = report
         .as_ref()
-        .and_then(|x| x.scored.report.fidelity.overall);
+        .and_then(|x| report::headline(&x.scored.report)[0].1);
     view! {
         <section class="output" aria-label="Synthetic data">
             <h3>"Synthetic data"</h3>
             <dl class="figures">
                 <div>
-                    <dt>"Fidelity (SDMetrics quality)"</dt>
+                    <dt>"Fidelity"</dt>
                     <dd class="fidelity">
                         {if report.is_some() || r.rows == 0 { report::percent(overall) } else { "scoring…".into() }}
                     </dd>
                 </div>
                 <div>
-                    <dt>"Match strictness asked"</dt>
+                    <dt>"Match strictness (setting)"</dt>
                     <dd class="asked">{asked.clone()}</dd>
                 </div>
             </dl>
@@ -101,11 +101,12 @@ fn ReportView(scored: Scored, asked: String) -> impl IntoView {
                     <dt>{label}</dt>
                     <dd>{report::percent(value)}</dd>
                     <dd class="hint small">{hint}</dd>
-                    <dd class="hint small">{format!("asked: {asked}")}</dd>
+                    <dd class="hint small">{format!("strictness set to {asked}")}</dd>
                 </div>
             }
         })
         .collect_view();
+    let replaced = report.imitated.replaced.clone();
     let privacy = report::privacy_rows(&report)
         .into_iter()
         .map(|(label, value, hint, fine)| {
@@ -161,6 +162,12 @@ fn ReportView(scored: Scored, asked: String) -> impl IntoView {
         <section class="report" aria-label="Fidelity and privacy report">
             <h4>"Fidelity"</h4>
             <dl class="figures report-figures">{figures}</dl>
+            {(!replaced.is_empty()).then(|| view! {
+                <details class="replaced small">
+                    <summary>{format!("Replaced by design, not scored in the headline: {}", replaced.len())}</summary>
+                    <ul>{replaced.into_iter().map(|r| view! { <li><strong>{r.column}</strong>": " {r.by}</li> }).collect_view()}</ul>
+                </details>
+            })}
             <h4>"Privacy"</h4>
             <table class="privacy">
                 <tbody>{privacy}</tbody>

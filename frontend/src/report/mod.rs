@@ -19,12 +19,25 @@ pub fn percent(v: Option<f64>) -> String {
 /// The headline figures, in the order shown: (label, measured, hint).
 pub fn headline(r: &Report) -> Vec<(&'static str, Option<f64>, String)> {
     let f = &r.fidelity;
-    vec![
-        (
-            "Overall fidelity",
+    // Over the columns the synthetic data imitates, when some are replaced by design
+    // (names, emails, keys score near 0 as categories whatever is made).
+    let overall = match &r.imitated.fidelity {
+        Some(i) if !r.imitated.replaced.is_empty() => (
+            i.overall,
+            format!(
+                "over the {} columns the synthetic data imitates; {} replaced by design are listed below. SDMetrics over every column: {}",
+                i.shape_columns,
+                r.imitated.replaced.len(),
+                percent(f.overall)
+            ),
+        ),
+        _ => (
             f.overall,
             "SDMetrics Quality Report: mean of column shapes and pair trends".into(),
         ),
+    };
+    vec![
+        ("Overall fidelity", overall.0, overall.1),
         (
             "Column shapes",
             f.column_shapes,

@@ -98,6 +98,23 @@ fn write_fidelity(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
             .holdout
             .map_or(String::new(), |h| format!(", {h} holdout"))
     )?;
+    if let (Some(i), false) = (&r.imitated.fidelity, r.imitated.replaced.is_empty()) {
+        writeln!(
+            out,
+            "\nFidelity over the {} columns the synthetic data imitates: {}   (shapes {}, pair trends {})",
+            i.shape_columns,
+            pct(i.overall),
+            pct(i.column_shapes),
+            pct(i.column_pair_trends)
+        )?;
+        let replaced: Vec<String> = r
+            .imitated
+            .replaced
+            .iter()
+            .map(|c| format!("{} ({})", c.column, c.by))
+            .collect();
+        writeln!(out, "  Replaced by design: {}", replaced.join(", "))?;
+    }
     writeln!(out, "\nFidelity (SDMetrics Quality Report definitions)")?;
     writeln!(out, "  Overall              {:>7}", pct(f.overall))?;
     writeln!(

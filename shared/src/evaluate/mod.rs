@@ -115,6 +115,10 @@ pub struct Report {
     /// them.
     #[serde(default)]
     pub validity: Validity,
+    /// The headline over the columns the synthetic data imitates, and the columns
+    /// replaced by design (personal data, keys, free text) with what replaced them.
+    #[serde(default)]
+    pub imitated: Imitated,
     /// Real columns the synthetic table lacks (scored as all-missing).
     pub missing_columns: Vec<String>,
     /// Synthetic columns the real table lacks (ignored).
@@ -161,6 +165,27 @@ pub struct Fidelity {
     pub pairs: usize,
     /// Pairs that pass the filter (real |r| > 0.5 or Cramér's V > 0.3).
     pub pairs_meeting_threshold: usize,
+}
+
+/// Fidelity over the columns the synthetic data is meant to imitate. Columns the guard
+/// replaces by design (names, emails, keys, notes) score near 0 as categories whatever
+/// the generator does, and would drag SDMetrics' figure down for doing what it should.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Imitated {
+    /// The figures over the imitated columns and their pairs; `None` when every
+    /// column is replaced.
+    pub fidelity: Option<Fidelity>,
+    /// The columns left out, with what replaced them.
+    pub replaced: Vec<Replaced>,
+}
+
+/// A column replaced by design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Replaced {
+    /// Column name.
+    pub column: String,
+    /// What the synthetic rows hold instead, in plain words.
+    pub by: String,
 }
 
 /// One real column.
@@ -377,6 +402,7 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
     let options = bounded.as_ref().unwrap_or(options);
     let privacy = privacy_figures(&cols, synthetic, profile, options);
     let validity = validity::validity(&cols, profile);
+    let imitated = imitated(profile, &columns, &pairs);
 
     reading_notes(real, &missing_columns, &cols, &mut notes);
     for (report, col) in columns.iter_mut().zip(&cols) {
@@ -395,6 +421,7 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
         correlation,
         privacy,
         validity,
+        imitated,
         missing_columns,
         extra_columns,
         notes,
@@ -709,6 +736,43 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 
 /// SDMetrics' averages: NaN scores are left out; overall is the mean of the properties
 /// that have a score.
+/// The headline without the columns replaced by design.
+fn imitated(profile: &Profile, columns: &[ColumnReport], pairs: &[PairReport]) -> Imitated {
+    let replaced: Vec<Replaced> = profile
+        .columns
+        .iter()
+        .filter_map(|p| {
+            let by = match (p.semantic, p.kind) {
+                // Dates of birth are made from their (coarsened) distribution.
+                (Some(s), kind) if s.kind.is_pii() && kind != ColumnKind::Datetime => {
+                    format!("{}, made up", s.kind.label())
+                }
+                (_, ColumnKind::Identifier) => "keys of the same shape, made up".to_string(),
+                (_, ColumnKind::Text) => "text of the same shape, made up".to_string(),
+                _ => return None,
+            };
+            Some(Replaced {
+                column: p.name.clone(),
+                by,
+            })
+        })
+        .collect();
+    let kept = |name: &str| !replaced.iter().any(|r| r.column == name);
+    let columns: Vec<ColumnReport> = columns.iter().filter(|c| kept(&c.name)).cloned().collect();
+    let pairs: Vec<PairReport> = pairs
+        .iter()
+        .filter(|p| p.columns.iter().all(|c| kept(c)))
+        .cloned()
+        .collect();
+    Imitated {
+        fidelity: columns
+            .iter()
+            .any(|c| c.score.is_some())
+            .then(|| summarize(&columns, &pairs)),
+        replaced,
+    }
+}
+
 fn summarize(columns: &[ColumnReport], pairs: &[PairReport]) -> Fidelity {
     let column_shapes = mean(columns.iter().filter_map(|c| c.score));
     let column_pair_trends = mean(
