@@ -92,7 +92,7 @@ pub fn document(r: &Report, about: &About<'_>) -> String {
         }
     }
     out.push_str("</div>");
-    if let Some(m) = &r.correlation {
+    if let Some(m) = &super::heatmap_matrices(r) {
         out.push_str("<h2>Associations between columns</h2><div class=\"charts\">");
         out.push_str(&svg::heatmap(m, "real"));
         out.push_str(&svg::heatmap(m, "synthetic"));

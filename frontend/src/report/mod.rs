@@ -66,6 +66,29 @@ pub fn headline(r: &Report) -> Vec<(&'static str, Option<f64>, String)> {
     ]
 }
 
+/// The association matrices to draw: without the columns replaced by design (names,
+/// keys, notes), whose made-up values would fill the heatmap with near-zero rows and
+/// say nothing about the data.
+pub fn heatmap_matrices(r: &Report) -> Option<shared::evaluate::CorrelationMatrices> {
+    let m = r.correlation.as_ref()?;
+    let keep: Vec<usize> = (0..m.columns.len())
+        .filter(|&i| !r.imitated.replaced.iter().any(|x| x.column == m.columns[i]))
+        .collect();
+    if keep.len() < 2 {
+        return None;
+    }
+    let pick = |rows: &[Vec<Option<f64>>]| -> Vec<Vec<Option<f64>>> {
+        keep.iter()
+            .map(|&i| keep.iter().map(|&j| rows[i][j]).collect())
+            .collect()
+    };
+    Some(shared::evaluate::CorrelationMatrices {
+        columns: keep.iter().map(|&i| m.columns[i].clone()).collect(),
+        real: pick(&m.real),
+        synthetic: pick(&m.synthetic),
+    })
+}
+
 /// The privacy figures: (label, value, explanation, fine?). `fine` is false for what a
 /// reader must look at (a withheld value found, copies beyond the table's own repeats).
 pub fn privacy_rows(r: &Report) -> Vec<(&'static str, String, String, bool)> {
@@ -135,6 +158,24 @@ pub(crate) mod tests {
             .unwrap()
             .make(0..344);
         shared::evaluate(&real.table, &synthetic, &Default::default())
+    }
+
+    #[test]
+    fn heatmaps_leave_out_columns_replaced_by_design() {
+        let mut r = report();
+        let all = r.correlation.clone().unwrap();
+        assert_eq!(super::heatmap_matrices(&r).as_ref(), Some(&all));
+        r.imitated.replaced.push(shared::evaluate::Replaced {
+            column: "island".into(),
+            by: "a city, made up".into(),
+        });
+        let m = super::heatmap_matrices(&r).unwrap();
+        assert_eq!(m.columns.len(), all.columns.len() - 1);
+        assert!(!m.columns.contains(&"island".to_string()));
+        assert!(m.real.iter().all(|row| row.len() == m.columns.len()));
+        let (a, b) = (&m.columns[0], &m.columns[1]);
+        let at = |name: &str| all.columns.iter().position(|c| c == name).unwrap();
+        assert_eq!(m.real[0][1], all.real[at(a)][at(b)]);
     }
 
     #[test]

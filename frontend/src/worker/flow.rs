@@ -224,8 +224,7 @@ impl Generation {
             .iter()
             .filter_map(crate::report::svg::column_chart)
             .collect();
-        let heatmaps = report
-            .correlation
+        let heatmaps = crate::report::heatmap_matrices(&report)
             .as_ref()
             .map(|m| {
                 vec![
