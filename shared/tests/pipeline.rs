@@ -367,3 +367,84 @@ fn verbatim_copies_alarm_only_for_values_one_real_row_holds() {
         "visits are the same rows"
     );
 }
+
+#[test]
+fn encoded_columns_survive_tiny_tables_and_hostile_documents() {
+    // Tiny tables with a clock, a personal YYYYMMDD date and a relation among them.
+    for n in 1..=40usize {
+        let mut csv = String::from("sched,delay,actual,admission_day\n");
+        for r in 0..n {
+            let sched = (r % 24) * 100 + (r * 7) % 60;
+            let delay = (r * 13) % 90;
+            let m = (sched / 100 * 60 + sched % 100 + delay) % 1440;
+            let day = 20230101 + (r % 12) * 100 + r % 28;
+            csv += &format!("{sched},{delay},{},{day}\n", m / 60 * 100 + m % 60);
+        }
+        for seed in [1, 2] {
+            let real = pipeline::inspect(
+                csv.as_bytes(),
+                "t.csv",
+                &InspectOptions::with_guard_seed(seed),
+            )
+            .unwrap_or_else(|e| panic!("n={n}: {e}"));
+            let (again, _) = pipeline::reguard(&real.safe).unwrap();
+            if let Some(n) = again
+                .columns
+                .iter()
+                .find(|c| c.name == "admission_day")
+                .and_then(|c| c.numeric.as_ref())
+            {
+                // No day leaves: the month's first (encoded), or none (too few values
+                // to tell the encoding: plain rounding keeps the year only).
+                assert!(
+                    n.quantiles.iter().all(|&v| matches!(v as i64 % 100, 0 | 1)),
+                    "{n:?}"
+                );
+            }
+            let spec = pipeline::template_spec(&again, Default::default());
+            let synthesis = Synthesis::new(spec, Some(30), seed).unwrap();
+            let t = synthesis.make(0..30);
+            pipeline::score(&real, &t, seed, Scoring::Full);
+        }
+    }
+    // A SafeProfile from outside claiming clock and date encodings over absurd numbers,
+    // and a spec doing the same: errors or values, never a panic or an overflow.
+    let real = pipeline::inspect(
+        "a,b\n1,x\n2,y\n".as_bytes(),
+        "t.csv",
+        &InspectOptions::with_guard_seed(1),
+    )
+    .unwrap();
+    let mut doc = serde_json::to_value(&real.safe).unwrap();
+    doc["columns"][0]["numeric"] = serde_json::json!({
+        "quantiles": [-1e300, 0.0, 9.2e18, 1e300], "mean": 1.0, "std": 1.0, "skew": 0.0,
+        "histogram": {"edges": [], "counts": []},
+        "point_masses": [{"value": 1e300, "share": 0.5}], "integral": true, "encoding": "clock_hhmm"
+    });
+    for encoding in ["clock_hhmm", "date_yyyymmdd"] {
+        doc["columns"][0]["numeric"]["encoding"] = encoding.into();
+        let hostile: shared::SafeProfile = serde_json::from_value(doc.clone()).unwrap();
+        let _ = pipeline::reguard(&hostile);
+        let spec = shared::spec::Spec::from_json(&format!(
+            r#"{{"version": 1, "default_rows": 50, "columns": [
+              {{"name": "c", "generator": {{"kind": "numeric", "quantiles": [-1e300, 9.2e18, 1e300],
+                "integer": true, "encoding": "{encoding}", "point_masses": [{{"value": 1e300, "weight": 0.2}}]}}}},
+              {{"name": "m", "generator": {{"kind": "numeric", "quantiles": [-1e300, 1e300], "integer": true}}}}
+            ]}}"#
+        ))
+        .unwrap();
+        if let Ok(s) = Synthesis::new(spec, Some(50), 1) {
+            s.make(0..50);
+        }
+    }
+    let clock = shared::spec::Spec::from_json(
+        r#"{"version": 1, "default_rows": 50, "columns": [
+          {"name": "c", "generator": {"kind": "numeric", "quantiles": [-1e300, 1e300], "integer": true, "encoding": "clock_hhmm"}},
+          {"name": "m", "generator": {"kind": "numeric", "quantiles": [-1e300, 1e300], "integer": true}},
+          {"name": "later", "generator": {"kind": "derived", "derivation": {"op": "clock_add", "clock": "c", "minutes": "m"}}},
+          {"name": "h", "generator": {"kind": "derived", "derivation": {"op": "hour_of", "from": "c"}}}
+        ]}"#,
+    )
+    .unwrap();
+    Synthesis::new(clock, Some(50), 1).unwrap().make(0..50);
+}

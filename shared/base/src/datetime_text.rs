@@ -6,6 +6,12 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::table::LogicalType;
 use chrono::format::{Item, StrftimeItems};
 
+/// 1970-01-01: day 0 of every day count in the core.
+pub const EPOCH: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(d) => d,
+    None => panic!("1970-01-01 is a date"),
+};
+
 /// First characters that make a spreadsheet read a cell as a formula.
 pub const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
@@ -34,7 +40,7 @@ pub fn check_datetime_format(format: &str) -> Result<()> {
 pub fn parse_iso(s: &str, logical: LogicalType) -> Option<f64> {
     use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
     let s = s.trim();
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    let epoch = EPOCH;
     match logical {
         LogicalType::Date => {
             let d = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;

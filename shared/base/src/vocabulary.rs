@@ -4,6 +4,7 @@
 //! name them without reaching into `profile`, which re-exports them for the reading
 //! side.
 
+use crate::datetime_text::EPOCH;
 use serde::{Deserialize, Serialize};
 
 /// Bins over a range (equal-width as profiled; the guard may merge neighbours); values
@@ -156,12 +157,17 @@ impl NumberEncoding {
     /// The value as a position on a line where the encoding's order and distances
     /// are real ones: minutes since midnight, days since 1970.
     pub fn to_line(self, x: f64) -> f64 {
-        let v = x.round() as i64;
         match self {
-            NumberEncoding::ClockHhmm => ((v / 100) * 60 + v % 100) as f64,
+            // In floating point: a number from outside (a hostile spec) may be far beyond
+            // any clock, and integer arithmetic would overflow.
+            NumberEncoding::ClockHhmm => {
+                let v = x.round();
+                (v / 100.0).trunc() * 60.0 + v % 100.0
+            }
             // A code that is no date (a hand-written spec's `20221165`) is taken at
             // the nearest real day of its month.
             NumberEncoding::DateYyyymmdd => {
+                let v = x.round() as i64;
                 let (y, m, d) = (v / 10_000, ((v / 100) % 100).clamp(1, 12), v % 100);
                 (1..=d.clamp(1, 31))
                     .rev()
@@ -174,18 +180,15 @@ impl NumberEncoding {
     /// The encoded value at a position of [`NumberEncoding::to_line`] (rounded down to
     /// a whole minute or day).
     pub fn from_line(self, p: f64) -> f64 {
-        let v = p.floor() as i64;
+        let p = p.floor();
         match self {
-            NumberEncoding::ClockHhmm => ((v / 60) * 100 + v % 60) as f64,
-            NumberEncoding::DateYyyymmdd => {
-                let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-                epoch
-                    .checked_add_signed(chrono::TimeDelta::days(v))
-                    .map_or(p, |d| {
-                        use chrono::Datelike;
-                        f64::from(d.year() * 10_000 + d.month() as i32 * 100 + d.day() as i32)
-                    })
-            }
+            NumberEncoding::ClockHhmm => (p / 60.0).floor() * 100.0 + p.rem_euclid(60.0),
+            NumberEncoding::DateYyyymmdd => chrono::TimeDelta::try_days(p as i64)
+                .and_then(|d| EPOCH.checked_add_signed(d))
+                .map_or(p, |d| {
+                    use chrono::Datelike;
+                    f64::from(d.year() * 10_000 + d.month() as i32 * 100 + d.day() as i32)
+                }),
         }
     }
 
@@ -206,8 +209,7 @@ fn yyyymmdd_days(v: i64) -> Option<i64> {
         u32::try_from(m).ok()?,
         u32::try_from(d).ok()?,
     )?;
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
-    Some((date - epoch).num_days())
+    Some((date - EPOCH).num_days())
 }
 
 /// What a column holds, when that is personal or identifying.
@@ -361,5 +363,20 @@ mod tests {
         // Codes that are no dates are read at the nearest day of their month.
         assert_eq!(d.from_line(d.to_line(20230231.0)), 20230228.0);
         assert_eq!(d.from_line(d.to_line(20220000.0)), 20220101.0);
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::NumberEncoding;
+
+    #[test]
+    fn absurd_numbers_on_either_line_give_numbers_not_panics() {
+        for e in [NumberEncoding::ClockHhmm, NumberEncoding::DateYyyymmdd] {
+            for x in [1e300, -1e300, 9.3e18, -9.3e18, f64::MAX, f64::MIN, 0.0] {
+                let _ = e.from_line(x);
+                let _ = e.to_line(x);
+            }
+        }
     }
 }

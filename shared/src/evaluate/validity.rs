@@ -48,59 +48,16 @@ pub(crate) fn validity(cols: &[Column], profile: &Profile) -> Validity {
         }
     }
     for rule in &profile.rules {
-        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
-        let minutes = |v: f64| NumberEncoding::ClockHhmm.to_line(v);
-        let held = match rule {
-            Rule::Sum {
-                target,
-                left,
-                right,
-            } => three(&find, [target, left, right]).map(|c| {
-                check(format!("{target} = {left} + {right}"), &c, |v| {
-                    close(v[0], v[1] + v[2])
-                })
-            }),
-            Rule::Difference {
-                target,
-                left,
-                right,
-            } => three(&find, [target, left, right]).map(|c| {
-                check(format!("{target} = {left} − {right}"), &c, |v| {
-                    close(v[0], v[1] - v[2])
-                })
-            }),
-            Rule::Product {
-                target,
-                left,
-                right,
-            } => three(&find, [target, left, right]).map(|c| {
-                check(format!("{target} = {left} × {right}"), &c, |v| {
-                    close(v[0], v[1] * v[2])
-                })
-            }),
-            Rule::ClockParts {
-                target,
-                hour,
-                minute,
-            } => three(&find, [target, hour, minute]).map(|c| {
-                check(format!("{target} = {hour}·100 + {minute}"), &c, |v| {
-                    v[0] == v[1] * 100.0 + v[2]
-                })
-            }),
-            Rule::ClockSum {
-                target,
-                clock,
-                minutes: gap,
-            } => three(&find, [target, clock, gap]).map(|c| {
-                check(
-                    format!("{target} = {clock} + {gap} minutes (clock)"),
-                    &c,
-                    |v| (minutes(v[1]) + v[2] - minutes(v[0])).rem_euclid(1440.0) == 0.0,
-                )
-            }),
-            Rule::DeterminedBy { target, by } => find(by)
-                .zip(find(target))
-                .map(|(b, t)| determined(format!("{by} → {target}"), b, t)),
+        let held = match three_column(rule) {
+            Some((relation, names, holds)) => {
+                three(&find, names).map(|c| check(relation, &c, holds))
+            }
+            None => match rule {
+                Rule::DeterminedBy { target, by } => find(by)
+                    .zip(find(target))
+                    .map(|(b, t)| determined(format!("{by} → {target}"), b, t)),
+                _ => None,
+            },
         };
         relations.extend(held);
     }
@@ -113,6 +70,66 @@ pub(crate) fn validity(cols: &[Column], profile: &Profile) -> Validity {
         held: (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64),
         relations,
     }
+}
+
+/// A rule over three columns: its words, its columns (target first) and its test.
+type ThreeColumn<'r> = (String, [&'r String; 3], fn([f64; 3]) -> bool);
+
+fn three_column(rule: &Rule) -> Option<ThreeColumn<'_>> {
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+    }
+    Some(match rule {
+        Rule::Sum {
+            target,
+            left,
+            right,
+        } => (
+            format!("{target} = {left} + {right}"),
+            [target, left, right],
+            |v| close(v[0], v[1] + v[2]),
+        ),
+        Rule::Difference {
+            target,
+            left,
+            right,
+        } => (
+            format!("{target} = {left} − {right}"),
+            [target, left, right],
+            |v| close(v[0], v[1] - v[2]),
+        ),
+        Rule::Product {
+            target,
+            left,
+            right,
+        } => (
+            format!("{target} = {left} × {right}"),
+            [target, left, right],
+            |v| close(v[0], v[1] * v[2]),
+        ),
+        Rule::ClockParts {
+            target,
+            hour,
+            minute,
+        } => (
+            format!("{target} = {hour}·100 + {minute}"),
+            [target, hour, minute],
+            |v| v[0] == v[1] * 100.0 + v[2],
+        ),
+        Rule::ClockSum {
+            target,
+            clock,
+            minutes: gap,
+        } => (
+            format!("{target} = {clock} + {gap} minutes (clock)"),
+            [target, clock, gap],
+            |v| {
+                let m = |x: f64| NumberEncoding::ClockHhmm.to_line(x);
+                (m(v[1]) + v[2] - m(v[0])).rem_euclid(1440.0) == 0.0
+            },
+        ),
+        Rule::DeterminedBy { .. } => return None,
+    })
 }
 
 fn three<'c>(

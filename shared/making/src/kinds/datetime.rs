@@ -3,7 +3,7 @@
 //! column released only to a coarser period (a birth year) is drawn inside its period.
 
 use super::{US_PER_DAY, interpolate};
-use crate::datetime_text::{check_datetime_format, parse_iso};
+use crate::datetime_text::{EPOCH, check_datetime_format, parse_iso};
 use crate::plan::{Checker, MAX_LIST};
 use crate::spec::Step;
 use crate::table::LogicalType;
@@ -130,14 +130,14 @@ fn period_bounds(v: f64, logical: LogicalType, period: Step) -> (f64, f64) {
     let days = |d: f64| d * unit;
     let end = match period {
         Step::Year | Step::Month => {
-            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-            let first = epoch.checked_add_signed(chrono::TimeDelta::days((start / unit) as i64));
+            let first = chrono::TimeDelta::try_days((start / unit) as i64)
+                .and_then(|d| EPOCH.checked_add_signed(d));
             let next = first.and_then(|d| match period {
                 Step::Year => NaiveDate::from_ymd_opt(d.year() + 1, 1, 1),
                 _ => d.checked_add_months(chrono::Months::new(1)),
             });
             match next {
-                Some(n) => days((n - epoch).num_days() as f64),
+                Some(n) => days((n - EPOCH).num_days() as f64),
                 None => start + days(1.0),
             }
         }
@@ -154,15 +154,15 @@ fn period_bounds(v: f64, logical: LogicalType, period: Step) -> (f64, f64) {
 fn truncate(v: f64, logical: LogicalType, step: Step) -> f64 {
     let floor_to = |x: f64, unit: f64| (x / unit).floor() * unit;
     let month_or_year = |days: i64| -> i64 {
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-        let Some(d) = epoch.checked_add_signed(chrono::TimeDelta::days(days)) else {
+        let Some(d) = chrono::TimeDelta::try_days(days).and_then(|t| EPOCH.checked_add_signed(t))
+        else {
             return days;
         };
         let first = match step {
             Step::Year => NaiveDate::from_ymd_opt(d.year(), 1, 1),
             _ => NaiveDate::from_ymd_opt(d.year(), d.month(), 1),
         };
-        first.map_or(days, |f| (f - epoch).num_days())
+        first.map_or(days, |f| (f - EPOCH).num_days())
     };
     match (logical, step) {
         (LogicalType::Date, Step::Month | Step::Year) => month_or_year(v as i64) as f64,

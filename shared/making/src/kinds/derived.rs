@@ -126,21 +126,6 @@ pub(crate) fn resolve(
             }
             Some(Derived::EmailFromName { from: f })
         }
-        Derivation::HourOf { .. } | Derivation::MinuteOf { .. } | Derivation::ClockAdd { .. } => {
-            clock_derivation(c, path, d, spec, columns)
-        }
-    }
-}
-
-/// Resolves an HHMM clock derivation: hours, minutes, or a clock plus minutes.
-fn clock_derivation(
-    c: &mut Checker,
-    path: &str,
-    d: &Derivation,
-    spec: &Spec,
-    columns: &[PlannedColumn],
-) -> Option<Derived> {
-    match d {
         Derivation::HourOf { from } | Derivation::MinuteOf { from } => {
             let f = input(c, spec, path, "from", from)?;
             clock(c, &format!("{path}.from"), from, &columns[f].recipe)?;
@@ -155,23 +140,32 @@ fn clock_derivation(
                 input(c, spec, path, "minutes", minutes)?,
             );
             clock(c, &format!("{path}.clock"), at, &columns[f].recipe)?;
-            if number(columns, m).is_none() {
-                c.fail(
-                    format!("{path}.minutes"),
-                    format!("{minutes:?} is not a number column"),
-                    "a numeric or sequence column of minutes",
-                    "derive the later clock from a clock and a number of minutes",
-                );
-                return None;
-            }
+            minutes_column(c, path, minutes, number(columns, m))?;
             Some(Derived::ClockAdd {
                 clock: f,
                 minutes: m,
             })
         }
-        // `resolve` sends only the clock derivations here.
-        _ => None,
     }
+}
+
+/// Checks that the minutes a clock is moved by are a number column.
+fn minutes_column(
+    c: &mut Checker,
+    path: &str,
+    name: &str,
+    number: Option<(u8, bool)>,
+) -> Option<()> {
+    if number.is_some() {
+        return Some(());
+    }
+    c.fail(
+        format!("{path}.minutes"),
+        format!("{name:?} is not a number column"),
+        "a numeric or sequence column of minutes",
+        "derive the later clock from a clock and a number of minutes",
+    );
+    None
 }
 
 /// The column an input names: it must exist and be generated, not derived.
