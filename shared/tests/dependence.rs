@@ -278,3 +278,188 @@ fn template_rows_stay_within_the_spec() {
         }
     }
 }
+
+/// A ratings table: each of 240 titles has one year and one genre list, rated 40 to 60
+/// times. Deterministic (a small LCG), so the figures are the same on every run.
+fn ratings_csv() -> Vec<u8> {
+    let genres = [
+        "Drama",
+        "Comedy",
+        "Drama|Romance",
+        "Action|Thriller",
+        "Horror",
+        "Animation|Family",
+        "Documentary",
+        "Crime|Drama",
+        "Sci-Fi",
+        "Comedy|Romance",
+        "Western",
+        "Musical",
+    ];
+    let mut seed = 7u64;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let mut s = String::from("user_id,title,year,genres,rating\n");
+    for t in 0..240u64 {
+        let year = 1950 + next(70);
+        let genre = genres[next(genres.len() as u64) as usize];
+        let title = format!("Film {t:03} of {year}s");
+        let quality = next(4) as f64 * 0.5 + 2.0;
+        for _ in 0..40 + next(21) {
+            let rating = (quality + next(5) as f64 * 0.5 - 1.0).clamp(0.5, 5.0);
+            s += &format!("{},{title},{year},{genre},{rating}\n", next(500));
+        }
+    }
+    s.into_bytes()
+}
+
+/// Title → year and title → genres hold on every real row: the profile finds both, the
+/// template draws each title within its genre list and each year from its title, and
+/// every synthetic row keeps them; the SDMetrics figure clears the issue's 0.85.
+#[test]
+fn a_title_keeps_its_year_and_genres() {
+    let bytes = ratings_csv();
+    let profile = safe_profile(&bytes, "ratings.csv");
+    let find = |target: &str| profile.conditionals.iter().find(|c| c.target == target);
+    let year = find("year").expect("year depends on the title");
+    let title = find("title").expect("titles are drawn within their genres");
+    assert_eq!((year.by.as_str(), title.by.as_str()), ("title", "genres"));
+    // A constant group is one value, twice: compact for 240 titles.
+    assert!(
+        year.groups
+            .iter()
+            .all(|g| g.quantiles.len() == 2 && g.quantiles[0] == g.quantiles[1])
+    );
+    assert!(
+        year.groups.len() >= 200,
+        "{} titles with a year",
+        year.groups.len()
+    );
+    let spec = shared::template::template(&profile, 0.8);
+    let plan = compile(&spec).unwrap();
+    let rows = 12_000;
+    let synthetic = shared::generate::generate(&plan, 3, rows, 0..rows);
+    let real = shared::read(&bytes, "ratings.csv", &Default::default()).unwrap();
+    let report = shared::evaluate(
+        &real,
+        &synthetic,
+        &shared::EvaluateOptions {
+            plots: false,
+            ..Default::default()
+        },
+    );
+    let held = |relation: &str| {
+        let r = report
+            .validity
+            .relations
+            .iter()
+            .find(|r| r.relation == relation)
+            .unwrap_or_else(|| panic!("{relation} not found: {:?}", report.validity));
+        (r.real, r.synthetic.unwrap_or(0.0))
+    };
+    for relation in ["title → year", "title → genres"] {
+        let (real, synthetic) = held(relation);
+        assert!(
+            real >= 0.999 && synthetic >= 0.98 * real,
+            "{relation}: {real} → {synthetic}"
+        );
+    }
+    let overall = report.fidelity.overall.unwrap();
+    println!(
+        "ratings: quality {overall:.4}, title → year {:?}, title → genres {:?}",
+        held("title → year"),
+        held("title → genres")
+    );
+    assert!(overall >= 0.85, "SDMetrics quality {overall}");
+}
+
+/// A title rated fewer than k times (k is 5 to 7) is not named, so its group, and the
+/// year only it has, stay home, though a dependency keeps groups of k rows.
+#[test]
+fn a_rare_key_and_its_value_stay_home() {
+    let mut bytes = ratings_csv();
+    for user in 0..4 {
+        bytes.extend_from_slice(format!("{user},Secret Film,1901,Drama,4.5\n").as_bytes());
+    }
+    let profile = safe_profile(&bytes, "ratings.csv");
+    assert!(
+        profile
+            .conditionals
+            .iter()
+            .any(|c| c.target == "year" && c.by == "title"),
+        "the dependency is still found"
+    );
+    let json = serde_json::to_string(&profile).unwrap();
+    for planted in ["Secret Film", "1901"] {
+        assert!(!json.contains(planted), "{planted} left the machine");
+    }
+}
+
+/// Spearman's ρ of two equally long columns (ties by position: enough here).
+fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    let rank = |v: &[f64]| {
+        let mut order: Vec<usize> = (0..v.len()).collect();
+        order.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
+        let mut r = vec![0.0; v.len()];
+        for (k, &i) in order.iter().enumerate() {
+            r[i] = k as f64;
+        }
+        r
+    };
+    let (ra, rb) = (rank(a), rank(b));
+    let n = a.len() as f64;
+    let mean = (n - 1.0) / 2.0;
+    let cov: f64 = ra
+        .iter()
+        .zip(&rb)
+        .map(|(x, y)| (x - mean) * (y - mean))
+        .sum();
+    let var: f64 = ra.iter().map(|x| (x - mean).powi(2)).sum();
+    cov / var
+}
+
+/// Point masses that cover part of a column (departures on the hour) are made at their
+/// share exactly, and sit at their place in the column's order: a copula partner keeps
+/// its rank correlation. Drawing "a mass when u < share" instead puts 20:00 and 06:00
+/// at the same low u and breaks it.
+#[test]
+fn partial_point_masses_keep_their_share_and_the_copula() {
+    let spec = Spec::from_json(
+        r#"{
+        "version": 1, "default_rows": 20000,
+        "columns": [
+          {"name": "departs", "generator": {"kind": "numeric", "integer": true,
+             "encoding": "clock_hhmm",
+             "quantiles": [500, 700, 900, 1100, 1300, 1500, 1700, 1900, 2100, 2300],
+             "point_masses": [{"value": 2000, "weight": 0.1}, {"value": 600, "weight": 0.2}]}},
+          {"name": "arrives", "generator": {"kind": "numeric", "quantiles": [0, 1000], "decimals": 1}}
+        ],
+        "copula": {"columns": ["departs", "arrives"], "correlation": [[1, 0.9], [0.9, 1]]}
+      }"#,
+    )
+    .unwrap();
+    let plan = compile(&spec).unwrap();
+    let rows = 20_000;
+    let t = shared::generate::generate(&plan, 4, rows, 0..rows);
+    let departs: Vec<f64> = column(&t, "departs").iter().filter_map(number).collect();
+    let arrives: Vec<f64> = column(&t, "arrives").iter().filter_map(number).collect();
+    let share = |v: f64| departs.iter().filter(|&&x| x == v).count() as f64 / rows as f64;
+    assert!((share(600.0) - 0.2).abs() < 0.01, "06:00 {}", share(600.0));
+    assert!(
+        (share(2000.0) - 0.1).abs() < 0.01,
+        "20:00 {}",
+        share(2000.0)
+    );
+    assert!(
+        departs
+            .iter()
+            .all(|&x| x % 100.0 < 60.0 && (500.0..=2300.0).contains(&x)),
+        "not a clock time"
+    );
+    let rho = spearman(&departs, &arrives);
+    assert!(rho > 0.8, "rank correlation {rho}");
+}

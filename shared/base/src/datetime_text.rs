@@ -71,6 +71,16 @@ pub fn parse_iso(s: &str, logical: LogicalType) -> Option<f64> {
     }
 }
 
+/// Whole years from one day to another (days since 1970): an age on a date, one less
+/// before the birthday. `None` outside chrono's calendar.
+pub fn whole_years(from: i64, to: i64) -> Option<i64> {
+    use chrono::Datelike;
+    let day = |d: i64| EPOCH.checked_add_signed(chrono::TimeDelta::try_days(d)?);
+    let (a, b) = (day(from)?, day(to)?);
+    let before_birthday = (b.month(), b.day()) < (a.month(), a.day());
+    Some(i64::from(b.year() - a.year()) - i64::from(before_birthday))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,12 @@
 use crate::datetime_text::EPOCH;
 use serde::{Deserialize, Serialize};
 
+/// A conditional this strong is a functional dependency: the `by` value fixes the
+/// target (η² for a number; for a category, the share of rows holding their group's
+/// most frequent value). The profile finds them, the guard keeps their small groups,
+/// the template orders the `by` column's values by them.
+pub const DETERMINED: f64 = 0.95;
+
 /// Bins over a range (equal-width as profiled; the guard may merge neighbours); values
 /// outside it fall into the end bins.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -18,7 +24,7 @@ pub struct Histogram {
     pub counts: Vec<u64>,
 }
 
-/// An exact relation that held on every complete row.
+/// A relation that held on every complete row (on nearly every row where its doc says).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Rule {
@@ -69,7 +75,28 @@ pub enum Rule {
         /// Minutes between them (may be negative).
         minutes: String,
     },
-    /// Each value of `by` comes with exactly one value of `target`.
+    /// `target` is the number of whole days from `earlier` to `later` (two dates or
+    /// datetimes): a length of stay.
+    DaysBetween {
+        /// The number of days.
+        target: String,
+        /// The later date.
+        later: String,
+        /// The earlier date.
+        earlier: String,
+    },
+    /// `target` is the number of whole years from `earlier` to `later`: an age at
+    /// admission from a birth date.
+    YearsBetween {
+        /// The number of years.
+        target: String,
+        /// The later date.
+        later: String,
+        /// The earlier date (a birth date).
+        earlier: String,
+    },
+    /// Each value of `by` comes with one value of `target` (on at least
+    /// [`DETERMINED`] of the rows: a few tail numbers changed carrier).
     DeterminedBy {
         /// The dependent column.
         target: String,

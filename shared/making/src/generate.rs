@@ -218,8 +218,11 @@ impl<'p> BlockCtx<'p, '_> {
             _ => Vec::new(),
         };
         let draw = |r: usize| {
-            let g = *group.get(r)?;
-            col.given.as_ref()?.groups.get(g as usize)?.as_ref()
+            let given = col.given.as_ref()?;
+            match *group.get(r)? {
+                NO_ID => given.rest.as_ref(),
+                g => given.groups.get(g as usize)?.as_ref(),
+            }
         };
         let mut values = empty_values(&col.recipe, rows);
         let mut ids = Vec::new();
@@ -263,7 +266,7 @@ impl<'p> BlockCtx<'p, '_> {
 /// Re-draws `u` within each group of the `by` column: the rows of one group keep their
 /// order (so copula trends hold inside the group) and get stratified draws over the
 /// whole (0, 1), so the group's own distribution is followed exactly. Returns each
-/// row's group (the `by` label id), or [`NO_ID`] where the column's own recipe applies.
+/// row's group (the `by` label id), or [`NO_ID`] where the rest draw applies.
 fn regroup(given: &Given, by_ids: &[u32], u: &mut [f64], rng: &mut ChaCha8Rng) -> Vec<u32> {
     let groups = given.groups.len();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];

@@ -220,6 +220,22 @@ pub enum Derivation {
         /// The minutes column (a number; may be negative).
         minutes: String,
     },
+    /// A date or datetime a number of whole days after another, the days read from a
+    /// number column (a discharge from its admission and length of stay); a datetime
+    /// gets a time of day inside the last day.
+    AddDays {
+        /// The date or datetime column it follows.
+        from: String,
+        /// The number column of days.
+        days: String,
+    },
+    /// The whole years from one date to another (an age from a birth date).
+    YearsBetween {
+        /// The earlier date or datetime column (a birth date).
+        from: String,
+        /// The later date or datetime column.
+        to: String,
+    },
 }
 
 /// A numeric column's quantiles within each value of a categorical column.

@@ -22,7 +22,7 @@ use crate::spec::{
     NumericBy, QuantileGroup, SPEC_VERSION, Spec, Step, WeightGroup, Weighted,
 };
 use crate::table::LogicalType;
-use crate::vocabulary::{ColumnKind, Granularity, NumberEncoding, Rule, SemanticType};
+use crate::vocabulary::{ColumnKind, DETERMINED, Granularity, NumberEncoding, Rule, SemanticType};
 use crate::wire::{SafeColumn, SafeProfile};
 
 /// The default strictness.
@@ -37,6 +37,13 @@ const DEFAULT_CONDITIONAL_STRENGTH: f64 = 0.3;
 const STRICT_CONDITIONAL_STRENGTH: f64 = 0.2;
 /// Point masses that cover this share of values replace the quantiles.
 const STEPPED: f64 = 0.99;
+/// Point masses that cover at least this share (and less than [`STEPPED`]) are made
+/// exactly, the quantiles then describing the other rows: flights' departures at
+/// 06:00 sharp, not at 05:58 and 06:03 as interpolation would spread them.
+const PARTIAL_MASSES: f64 = 0.05;
+/// ...counting only values at least this many times as frequent as the column's
+/// values are on average (1 / distinct).
+const SPIKE: f64 = 4.0;
 /// Whole-number columns with at most this many distinct values are stepped: values
 /// come from the quantiles themselves, never from between them.
 const STEPPED_DISTINCT: u64 = 30;
@@ -64,9 +71,11 @@ pub fn template(profile: &SafeProfile, strictness: f64) -> Spec {
     }
     if !loose {
         conditionals(profile, &mut columns, conditional_strength(strictness));
+        order_keys(profile, &mut columns);
     }
     if !loose {
         derive_clock_rules(profile, &mut columns);
+        derive_calendar_rules(profile, &mut columns);
     }
     if strictness >= STRICT {
         derive_rules(profile, &mut columns);
@@ -155,6 +164,9 @@ fn conditionals(profile: &SafeProfile, columns: &mut [ColumnSpec], min_strength:
                 });
             }
             Generator::Categorical { values, by, .. } => {
+                // A key column lists thousands of values: look them up, not along.
+                let listed: std::collections::HashSet<&str> =
+                    values.iter().map(|x| x.value.as_str()).collect();
                 let groups: Vec<WeightGroup> = d
                     .groups
                     .iter()
@@ -163,7 +175,7 @@ fn conditionals(profile: &SafeProfile, columns: &mut [ColumnSpec], min_strength:
                         values: g
                             .values
                             .iter()
-                            .filter(|v| values.iter().any(|x| x.value == v.value))
+                            .filter(|v| listed.contains(v.value.as_str()))
                             .map(|v| Weighted {
                                 value: v.value.clone(),
                                 weight: v.share,
@@ -178,6 +190,56 @@ fn conditionals(profile: &SafeProfile, columns: &mut [ColumnSpec], min_strength:
                 });
             }
             _ => {}
+        }
+    }
+}
+
+/// Lists the values of a category that determines a number in that number's order
+/// (destinations by distance), as the profile encoded it for the correlations: drawn
+/// from the copula in this order, the category carries the number's trends with the
+/// rest of the table (distance and air time). Values without a group come last, in
+/// their own order.
+fn order_keys(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
+    let numeric = |d: &&crate::wire::SafeConditional| d.groups.iter().all(|g| g.values.is_empty());
+    for d in profile
+        .conditionals
+        .iter()
+        .filter(|d| d.strength >= DETERMINED)
+        .filter(numeric)
+    {
+        let strongest = profile
+            .conditionals
+            .iter()
+            .filter(numeric)
+            .filter(|o| o.by == d.by)
+            .all(|o| o.strength <= d.strength && (o.strength < d.strength || o.target >= d.target));
+        let grouped = columns.iter().any(|c| {
+            c.name == d.target
+                && match &c.generator {
+                    Generator::Numeric { by: Some(b), .. } => b.column == d.by,
+                    Generator::Categorical { by: Some(b), .. } => b.column == d.by,
+                    _ => false,
+                }
+        });
+        if !strongest || !grouped {
+            continue;
+        }
+        let keys: std::collections::HashMap<&str, f64> = d
+            .groups
+            .iter()
+            .filter_map(|g| Some((g.value.as_str(), *g.quantiles.get(g.quantiles.len() / 2)?)))
+            .collect();
+        if let Some(Generator::Categorical { values, .. }) = columns
+            .iter_mut()
+            .find(|c| c.name == d.by)
+            .map(|c| &mut c.generator)
+        {
+            values.sort_by(|a, b| {
+                let (ka, kb) = (keys.get(a.value.as_str()), keys.get(b.value.as_str()));
+                ka.is_none()
+                    .cmp(&kb.is_none())
+                    .then(ka.unwrap_or(&0.0).total_cmp(kb.unwrap_or(&0.0)))
+            });
         }
     }
 }
@@ -288,6 +350,79 @@ fn derive_clock_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
     }
 }
 
+/// Lengths of stay and ages, held exactly: the later date is the earlier plus the
+/// generated number of days (the days keep their own distribution and trends); an age
+/// is the years between the generated dates (a birth date inside its released year).
+fn derive_calendar_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
+    let generated = |columns: &[ColumnSpec], name: &str, dates: bool| {
+        columns.iter().any(|c| {
+            c.name == name
+                && match &c.generator {
+                    Generator::Datetime { logical_type, .. } => {
+                        dates && matches!(logical_type, LogicalType::Date | LogicalType::DateTime)
+                    }
+                    Generator::Numeric { .. } => !dates,
+                    _ => false,
+                }
+        })
+    };
+    let mut derived: Vec<(String, Derivation)> = Vec::new();
+    for rule in &profile.rules {
+        let (made, derivation) = match rule {
+            Rule::DaysBetween {
+                target,
+                later,
+                earlier,
+            } if generated(columns, later, true)
+                && generated(columns, earlier, true)
+                && generated(columns, target, false) =>
+            {
+                (
+                    later,
+                    Derivation::AddDays {
+                        from: earlier.clone(),
+                        days: target.clone(),
+                    },
+                )
+            }
+            Rule::YearsBetween {
+                target,
+                later,
+                earlier,
+            } if generated(columns, later, true)
+                && generated(columns, earlier, true)
+                && generated(columns, target, false) =>
+            {
+                (
+                    target,
+                    Derivation::YearsBetween {
+                        from: earlier.clone(),
+                        to: later.clone(),
+                    },
+                )
+            }
+            _ => continue,
+        };
+        // A column derived here is nobody's input and reads no derived column.
+        let clash = derived.iter().any(|(t, d)| {
+            t == made
+                || derivation_inputs(d).contains(&made.as_str())
+                || derivation_inputs(&derivation).contains(&t.as_str())
+        });
+        if !clash {
+            derived.push((made.clone(), derivation));
+        }
+    }
+    for (name, derivation) in derived {
+        if read_by_others(columns, &name) {
+            continue;
+        }
+        if let Some(c) = columns.iter_mut().find(|c| c.name == name) {
+            c.generator = Generator::Derived { derivation };
+        }
+    }
+}
+
 /// Whether another column reads this one (a derivation's input, a `by` column): it
 /// must then stay generated.
 fn read_by_others(columns: &[ColumnSpec], name: &str) -> bool {
@@ -310,6 +445,8 @@ fn derivation_inputs(d: &Derivation) -> Vec<&str> {
         | Derivation::HourOf { from }
         | Derivation::MinuteOf { from } => vec![from],
         Derivation::ClockAdd { clock, minutes } => vec![clock, minutes],
+        Derivation::AddDays { from, days } => vec![from, days],
+        Derivation::YearsBetween { from, to } => vec![from, to],
     }
 }
 
@@ -351,7 +488,11 @@ fn derive_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
                     right: right.clone(),
                 },
             ),
-            Rule::DeterminedBy { .. } | Rule::ClockParts { .. } | Rule::ClockSum { .. } => continue,
+            Rule::DeterminedBy { .. }
+            | Rule::ClockParts { .. }
+            | Rule::ClockSum { .. }
+            | Rule::DaysBetween { .. }
+            | Rule::YearsBetween { .. } => continue,
         };
         let (Derivation::Add { left, right }
         | Derivation::Subtract { left, right }
@@ -413,7 +554,12 @@ fn generator(c: &SafeColumn, loose: bool) -> Generator {
     }
     if let (Some(n), true) = (&c.numeric, c.logical_type.is_numeric()) {
         let masses: f64 = n.point_masses.iter().map(|m| m.share).sum();
+        let stepped = n.integral && c.distinct <= STEPPED_DISTINCT;
+        let encoding = n
+            .encoding
+            .filter(|_| c.logical_type == LogicalType::Integer);
         let mut point_masses: Vec<Weighted<f64>> = Vec::new();
+        let mut quantiles = n.quantiles.clone();
         if masses >= STEPPED {
             point_masses = n
                 .point_masses
@@ -424,17 +570,35 @@ fn generator(c: &SafeColumn, loose: bool) -> Generator {
                 })
                 .collect();
             point_masses.sort_by(|a, b| a.value.total_cmp(&b.value));
+        } else if !stepped && !loose {
+            // Spikes only: a value far more frequent than the column's values on
+            // average (a grid of measured temperatures is not spiky).
+            let spikes: Vec<_> = n
+                .point_masses
+                .iter()
+                .filter(|m| m.share * c.distinct.max(1) as f64 >= SPIKE)
+                .cloned()
+                .collect();
+            let share: f64 = spikes.iter().map(|m| m.share).sum();
+            if (PARTIAL_MASSES..1.0).contains(&share) {
+                quantiles = without_masses(&n.quantiles, &spikes, encoding);
+                point_masses = spikes
+                    .iter()
+                    .map(|m| Weighted {
+                        value: m.value,
+                        weight: m.share,
+                    })
+                    .collect();
+            }
         }
         return Generator::Numeric {
-            quantiles: coarse(&n.quantiles, loose),
+            quantiles: coarse(&quantiles, loose),
             point_masses,
             decimals: c.decimals.unwrap_or(0).min(15),
             integer: c.logical_type == LogicalType::Integer,
-            stepped: n.integral && c.distinct <= STEPPED_DISTINCT,
+            stepped,
             by: None,
-            encoding: n
-                .encoding
-                .filter(|_| c.logical_type == LogicalType::Integer),
+            encoding,
         };
     }
     if let (Some(d), true) = (&c.datetime, c.logical_type.is_temporal()) {
@@ -484,7 +648,9 @@ fn generator(c: &SafeColumn, loose: bool) -> Generator {
                     })
                     .collect(),
                 other_share,
-                other_shapes: if other_share > 0.0 {
+                // Shapes also when no share is left for them: values held back by
+                // name are made up from them on rows no `by` group covers.
+                other_shapes: if other_share > 0.0 || cat.other_distinct > 0 {
                     shapes
                 } else {
                     Vec::new()
@@ -506,6 +672,83 @@ fn generator(c: &SafeColumn, loose: bool) -> Generator {
             weight: 1.0,
         }],
     }
+}
+
+/// The quantiles of the rows that are not point masses: the quantile function read
+/// at 2,000 evenly spaced probabilities (interpolated on the real minutes or days of
+/// an encoded column), less each mass's share of the readings nearest its value.
+fn without_masses(
+    quantiles: &[f64],
+    masses: &[crate::wire::ValueShare<f64>],
+    encoding: Option<NumberEncoding>,
+) -> Vec<f64> {
+    const READINGS: usize = 2000;
+    if quantiles.len() < 2 || quantiles.iter().any(|q| !q.is_finite()) {
+        return quantiles.to_vec();
+    }
+    let line = |x: f64| encoding.map_or(x, |e| e.to_line(x));
+    let on_line: Vec<f64> = quantiles.iter().map(|&q| line(q)).collect();
+    let m = (on_line.len() - 1) as f64;
+    let readings: Vec<f64> = (0..READINGS)
+        .map(|k| {
+            let pos = (k as f64 + 0.5) / READINGS as f64 * m;
+            let j = (pos as usize).min(on_line.len() - 2);
+            on_line[j] + (on_line[j + 1] - on_line[j]) * (pos - j as f64)
+        })
+        .collect();
+    let mut kept = vec![true; READINGS];
+    for mass in masses.iter().filter(|m| m.value.is_finite()) {
+        let v = line(mass.value);
+        let mut take = (mass.share * READINGS as f64).round() as usize;
+        // Walk outwards from the value, taking the nearest readings still kept.
+        let mid = readings.partition_point(|&x| x < v);
+        let (mut lo, mut hi) = (mid, mid);
+        while take > 0 && (lo > 0 || hi < READINGS) {
+            let below = (lo > 0).then(|| v - readings[lo - 1]);
+            let above = (hi < READINGS).then(|| readings[hi] - v);
+            let go_low = match (below, above) {
+                (Some(b), Some(a)) => b <= a,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            let i = if go_low {
+                lo -= 1;
+                lo
+            } else {
+                hi += 1;
+                hi - 1
+            };
+            if kept[i] {
+                kept[i] = false;
+                take -= 1;
+            }
+        }
+    }
+    let rest: Vec<f64> = readings
+        .iter()
+        .zip(&kept)
+        .filter(|(_, k)| **k)
+        .map(|(x, _)| *x)
+        .collect();
+    if rest.len() < 2 {
+        return quantiles.to_vec();
+    }
+    let points = quantiles.len();
+    let back = |x: f64| encoding.map_or(x, |e| e.from_line(x));
+    (0..points)
+        .map(|i| {
+            let pos = i as f64 / (points - 1) as f64 * (rest.len() - 1) as f64;
+            let j = (pos as usize).min(rest.len() - 2);
+            let x = rest[j] + (rest[j + 1] - rest[j]) * (pos - j as f64);
+            back(if i == 0 {
+                rest[0]
+            } else if i == points - 1 {
+                rest[rest.len() - 1]
+            } else {
+                x
+            })
+        })
+        .collect()
 }
 
 /// Values of the column's type when the guard released nothing of its distribution (a

@@ -4,6 +4,7 @@
 //! its scheduled time plus its delay, which a person rejects at a glance.
 
 use super::columns::{Cells, Column};
+use crate::datetime_text::whole_years;
 use crate::profile::Profile;
 use crate::vocabulary::{NumberEncoding, Rule};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,9 @@ pub struct Validity {
     /// `None` when the real table has no relation.
     pub held: Option<f64>,
 }
+
+/// Datetimes are read in nanoseconds since 1970.
+const NS_PER_DAY: f64 = 86_400e9;
 
 /// Rows read per table: shares of a large table are exact enough from a spread sample.
 const ROWS: usize = 200_000;
@@ -128,6 +132,27 @@ fn three_column(rule: &Rule) -> Option<ThreeColumn<'_>> {
                 (m(v[1]) + v[2] - m(v[0])).rem_euclid(1440.0) == 0.0
             },
         ),
+        Rule::DaysBetween {
+            target,
+            later,
+            earlier,
+        } => (
+            format!("{target} = days from {earlier} to {later}"),
+            [target, later, earlier],
+            |v| v[0] == ((v[1] - v[2]) / NS_PER_DAY).floor(),
+        ),
+        Rule::YearsBetween {
+            target,
+            later,
+            earlier,
+        } => (
+            format!("{target} = years from {earlier} to {later}"),
+            [target, later, earlier],
+            |v| {
+                let day = |ns: f64| (ns / NS_PER_DAY).floor() as i64;
+                whole_years(day(v[2]), day(v[1])).is_some_and(|y| y as f64 == v[0])
+            },
+        ),
         Rule::DeterminedBy { .. } => return None,
     })
 }
@@ -175,15 +200,19 @@ fn check<const N: usize>(
 /// their `by` value in the same table.
 fn determined(relation: String, by: &Column, target: &Column) -> RelationHeld {
     let share = |t: usize| {
-        let (Cells::Discrete(b), Cells::Discrete(v)) = (by.values.table(t), target.values.table(t))
-        else {
+        let Cells::Discrete(b) = by.values.table(t) else {
             return None;
         };
-        let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
+        // The target's value on row r as a key: its code, or a number's bits.
+        let value: Box<dyn Fn(usize) -> Option<u64> + '_> = match target.values.table(t) {
+            Cells::Discrete(v) => Box::new(move |r| (v[r] != 0).then(|| u64::from(v[r]))),
+            Cells::Continuous(v) => Box::new(move |r| (!v[r].is_nan()).then(|| v[r].to_bits())),
+        };
+        let mut counts: HashMap<(u32, u64), usize> = HashMap::new();
         let mut present = 0usize;
         for r in spread(b.len()) {
-            if b[r] != 0 && v[r] != 0 {
-                *counts.entry((b[r], v[r])).or_default() += 1;
+            if let (true, Some(v)) = (b[r] != 0, value(r)) {
+                *counts.entry((b[r], v)).or_default() += 1;
                 present += 1;
             }
         }

@@ -1,6 +1,6 @@
 //! `derived`: a column computed from other (generated) columns of the same row:
-//! arithmetic of two numbers, a date plus an offset drawn from quantiles, an email
-//! address from a name. Resolved after every other column is compiled, made after
+//! arithmetic of two numbers, a date plus an offset drawn from quantiles or read from
+//! a column of days, the years between two dates, an email address from a name. Resolved after every other column is compiled, made after
 //! every other column of the block is drawn.
 
 use super::{Datetime, Gen, US_PER_DAY, interpolate, round_to};
@@ -25,9 +25,15 @@ pub(crate) enum Derived {
     /// Offsets in days; the result has the `from` column's type and format.
     DateOffset {
         from: usize,
-        offset_days: Vec<f64>,
+        offset: Offset,
         logical: LogicalType,
         format: String,
+    },
+    /// Whole years from one date (or datetime) to another; whether each input is a
+    /// date (days) rather than a datetime (microseconds).
+    YearsBetween {
+        from: (usize, bool),
+        to: (usize, bool),
     },
     EmailFromName {
         from: usize,
@@ -42,6 +48,15 @@ pub(crate) enum Derived {
         clock: usize,
         minutes: usize,
     },
+}
+
+/// Where a date's offset comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum Offset {
+    /// Days drawn from a quantile function.
+    Drawn(Vec<f64>),
+    /// Whole days read from a number column; a datetime gets a time inside the last.
+    Column(usize),
 }
 
 /// Resolves a derivation's inputs: they must exist and not be derived themselves.
@@ -84,18 +99,7 @@ pub(crate) fn resolve(
         }
         Derivation::DateOffset { from, offset_days } => {
             let f = input(c, spec, path, "from", from)?;
-            let Gen::Datetime(Datetime {
-                logical, format, ..
-            }) = &columns[f].recipe
-            else {
-                c.fail(
-                    format!("{path}.from"),
-                    format!("{from:?} is not a date or datetime column"),
-                    "a datetime column",
-                    "offsets apply to dates",
-                );
-                return None;
-            };
+            let (logical, format) = date(c, path, from, &columns[f].recipe)?;
             let sorted = offset_days.windows(2).all(|w| w[0] <= w[1]);
             if offset_days.len() < 2 || !sorted || offset_days.iter().any(|x| !x.is_finite()) {
                 c.fail(
@@ -108,9 +112,43 @@ pub(crate) fn resolve(
             }
             Some(Derived::DateOffset {
                 from: f,
-                offset_days: offset_days.clone(),
-                logical: *logical,
-                format: format.clone(),
+                offset: Offset::Drawn(offset_days.clone()),
+                logical,
+                format,
+            })
+        }
+        Derivation::AddDays { from, days } => {
+            let (f, n) = (
+                input(c, spec, path, "from", from)?,
+                input(c, spec, path, "days", days)?,
+            );
+            let (logical, format) = date(c, path, from, &columns[f].recipe)?;
+            if number(columns, n).is_none() {
+                c.fail(
+                    format!("{path}.days"),
+                    format!("{days:?} is not a number column"),
+                    "a numeric column of days",
+                    "add days from a number column",
+                );
+                return None;
+            }
+            Some(Derived::DateOffset {
+                from: f,
+                offset: Offset::Column(n),
+                logical,
+                format,
+            })
+        }
+        Derivation::YearsBetween { from, to } => {
+            let (f, t) = (
+                input(c, spec, path, "from", from)?,
+                input(c, spec, path, "to", to)?,
+            );
+            let (lf, _) = date(c, path, from, &columns[f].recipe)?;
+            let (lt, _) = date(c, path, to, &columns[t].recipe)?;
+            Some(Derived::YearsBetween {
+                from: (f, lf == LogicalType::Date),
+                to: (t, lt == LogicalType::Date),
             })
         }
         Derivation::EmailFromName { from } => {
@@ -203,6 +241,26 @@ fn number(columns: &[PlannedColumn], i: usize) -> Option<(u8, bool)> {
     }
 }
 
+/// Checks that a derivation's input is a date or datetime column; its type and format.
+fn date(c: &mut Checker, path: &str, name: &str, recipe: &Gen) -> Option<(LogicalType, String)> {
+    match recipe {
+        Gen::Datetime(Datetime {
+            logical, format, ..
+        }) if matches!(logical, LogicalType::Date | LogicalType::DateTime) => {
+            Some((*logical, format.clone()))
+        }
+        _ => {
+            c.fail(
+                path.to_string(),
+                format!("{name:?} is not a date or datetime column"),
+                "a date or datetime column",
+                "offsets and years apply to dates",
+            );
+            None
+        }
+    }
+}
+
 /// Checks that a derivation's input is a clock written HHMM.
 fn clock(c: &mut Checker, path: &str, name: &str, recipe: &Gen) -> Option<()> {
     if let Gen::Numeric(n) = recipe
@@ -266,7 +324,7 @@ pub(crate) fn draw<'p>(
         }
         Derived::DateOffset {
             from,
-            offset_days,
+            offset,
             logical,
             ..
         } => {
@@ -276,11 +334,42 @@ pub(crate) fn draw<'p>(
             } else {
                 US_PER_DAY
             };
+            let days = match offset {
+                Offset::Column(n) => numbers(*n),
+                Offset::Drawn(_) => &[],
+            };
             Values::Number(
                 (0..u.len())
                     .map(|r| {
                         let x = base.get(r).copied()??;
-                        (!missing(r)).then(|| (x + interpolate(offset_days, u[r]) * unit).floor())
+                        let offset = match offset {
+                            Offset::Drawn(q) => interpolate(q, u[r]),
+                            // Whole days, and for a datetime a time inside the last
+                            // one, so the days between the two read back exactly.
+                            Offset::Column(_) => {
+                                let d = days.get(r).copied()??.floor();
+                                if *logical == LogicalType::Date {
+                                    d
+                                } else {
+                                    d + u[r]
+                                }
+                            }
+                        };
+                        (!missing(r)).then(|| (x + offset * unit).floor())
+                    })
+                    .collect(),
+            )
+        }
+        Derived::YearsBetween { from, to } => {
+            let day = |&(i, is_date): &(usize, bool), r: usize| -> Option<i64> {
+                let x = numbers(i).get(r).copied()??;
+                Some(if is_date { x } else { (x / US_PER_DAY).floor() } as i64)
+            };
+            Values::Number(
+                (0..u.len())
+                    .map(|r| {
+                        let years = crate::datetime_text::whole_years(day(from, r)?, day(to, r)?)?;
+                        (!missing(r)).then_some(years as f64)
                     })
                     .collect(),
             )

@@ -136,7 +136,8 @@ impl Gen {
             | Gen::Derived(
                 Derived::Arithmetic { integer: true, .. }
                 | Derived::ClockPart { .. }
-                | Derived::ClockAdd { .. },
+                | Derived::ClockAdd { .. }
+                | Derived::YearsBetween { .. },
             ) => (LogicalType::Integer, None, None),
             Gen::Numeric(Numeric { decimals, .. })
             | Gen::Derived(Derived::Arithmetic { decimals, .. }) => {

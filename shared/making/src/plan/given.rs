@@ -16,6 +16,9 @@ pub(crate) struct Given {
     /// Per label of the `by` column (its label index): how to draw here, or None to use
     /// the column's own recipe.
     pub groups: Vec<Option<GroupDraw>>,
+    /// How to draw on the rows outside every group when the column is a key of the
+    /// `by` column; else they use the column's own recipe. See [`rest_weights`].
+    pub rest: Option<GroupDraw>,
 }
 
 /// A column's draw within one group.
@@ -141,7 +144,8 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
             }
             _ => {}
         }
-        columns[i].given = Some(Given { by, groups });
+        let rest = rest_weights(&columns[by], &columns[i], &groups);
+        columns[i].given = Some(Given { by, groups, rest });
     }
     for (k, con) in spec.constraints.iter().enumerate() {
         if let Constraint::FixedCombinations {
@@ -153,6 +157,63 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
         }
     }
     order(c, spec, columns)
+}
+
+/// A key column's weights on the rows outside every group (the `by` value missing,
+/// made up, or without a group). When the groups split the column's values between
+/// them (each value in one group, as tail numbers are split between carriers), a value
+/// of one group drawn on another group's rows would break the dependency the groups
+/// describe; so those rows draw only values no group lists, and what those cannot
+/// make up is made up from the column's shapes: a carrier whose tail numbers were all
+/// too rare to name gets new tail numbers, not another carrier's. `None` otherwise:
+/// rows outside the groups use the column's own weights, as the spec says.
+fn rest_weights(
+    by: &PlannedColumn,
+    target: &PlannedColumn,
+    groups: &[Option<GroupDraw>],
+) -> Option<GroupDraw> {
+    let (Gen::Categorical(by_cat), Gen::Categorical(own)) = (&by.recipe, &target.recipe) else {
+        return None;
+    };
+    let by_weights = by_cat.choice.weights();
+    let mut rest = own.choice.weights();
+    let mut grouped = 0.0;
+    // Groups each value appears in.
+    let mut homes = vec![0u32; rest.len()];
+    let mut listed_groups = 0usize;
+    for (label, group) in groups.iter().enumerate() {
+        let (Some(GroupDraw::Weights(within)), Some(&p)) = (group, by_weights.get(label)) else {
+            continue;
+        };
+        listed_groups += 1;
+        grouped += p * (1.0 - by.null_rate);
+        for (home, w) in homes.iter_mut().zip(within.weights()) {
+            *home += u32::from(w > 0.0);
+        }
+    }
+    // A few values may sit in two groups (a tail number that changed carrier).
+    let shared = homes.iter().filter(|&&h| h > 1).count();
+    let keyed = listed_groups >= 2 && shared * 20 <= homes.iter().filter(|&&h| h > 0).count();
+    if !keyed {
+        return None;
+    }
+    for (slot, &home) in rest.iter_mut().zip(&homes) {
+        if home > 0 {
+            *slot = 0.0;
+        }
+    }
+    if own.shapes.is_some() {
+        let named = if own.has_other {
+            rest.len() - 1
+        } else {
+            rest.push(0.0);
+            rest.len() - 1
+        };
+        let left: f64 = rest[..named].iter().sum();
+        rest[named] = rest[named].max((1.0 - grouped) - left);
+    }
+    let left: f64 = rest.iter().sum();
+    (left > 1e-9).then(|| GroupDraw::Weights(Choice::new(rest.into_iter())))
 }
 
 /// `[first, second]` pairs: the second column is drawn among the values allowed with
@@ -215,7 +276,11 @@ fn fixed_combinations(
     let own_weights = own.weights();
     let old = columns[second].given.take();
     let groups = restricted_groups(&allowed, &own_weights, old.as_ref());
-    columns[second].given = Some(Given { by: first, groups });
+    columns[second].given = Some(Given {
+        by: first,
+        groups,
+        rest: None,
+    });
     // The first column: only values that have a partner; no "other" values.
     if let Gen::Categorical(Categorical {
         choice, has_other, ..

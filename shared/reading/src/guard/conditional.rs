@@ -3,19 +3,26 @@
 //! rows; a numeric target's group quantiles clamped to the group's k-th values and
 //! spaced k rows apart; a categorical target's cells of at least k rows, shares
 //! rounded to k-row steps.
+//!
+//! A functional dependency (strength at least [`DETERMINED`]: a tail number's carrier)
+//! keeps groups of k rows: what such a group says is one value that at least k rows
+//! share, as a released category does; its numeric groups are that one value, twice.
 
 use super::release::{round_share, round_sig, round_to, share_step, thin};
-use crate::profile::{Conditional, ConditionalGroup, GroupTarget};
+use crate::profile::{Conditional, ConditionalGroup, DETERMINED, GroupTarget};
 use crate::wire::{SafeColumn, SafeConditional, SafeGroup, ValueShare};
+use std::collections::HashSet;
 
 /// Smallest group described by a conditional: below this, per-group quantiles say
 /// too much about the few rows in it.
 pub const MIN_GROUP_ROWS: u64 = 20;
 
-fn named(c: &SafeColumn, v: &str) -> bool {
+/// The values of a column the guard names (a key column may name thousands).
+fn names(c: &SafeColumn) -> HashSet<&str> {
     c.categories
-        .as_ref()
-        .is_some_and(|cats| cats.values.iter().any(|x| x.value == v))
+        .iter()
+        .flat_map(|cats| cats.values.iter().map(|x| x.value.as_str()))
+        .collect()
 }
 
 /// `k` is the larger of the two columns' drawn k; `k_public` the public k_max that
@@ -28,11 +35,17 @@ pub(super) fn safe_conditional(
     target: &SafeColumn,
     sig: u32,
 ) -> Option<SafeConditional> {
-    let min_rows = u64::from(k).max(MIN_GROUP_ROWS);
+    let determined = d.strength >= DETERMINED;
+    let min_rows = if determined {
+        u64::from(k)
+    } else {
+        u64::from(k).max(MIN_GROUP_ROWS)
+    };
+    let by_names = names(by);
     let groups: Vec<&ConditionalGroup> = d
         .groups
         .iter()
-        .filter(|g| g.rows >= min_rows && named(by, &g.value))
+        .filter(|g| g.rows >= min_rows && by_names.contains(g.value.as_str()))
         .collect();
     let out: Vec<SafeGroup> = if groups
         .iter()
@@ -40,7 +53,7 @@ pub(super) fn safe_conditional(
     {
         groups
             .iter()
-            .filter_map(|g| numeric_group(g, k, k_public, sig))
+            .filter_map(|g| numeric_group(g, k, k_public, sig, determined))
             .collect()
     } else {
         categorical_groups(&groups, u64::from(k), k_public, target)
@@ -53,7 +66,13 @@ pub(super) fn safe_conditional(
     })
 }
 
-fn numeric_group(g: &ConditionalGroup, k: u32, k_public: u32, sig: u32) -> Option<SafeGroup> {
+fn numeric_group(
+    g: &ConditionalGroup,
+    k: u32,
+    k_public: u32,
+    sig: u32,
+    determined: bool,
+) -> Option<SafeGroup> {
     let GroupTarget::Numeric {
         quantiles,
         smallest,
@@ -66,6 +85,19 @@ fn numeric_group(g: &ConditionalGroup, k: u32, k_public: u32, sig: u32) -> Optio
     let lo = *smallest.get(k - 1).or(smallest.last())?;
     let hi = *largest.get(k - 1).or(largest.last())?;
     let (lo, hi) = (lo.min(hi), hi.max(lo));
+    // Every row of the group holds one value (its smallest is its largest).
+    let constant = smallest.first().is_some_and(|s| Some(s) == largest.first());
+    if constant {
+        return Some(SafeGroup {
+            value: g.value.clone(),
+            quantiles: vec![round_sig(lo, sig); 2],
+            values: Vec::new(),
+        });
+    }
+    if determined && g.rows < MIN_GROUP_ROWS {
+        // A small group of a dependency may say one value, not a spread.
+        return None;
+    }
     let clamped: Vec<f64> = quantiles.iter().map(|x| x.clamp(lo, hi)).collect();
     let q = thin(&clamped, g.rows, k_public);
     (q.len() >= 2).then(|| SafeGroup {
@@ -89,6 +121,7 @@ fn categorical_groups(
     k_public: u32,
     target: &SafeColumn,
 ) -> Vec<SafeGroup> {
+    let target_names = names(target);
     groups
         .iter()
         .filter_map(|g| {
@@ -98,7 +131,7 @@ fn categorical_groups(
             let step = share_step(g.rows, k_public);
             let values: Vec<ValueShare<String>> = counts
                 .iter()
-                .filter(|c| c.count >= k && named(target, &c.value))
+                .filter(|c| c.count >= k && target_names.contains(c.value.as_str()))
                 .map(|c| ValueShare {
                     value: c.value.clone(),
                     share: round_share(c.count as f64 / g.rows.max(1) as f64, step),

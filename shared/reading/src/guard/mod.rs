@@ -354,7 +354,17 @@ impl Table<'_> {
         self.profile
             .rules
             .iter()
-            .filter(|r| rule_columns(r).iter().all(|n| self.usable(n)))
+            .filter(|r| match r {
+                // Calendar arithmetic names no value: it may join personal dates
+                // (an age from a birth date), released coarsened as they are.
+                Rule::DaysBetween { .. } | Rule::YearsBetween { .. } => {
+                    rule_columns(r).iter().all(|n| {
+                        self.released(n)
+                            .is_some_and(|c| c.numeric.is_some() || c.datetime.is_some())
+                    })
+                }
+                _ => rule_columns(r).iter().all(|n| self.usable(n)),
+            })
             .map(|r| rename_rule(r, &|n| self.rename(n)))
             .collect()
     }
@@ -551,6 +561,16 @@ fn rule_columns(r: &Rule) -> Vec<&str> {
             clock,
             minutes,
         } => vec![target, clock, minutes],
+        Rule::DaysBetween {
+            target,
+            later,
+            earlier,
+        }
+        | Rule::YearsBetween {
+            target,
+            later,
+            earlier,
+        } => vec![target, later, earlier],
         Rule::DeterminedBy { target, by } => vec![target, by],
     }
 }
@@ -601,6 +621,24 @@ fn rename_rule(r: &Rule, f: &dyn Fn(&str) -> String) -> Rule {
             target: f(target),
             clock: f(clock),
             minutes: f(minutes),
+        },
+        Rule::DaysBetween {
+            target,
+            later,
+            earlier,
+        } => Rule::DaysBetween {
+            target: f(target),
+            later: f(later),
+            earlier: f(earlier),
+        },
+        Rule::YearsBetween {
+            target,
+            later,
+            earlier,
+        } => Rule::YearsBetween {
+            target: f(target),
+            later: f(later),
+            earlier: f(earlier),
         },
         Rule::DeterminedBy { target, by } => Rule::DeterminedBy {
             target: f(target),

@@ -12,6 +12,16 @@ pub(crate) enum ColumnValues<'a> {
 }
 
 impl ColumnValues<'_> {
+    /// Rows held (0 for a column without values).
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            ColumnValues::Number(x) => x.len(),
+            ColumnValues::Bool(x) => x.len(),
+            ColumnValues::Text(x, _) => x.len(),
+            ColumnValues::None => 0,
+        }
+    }
+
     /// Whether row `i` is missing.
     pub(crate) fn is_missing(&self, i: usize) -> bool {
         match self {

@@ -8,16 +8,29 @@
 //! aggregates (quantiles and counts per category; which columns share missing rows), for
 //! the guard to vet like any other statistic.
 //!
+//! A third kind is a functional dependency: each flight's tail number has one carrier,
+//! each destination (almost) one distance, each film title one year. The `by` column may
+//! then have many values (up to [`MAX_KEY_VALUES`]), and each group is nearly one value
+//! of the target, so the groups stay small ([`DETERMINED`]).
+//!
 //! Work is bounded like the rest of `relations`: the same `relation_rows` sample, `by`
-//! columns with at most [`MAX_BY_VALUES`] values, at most one conditional per column.
+//! columns with at most [`MAX_BY_VALUES`] values (or [`MAX_KEY_VALUES`] for a
+//! dependency), at most one conditional per column.
 
 use super::columns::ColumnValues;
 use super::stats::quantiles;
 use super::{ColumnKind, ColumnProfile, ValueCount};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A `by` column may have at most this many values.
 pub const MAX_BY_VALUES: u64 = 50;
+/// A `by` column that determines its target may have at most this many values.
+pub const MAX_KEY_VALUES: u64 = 10_000;
+pub use crate::vocabulary::DETERMINED;
+/// A dependency's groups must hold this many sampled rows on average, or a column of
+/// near-unique values would "determine" everything.
+const MIN_KEY_GROUP_ROWS: u64 = 5;
 /// A categorical target may have at most this many values.
 const MAX_TARGET_VALUES: u64 = 500;
 /// Quantile points per group: finer for larger groups, as for whole columns.
@@ -167,33 +180,35 @@ pub(crate) fn conditionals(
     let bys: Vec<usize> = (0..cols.len())
         .filter(|&c| {
             cols[c].kind == ColumnKind::Categorical
-                && (2..=MAX_BY_VALUES).contains(&cols[c].distinct)
+                && (2..=MAX_KEY_VALUES).contains(&cols[c].distinct)
                 && matches!(values[c], ColumnValues::Text(..))
         })
         .take(super::relations::MAX_PAIR_COLUMNS)
         .collect();
-    // Every candidate edge with its strength, strongest first.
+    // Every candidate edge (strength, target, by), strongest first.
     let mut edges: Vec<(f64, usize, usize)> = Vec::new();
     for t in 0..cols.len() {
         for &b in &bys {
             if b == t {
                 continue;
             }
-            let strength = match (&values[t], &values[b], cols[t].kind) {
-                (ColumnValues::Number(x), ColumnValues::Text(by, _), ColumnKind::Numeric)
-                    if cols[t].distinct > 1 =>
-                {
-                    eta_squared(x, by, keep).filter(|&e| e >= MIN_ETA_SQUARED)
+            if cols[b].distinct <= MAX_BY_VALUES {
+                if let Some(s) = association(&values[t], &values[b], &cols[t], keep) {
+                    edges.push((s, t, b));
                 }
-                (ColumnValues::Text(x, _), ColumnValues::Text(by, _), ColumnKind::Categorical)
-                    if (2..=MAX_TARGET_VALUES).contains(&cols[t].distinct) =>
-                {
-                    cramers_v(x, by, keep).filter(|&v| v >= MIN_CRAMERS_V)
+            } else if let Some(s) = dependency(&values[t], &values[b], &cols[t], keep) {
+                // A key fixes a category of a few values (a tail number its carrier):
+                // the key is drawn within the category's groups, not the other way
+                // round, so the category keeps its own mix and trends and each key
+                // still comes with one value of it.
+                let few = cols[t].kind == ColumnKind::Categorical
+                    && cols[t].distinct <= MAX_BY_VALUES
+                    && bys.contains(&t);
+                if few {
+                    edges.push((s, b, t));
+                } else if cols[t].kind == ColumnKind::Numeric {
+                    edges.push((s, t, b));
                 }
-                _ => None,
-            };
-            if let Some(s) = strength {
-                edges.push((s, t, b));
             }
         }
     }
@@ -215,6 +230,7 @@ pub(crate) fn conditionals(
         }
         false
     };
+    let is_key = |c: usize| cols[c].distinct > MAX_BY_VALUES;
     let mut chosen = Vec::new();
     for (s, t, b) in edges {
         if by_of[t].is_some() || reaches(&by_of, b, t) {
@@ -224,15 +240,121 @@ pub(crate) fn conditionals(
         chosen.push((s, t, b));
     }
     chosen.sort_by_key(|&(_, t, _)| t);
+    // A dependency's groups are counted on every row: spread over thousands of keys,
+    // the sample leaves most of them with fewer than k rows.
+    let rows = values.iter().map(ColumnValues::len).max().unwrap_or(0);
+    let every: Vec<usize> = if chosen.iter().any(|&(_, t, b)| is_key(t) || is_key(b)) {
+        (0..rows).collect()
+    } else {
+        Vec::new()
+    };
     chosen
         .into_iter()
         .map(|(strength, t, b)| Conditional {
             target: cols[t].name.clone(),
             by: cols[b].name.clone(),
             strength: (strength * 1e4).round() / 1e4,
-            groups: groups(&values[t], &values[b], keep),
+            groups: groups(
+                &values[t],
+                &values[b],
+                if is_key(t) || is_key(b) { &every } else { keep },
+            ),
         })
         .collect()
+}
+
+/// How strongly a few-valued category `by` shapes `target`, when enough to keep.
+fn association(
+    target: &ColumnValues<'_>,
+    by: &ColumnValues<'_>,
+    t: &ColumnProfile,
+    keep: &[usize],
+) -> Option<f64> {
+    match (target, by, t.kind) {
+        (ColumnValues::Number(x), ColumnValues::Text(by, _), ColumnKind::Numeric)
+            if t.distinct > 1 =>
+        {
+            eta_squared(x, by, keep).filter(|&e| e >= MIN_ETA_SQUARED)
+        }
+        (ColumnValues::Text(x, _), ColumnValues::Text(by, _), ColumnKind::Categorical)
+            if (2..=MAX_TARGET_VALUES).contains(&t.distinct) =>
+        {
+            cramers_v(x, by, keep).filter(|&v| v >= MIN_CRAMERS_V)
+        }
+        _ => None,
+    }
+}
+
+/// How nearly a many-valued category `by` fixes `target`, when at least [`DETERMINED`]:
+/// η² for a number; for a category the share of rows holding their group's most
+/// frequent value. Cramér's V would not do here: with thousands of small groups it is
+/// large by chance.
+fn dependency(
+    target: &ColumnValues<'_>,
+    by: &ColumnValues<'_>,
+    t: &ColumnProfile,
+    keep: &[usize],
+) -> Option<f64> {
+    let ColumnValues::Text(by, labels) = by else {
+        return None;
+    };
+    let rows = keep.iter().filter(|&&i| by[i].is_some()).count() as u64;
+    if rows < MIN_KEY_GROUP_ROWS * labels.len() as u64 {
+        return None;
+    }
+    let strength = match (target, t.kind) {
+        (ColumnValues::Number(x), ColumnKind::Numeric) if t.distinct > 1 => {
+            eta_squared(x, by, keep)?
+        }
+        (ColumnValues::Text(x, _), ColumnKind::Categorical)
+            if (2..=MAX_TARGET_VALUES).contains(&t.distinct) =>
+        {
+            modal_share(|i| x[i].map(u64::from), by, keep)?
+        }
+        _ => return None,
+    };
+    (strength >= DETERMINED).then_some(strength)
+}
+
+/// Share of rows (where both are present) whose `x` is the most frequent one of their
+/// `by` group; `x` gives a row's value as a key (a category id, a number's bits).
+pub(super) fn modal_share(
+    x: impl Fn(usize) -> Option<u64>,
+    by: &[Option<u32>],
+    keep: &[usize],
+) -> Option<f64> {
+    // Most pairs are far from a dependency: a thousand rows say so for a fiftieth of
+    // the work (a tail number's month, flights' 18 × 4 pairs).
+    const SCREEN: usize = 1_000;
+    if keep.len() > 2 * SCREEN {
+        let step = keep.len() / SCREEN;
+        let screen: Vec<usize> = keep.iter().step_by(step).copied().collect();
+        if modal_counts(&x, by, &screen).is_some_and(|s| s < DETERMINED - 0.1) {
+            return None;
+        }
+    }
+    modal_counts(&x, by, keep)
+}
+
+fn modal_counts(
+    x: &impl Fn(usize) -> Option<u64>,
+    by: &[Option<u32>],
+    keep: &[usize],
+) -> Option<f64> {
+    let mut counts: HashMap<(u32, u64), u64> = HashMap::new();
+    let mut rows = 0u64;
+    for &i in keep {
+        if let (Some(v), Some(b)) = (x(i), by[i]) {
+            *counts.entry((b, v)).or_default() += 1;
+            rows += 1;
+        }
+    }
+    let mut best: HashMap<u32, u64> = HashMap::new();
+    for (&(b, _), &n) in &counts {
+        let slot = best.entry(b).or_default();
+        *slot = (*slot).max(n);
+    }
+    (rows >= 20).then(|| best.values().sum::<u64>() as f64 / rows as f64)
 }
 
 fn groups(
@@ -243,9 +365,16 @@ fn groups(
     let ColumnValues::Text(by, by_labels) = by else {
         return Vec::new();
     };
+    // Rows of each group, found in one pass: a key column may have thousands of groups.
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); by_labels.len()];
+    for &i in keep {
+        if let Some(g) = by[i] {
+            members[g as usize].push(i);
+        }
+    }
     let mut out = Vec::new();
-    for (g, label) in by_labels.iter().enumerate() {
-        let rows = keep.iter().copied().filter(|&i| by[i] == Some(g as u32));
+    for (label, rows) in by_labels.iter().zip(&members) {
+        let rows = rows.iter().copied();
         let (n, target) = match target {
             ColumnValues::Number(x) => {
                 let mut v: Vec<f64> = rows.filter_map(|i| x[i]).collect();

@@ -14,7 +14,10 @@ pub mod semantic;
 mod stats;
 
 pub use crate::vocabulary::{ColumnKind, Granularity, NumberEncoding};
-pub use dependence::{Conditional, ConditionalGroup, GroupTarget, MAX_BY_VALUES, NullGroup};
+pub use dependence::{
+    Conditional, ConditionalGroup, DETERMINED, GroupTarget, MAX_BY_VALUES, MAX_KEY_VALUES,
+    NullGroup,
+};
 pub use relations::{Correlations, OrderedPair, Rule};
 pub use semantic::{Semantic, SemanticType};
 pub use stats::{Histogram, shape};
@@ -38,7 +41,7 @@ pub struct ProfileOptions {
     pub quantile_points: usize,
     /// Histogram bins (default 20).
     pub histogram_bins: usize,
-    /// Category values listed at most (default 1,000; the rest are counted).
+    /// Category values listed at most (default 5,000; the rest are counted).
     pub max_categories: usize,
     /// Values at each end kept as `smallest` / `largest` (default 10); the histogram
     /// spans the range between the ends' last values, so no single extreme sets it.
@@ -52,7 +55,7 @@ impl Default for ProfileOptions {
         ProfileOptions {
             quantile_points: 101,
             histogram_bins: 20,
-            max_categories: 1000,
+            max_categories: 5000,
             tail: 10,
             relation_rows: 50_000,
         }
