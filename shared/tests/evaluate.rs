@@ -266,3 +266,40 @@ fn plot_data_describes_both_tables() {
     assert!((m.real[i][j].unwrap() - 0.871).abs() < 0.001);
     assert_eq!(m.real[i][j], m.real[j][i]);
 }
+
+/// One extreme value in a thousand: the chart's axis spans the real 1st–99th
+/// percentiles and says so, so the bars show the column instead of 100 % in one bar.
+#[test]
+fn a_histogram_with_an_extreme_value_clamps_its_axis() {
+    let mut csv = String::from("amount\n");
+    for i in 0..1000 {
+        csv += &format!("{}\n", if i == 500 { 1_000_000 } else { i % 100 });
+    }
+    let t = table(csv.as_bytes());
+    let r = evaluate(&t, &t, &EvaluateOptions::default());
+    let Some(Plot::Histogram {
+        edges,
+        real,
+        clamped,
+        ..
+    }) = r.columns[0].plot.as_ref()
+    else {
+        panic!("{:?}", r.columns[0].plot)
+    };
+    assert!(*clamped, "the axis is not clamped");
+    assert!(*edges.last().unwrap() < 1_000.0, "{edges:?}");
+    let tallest = real.iter().fold(0.0f64, |m, x| m.max(*x));
+    assert!(tallest < 0.2, "one bar holds {tallest}");
+    assert!((real.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    // A column without extremes keeps its whole range.
+    let mut plain = String::from("amount\n");
+    for i in 0..1000 {
+        plain += &format!("{}\n", i % 100);
+    }
+    let t = table(plain.as_bytes());
+    let r = evaluate(&t, &t, &EvaluateOptions::default());
+    assert!(matches!(
+        r.columns[0].plot,
+        Some(Plot::Histogram { clamped: false, .. })
+    ));
+}

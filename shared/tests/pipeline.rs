@@ -542,3 +542,66 @@ fn stays_and_ages_agree_with_their_dates() {
         assert!(held.real == 1.0 && synthetic >= 0.98, "{held:?}");
     }
 }
+
+/// Admissions on weekdays only, between 08:00 and 17:59: released to the month, they
+/// come back inside their month on the weekdays and hours the profile released.
+#[test]
+fn days_made_inside_a_month_follow_the_released_weekdays_and_hours() {
+    use arrow::array::AsArray;
+    use arrow::datatypes::TimestampMicrosecondType;
+    use chrono::{Datelike, Timelike};
+    let mut csv = String::from("patient_id,admission_time,ward\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2023, 1, 2).unwrap();
+    let mut r = 0u64;
+    while r < 3000 {
+        let day = start + chrono::TimeDelta::days((r * 7919 % 360) as i64);
+        if day.weekday().num_days_from_monday() < 5 {
+            let at = day.and_hms_opt(8 + (r * 31 % 10) as u32, (r * 17 % 60) as u32, 0);
+            csv += &format!(
+                "P{r:05},{},{}\n",
+                at.unwrap().format("%Y-%m-%d %H:%M"),
+                ["A", "B"][r as usize % 2]
+            );
+        }
+        r += 1;
+    }
+    let real = pipeline::inspect(
+        csv.as_bytes(),
+        "admissions.csv",
+        &InspectOptions::with_guard_seed(3),
+    )
+    .unwrap();
+    let spec = pipeline::template_spec(&real.safe, Default::default());
+    let synthetic = Synthesis::new(spec, Some(3000), 9).unwrap().make(0..3000);
+    let i = synthetic
+        .columns
+        .iter()
+        .position(|c| c.name == "admission_time")
+        .unwrap();
+    let times: Vec<chrono::NaiveDateTime> = synthetic
+        .batch
+        .column(i)
+        .as_primitive::<TimestampMicrosecondType>()
+        .iter()
+        .flatten()
+        .map(|us| {
+            chrono::DateTime::from_timestamp_micros(us)
+                .unwrap()
+                .naive_utc()
+        })
+        .collect();
+    let weekend = times
+        .iter()
+        .filter(|t| t.weekday().num_days_from_monday() >= 5)
+        .count();
+    let off_hours = times
+        .iter()
+        .filter(|t| !(8..18).contains(&t.hour()))
+        .count();
+    // Evenly spread, 2 days in 7 would be weekends (857 of 3000) and 14 hours in 24 off.
+    assert!(weekend * 100 < times.len(), "{weekend} at weekends");
+    assert!(
+        off_hours * 100 < times.len(),
+        "{off_hours} outside 08:00–17:59"
+    );
+}

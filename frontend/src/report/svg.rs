@@ -126,6 +126,7 @@ pub fn column_chart(c: &ColumnReport) -> Option<String> {
             synthetic_above,
             real_missing,
             synthetic_missing,
+            clamped,
         } => Some(histogram(
             c,
             edges,
@@ -133,6 +134,7 @@ pub fn column_chart(c: &ColumnReport) -> Option<String> {
             synthetic,
             synthetic_below + synthetic_above,
             (*real_missing, *synthetic_missing),
+            *clamped,
         )),
         Plot::Bars {
             labels,
@@ -160,6 +162,7 @@ fn histogram(
     synthetic: &[f64],
     outside: f64,
     missing: (f64, f64),
+    clamped: bool,
 ) -> String {
     let height = 200.0;
     let bottom = height - 34.0;
@@ -234,6 +237,9 @@ fn histogram(
             "{} synthetic outside the real range",
             share_label(outside)
         ));
+    }
+    if clamped {
+        notes.push("axis: real 1st–99th percentile, end bars hold the rest".into());
     }
     let _ = write!(
         out,

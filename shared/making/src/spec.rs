@@ -134,6 +134,14 @@ pub enum Generator {
         /// instead of at the period's start.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         within: Option<Step>,
+        /// With `within`: how the days inside the period fall on weekdays (7 shares,
+        /// Monday first); empty for evenly.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        weekday_weights: Vec<f64>,
+        /// With `within`, for datetimes: how the times fall on hours of the day (24
+        /// shares, midnight first); empty for evenly.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        hour_weights: Vec<f64>,
     },
     /// Text built from character-class shapes: `A` an upper-case letter, `a` a
     /// lower-case one, `9` a digit, anything else itself.

@@ -617,6 +617,16 @@ fn generator(c: &SafeColumn, loose: bool) -> Generator {
                 (Some(_), _) => Step::Minute,
             },
             within: d.coarsened_to.map(step),
+            // ...on the weekdays and hours the profile released.
+            weekday_weights: if d.coarsened_to.is_some() {
+                d.weekday_shares.clone()
+            } else {
+                Vec::new()
+            },
+            hour_weights: match (d.coarsened_to, &d.hour_shares) {
+                (Some(_), Some(h)) => h.clone(),
+                _ => Vec::new(),
+            },
         };
     }
     if let Some(cat) = &c.categories {
@@ -764,6 +774,8 @@ fn made_up(c: &SafeColumn) -> Option<Generator> {
             .unwrap_or_else(|| default_format(c.logical_type)),
         granularity: Step::Day,
         within: None,
+        weekday_weights: Vec::new(),
+        hour_weights: Vec::new(),
     };
     Some(match c.logical_type {
         LogicalType::Integer => Generator::Numeric {
@@ -795,6 +807,8 @@ fn made_up(c: &SafeColumn) -> Option<Generator> {
                 .unwrap_or_else(|| default_format(LogicalType::Time)),
             granularity: Step::Second,
             within: None,
+            weekday_weights: Vec::new(),
+            hour_weights: Vec::new(),
         },
         _ => return None,
     })

@@ -37,6 +37,11 @@ pub enum Plot {
         real_missing: f64,
         /// Share of synthetic rows missing.
         synthetic_missing: f64,
+        /// The axis spans the real 1st to 99th percentiles, not the whole range, and the
+        /// end bars hold the values beyond them: a few extreme values would otherwise
+        /// put nearly every row in one bar.
+        #[serde(default)]
+        clamped: bool,
     },
     /// The most frequent real categories.
     Bars {
@@ -77,32 +82,43 @@ pub(crate) fn plot(c: &Column) -> Plot {
     }
 }
 
+/// The axis is clamped to the real 1st–99th percentiles when they span less than this
+/// share of the real range.
+const CLAMP_SPAN: f64 = 0.2;
+
 fn histogram(r: &[f64], s: &[f64], unit: f64) -> Plot {
     let present = |v: &[f64]| v.iter().filter(|x| !x.is_nan()).count() as f64;
     let (rn, sn) = (present(r), present(s));
-    let (mut lo, mut hi) = r
-        .iter()
-        .filter(|x| !x.is_nan())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| {
-            (l.min(*x), h.max(*x))
-        });
-    if lo > hi {
-        (lo, hi) = (0.0, 1.0);
-    } else if lo == hi {
+    let mut sorted: Vec<f64> = r.iter().copied().filter(|x| !x.is_nan()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let (min, max) = match (sorted.first(), sorted.last()) {
+        (Some(&a), Some(&b)) => (a, b),
+        _ => (0.0, 1.0),
+    };
+    let at = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
+    let (p1, p99) = if sorted.is_empty() {
+        (min, max)
+    } else {
+        (at(0.01), at(0.99))
+    };
+    let clamped = p99 > p1 && p99 - p1 < CLAMP_SPAN * (max - min);
+    let (mut lo, mut hi) = if clamped { (p1, p99) } else { (min, max) };
+    if lo == hi {
         lo -= 0.5 * unit;
         hi += 0.5 * unit;
     }
     let width = (hi - lo) / HISTOGRAM_BINS as f64;
-    let bin = |x: f64| (((x - lo) / width) as usize).min(HISTOGRAM_BINS - 1);
+    // Values beyond a clamped axis go to the end bars.
+    let bin = |x: f64| (((x - lo).max(0.0) / width) as usize).min(HISTOGRAM_BINS - 1);
     let mut real = [0.0; HISTOGRAM_BINS];
-    for x in r.iter().filter(|x| !x.is_nan()) {
+    for x in &sorted {
         real[bin(*x)] += 1.0;
     }
     let (mut synthetic, mut below, mut above) = ([0.0; HISTOGRAM_BINS], 0.0, 0.0);
     for &x in s.iter().filter(|x| !x.is_nan()) {
-        if x < lo {
+        if x < min {
             below += 1.0;
-        } else if x > hi {
+        } else if x > max {
             above += 1.0;
         } else {
             synthetic[bin(x)] += 1.0;
@@ -118,6 +134,7 @@ fn histogram(r: &[f64], s: &[f64], unit: f64) -> Plot {
         synthetic_above: share(above, sn),
         real_missing: share(r.len() as f64 - rn, r.len() as f64),
         synthetic_missing: share(s.len() as f64 - sn, s.len() as f64),
+        clamped,
     }
 }
 
@@ -245,6 +262,7 @@ fn histogram_from_quantiles(q: &[f64], s: &[f64], unit: f64, real_missing: f64) 
         synthetic_above: share(above, sn),
         real_missing,
         synthetic_missing: share(s.len() as f64 - sn, s.len() as f64),
+        clamped: false,
     }
 }
 

@@ -19,6 +19,9 @@ pub(crate) struct Datetime {
     pub step: Step,
     /// The period each value is drawn inside (the grain it was released at).
     pub within: Option<Step>,
+    /// Inside the period: weights per weekday (Monday first) and per hour, or empty.
+    pub weekdays: Vec<f64>,
+    pub hours: Vec<f64>,
 }
 
 impl Datetime {
@@ -30,7 +33,23 @@ impl Datetime {
         logical_type: &LogicalType,
         format: &String,
         (granularity, within): (Step, Option<Step>),
+        (weekday_weights, hour_weights): (&[f64], &[f64]),
     ) -> Self {
+        for (field, w, n) in [
+            ("weekday_weights", weekday_weights, 7),
+            ("hour_weights", hour_weights, 24),
+        ] {
+            let usable =
+                w.iter().all(|x| x.is_finite() && *x >= 0.0) && w.iter().sum::<f64>() > 0.0;
+            if !w.is_empty() && (w.len() != n || !usable) {
+                c.fail(
+                    format!("{g}.{field}"),
+                    format!("{} weights", w.len()),
+                    &format!("{n} shares, not negative, not all 0"),
+                    "leave it out to spread values evenly",
+                );
+            }
+        }
         if !logical_type.is_temporal() {
             c.fail(
                 format!("{g}.logical_type"),
@@ -92,6 +111,8 @@ impl Datetime {
             format: format.clone(),
             step: granularity,
             within,
+            weekdays: weekday_weights.to_vec(),
+            hours: hour_weights.to_vec(),
         }
     }
 
@@ -105,8 +126,58 @@ impl Datetime {
         // and the row, so the column needs no random stream of its own and stays the
         // same for the same seed.
         let (start, end) = period_bounds(v, self.logical, period);
-        let at = start + (end - start) * unit_hash(u.to_bits() ^ row.rotate_left(32));
-        truncate(at.min(end - 1.0), self.logical, self.step)
+        let seed = u.to_bits() ^ row.rotate_left(32);
+        if self.weekdays.is_empty() && self.hours.is_empty() {
+            let at = start + (end - start) * unit_hash(seed);
+            return truncate(at.min(end - 1.0), self.logical, self.step);
+        }
+        truncate(self.inside(start, end, seed), self.logical, self.step)
+    }
+
+    /// A value in `start..end` whose day follows the weekday weights and whose time
+    /// follows the hour weights. Days by rejection (a few draws: weekday profiles are
+    /// rarely far from even, and after 16 the last day stands), hours by their
+    /// cumulative weights.
+    fn inside(&self, start: f64, end: f64, seed: u64) -> f64 {
+        let day_unit = if self.logical == LogicalType::Date {
+            1.0
+        } else {
+            US_PER_DAY
+        };
+        let days = ((end - start) / day_unit).floor().max(1.0);
+        let top = self.weekdays.iter().fold(0.0f64, |m, w| m.max(*w));
+        let mut day = 0.0;
+        for k in 0..16u64 {
+            day = (days * unit_hash(seed ^ k.wrapping_mul(0xA24B_AED4_963E_E407))).floor();
+            let since_epoch = ((start / day_unit) + day).floor() as i64;
+            // 1970-01-01 was a Thursday: Monday first, it is weekday 3.
+            let weekday = (since_epoch + 3).rem_euclid(7) as usize;
+            let keep = unit_hash(seed.rotate_left(17) ^ k);
+            if top <= 0.0 || keep * top < self.weekdays[weekday] {
+                break;
+            }
+        }
+        let at = start + day * day_unit;
+        if self.logical == LogicalType::Date {
+            return at;
+        }
+        let in_day = unit_hash(seed.rotate_left(41));
+        let time = if self.hours.len() == 24 {
+            let total: f64 = self.hours.iter().sum();
+            let mut target = in_day * total;
+            let mut hour = 23;
+            for (h, w) in self.hours.iter().enumerate() {
+                if target < *w {
+                    hour = h;
+                    break;
+                }
+                target -= w;
+            }
+            (hour as f64 + unit_hash(seed.rotate_left(7))) * 3_600e6
+        } else {
+            in_day * US_PER_DAY
+        };
+        (at + time).min(end - 1.0)
     }
 }
 

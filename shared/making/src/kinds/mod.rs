@@ -110,6 +110,8 @@ pub(crate) fn compile(c: &mut Checker, g: &str, generator: &Generator) -> Gen {
             format,
             granularity,
             within,
+            weekday_weights,
+            hour_weights,
         } => Gen::Datetime(Datetime::compile(
             c,
             g,
@@ -117,6 +119,7 @@ pub(crate) fn compile(c: &mut Checker, g: &str, generator: &Generator) -> Gen {
             logical_type,
             format,
             (*granularity, *within),
+            (weekday_weights, hour_weights),
         )),
         Generator::Pattern { shapes } => Gen::Pattern(Pattern::compile(c, g, shapes)),
         Generator::Semantic { semantic } => Gen::Semantic(*semantic),
