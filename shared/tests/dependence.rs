@@ -344,23 +344,8 @@ fn a_title_keeps_its_year_and_genres() {
     let rows = 12_000;
     let synthetic = shared::generate::generate(&plan, 3, rows, 0..rows);
     let real = shared::read(&bytes, "ratings.csv", &Default::default()).unwrap();
-    let report = shared::evaluate(
-        &real,
-        &synthetic,
-        &shared::EvaluateOptions {
-            plots: false,
-            ..Default::default()
-        },
-    );
-    let held = |relation: &str| {
-        let r = report
-            .validity
-            .relations
-            .iter()
-            .find(|r| r.relation == relation)
-            .unwrap_or_else(|| panic!("{relation} not found: {:?}", report.validity));
-        (r.real, r.synthetic.unwrap_or(0.0))
-    };
+    let report = common::scored(&real, &synthetic);
+    let held = |relation: &str| common::held(&report, relation);
     for relation in ["title → year", "title → genres"] {
         let (real, synthetic) = held(relation);
         assert!(

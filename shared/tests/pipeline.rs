@@ -1,6 +1,8 @@
 //! The one pipeline under attack: what the CLI, the relay and the page run, end to end,
 //! on tables too small to release much, with planted values and non-ASCII text.
 
+mod common;
+
 use shared::export::{ExportOptions, OutputFormat};
 use shared::pipeline::{self, InspectOptions, Scoring, Synthesis};
 
@@ -83,13 +85,7 @@ fn tiny_tables_go_through_every_step_without_a_panic_or_a_planted_value() {
 /// birth dates only to the year and admissions only to the month.
 fn patients(n: usize) -> String {
     let mut csv = String::from("patient_id,date_of_birth,admission_time,ward\n");
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = |m: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % m
-    };
+    let mut next = common::xorshift(0x2545_F491_4F6C_DD1D);
     for r in 0..n {
         let birth = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap()
             + chrono::TimeDelta::days(next(365 * 65) as i64);
@@ -455,13 +451,7 @@ fn stays(n: usize) -> String {
     let mut csv = String::from(
         "patient_id,date_of_birth,admission_time,discharge_time,length_of_stay_days,age,ward\n",
     );
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = |m: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % m
-    };
+    let mut next = common::xorshift(0x9E37_79B9_7F4A_7C15);
     for r in 0..n {
         let birth = chrono::NaiveDate::from_ymd_opt(1935, 1, 1).unwrap()
             + chrono::TimeDelta::days(next(365 * 70) as i64);
@@ -519,27 +509,17 @@ fn stays_and_ages_agree_with_their_dates() {
     let spec = pipeline::template_spec(&real.safe, Default::default());
     let synthetic = Synthesis::new(spec, Some(3000), 4).unwrap().make(0..3000);
     let table = shared::read(csv.as_bytes(), "stays.csv", &Default::default()).unwrap();
-    let report = shared::evaluate(
-        &table,
-        &synthetic,
-        &shared::EvaluateOptions {
-            plots: false,
-            ..Default::default()
-        },
-    );
+    let report = common::scored(&table, &synthetic);
     for relation in [
         "length_of_stay_days = days from admission_time to discharge_time",
         "age = years from date_of_birth to admission_time",
     ] {
-        let held = report
-            .validity
-            .relations
-            .iter()
-            .find(|r| r.relation == relation)
-            .unwrap_or_else(|| panic!("{relation}: {:?}", report.validity.relations));
-        let synthetic = held.synthetic.unwrap_or(0.0);
-        println!("{relation}: real {} synthetic {synthetic}", held.real);
-        assert!(held.real == 1.0 && synthetic >= 0.98, "{held:?}");
+        let (real, synthetic) = common::held(&report, relation);
+        println!("{relation}: real {real} synthetic {synthetic}");
+        assert!(
+            real == 1.0 && synthetic >= 0.98,
+            "{relation}: {real} → {synthetic}"
+        );
     }
 }
 

@@ -17,6 +17,7 @@
 //! shapes, sequences or UUIDs. `template` reads only the SafeProfile: it imports
 //! neither `ingest` nor `profile`'s statistics.
 
+use crate::kinds::interpolate;
 use crate::spec::{
     CategoricalBy, ColumnSpec, Constraint, Copula, Derivation, Fake, Generator, NullGroup,
     NumericBy, QuantileGroup, SPEC_VERSION, Spec, Step, WeightGroup, Weighted,
@@ -368,40 +369,31 @@ fn derive_calendar_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
     };
     let mut derived: Vec<(String, Derivation)> = Vec::new();
     for rule in &profile.rules {
-        let (made, derivation) = match rule {
+        let (target, later, earlier, days) = match rule {
             Rule::DaysBetween {
                 target,
                 later,
                 earlier,
-            } if generated(columns, later, true)
-                && generated(columns, earlier, true)
-                && generated(columns, target, false) =>
-            {
-                (
-                    later,
-                    Derivation::AddDays {
-                        from: earlier.clone(),
-                        days: target.clone(),
-                    },
-                )
-            }
+            } => (target, later, earlier, true),
             Rule::YearsBetween {
                 target,
                 later,
                 earlier,
-            } if generated(columns, later, true)
-                && generated(columns, earlier, true)
-                && generated(columns, target, false) =>
-            {
-                (
-                    target,
-                    Derivation::YearsBetween {
-                        from: earlier.clone(),
-                        to: later.clone(),
-                    },
-                )
-            }
+            } => (target, later, earlier, false),
             _ => continue,
+        };
+        if !(generated(columns, later, true)
+            && generated(columns, earlier, true)
+            && generated(columns, target, false))
+        {
+            continue;
+        }
+        let (made, derivation) = if days {
+            let (from, days) = (earlier.clone(), target.clone());
+            (later, Derivation::AddDays { from, days })
+        } else {
+            let (from, to) = (earlier.clone(), later.clone());
+            (target, Derivation::YearsBetween { from, to })
         };
         // A column derived here is nobody's input and reads no derived column.
         let clash = derived.iter().any(|(t, d)| {
@@ -698,13 +690,8 @@ fn without_masses(
     }
     let line = |x: f64| encoding.map_or(x, |e| e.to_line(x));
     let on_line: Vec<f64> = quantiles.iter().map(|&q| line(q)).collect();
-    let m = (on_line.len() - 1) as f64;
     let readings: Vec<f64> = (0..READINGS)
-        .map(|k| {
-            let pos = (k as f64 + 0.5) / READINGS as f64 * m;
-            let j = (pos as usize).min(on_line.len() - 2);
-            on_line[j] + (on_line[j + 1] - on_line[j]) * (pos - j as f64)
-        })
+        .map(|k| interpolate(&on_line, (k as f64 + 0.5) / READINGS as f64))
         .collect();
     let mut kept = vec![true; READINGS];
     for mass in masses.iter().filter(|m| m.value.is_finite()) {
@@ -743,21 +730,10 @@ fn without_masses(
     if rest.len() < 2 {
         return quantiles.to_vec();
     }
-    let points = quantiles.len();
+    let last = (quantiles.len() - 1) as f64;
     let back = |x: f64| encoding.map_or(x, |e| e.from_line(x));
-    (0..points)
-        .map(|i| {
-            let pos = i as f64 / (points - 1) as f64 * (rest.len() - 1) as f64;
-            let j = (pos as usize).min(rest.len() - 2);
-            let x = rest[j] + (rest[j + 1] - rest[j]) * (pos - j as f64);
-            back(if i == 0 {
-                rest[0]
-            } else if i == points - 1 {
-                rest[rest.len() - 1]
-            } else {
-                x
-            })
-        })
+    (0..quantiles.len())
+        .map(|i| back(interpolate(&rest, i as f64 / last)))
         .collect()
 }
 

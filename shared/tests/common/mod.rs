@@ -12,6 +12,39 @@ pub fn datasets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets")
 }
 
+/// A deterministic source of numbers below `m` (xorshift64): test tables the same on
+/// every run and platform.
+pub fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut x = seed;
+    move |m| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    }
+}
+
+/// `synthetic` scored against `real`, without plots.
+pub fn scored(real: &shared::Table, synthetic: &shared::Table) -> shared::Report {
+    let options = shared::EvaluateOptions {
+        plots: false,
+        ..Default::default()
+    };
+    shared::evaluate(real, synthetic, &options)
+}
+
+/// How the relation the report words `relation` held: its real share and its synthetic
+/// share (0 when no synthetic row has its columns).
+pub fn held(report: &shared::Report, relation: &str) -> (f64, f64) {
+    let held = report
+        .validity
+        .relations
+        .iter()
+        .find(|r| r.relation == relation)
+        .unwrap_or_else(|| panic!("{relation} not found: {:?}", report.validity));
+    (held.real, held.synthetic.unwrap_or(0.0))
+}
+
 /// The SafeProfile of a file with the guard seed the golden files use (2024).
 pub fn safe_profile(bytes: &[u8], file: &str) -> shared::SafeProfile {
     let t = shared::read(bytes, file, &Default::default()).unwrap();

@@ -4,7 +4,7 @@
 
 use super::{US_PER_DAY, interpolate};
 use crate::datetime_text::{EPOCH, check_datetime_format, parse_iso};
-use crate::plan::{Checker, MAX_LIST};
+use crate::plan::{Checker, Choice, MAX_LIST};
 use crate::spec::Step;
 use crate::table::LogicalType;
 use chrono::{Datelike, NaiveDate};
@@ -19,9 +19,11 @@ pub(crate) struct Datetime {
     pub step: Step,
     /// The period each value is drawn inside (the grain it was released at).
     pub within: Option<Step>,
-    /// Inside the period: weights per weekday (Monday first) and per hour, or empty.
+    /// Inside the period: each weekday's chance to keep a day drawn on it (Monday
+    /// first; its weight over the largest), or empty for evenly.
     pub weekdays: Vec<f64>,
-    pub hours: Vec<f64>,
+    /// Inside the period: the hours of day by weight, or `None` for evenly.
+    pub hours: Option<Choice>,
 }
 
 impl Datetime {
@@ -111,8 +113,15 @@ impl Datetime {
             format: format.clone(),
             step: granularity,
             within,
-            weekdays: weekday_weights.to_vec(),
-            hours: hour_weights.to_vec(),
+            weekdays: {
+                let top = weekday_weights.iter().fold(0.0f64, |m, w| m.max(*w));
+                if top > 0.0 && weekday_weights.len() == 7 {
+                    weekday_weights.iter().map(|w| w / top).collect()
+                } else {
+                    Vec::new()
+                }
+            },
+            hours: (hour_weights.len() == 24).then(|| Choice::new(hour_weights.iter().copied())),
         }
     }
 
@@ -127,7 +136,7 @@ impl Datetime {
         // same for the same seed.
         let (start, end) = period_bounds(v, self.logical, period);
         let seed = u.to_bits() ^ row.rotate_left(32);
-        if self.weekdays.is_empty() && self.hours.is_empty() {
+        if self.weekdays.is_empty() && self.hours.is_none() {
             let at = start + (end - start) * unit_hash(seed);
             return truncate(at.min(end - 1.0), self.logical, self.step);
         }
@@ -145,7 +154,6 @@ impl Datetime {
             US_PER_DAY
         };
         let days = ((end - start) / day_unit).floor().max(1.0);
-        let top = self.weekdays.iter().fold(0.0f64, |m, w| m.max(*w));
         let mut day = 0.0;
         for k in 0..16u64 {
             day = (days * unit_hash(seed ^ k.wrapping_mul(0xA24B_AED4_963E_E407))).floor();
@@ -153,7 +161,11 @@ impl Datetime {
             // 1970-01-01 was a Thursday: Monday first, it is weekday 3.
             let weekday = (since_epoch + 3).rem_euclid(7) as usize;
             let keep = unit_hash(seed.rotate_left(17) ^ k);
-            if top <= 0.0 || keep * top < self.weekdays[weekday] {
+            if self
+                .weekdays
+                .get(weekday)
+                .is_none_or(|&chance| keep < chance)
+            {
                 break;
             }
         }
@@ -162,20 +174,9 @@ impl Datetime {
             return at;
         }
         let in_day = unit_hash(seed.rotate_left(41));
-        let time = if self.hours.len() == 24 {
-            let total: f64 = self.hours.iter().sum();
-            let mut target = in_day * total;
-            let mut hour = 23;
-            for (h, w) in self.hours.iter().enumerate() {
-                if target < *w {
-                    hour = h;
-                    break;
-                }
-                target -= w;
-            }
-            (hour as f64 + unit_hash(seed.rotate_left(7))) * 3_600e6
-        } else {
-            in_day * US_PER_DAY
+        let time = match &self.hours {
+            Some(hours) => (hours.pick(in_day) as f64 + unit_hash(seed.rotate_left(7))) * 3_600e6,
+            None => in_day * US_PER_DAY,
         };
         (at + time).min(end - 1.0)
     }

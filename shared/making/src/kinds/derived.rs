@@ -1,7 +1,8 @@
 //! `derived`: a column computed from other (generated) columns of the same row:
 //! arithmetic of two numbers, a date plus an offset drawn from quantiles or read from
-//! a column of days, the years between two dates, an email address from a name. Resolved after every other column is compiled, made after
-//! every other column of the block is drawn.
+//! a column of days, the years between two dates, an email address from a name.
+//! Resolved after every other column is compiled, made after every other column of
+//! the block is drawn.
 
 use super::{Datetime, Gen, US_PER_DAY, interpolate, round_to};
 use crate::generate::Values;

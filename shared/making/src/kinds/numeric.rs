@@ -21,13 +21,8 @@ pub(crate) struct Numeric {
     pub quantiles: Vec<f64>,
     pub masses: Vec<f64>,
     pub mass_choice: Option<(Choice, f64)>,
-    /// Point masses covering part of the rows, merged with the quantiles into one
-    /// increasing inverse: see [`Piece`].
-    pub mixture: Vec<Piece>,
-    /// For each of [`BUCKETS`] equal slices of (0, 1), the first piece that reaches
-    /// into it: a lookup and a step or two instead of a binary search per value,
-    /// whose mispredicted branches cost 8 % on a million diamonds.
-    pub mixture_index: Vec<u32>,
+    /// Point masses covering part of the rows, merged with the quantiles.
+    pub mixture: Option<Mixture>,
     pub decimals: u8,
     pub integer: bool,
     pub stepped: bool,
@@ -104,25 +99,9 @@ impl Numeric {
                 .iter()
                 .all(|m| m.value.is_finite() && m.weight >= 0.0);
         let partial = usable && mass > 0.0 && mass < 1.0 - 1e-9;
-        let mixture = if partial {
-            mixture(quantiles, point_masses, mass, encoding)
-        } else {
-            Vec::new()
-        };
-        let mixture_index = if mixture.is_empty() {
-            Vec::new()
-        } else {
-            (0..BUCKETS)
-                .map(|b| {
-                    let from = b as f64 / BUCKETS as f64;
-                    let i = mixture.partition_point(|p| p.end <= from);
-                    i.min(mixture.len() - 1) as u32
-                })
-                .collect()
-        };
+        let mixture = partial.then(|| Mixture::new(quantiles, point_masses, mass, encoding));
         Numeric {
             mixture,
-            mixture_index,
             quantiles: quantiles.to_vec(),
             masses: point_masses.iter().map(|m| m.value).collect(),
             mass_choice: (mass > 0.0).then(|| {
@@ -140,14 +119,8 @@ impl Numeric {
 
     /// The value at probability `u`.
     pub(crate) fn value(&self, u: f64) -> f64 {
-        if !self.mixture.is_empty() {
-            let bucket = ((u * BUCKETS as f64) as usize).min(BUCKETS - 1);
-            let last = self.mixture.len() - 1;
-            let mut i = self.mixture_index[bucket] as usize;
-            while i < last && self.mixture[i].end <= u {
-                i += 1;
-            }
-            let p = &self.mixture[i];
+        if let Some(m) = &self.mixture {
+            let p = m.piece(u);
             let t = ((u - p.start) / (p.end - p.start).max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);
             return self.rounded(self.inverse(&[p.low, p.high], t));
         }
@@ -201,66 +174,96 @@ pub(crate) struct Piece {
     pub high: f64,
 }
 
-/// Point masses that cover a share `mass` of the rows, and quantiles of the other
-/// rows, as one increasing inverse CDF: each mass sits at its value among the
-/// quantiles' spans (a span it falls inside is split there, by the real minutes or
-/// days for an encoded column). Drawing "a mass when u < mass, else the quantiles"
-/// would be right in distribution but would break the copula: a low u would make a
-/// 20:00 departure as readily as a 06:00 one.
-fn mixture(
-    quantiles: &[f64],
-    masses: &[Weighted<f64>],
-    mass: f64,
-    encoding: Option<NumberEncoding>,
-) -> Vec<Piece> {
-    let line = |x: f64| encoding.map_or(x, |e| e.to_line(x));
-    let mut atoms: Vec<(f64, f64)> = masses.iter().map(|m| (m.value, m.weight)).collect();
-    atoms.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let span = (1.0 - mass) / (quantiles.len() - 1) as f64;
-    let mut out = Vec::with_capacity(quantiles.len() + atoms.len());
-    let mut at = 0.0;
-    let first = atoms.partition_point(|a| a.0 < quantiles[0]);
-    let mut next = atoms[first..].iter().peekable();
-    let mut push = |out: &mut Vec<Piece>, low: f64, high: f64, width: f64| {
-        if width > 0.0 {
-            out.push(Piece {
-                start: at,
-                end: at + width,
-                low,
-                high,
-            });
-            at += width;
-        }
-    };
-    for &(v, share) in &atoms[..first] {
-        push(&mut out, v, v, share);
-    }
-    for w in quantiles.windows(2) {
-        let (mut low, high) = (w[0], w[1]);
-        let mut left = span;
-        while let Some(&&(v, share)) = next.peek() {
-            if v > high || (v == high && high > low) {
-                break;
+/// Point masses that cover a share of the rows, and quantiles of the other rows, as
+/// one increasing inverse CDF: each mass sits at its value among the quantiles' spans
+/// (a span it falls inside is split there, by the real minutes or days for an encoded
+/// column). Drawing "a mass when u < mass, else the quantiles" would be right in
+/// distribution but would break the copula: a low u would make a 20:00 departure as
+/// readily as a 06:00 one.
+#[derive(Debug, Clone)]
+pub(crate) struct Mixture {
+    pieces: Vec<Piece>,
+    /// For each of [`BUCKETS`] equal slices of (0, 1), the first piece that reaches
+    /// into it: a lookup and a step or two instead of a binary search per value,
+    /// whose mispredicted branches cost 8 % on a million diamonds.
+    index: Vec<u32>,
+}
+
+impl Mixture {
+    /// `quantiles` (at least 2, finite, sorted) and masses covering `mass` (0..1).
+    fn new(
+        quantiles: &[f64],
+        masses: &[Weighted<f64>],
+        mass: f64,
+        encoding: Option<NumberEncoding>,
+    ) -> Self {
+        let line = |x: f64| encoding.map_or(x, |e| e.to_line(x));
+        let mut atoms: Vec<(f64, f64)> = masses.iter().map(|m| (m.value, m.weight)).collect();
+        atoms.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let span = (1.0 - mass) / (quantiles.len() - 1) as f64;
+        let mut pieces = Vec::with_capacity(quantiles.len() + atoms.len());
+        let mut at = 0.0;
+        let mut push = |pieces: &mut Vec<Piece>, low: f64, high: f64, width: f64| {
+            if width > 0.0 {
+                pieces.push(Piece {
+                    start: at,
+                    end: at + width,
+                    low,
+                    high,
+                });
+                at += width;
             }
-            next.next();
-            let whole = line(high) - line(low);
-            let part = if whole > 0.0 {
-                left * ((line(v) - line(low)) / whole).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            push(&mut out, low, v, part);
-            left -= part;
-            push(&mut out, v, v, share);
-            low = v;
+        };
+        let first = atoms.partition_point(|a| a.0 < quantiles[0]);
+        for &(v, share) in &atoms[..first] {
+            push(&mut pieces, v, v, share);
         }
-        push(&mut out, low, high, left);
+        let mut next = atoms[first..].iter().peekable();
+        for w in quantiles.windows(2) {
+            let (mut low, high) = (w[0], w[1]);
+            let mut left = span;
+            while let Some(&&(v, share)) = next.peek() {
+                if v > high || (v == high && high > low) {
+                    break;
+                }
+                next.next();
+                let whole = line(high) - line(low);
+                let part = if whole > 0.0 {
+                    left * ((line(v) - line(low)) / whole).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                push(&mut pieces, low, v, part);
+                left -= part;
+                push(&mut pieces, v, v, share);
+                low = v;
+            }
+            push(&mut pieces, low, high, left);
+        }
+        for &(v, share) in next {
+            push(&mut pieces, v, v, share);
+        }
+        if let Some(last) = pieces.last_mut() {
+            last.end = 1.0;
+        }
+        let index = (0..BUCKETS)
+            .map(|b| {
+                let from = b as f64 / BUCKETS as f64;
+                let i = pieces.partition_point(|p| p.end <= from);
+                i.min(pieces.len().saturating_sub(1)) as u32
+            })
+            .collect();
+        Mixture { pieces, index }
     }
-    for &(v, share) in next {
-        push(&mut out, v, v, share);
+
+    /// The piece holding probability `u`.
+    fn piece(&self, u: f64) -> &Piece {
+        let bucket = ((u * BUCKETS as f64) as usize).min(BUCKETS - 1);
+        let last = self.pieces.len() - 1;
+        let mut i = self.index[bucket] as usize;
+        while i < last && self.pieces[i].end <= u {
+            i += 1;
+        }
+        &self.pieces[i]
     }
-    if let Some(last) = out.last_mut() {
-        last.end = 1.0;
-    }
-    out
 }

@@ -196,19 +196,21 @@ pub(crate) fn conditionals(
                 if let Some(s) = association(&values[t], &values[b], &cols[t], keep) {
                     edges.push((s, t, b));
                 }
-            } else if let Some(s) = dependency(&values[t], &values[b], &cols[t], keep) {
-                // A key fixes a category of a few values (a tail number its carrier):
-                // the key is drawn within the category's groups, not the other way
-                // round, so the category keeps its own mix and trends and each key
-                // still comes with one value of it.
-                let few = cols[t].kind == ColumnKind::Categorical
-                    && cols[t].distinct <= MAX_BY_VALUES
-                    && bys.contains(&t);
-                if few {
-                    edges.push((s, b, t));
-                } else if cols[t].kind == ColumnKind::Numeric {
-                    edges.push((s, t, b));
-                }
+                continue;
+            }
+            // A key fixes a category of a few values (a tail number its carrier): the
+            // key is drawn within the category's groups, not the other way round, so
+            // the category keeps its own mix and trends and each key still comes with
+            // one value of it. A key fixing a number (a destination its distance) is
+            // the number's `by`. Other pairs are not worth measuring.
+            let few = cols[t].kind == ColumnKind::Categorical
+                && cols[t].distinct <= MAX_BY_VALUES
+                && bys.contains(&t);
+            if !few && cols[t].kind != ColumnKind::Numeric {
+                continue;
+            }
+            if let Some(s) = dependency(&values[t], &values[b], &cols[t], keep) {
+                edges.push(if few { (s, b, t) } else { (s, t, b) });
             }
         }
     }
@@ -243,22 +245,17 @@ pub(crate) fn conditionals(
     // A dependency's groups are counted on every row: spread over thousands of keys,
     // the sample leaves most of them with fewer than k rows.
     let rows = values.iter().map(ColumnValues::len).max().unwrap_or(0);
-    let every: Vec<usize> = if chosen.iter().any(|&(_, t, b)| is_key(t) || is_key(b)) {
-        (0..rows).collect()
-    } else {
-        Vec::new()
-    };
     chosen
         .into_iter()
         .map(|(strength, t, b)| Conditional {
             target: cols[t].name.clone(),
             by: cols[b].name.clone(),
             strength: (strength * 1e4).round() / 1e4,
-            groups: groups(
-                &values[t],
-                &values[b],
-                if is_key(t) || is_key(b) { &every } else { keep },
-            ),
+            groups: if is_key(t) || is_key(b) {
+                groups(&values[t], &values[b], 0..rows)
+            } else {
+                groups(&values[t], &values[b], keep.iter().copied())
+            },
         })
         .collect()
 }
@@ -360,14 +357,14 @@ fn modal_counts(
 fn groups(
     target: &ColumnValues<'_>,
     by: &ColumnValues<'_>,
-    keep: &[usize],
+    rows: impl Iterator<Item = usize>,
 ) -> Vec<ConditionalGroup> {
     let ColumnValues::Text(by, by_labels) = by else {
         return Vec::new();
     };
     // Rows of each group, found in one pass: a key column may have thousands of groups.
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); by_labels.len()];
-    for &i in keep {
+    for i in rows {
         if let Some(g) = by[i] {
             members[g as usize].push(i);
         }

@@ -156,41 +156,37 @@ fn frequency_rank(ids: &[Option<u32>]) -> Vec<u32> {
 }
 
 /// The rank of each value of a category that determines a number, in the order of
-/// that number: destinations by their distance. A generator that draws the category from the copula in this order (the
-/// template orders its values the same way) and then the determined column within its
-/// group keeps the determined column's correlations with the rest of the table, which
-/// a frequency order would lose (distance and air time are 0.99 correlated).
+/// that number: destinations by their distance. A generator that draws the category
+/// from the copula in this order (the template orders its values the same way) and
+/// then the number within its group keeps the number's correlations with the rest of
+/// the table, which a frequency order would lose (distance and air time are 0.99
+/// correlated).
 fn key_rank(
     name: &str,
     cols: &[ColumnProfile],
     values: &[ColumnValues<'_>],
     conditionals: &[Conditional],
 ) -> Option<Vec<u32>> {
+    use super::dependence::GroupTarget;
+    // Each group's key: the median of the number in it.
+    let median = |g: &super::dependence::ConditionalGroup| match &g.target {
+        GroupTarget::Numeric { quantiles, .. } => quantiles.get(quantiles.len() / 2).copied(),
+        GroupTarget::Categorical { .. } => None,
+    };
     let d = conditionals
         .iter()
         .filter(|d| d.by == name && d.strength >= DETERMINED)
-        .filter(|d| {
-            d.groups
-                .iter()
-                .all(|g| matches!(g.target, super::dependence::GroupTarget::Numeric { .. }))
-        })
+        .filter(|d| d.groups.first().is_some_and(|g| median(g).is_some()))
         .max_by(|a, b| a.strength.total_cmp(&b.strength))?;
     let by = cols.iter().position(|c| c.name == name)?;
     let ColumnValues::Text(by_ids, labels) = &values[by] else {
         return None;
     };
     let by_rank = frequency_rank(by_ids);
-    // Each label's key: the median of the number in its group.
-    let key_of = |g: &super::dependence::ConditionalGroup| match &g.target {
-        super::dependence::GroupTarget::Numeric { quantiles, .. } => {
-            quantiles.get(quantiles.len() / 2).copied()
-        }
-        super::dependence::GroupTarget::Categorical { .. } => None,
-    };
     let keys: HashMap<&str, f64> = d
         .groups
         .iter()
-        .filter_map(|g| Some((g.value.as_str(), key_of(g)?)))
+        .filter_map(|g| Some((g.value.as_str(), median(g)?)))
         .collect();
     let mut order: Vec<usize> = (0..labels.len()).collect();
     order.sort_by(|&a, &b| {
@@ -379,31 +375,33 @@ fn calendar_rules(
     };
     let mut out = Vec::new();
     for (t, tv) in &counts {
-        'pairs: for (later, lv) in &dates {
-            for (earlier, ev) in dates.iter().filter(|(e, _)| e.name != later.name) {
+        'pairs: for (late, lv) in &dates {
+            for (early, ev) in dates.iter().filter(|(e, _)| e.name != late.name) {
                 let days = |i: usize| Some(tv[i]? == ((lv[i]? - ev[i]?) / DAY).floor());
                 let day = |x: f64| (x / DAY).floor() as i64;
                 let years = |i: usize| {
                     let y = crate::datetime_text::whole_years(day(ev[i]?), day(lv[i]?))?;
                     Some(tv[i]? == y as f64)
                 };
-                let names = (t.name.clone(), later.name.clone(), earlier.name.clone());
-                if holds(&days) {
-                    out.push(Rule::DaysBetween {
-                        target: names.0,
-                        later: names.1,
-                        earlier: names.2,
-                    });
-                    break 'pairs;
-                }
-                if holds(&years) {
-                    out.push(Rule::YearsBetween {
-                        target: names.0,
-                        later: names.1,
-                        earlier: names.2,
-                    });
-                    break 'pairs;
-                }
+                let (target, later, earlier) =
+                    (t.name.clone(), late.name.clone(), early.name.clone());
+                let rule = if holds(&days) {
+                    Rule::DaysBetween {
+                        target,
+                        later,
+                        earlier,
+                    }
+                } else if holds(&years) {
+                    Rule::YearsBetween {
+                        target,
+                        later,
+                        earlier,
+                    }
+                } else {
+                    continue;
+                };
+                out.push(rule);
+                break 'pairs;
             }
         }
     }
