@@ -82,6 +82,9 @@ pub struct GenerateRequest {
     pub spec: Option<Spec>,
     /// Who wrote `spec`, shown beside the result.
     pub spec_source: Provenance,
+    /// Standard CSV/TSV with plain values instead of the source's way of writing.
+    #[serde(default)]
+    pub plain: bool,
 }
 
 /// Worker → UI thread.
@@ -276,6 +279,7 @@ mod tests {
             format: OutputFormat::Csv,
             spec: None,
             spec_source: Provenance::new(shared::contract::SpecSource::Template),
+            plain: true,
         });
         let json = serde_json::to_string(&r).unwrap();
         assert!(json.starts_with(r#"{"type":"generate","id":3"#), "{json}");

@@ -41,6 +41,9 @@ pub struct Settings {
     pub mode: RwSignal<Mode>,
     /// Look specs up in (and add them to) the spec cache.
     pub use_cache: RwSignal<bool>,
+    /// Write values and the CSV dialect as the source did (`$1,234.56`, `;`, `Ja`);
+    /// off: standard CSV with plain values.
+    pub as_source: RwSignal<bool>,
 }
 
 impl Settings {
@@ -53,6 +56,7 @@ impl Settings {
             seed: RwSignal::new(random_seed()),
             mode: RwSignal::new(Mode::Template),
             use_cache: RwSignal::new(true),
+            as_source: RwSignal::new(true),
         }
     }
 
@@ -71,6 +75,7 @@ impl Settings {
         self.seed.set(other.seed.get_untracked());
         self.mode.set(other.mode.get_untracked());
         self.use_cache.set(other.use_cache.get_untracked());
+        self.as_source.set(other.as_source.get_untracked());
     }
 
     /// The row count asked for: `Ok(None)` = as many as the original.

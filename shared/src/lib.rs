@@ -37,7 +37,7 @@ pub mod evaluate;
 pub mod fingerprint;
 pub mod pipeline;
 
-pub use shared_base::{datetime_text, error, vocabulary, wire};
+pub use shared_base::{datetime_text, error, vocabulary, wire, written};
 pub use shared_making::{export, generate, plan, spec, template};
 pub use shared_reading::{guard, ingest, profile};
 

@@ -255,6 +255,12 @@ impl Synthesis {
         self.make(0..self.rows.min(SCORED_ROWS))
     }
 
+    /// Export options that write this output the way its source was written, with the
+    /// user's overrides (see [`ExportOptions::as_source`]).
+    pub fn export_options(&self, delimiter: Option<char>, plain: bool) -> ExportOptions {
+        ExportOptions::as_source(self.plan.dialect.as_ref(), delimiter, plain)
+    }
+
     /// An exporter for this output: the columns are fixed by the plan, so the header is
     /// written now (CSV, TSV).
     pub fn exporter<W: Write + Send>(

@@ -4,7 +4,7 @@
 mod common;
 use arrow::array::AsArray;
 use common::*;
-use shared::{ColumnKind, LogicalType, Semantic};
+use shared::{ColumnKind, LogicalType};
 
 #[test]
 fn every_format_variant_reads_like_its_csv() {
@@ -104,19 +104,14 @@ fn types_and_kinds_of_the_public_tables() {
     assert_eq!(iata.kind, ColumnKind::Identifier);
     assert!(iata.unique);
     assert!(airports.candidate_keys.contains(&vec!["iata".to_string()]));
-    assert_eq!(col(&airports, "name").kind, ColumnKind::Text);
+    // Names of things, not sentences: categories (named where k rows share one).
+    assert_eq!(col(&airports, "name").kind, ColumnKind::Categorical);
     assert_eq!(col(&airports, "state").kind, ColumnKind::Categorical);
 
     let cars = shared::profile(&read_dataset("cars.csv"));
     let name = col(&cars, "Name");
-    assert_eq!(name.kind, ColumnKind::Text);
-    assert!(matches!(
-        name.semantic,
-        Some(Semantic {
-            kind: shared::SemanticType::FreeText,
-            ..
-        })
-    ));
+    assert_eq!(name.kind, ColumnKind::Categorical);
+    assert!(name.semantic.is_none(), "car names are no sentences");
     assert_eq!(col(&cars, "Year").logical, LogicalType::Date);
     assert_eq!(col(&cars, "Origin").kind, ColumnKind::Categorical);
 }

@@ -139,7 +139,7 @@ fn names_copied_verbatim_are_reported_even_where_sdmetrics_scores_them_as_catego
         .unwrap();
     // SDV samples car names from the real column: every one is a real car's name.
     assert_eq!(name.rate, 1.0, "{name:?}");
-    assert_eq!(name.why, "free_text");
+    assert_eq!(name.why, "names");
     assert_eq!(name.synthetic_values, 406);
 
     let real = common::read_dataset("airports.csv");

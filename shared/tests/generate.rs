@@ -97,6 +97,7 @@ fn every_format_reads_back_to_the_same_table() {
     spec.columns.push(shared::spec::ColumnSpec {
         name: "formula".into(),
         null_rate: 0.1,
+        written: Default::default(),
         generator: shared::spec::Generator::Pattern {
             shapes: vec![shared::spec::Weighted {
                 value: "=A9+9".into(),

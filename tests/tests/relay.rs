@@ -510,6 +510,52 @@ async fn generate_answers_with_the_file_its_name_and_its_scores() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_writes_as_the_upload_did_unless_asked_for_plain_csv() {
+    let relay = start_relay(&[]).await;
+    let mut german = String::from("\u{FEFF}Kunde;Preis;Bezahlt\r\n");
+    for r in 0..300 {
+        let euros = 10 + r * 37 % 2000;
+        let whole = if euros >= 1000 {
+            format!("{}.{:03}", euros / 1000, euros % 1000)
+        } else {
+            euros.to_string()
+        };
+        let price = format!("{whole},{:02} €", r % 100);
+        let paid = if r % 3 == 0 { "Nein" } else { "Ja" };
+        german += &format!("{};{price};{paid}\r\n", ["Acme AG", "Hooli GmbH"][r % 2]);
+    }
+    for (plain, delimiter, starts) in [
+        (None, None, "\u{FEFF}Kunde;Preis;Bezahlt\r\n"),
+        (Some("true"), None, "Kunde,Preis,Bezahlt\n"),
+        (None, Some("|"), "\u{FEFF}Kunde|Preis|Bezahlt\r\n"),
+    ] {
+        let mut form = file_form("umsatz.csv", german.clone().into_bytes())
+            .text("seed", "4")
+            .text("use_cache", "false");
+        if let Some(p) = plain {
+            form = form.text("plain", p);
+        }
+        if let Some(d) = delimiter {
+            form = form.text("delimiter", d);
+        }
+        let res = post_form(&relay.url, "generate", form).await;
+        assert_eq!(res.status(), 200);
+        let text = String::from_utf8(res.bytes().await.unwrap().to_vec()).unwrap();
+        assert!(
+            text.starts_with(starts),
+            "{plain:?} {delimiter:?}: {}",
+            &text[..40]
+        );
+        assert_eq!(text.contains(" €"), plain.is_none(), "{}", &text[..80]);
+        assert_eq!(text.contains("Ja"), plain.is_none());
+    }
+    let form = file_form("umsatz.csv", german.into_bytes()).text("delimiter", "x");
+    let (status, message) = error_of(post_form(&relay.url, "generate", form).await).await;
+    assert_eq!(status, 400);
+    assert!(message.contains("delimiter"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cache_reuses_a_clients_specs_and_clears_by_age() {
     let token = vars(&[("RELAY_TOKEN", "client-a")]);
     let relay = start_relay(&token).await;

@@ -52,6 +52,7 @@ fn generate_with(state: AppState, card: Card, bypass: bool) {
         format,
         spec: None,
         spec_source: template,
+        plain: !settings.as_source.get_untracked(),
     };
     let use_cache = settings.use_cache.get_untracked() && !bypass;
     let mode = settings.mode.get_untracked();

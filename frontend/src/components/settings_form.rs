@@ -4,6 +4,28 @@
 use crate::state::{FORMATS, Mode, Settings, random_seed};
 use leptos::prelude::*;
 
+/// A checkbox bound to a setting, with its label.
+#[component]
+fn Checkbox(
+    id: String,
+    class: &'static str,
+    value: RwSignal<bool>,
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class=format!("field {class}")>
+            <input
+                id=id.clone()
+                class=class
+                type="checkbox"
+                prop:checked=move || value.get()
+                on:change=move |ev| value.set(event_target_checked(&ev))
+            />
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
 /// The settings form. `key` makes element ids unique on the page.
 #[component]
 pub fn SettingsForm(
@@ -19,6 +41,7 @@ pub fn SettingsForm(
     let mode_name = id("mode");
     let hint_id = id("strictness-hint");
     let cache_id = id("cache");
+    let source_id = id("as-source");
     view! {
         <div class="settings">
             <div class="field">
@@ -97,16 +120,13 @@ pub fn SettingsForm(
                     </button>
                 </div>
             </div>
-            <div class="field use-cache">
-                <input
-                    id=cache_id.clone()
-                    class="use-cache"
-                    type="checkbox"
-                    prop:checked=move || settings.use_cache.get()
-                    on:change=move |ev| settings.use_cache.set(event_target_checked(&ev))
-                />
-                <label for=cache_id>" Reuse cached specs"</label>
-            </div>
+            <Checkbox
+                id=source_id
+                class="as-source"
+                value=settings.as_source
+                label=" Write numbers, yes/no and the delimiter as the file does"
+            />
+            <Checkbox id=cache_id class="use-cache" value=settings.use_cache label=" Reuse cached specs" />
             <fieldset class="field mode">
                 <legend>"Spec written by"</legend>
                 <label>

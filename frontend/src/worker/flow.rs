@@ -66,7 +66,11 @@ pub fn preview(table: &Table, rows: usize) -> Preview {
 /// template's from the SafeProfile.
 pub fn synthesis(loaded: &Loaded, req: &GenerateRequest) -> Result<Synthesis, String> {
     let spec = match &req.spec {
-        Some(spec) => spec.clone(),
+        Some(spec) => {
+            let mut spec = spec.clone();
+            shared::template::write_as_source(&mut spec, &loaded.real.safe);
+            spec
+        }
         None => pipeline::template_spec(&loaded.real.safe, req.strictness),
     };
     Synthesis::new(spec, req.rows, req.seed).map_err(|e| e.to_string())
@@ -115,8 +119,8 @@ pub struct Generation {
 
 impl Generation {
     /// Starts a generation (the header is written now).
-    pub fn new(synthesis: Synthesis, format: OutputFormat) -> Result<Self, String> {
-        let options = ExportOptions::default();
+    pub fn new(synthesis: Synthesis, format: OutputFormat, plain: bool) -> Result<Self, String> {
+        let options = synthesis.export_options(None, plain);
         let sink = Sink::default();
         let exporter = synthesis
             .exporter(format, options.clone(), sink.clone())
@@ -244,7 +248,7 @@ impl Generation {
 
 /// Starts the generation a request asks for.
 pub fn start(loaded: &Loaded, req: &GenerateRequest) -> Result<Generation, String> {
-    Generation::new(synthesis(loaded, req)?, req.format)
+    Generation::new(synthesis(loaded, req)?, req.format, req.plain)
 }
 
 /// The report as JSON and as a self-contained HTML file (`source` is the input file's
@@ -312,6 +316,7 @@ mod tests {
             format: OutputFormat::from_extension(format).unwrap(),
             spec: None,
             spec_source: Provenance::new(SpecSource::Template),
+            plain: false,
         }
     }
 

@@ -43,6 +43,14 @@ pub struct GenerateArgs {
     /// Keep text that starts like a spreadsheet formula as it is.
     #[arg(long)]
     allow_formulas: bool,
+    /// CSV delimiter: , ; | or tab (default: the source's, else a comma).
+    #[arg(long, value_parser = super::parse_delimiter)]
+    delimiter: Option<char>,
+    /// Write standard CSV or TSV (comma or tab, LF line ends, UTF-8) with plain
+    /// numbers, true/false and empty missing values, instead of the way the source
+    /// wrote them.
+    #[arg(long)]
+    plain: bool,
 }
 
 /// Makes (and, for text formats, renders) the output's row ranges on every core and
@@ -124,6 +132,7 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     };
     let options = ExportOptions {
         neutralize_formulas: !a.allow_formulas,
+        ..synthesis.export_options(a.delimiter, a.plain)
     };
     let progress = std::io::stderr().is_terminal() && rows > CHUNK_ROWS;
     let mut exporter: Exporter<Box<dyn Write + Send>> =

@@ -61,6 +61,25 @@ fn guard_seed(fixed: Option<u64>, epsilon: Option<f64>) -> anyhow::Result<u64> {
 
 /// The generation seed: the given one, or a fresh one printed on stderr so the run can
 /// be repeated.
+/// A CSV delimiter given on the command line: `,` `;` `|`, or `tab` / `\t`.
+fn parse_delimiter(s: &str) -> Result<char, String> {
+    let c = match s {
+        "tab" | "\\t" | "\t" => '\t',
+        _ => {
+            let mut chars = s.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => c,
+                _ => '\0',
+            }
+        }
+    };
+    if shared::written::Dialect::DELIMITERS.contains(&c) {
+        Ok(c)
+    } else {
+        Err(format!("{s:?}: use , ; | or tab"))
+    }
+}
+
 fn generation_seed(seed: Option<u64>) -> anyhow::Result<u64> {
     match seed {
         Some(s) => Ok(s),

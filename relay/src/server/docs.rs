@@ -49,6 +49,16 @@ pub fn document() -> Value {
             "csv (default), tsv, json, ndjson, excel, xlsx or parquet.",
         ),
         form_field(
+            "delimiter",
+            "string",
+            "CSV delimiter: , ; | or tab (default: the uploaded file's).",
+        ),
+        form_field(
+            "plain",
+            "boolean",
+            "Write standard CSV/TSV (comma or tab, LF, UTF-8) with plain numbers, true/false and empty missing values instead of the file's own way (default false).",
+        ),
+        form_field(
             "use_cache",
             "boolean",
             "Reuse and store specs in the server's spec cache (default true).",

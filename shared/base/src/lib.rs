@@ -25,6 +25,7 @@ pub mod strictness;
 pub mod table;
 pub mod vocabulary;
 pub mod wire;
+pub mod written;
 
 pub use error::{Error, ErrorKind, Result};
 pub use strictness::Strictness;

@@ -6,6 +6,7 @@
 //! of decimal digits, and exact null counts over the whole file (the batch may hold
 //! only a sample of its rows).
 
+use crate::written::{Dialect, Written};
 use arrow::array::RecordBatch;
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +99,10 @@ pub struct ColumnInfo {
     pub decimals: Option<u8>,
     /// Missing values over the whole file (exact even when only a sample is kept).
     pub null_count: u64,
+    /// How the file wrote the column's numbers, booleans and missing values
+    /// (`$1,234.56`, `Ja`/`Nein`, `N/A`), so output can write them alike.
+    #[serde(default, skip_serializing_if = "Written::is_plain")]
+    pub written: Written,
 }
 
 /// A typed table: the output of `ingest`.
@@ -120,6 +125,8 @@ pub struct Table {
     pub total_rows: u64,
     /// Things the reader fixed or noticed (padded short rows, renamed headers...).
     pub warnings: Vec<String>,
+    /// A delimited file's dialect (delimiter, line ends, encoding), for CSV and TSV.
+    pub dialect: Option<Dialect>,
 }
 
 impl Table {

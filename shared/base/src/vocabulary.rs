@@ -277,14 +277,17 @@ pub enum SemanticType {
     AccountNumber,
     /// A date of birth.
     DateOfBirth,
-    /// Free text (notes, descriptions, names of things).
+    /// Free text: sentences (notes, descriptions, reviews).
     FreeText,
+    /// The name of a company or organisation (`Acme Corp`, `Globex GmbH`): not
+    /// personal, but made up where a value is rare.
+    Organization,
 }
 
 impl SemanticType {
     /// Whether values of this type identify or describe a person (HIPAA / GDPR).
     pub fn is_pii(self) -> bool {
-        !matches!(self, SemanticType::FreeText)
+        !matches!(self, SemanticType::FreeText | SemanticType::Organization)
     }
 
     /// Whether one value alone names a person (an email, a card number), as against
@@ -295,7 +298,9 @@ impl SemanticType {
         match self {
             PersonName | Email | Phone | StreetAddress | Ssn | CreditCard | Iban | IpAddress
             | Url | Uuid | MedicalRecordNumber | AccountNumber => true,
-            FirstName | LastName | City | PostalCode | DateOfBirth | FreeText => false,
+            FirstName | LastName | City | PostalCode | DateOfBirth | FreeText | Organization => {
+                false
+            }
         }
     }
 
@@ -321,6 +326,7 @@ impl SemanticType {
             AccountNumber => "an account or member number",
             DateOfBirth => "a date of birth",
             FreeText => "free text",
+            Organization => "a company name",
         }
     }
 }

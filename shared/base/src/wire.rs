@@ -10,6 +10,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{FileFormat, LogicalType};
 use crate::vocabulary::{ColumnKind, Granularity, Histogram, NumberEncoding, Rule, SemanticType};
+use crate::written::{Dialect, Written};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,9 @@ fn shares<T>(values: &[ValueShare<T>], path: &str) -> Result<()> {
 impl SafeColumn {
     fn validate(&self, path: &str) -> Result<()> {
         share(self.null_rate, &format!("{path}.null_rate"))?;
+        if let Some(p) = self.written.problems().into_iter().next() {
+            return Err(invalid(&format!("{path}.written"), p));
+        }
         if let Some(n) = &self.numeric {
             quantile_function(&n.quantiles, &format!("{path}.numeric.quantiles"))?;
             for (what, x) in [("mean", n.mean), ("std", n.std), ("skew", n.skew)] {
@@ -134,6 +138,10 @@ pub struct SafeProfile {
     pub conditionals: Vec<SafeConditional>,
     /// How this profile was protected.
     pub privacy: PrivacySummary,
+    /// A delimited source's dialect (delimiter, line ends, encoding): structure, not
+    /// values, so synthetic CSV can be written the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<Dialect>,
 }
 
 /// Rank correlations between the listed columns.
@@ -240,6 +248,10 @@ pub struct SafeColumn {
     pub format: Option<String>,
     /// Decimal digits of numbers.
     pub decimals: Option<u8>,
+    /// How numbers, booleans and missing values are written (`$1,234.56`, `Ja`/`Nein`,
+    /// `N/A`): closed lists of symbols and words, never a value.
+    #[serde(default, skip_serializing_if = "Written::is_plain")]
+    pub written: Written,
     /// Share of missing values.
     pub null_rate: f64,
     /// Distinct values, rounded to two significant digits.
@@ -378,6 +390,11 @@ impl SafeProfile {
                 ),
             )
             .at_path("$.version"));
+        }
+        if let Some(d) = &p.dialect
+            && !Dialect::DELIMITERS.contains(&d.delimiter)
+        {
+            return Err(invalid("$.dialect.delimiter", format!("{:?}", d.delimiter)));
         }
         let m = p.correlations.columns.len();
         if p.correlations.matrix.len() != m || p.correlations.matrix.iter().any(|r| r.len() != m) {

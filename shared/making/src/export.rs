@@ -11,6 +11,7 @@
 use crate::datetime_text::FORMULA_TRIGGERS;
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{ColumnInfo, LogicalType, Table};
+use crate::written::{Dialect, TextEncoding, write_fixed};
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::datatypes::{
     DataType, Date32Type, Float64Type, Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
@@ -119,13 +120,77 @@ pub fn output_name(input: &str, format: OutputFormat) -> String {
 pub struct ExportOptions {
     /// Prefix formula-like text with `'` in CSV, TSV and XLSX.
     pub neutralize_formulas: bool,
+    /// The CSV/TSV dialect (line ends, encoding, byte order mark, quoting, header, and
+    /// the delimiter of CSV); `None` writes the standard one: `,` or tab, LF, UTF-8.
+    /// TSV output always uses tabs, and CSV output a comma where the dialect says tab.
+    pub dialect: Option<Dialect>,
+    /// Write numbers, booleans and missing values plainly (`-1234.5`, `true`, an
+    /// empty field) instead of the way each column says the input wrote them.
+    pub plain_values: bool,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
         ExportOptions {
             neutralize_formulas: true,
+            dialect: None,
+            plain_values: false,
         }
+    }
+}
+
+impl ExportOptions {
+    /// Options that write a spec's output as its source was written (`dialect` from
+    /// the spec), with the user's overrides: a delimiter, or `plain` for standard CSV
+    /// (comma or tab, LF, UTF-8) with plain numbers, `true`/`false` and empty missing
+    /// values.
+    pub fn as_source(dialect: Option<&Dialect>, delimiter: Option<char>, plain: bool) -> Self {
+        let mut dialect = if plain { None } else { dialect.cloned() };
+        if let Some(c) = delimiter {
+            dialect.get_or_insert_with(Dialect::default).delimiter = c;
+        }
+        ExportOptions {
+            dialect,
+            plain_values: plain,
+            ..ExportOptions::default()
+        }
+    }
+
+    /// The dialect a CSV or TSV file is written in.
+    fn text_dialect(&self, format: OutputFormat) -> Dialect {
+        let mut d = self.dialect.clone().unwrap_or_default();
+        d.delimiter = match (format, d.delimiter) {
+            (OutputFormat::Tsv, _) => '\t',
+            (_, '\t') => ',',
+            (_, c) if Dialect::DELIMITERS.contains(&c) => c,
+            _ => ',',
+        };
+        d
+    }
+}
+
+/// Text in the dialect's encoding (rows are whole, so no character is ever split).
+fn encode(text: Vec<u8>, encoding: TextEncoding) -> Vec<u8> {
+    let utf8 = || String::from_utf8_lossy(&text).into_owned();
+    match encoding {
+        TextEncoding::Utf8 => text,
+        TextEncoding::Windows1252 => {
+            let s = utf8();
+            encoding_rs::WINDOWS_1252.encode(&s).0.into_owned()
+        }
+        // encoding_rs decodes UTF-16 but, per the WHATWG standard, does not encode it.
+        TextEncoding::Utf16le => utf8().encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        TextEncoding::Utf16be => utf8().encode_utf16().flat_map(u16::to_be_bytes).collect(),
+    }
+}
+
+/// The byte order mark of an encoding.
+fn bom(encoding: TextEncoding) -> &'static [u8] {
+    match encoding {
+        TextEncoding::Utf8 => b"\xEF\xBB\xBF",
+        TextEncoding::Utf16le => b"\xFF\xFE",
+        TextEncoding::Utf16be => b"\xFE\xFF",
+        TextEncoding::Windows1252 => b"",
     }
 }
 
@@ -177,11 +242,28 @@ impl<W: Write + Send> Exporter<W> {
     ) -> Result<Self> {
         let state = match format {
             OutputFormat::Csv | OutputFormat::Tsv => {
-                let mut w = csv_writer(format, &mut out);
-                w.write_record(columns.iter().map(|c| header_name(c, &options)))
-                    .map_err(io)?;
-                w.flush().map_err(io)?;
-                drop(w);
+                let d = options.text_dialect(format);
+                if d.bom {
+                    out.write_all(bom(d.encoding)).map_err(io)?;
+                }
+                if !d.no_header {
+                    let mut line = Vec::new();
+                    for (c, info) in columns.iter().enumerate() {
+                        if c > 0 {
+                            line.extend_from_slice(d.delimiter.to_string().as_bytes());
+                        }
+                        let name = header_name(info, &options);
+                        write_field(
+                            &mut line,
+                            name.as_bytes(),
+                            &d,
+                            d.quote_all,
+                            columns.len() == 1,
+                        );
+                    }
+                    line.extend_from_slice(d.line_end());
+                    out.write_all(&encode(line, d.encoding)).map_err(io)?;
+                }
                 State::Text(out)
             }
             OutputFormat::Json => {
@@ -254,20 +336,39 @@ impl<W: Write + Send> Exporter<W> {
                 let mut s = String::new();
                 for (c, array) in batch.columns().iter().enumerate() {
                     let info = &self.columns[c];
+                    let cell_format = xlsx::cell_format(info, self.options.plain_values);
+                    let percent = !self.options.plain_values
+                        && info.written.number.as_ref().is_some_and(|f| f.is_percent());
                     for r in 0..n {
                         if !array.is_valid(r) {
                             continue;
                         }
                         let row = (self.rows + r as u64 + 1) as u32;
                         let col = c as u16;
+                        if let Some(serial) = xlsx::serial(array, r, info) {
+                            let f = cell_format.as_ref().expect("temporal columns have one");
+                            sheet
+                                .write_number_with_format(row, col, serial, f)
+                                .map_err(io)?;
+                            continue;
+                        }
                         match array.data_type() {
-                            DataType::Int64 => {
-                                let v = array.as_primitive::<Int64Type>().value(r);
-                                sheet.write_number(row, col, v as f64).map_err(io)?;
-                            }
-                            DataType::Float64 => {
-                                let v = array.as_primitive::<Float64Type>().value(r);
-                                sheet.write_number(row, col, v).map_err(io)?;
+                            DataType::Int64 | DataType::Float64 => {
+                                let v = match array.data_type() {
+                                    DataType::Int64 => {
+                                        array.as_primitive::<Int64Type>().value(r) as f64
+                                    }
+                                    _ => xlsx::rounded(
+                                        array.as_primitive::<Float64Type>().value(r),
+                                        info.decimals,
+                                    ),
+                                };
+                                let v = if percent { v / 100.0 } else { v };
+                                match &cell_format {
+                                    Some(f) => sheet.write_number_with_format(row, col, v, f),
+                                    None => sheet.write_number(row, col, v),
+                                }
+                                .map_err(io)?;
                             }
                             DataType::Boolean => {
                                 sheet
@@ -355,29 +456,45 @@ pub fn render_text(
     let mut out = Vec::with_capacity(n * 16 * columns.len().max(1));
     match format {
         OutputFormat::Csv | OutputFormat::Tsv => {
-            let delimiter = if format == OutputFormat::Tsv {
-                b'\t'
-            } else {
-                b','
-            };
+            let d = options.text_dialect(format);
+            let mut delimiter = [0u8; 4];
+            let delimiter = d.delimiter.encode_utf8(&mut delimiter).as_bytes();
             let cells: Vec<Cells<'_>> = batch.columns().iter().map(Cells::new).collect();
+            let shown: Vec<Shown<'_>> = columns
+                .iter()
+                .map(|c| Shown::of(c, options.plain_values))
+                .collect();
             let mut cell = String::new();
             for r in 0..n {
                 for (c, typed) in cells.iter().enumerate() {
                     if c > 0 {
-                        out.push(delimiter);
+                        out.extend_from_slice(delimiter);
                     }
                     cell.clear();
-                    if typed.write_number(r, &columns[c], &mut cell, &mut out) {
+                    if !typed.is_valid(r) {
+                        let token = shown[c].null.as_bytes();
+                        write_field(&mut out, token, &d, false, cells.len() == 1);
+                        continue;
+                    }
+                    if shown[c].is_plain()
+                        && typed.write_number(r, &columns[c], &mut cell, &mut out)
+                    {
                         continue; // digits, '.' and '-' never need quotes
                     }
-                    text_cell(&batch.columns()[c], r, &columns[c], &mut cell);
-                    if options.neutralize_formulas && written_as_text(&columns[c]) {
+                    if !shown[c].write(typed, r, &columns[c], &mut cell) {
+                        text_cell(&batch.columns()[c], r, &columns[c], &mut cell);
+                    }
+                    let text = written_as_text(&columns[c]);
+                    if options.neutralize_formulas && text {
                         neutralize_formula(&mut cell);
                     }
-                    write_field(&mut out, cell.as_bytes(), delimiter, cells.len() == 1);
+                    let quote = d.quote_all && text;
+                    write_field(&mut out, cell.as_bytes(), &d, quote, cells.len() == 1);
                 }
-                out.push(b'\n');
+                out.extend_from_slice(d.line_end());
+            }
+            if d.encoding != TextEncoding::Utf8 {
+                out = encode(out, d.encoding);
             }
         }
         OutputFormat::Json | OutputFormat::Ndjson => {
@@ -403,22 +520,55 @@ pub fn render_text(
     Some(Ok(out))
 }
 
-fn csv_writer<W: Write>(format: OutputFormat, out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new()
-        .delimiter(if format == OutputFormat::Tsv {
-            b'\t'
-        } else {
-            b','
-        })
-        .has_headers(false)
-        .from_writer(out)
+/// How a column's cells are shown in text output beyond their values: a number
+/// format, boolean words, a missing-value token.
+struct Shown<'a> {
+    number: Option<&'a crate::written::NumberFormat>,
+    booleans: Option<&'a [String; 2]>,
+    null: &'a str,
+}
+
+impl<'a> Shown<'a> {
+    fn of(info: &'a ColumnInfo, plain: bool) -> Self {
+        let w = &info.written;
+        if plain {
+            return Shown {
+                number: None,
+                booleans: None,
+                null: "",
+            };
+        }
+        Shown {
+            number: w.number.as_ref(),
+            booleans: w.booleans.as_ref(),
+            null: w.null.as_deref().unwrap_or(""),
+        }
+    }
+
+    fn is_plain(&self) -> bool {
+        self.number.is_none() && self.booleans.is_none()
+    }
+
+    /// Writes a present number or boolean as the column shows it; false when the
+    /// column shows it plainly.
+    fn write(&self, typed: &Cells<'_>, r: usize, info: &ColumnInfo, out: &mut String) -> bool {
+        match (typed, self.number, self.booleans) {
+            (Cells::Int(a), Some(f), _) => f.write(a.value(r) as f64, 0, out),
+            (Cells::Float(a), Some(f), _) => f.write(a.value(r), info.decimals.unwrap_or(2), out),
+            (Cells::Other(array), _, Some([t, f])) if array.data_type() == &DataType::Boolean => {
+                out.push_str(if array.as_boolean().value(r) { t } else { f });
+            }
+            _ => return false,
+        }
+        true
+    }
 }
 
 /// A column's array, downcast once per chunk instead of once per cell.
 enum Cells<'a> {
     Int(&'a arrow::array::Int64Array),
     Float(&'a arrow::array::Float64Array),
-    Other,
+    Other(&'a ArrayRef),
 }
 
 impl<'a> Cells<'a> {
@@ -426,7 +576,17 @@ impl<'a> Cells<'a> {
         match array.data_type() {
             DataType::Int64 => Cells::Int(array.as_primitive::<Int64Type>()),
             DataType::Float64 => Cells::Float(array.as_primitive::<Float64Type>()),
-            _ => Cells::Other,
+            _ => Cells::Other(array),
+        }
+    }
+
+    /// Whether cell `r` holds a value; on the concrete array where there is one, so
+    /// the check inlines in the hot loop.
+    fn is_valid(&self, r: usize) -> bool {
+        match self {
+            Cells::Int(a) => a.is_valid(r),
+            Cells::Float(a) => a.is_valid(r),
+            Cells::Other(a) => a.is_valid(r),
         }
     }
 
@@ -440,11 +600,11 @@ impl<'a> Cells<'a> {
         out: &mut Vec<u8>,
     ) -> bool {
         match self {
-            Cells::Int(a) if a.is_valid(r) => {
+            Cells::Int(a) => {
                 out.extend_from_slice(itoa::Buffer::new().format(a.value(r)).as_bytes());
                 true
             }
-            Cells::Float(a) if a.is_valid(r) && info.decimals.is_some() => {
+            Cells::Float(a) if info.decimals.is_some() => {
                 write_fixed(scratch, a.value(r), info.decimals.unwrap_or(0));
                 out.extend_from_slice(scratch.as_bytes());
                 true
@@ -456,13 +616,16 @@ impl<'a> Cells<'a> {
 
 /// One CSV field, quoted when it must be (RFC 4180, what the `csv` crate's default
 /// `QuoteStyle::Necessary` does: a delimiter, quote or line break inside, or a lone
-/// empty field, which would otherwise read as a blank line). Written by hand because
-/// this is the innermost loop of CSV output and `csv::Writer` costs a state machine
-/// per field; `tests/generate.rs` reads every format back with the `csv` reader.
-fn write_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8, only_field: bool) {
-    let quote = field
-        .iter()
-        .any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+/// empty field, which would otherwise read as a blank line) or when the dialect quotes
+/// every text field. Written by hand because this is the innermost loop of CSV output
+/// and `csv::Writer` costs a state machine per field; `tests/generate.rs` reads every
+/// format back with the `csv` reader.
+fn write_field(out: &mut Vec<u8>, field: &[u8], d: &Dialect, always: bool, only_field: bool) {
+    let delimiter = d.delimiter as u32;
+    let quote = always
+        || field
+            .iter()
+            .any(|&b| u32::from(b) == delimiter || b == b'"' || b == b'\n' || b == b'\r')
         || (only_field && field.is_empty());
     if !quote {
         out.extend_from_slice(field);
@@ -585,50 +748,6 @@ pub fn text_cell(array: &ArrayRef, r: usize, info: &ColumnInfo, out: &mut String
     };
 }
 
-/// Writes `x` with exactly `d` decimals. Integer arithmetic when the scaled value fits
-/// a double's exact range: `format!("{:.2}")` falls back to slow exact big-number
-/// printing for many values, and this is the hot loop of CSV output.
-fn write_fixed(out: &mut String, x: f64, d: u8) {
-    const POW10: [i64; 16] = [
-        1,
-        10,
-        100,
-        1_000,
-        10_000,
-        100_000,
-        1_000_000,
-        10_000_000,
-        100_000_000,
-        1_000_000_000,
-        10_000_000_000,
-        100_000_000_000,
-        1_000_000_000_000,
-        10_000_000_000_000,
-        100_000_000_000_000,
-        1_000_000_000_000_000,
-    ];
-    let d = usize::from(d.min(15));
-    let p = POW10[d];
-    let scaled = crate::math::round(x * p as f64);
-    if scaled.is_nan() || scaled.abs() >= 9.0e15 {
-        let _ = write!(out, "{x:.d$}");
-        return;
-    }
-    let i = scaled as i64;
-    if i < 0 {
-        out.push('-');
-    }
-    let (int, frac) = (i.unsigned_abs() / p as u64, i.unsigned_abs() % p as u64);
-    let mut digits = itoa::Buffer::new();
-    out.push_str(digits.format(int));
-    if d > 0 {
-        out.push('.');
-        let frac = digits.format(frac);
-        (frac.len()..d).for_each(|_| out.push('0'));
-        out.push_str(frac);
-    }
-}
-
 fn json_row(arrays: &[ArrayRef], r: usize, infos: &[ColumnInfo], out: &mut String) {
     let mut map = serde_json::Map::with_capacity(arrays.len());
     let mut s = String::new();
@@ -658,6 +777,139 @@ fn json_row(arrays: &[ArrayRef], r: usize, infos: &[ColumnInfo], out: &mut Strin
         map.insert(info.name.clone(), v);
     }
     out.push_str(&serde_json::Value::Object(map).to_string());
+}
+
+/// Excel cells: dates as date cells, numbers in their column's format.
+#[cfg(feature = "excel")]
+mod xlsx {
+    use super::*;
+    use rust_xlsxwriter::Format;
+
+    /// Days from Excel's day 0 (1899-12-30, which absorbs Lotus' 1900 leap-year bug
+    /// for every date from March 1900 on) to 1970-01-01.
+    const EPOCH_SERIAL: f64 = 25_569.0;
+    /// 1900-03-01: before it Excel's serials are not real days.
+    const FIRST_DAY: f64 = -25_508.0;
+
+    /// The Excel serial (days, fraction of a day) of a date, datetime or time cell;
+    /// `None` for other cells, epoch-integer columns and days before March 1900, which
+    /// stay text.
+    pub(super) fn serial(array: &ArrayRef, r: usize, info: &ColumnInfo) -> Option<f64> {
+        if matches!(info.format.as_deref(), Some("epoch_s" | "epoch_ms")) {
+            return None;
+        }
+        let days = match array.data_type() {
+            DataType::Date32 => f64::from(array.as_primitive::<Date32Type>().value(r)),
+            DataType::Timestamp(..) => {
+                array.as_primitive::<TimestampMicrosecondType>().value(r) as f64 / 86_400e6
+            }
+            DataType::Time64(_) => {
+                return Some(
+                    array.as_primitive::<Time64MicrosecondType>().value(r) as f64 / 86_400e6,
+                );
+            }
+            _ => return None,
+        };
+        (days >= FIRST_DAY).then_some(days + EPOCH_SERIAL)
+    }
+
+    /// A value rounded to the column's decimals, as the text formats write it.
+    pub(super) fn rounded(v: f64, decimals: Option<u8>) -> f64 {
+        match decimals {
+            Some(d) if v.is_finite() => {
+                let p = 10f64.powi(i32::from(d.min(15)));
+                let x = crate::math::round(v * p) / p;
+                if x.is_finite() { x } else { v }
+            }
+            _ => v,
+        }
+    }
+
+    /// The cell format of a column: its date pattern or number format as an Excel code.
+    pub(super) fn cell_format(info: &ColumnInfo, plain: bool) -> Option<Format> {
+        let code = match info.logical {
+            LogicalType::Date | LogicalType::DateTime | LogicalType::Time => {
+                let default = match info.logical {
+                    LogicalType::Date => "%Y-%m-%d",
+                    LogicalType::Time => "%H:%M:%S",
+                    _ => "%Y-%m-%d %H:%M:%S",
+                };
+                excel_date_code(info.format.as_deref().unwrap_or(default))
+            }
+            LogicalType::Integer | LogicalType::Float if !plain => {
+                let n = info.written.number.as_ref()?;
+                n.excel_code(info.decimals.unwrap_or(0))
+            }
+            _ => return None,
+        };
+        Some(Format::new().set_num_format(code))
+    }
+
+    /// A chrono pattern (`%d.%m.%Y %H:%M`) as an Excel date code (`dd.mm.yyyy hh:mm`).
+    pub(super) fn excel_date_code(pattern: &str) -> String {
+        let mut out = String::new();
+        let mut chars = pattern.chars().peekable();
+        let twelve_hour = pattern.contains("%p") || pattern.contains("%P");
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                if c.is_ascii_alphanumeric() {
+                    out.push('\\');
+                }
+                out.push(c);
+                continue;
+            }
+            let mut spec = chars.next().unwrap_or('%');
+            if spec == '-' {
+                // No padding: one letter where Excel writes two.
+                spec = chars.next().unwrap_or('%');
+                if let Some(code) = match spec {
+                    'm' | 'M' => Some("m"),
+                    'd' | 'e' => Some("d"),
+                    'H' | 'I' => Some("h"),
+                    'S' => Some("s"),
+                    _ => None,
+                } {
+                    out.push_str(code);
+                    continue;
+                }
+            }
+            if spec == '.' {
+                spec = chars.next().unwrap_or('%');
+                if spec == 'f' || spec.is_ascii_digit() {
+                    // "%.f", "%.3f": fractions of a second.
+                    if spec.is_ascii_digit() {
+                        chars.next();
+                    }
+                    out.push_str(".000");
+                    continue;
+                }
+            }
+            out.push_str(match spec {
+                'Y' => "yyyy",
+                'y' => "yy",
+                'm' => "mm",
+                'd' => "dd",
+                'e' => "d",
+                'b' | 'h' => "mmm",
+                'B' => "mmmm",
+                'a' => "ddd",
+                'A' => "dddd",
+                'H' => "hh",
+                'I' => "hh",
+                'M' => "mm",
+                'S' => "ss",
+                'p' | 'P' => "AM/PM",
+                'T' => "hh:mm:ss",
+                'F' => "yyyy-mm-dd",
+                'z' | 'Z' | ':' => "",
+                _ => "",
+            });
+        }
+        if twelve_hour && !out.contains("AM/PM") {
+            out.push_str(" AM/PM");
+        }
+        out
+    }
 }
 
 /// Writes a whole table to bytes.

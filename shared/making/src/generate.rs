@@ -416,6 +416,7 @@ fn to_table(plan: &Plan, columns: Vec<Values<'_>>, rows: u64) -> Table {
             format,
             decimals,
             null_count: array.null_count() as u64,
+            written: col.written.clone(),
         });
         arrays.push(array);
     }
@@ -432,6 +433,7 @@ fn to_table(plan: &Plan, columns: Vec<Values<'_>>, rows: u64) -> Table {
         batch,
         total_rows: rows,
         warnings: Vec::new(),
+        dialect: plan.dialect.clone(),
     }
 }
 

@@ -18,7 +18,7 @@
 #![deny(missing_docs)]
 
 // The ground floor under its own names, so the steps say `crate::table` as before.
-use shared_base::{datetime_text, error, math, table, vocabulary, wire};
+use shared_base::{datetime_text, error, math, table, vocabulary, wire, written};
 
 pub mod export;
 pub mod generate;

@@ -14,6 +14,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::LogicalType;
 pub use crate::vocabulary::NumberEncoding;
+pub use crate::written::{Dialect, NumberFormat, Written};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +44,11 @@ pub struct Spec {
     /// Rules every row obeys.
     #[serde(default)]
     pub constraints: Vec<Constraint>,
+    /// How CSV and TSV output is written (delimiter, line ends, encoding, byte order
+    /// mark): the source's dialect, so a synthetic file opens where the real one does.
+    /// Absent: a comma (or tab), LF, UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<Dialect>,
 }
 
 /// Columns that go missing on the same rows.
@@ -64,6 +70,10 @@ pub struct ColumnSpec {
     pub null_rate: f64,
     /// How values are made.
     pub generator: Generator,
+    /// How values are written in text output: a number format (`$1,234.56`), words
+    /// for true and false (`Ja`/`Nein`), a missing-value token (`N/A`).
+    #[serde(default, skip_serializing_if = "Written::is_plain")]
+    pub written: Written,
 }
 
 /// How a column's values are made.

@@ -64,6 +64,7 @@ pub fn template(profile: &SafeProfile, strictness: f64) -> Spec {
             name: c.name.clone(),
             null_rate: c.null_rate.clamp(0.0, 1.0),
             generator: generator(c, loose),
+            written: c.written.clone(),
         })
         .collect();
     let mut columns = columns;
@@ -118,6 +119,21 @@ pub fn template(profile: &SafeProfile, strictness: f64) -> Spec {
         copula,
         null_groups,
         constraints,
+        dialect: profile.dialect.clone(),
+    }
+}
+
+/// Gives a spec written elsewhere (by the LLM, by hand) the source's way of writing
+/// values where it says nothing: the dialect, and each column's number format,
+/// boolean words and missing-value token. A spec that says something keeps it.
+pub fn write_as_source(spec: &mut Spec, profile: &SafeProfile) {
+    if spec.dialect.is_none() {
+        spec.dialect = profile.dialect.clone();
+    }
+    for col in spec.columns.iter_mut().filter(|c| c.written.is_plain()) {
+        if let Some(c) = profile.columns.iter().find(|c| c.name == col.name) {
+            col.written = c.written.clone();
+        }
     }
 }
 
@@ -539,7 +555,9 @@ fn coarse<T: Clone>(q: &[T], loose: bool) -> Vec<T> {
 }
 
 fn generator(c: &SafeColumn, loose: bool) -> Generator {
-    if (c.sensitive || matches!(c.kind, ColumnKind::Text | ColumnKind::Identifier))
+    if (c.sensitive
+        || matches!(c.kind, ColumnKind::Text | ColumnKind::Identifier)
+        || c.semantic_type == Some(SemanticType::Organization))
         && let Some(g) = sensitive(c)
     {
         return g;
@@ -810,6 +828,15 @@ fn sensitive(c: &SafeColumn) -> Option<Generator> {
         Some(S::Iban) => fake(Fake::Iban),
         Some(S::Uuid) => Some(Generator::Uuid),
         Some(S::FreeText) => fake(Fake::Sentence),
+        // Mostly distinct company names: made-up companies, not their shapes.
+        // Companies named often enough stay categories.
+        Some(S::Organization) => c
+            .categories
+            .as_ref()
+            .is_none_or(|cat| cat.other_share >= 0.5)
+            .then_some(Generator::Semantic {
+                semantic: Fake::Company,
+            }),
         // Dates of birth are dates: their (coarsened) distribution is safe to use.
         Some(S::DateOfBirth) => None,
         _ if c.unique && c.logical_type == LogicalType::Integer => {
@@ -874,13 +901,15 @@ fn copula(profile: &SafeProfile, columns: &[ColumnSpec]) -> Option<Copula> {
         .filter(|(_, name)| {
             columns.iter().any(|c| {
                 &c.name == *name
-                    && matches!(
-                        c.generator,
+                    && match &c.generator {
                         Generator::Numeric { .. }
-                            | Generator::Datetime { .. }
-                            | Generator::Categorical { .. }
-                            | Generator::Boolean { .. }
-                    )
+                        | Generator::Datetime { .. }
+                        | Generator::Boolean { .. } => true,
+                        // A category with no value named (every value made up from
+                        // shapes) has no order for the copula to carry.
+                        Generator::Categorical { values, .. } => !values.is_empty(),
+                        _ => false,
+                    }
             })
         })
         .map(|(i, _)| i)

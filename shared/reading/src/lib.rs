@@ -17,7 +17,7 @@
 #![deny(missing_docs)]
 
 // The ground floor under its own names, so the steps say `crate::table` as before.
-use shared_base::{datetime_text, error, table, vocabulary, wire};
+use shared_base::{datetime_text, error, table, vocabulary, wire, written};
 
 pub mod guard;
 pub mod ingest;

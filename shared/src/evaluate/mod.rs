@@ -749,6 +749,14 @@ fn imitated(profile: &Profile, columns: &[ColumnReport], pairs: &[PairReport]) -
                 }
                 (_, ColumnKind::Identifier) => "keys of the same shape, made up".to_string(),
                 (_, ColumnKind::Text) => "text of the same shape, made up".to_string(),
+                // Names of things, mostly distinct: too rare to name, so made up.
+                (semantic, ColumnKind::Categorical) if mostly_distinct(p, profile) => format!(
+                    "{} made up where too rare to name",
+                    semantic.map_or("names of the same shape,", |s| match s.kind {
+                        crate::SemanticType::Organization => "company names,",
+                        _ => "names of the same shape,",
+                    })
+                ),
                 _ => return None,
             };
             Some(Replaced {
@@ -794,6 +802,12 @@ fn summarize(columns: &[ColumnReport], pairs: &[PairReport]) -> Fidelity {
     }
 }
 
+/// At least half of a column's present sampled values are distinct, and 20 or more.
+fn mostly_distinct(p: &crate::profile::ColumnProfile, profile: &Profile) -> bool {
+    let present = profile.sampled_rows as f64 * (1.0 - p.null_rate);
+    p.distinct >= 20 && p.distinct as f64 >= 0.5 * present
+}
+
 fn privacy_figures(
     cols: &[Column],
     synthetic: &Table,
@@ -829,6 +843,13 @@ fn privacy_figures(
                 }
                 (_, Some(p)) if matches!(p.kind, ColumnKind::Text | ColumnKind::Identifier) => {
                     serde_json::to_value(p.kind).ok()?.as_str()?.to_string()
+                }
+                // Names of things, mostly distinct (car models, airports): a copy of
+                // most of them means the real column was copied.
+                (_, Some(p))
+                    if p.kind == ColumnKind::Categorical && mostly_distinct(p, profile) =>
+                {
+                    "names".to_string()
                 }
                 _ => return None,
             };

@@ -20,6 +20,10 @@ pub struct Form {
     pub sample_size: Option<usize>,
     pub seed: Option<u64>,
     pub extract_metadata_only: Option<bool>,
+    /// CSV delimiter override (default: the source's).
+    pub delimiter: Option<char>,
+    /// Standard CSV/TSV with plain values instead of the source's way.
+    pub plain: bool,
 }
 
 fn field_error(name: &str, value: &str, expected: &str) -> ApiError {
@@ -138,6 +142,16 @@ pub async fn read_form(mut mp: Multipart, state: &AppState) -> ApiResult<Form> {
                     .ok_or_else(|| field_error(&name, v, "a positive number of rows"))?;
                 form.sample_size = Some(n);
             }
+            "delimiter" => {
+                form.delimiter = Some(match value.as_str() {
+                    "\t" | "tab" => '\t',
+                    "," => ',',
+                    ";" => ';',
+                    "|" => '|',
+                    _ => return Err(field_error(&name, &value, ", ; | or tab")),
+                })
+            }
+            "plain" => form.plain = parse_bool(&name, v)?,
             "seed" => {
                 form.seed = Some(
                     v.parse()
@@ -149,7 +163,7 @@ pub async fn read_form(mut mp: Multipart, state: &AppState) -> ApiResult<Form> {
                     "unknown_field",
                     format!("unknown form field {other:?}"),
                 )
-                .with_hint("fields: file, num_rows, match_threshold, output_format, use_cache, sample_size, seed, extract_metadata_only"));
+                .with_hint("fields: file, num_rows, match_threshold, output_format, use_cache, sample_size, seed, extract_metadata_only, delimiter, plain"));
             }
         }
     }

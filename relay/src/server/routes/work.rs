@@ -9,7 +9,7 @@ use crate::server::error::{ApiError, ApiResult};
 use crate::server::llm::{self, SpecSource};
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use shared::export::{ExportOptions, OutputFormat};
+use shared::export::OutputFormat;
 use shared::pipeline::{self, InspectOptions, Inspected, Scoring, Synthesis};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -159,14 +159,16 @@ pub async fn make(
     )
     .await?;
     cancel.check()?;
-    let spec = answer.spec;
+    let mut spec = answer.spec;
+    shared::template::write_as_source(&mut spec, &real.safe);
+    let (delimiter, plain) = (form.delimiter, form.plain);
     let job = Job::start(state);
     let (bytes, fidelity) =
         tokio::task::spawn_blocking(move || -> ApiResult<(Vec<u8>, Option<f64>)> {
             let _job = job;
             let synthesis = Synthesis::new(spec, Some(rows), seed)
                 .map_err(|e| ApiError::internal(e.to_string()))?;
-            let options = ExportOptions::default();
+            let options = synthesis.export_options(delimiter, plain);
             let mut exporter = synthesis.exporter(format, options.clone(), Vec::new())?;
             let mut scored = None;
             for range in synthesis.ranges() {

@@ -37,14 +37,46 @@ pub(crate) fn shape_chars(items: &[Weighted<String>]) -> (Vec<Vec<char>>, Choice
     )
 }
 
+/// A value of a shape. A word's run of letters (`Aaaaaa`, `aaaa`: three or more, all
+/// small after an optional capital) becomes a pronounceable made-up word, consonants
+/// and vowels in turn, so names of things read as names (`Belomir`), not as noise
+/// (`Xqzrtp`); capitals in a row (`AB-1234`) and short runs stay random letters: codes.
 pub(crate) fn from_shape(shape: &[char], rng: &mut ChaCha8Rng) -> String {
-    shape
-        .iter()
-        .map(|&c| match c {
+    const CONSONANTS: &[u8] = b"bcdfghjklmnprstvwz";
+    const VOWELS: &[u8] = b"aeiou";
+    let mut out = String::with_capacity(shape.len());
+    let mut i = 0;
+    while i < shape.len() {
+        let run = word_run(&shape[i..]);
+        if run >= 3 {
+            let mut vowel = rng.random_range(0..10u8) < 3;
+            for k in 0..run {
+                let pool = if vowel { VOWELS } else { CONSONANTS };
+                let c = char::from(pool[rng.random_range(0..pool.len())]);
+                out.push(if shape[i + k] == 'A' {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                });
+                vowel = !vowel;
+            }
+            i += run;
+            continue;
+        }
+        out.push(match shape[i] {
             'A' => char::from(b'A' + rng.random_range(0..26u8)),
             'a' => char::from(b'a' + rng.random_range(0..26u8)),
             '9' => char::from(b'0' + rng.random_range(0..10u8)),
             other => other,
-        })
-        .collect()
+        });
+        i += 1;
+    }
+    out
+}
+
+/// The length of the word run (`A?a+`) at the start of a shape, 0 if none.
+fn word_run(shape: &[char]) -> usize {
+    let capital = usize::from(shape.first() == Some(&'A'));
+    let small = shape[capital..].iter().take_while(|&&c| c == 'a').count();
+    if small == 0 { 0 } else { capital + small }
 }

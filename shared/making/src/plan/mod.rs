@@ -14,7 +14,7 @@ pub(crate) use given::{Given, GroupDraw};
 use crate::datetime_text::parse_iso;
 use crate::kinds::{Datetime, derived};
 pub(crate) use crate::kinds::{Derived, Gen};
-use crate::spec::{Bound, Constraint, Generator, SPEC_VERSION, Spec, Weighted};
+use crate::spec::{Bound, Constraint, Dialect, Generator, SPEC_VERSION, Spec, Weighted};
 use serde::Serialize;
 use std::fmt;
 
@@ -91,6 +91,8 @@ pub struct Plan {
     pub(crate) given_order: Vec<usize>,
     /// How many null groups there are.
     pub(crate) null_groups: usize,
+    /// The spec's CSV/TSV dialect.
+    pub dialect: Option<Dialect>,
     /// Repairs made while compiling.
     pub warnings: Vec<String>,
 }
@@ -98,6 +100,8 @@ pub struct Plan {
 #[derive(Debug, Clone)]
 pub(crate) struct PlannedColumn {
     pub name: String,
+    /// How values are written in text output.
+    pub written: crate::written::Written,
     pub null_rate: f64,
     /// Index into the copula's normal vector, when the column is in the copula.
     pub copula_slot: Option<usize>,
@@ -294,9 +298,18 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
                 "0 means never missing",
             );
         }
+        for problem in col.written.problems() {
+            c.fail(
+                format!("{path}.written"),
+                problem,
+                "symbols, words and tokens from the lists in the spec's schema",
+                "leave `written` out to write values plainly",
+            );
+        }
         let g = format!("{path}.generator");
         let recipe = crate::kinds::compile(&mut c, &g, &col.generator);
         columns.push(PlannedColumn {
+            written: col.written.clone(),
             name: col.name.clone(),
             null_rate: col.null_rate.clamp(0.0, 1.0),
             copula_slot: None,
@@ -320,6 +333,16 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
 
     let (cholesky, warnings) = copula(&mut c, spec, &mut columns);
     let (ordered, ranges) = constraints(&mut c, spec, &columns);
+    if let Some(d) = &spec.dialect
+        && !Dialect::DELIMITERS.contains(&d.delimiter)
+    {
+        c.fail(
+            "$.dialect.delimiter".into(),
+            format!("{:?}", d.delimiter),
+            "one of , ; | or a tab",
+            "leave `dialect` out for a comma",
+        );
+    }
 
     if !c.problems.is_empty() {
         return Err(Problems(c.problems));
@@ -332,6 +355,7 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
         ranges,
         given_order,
         null_groups,
+        dialect: spec.dialect.clone(),
         warnings,
     })
 }

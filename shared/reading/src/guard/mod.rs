@@ -199,6 +199,7 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
         null_groups,
         conditionals,
         privacy,
+        dialect: profile.dialect.clone(),
     };
     (safe, withheld)
 }
@@ -249,6 +250,7 @@ pub(super) fn shape_facts(
         sensitive,
         format: c.format.clone(),
         decimals: c.decimals,
+        written: c.written.clone(),
         null_rate: round_to(null_rate, 4),
         distinct: round_sig(distinct as f64, 2) as u64,
         unique: c.unique,

@@ -6,12 +6,12 @@ use super::{datetime, infer};
 
 const NS_PER_DAY: i64 = 86_400_000_000_000;
 
-/// A number as ingest reads one (`1e3`, `-2.5`; no decimal comma); NaN is not a value.
+/// A number as ingest reads one (`1e3`, `-2.5`, and as people write them: `$1,234.56`,
+/// `(149.68)`, `1.234,56 €`); NaN is not a value.
 pub fn number(s: &str) -> Option<f64> {
-    match infer::parse_number(s, false)? {
-        infer::Number::Int(i) => Some(i as f64),
-        infer::Number::Float(f, _) => Some(f).filter(|x| !x.is_nan()),
-    }
+    infer::text_number(s, false)
+        .or_else(|| crate::written::read_number(s, true).map(|r| r.value))
+        .filter(|x| !x.is_nan())
 }
 
 /// One of the datetime formats ingest recognises, found by its chrono pattern.
@@ -50,6 +50,8 @@ mod tests {
     fn cells_read_as_ingest_reads_them() {
         assert_eq!(number(" 1e3"), Some(1000.0));
         assert_eq!(number("NaN"), None);
+        assert_eq!(number("($1,234.50)"), Some(-1234.5));
+        assert_eq!(number("12,5 %"), Some(12.5));
         let us = KnownFormat::by_pattern("%m/%d/%Y");
         assert!(us.is_some());
         assert_eq!(time_ns("01/02/1970", us), Some(NS_PER_DAY as f64));

@@ -11,13 +11,14 @@ use super::{IngestOptions, infer};
 use super::{Sampler, assemble, check_cells, check_columns, clean_names, column_info, empty_error};
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{FileFormat, Table};
+use crate::written::{Dialect, TextEncoding};
 use std::borrow::Cow;
 
 const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
 
 pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) -> Result<Table> {
     let mut warnings = Vec::new();
-    let text = decode(bytes, &mut warnings)?;
+    let (text, encoding, bom) = decode(bytes, &mut warnings)?;
     let data = text.as_bytes();
     let delimiter = sniff_delimiter(data, format == FileFormat::Tsv);
     let format = if delimiter == b'\t' {
@@ -110,6 +111,19 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
         .zip(&names)
         .map(|(inf, n)| inf.decide(n))
         .collect();
+    for (d, n) in decisions.iter().zip(&names) {
+        if let Some(note) = &d.note {
+            warnings.push(format!("{n}: {note}"));
+        }
+    }
+    let dialect = Dialect {
+        delimiter: char::from(delimiter),
+        crlf: crlf(data),
+        encoding,
+        bom,
+        quote_all: quotes_every_text_field(data, delimiter),
+        no_header: !has_header,
+    };
     let arrays = match kept {
         // Every row was kept: build from the fields, column by column.
         Some(columns) => columns
@@ -129,7 +143,9 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
         .zip(&inference)
         .map(|((n, d), inf)| column_info(n, d, inf.nulls))
         .collect();
-    assemble(format, infos, arrays, rows, warnings)
+    let mut table = assemble(format, infos, arrays, rows, warnings)?;
+    table.dialect = Some(dialect);
+    Ok(table)
 }
 
 /// Re-reads the file and builds the evenly spread sample of `sample_size` rows.
@@ -200,11 +216,15 @@ impl FieldColumn {
 
 /// UTF-8 (BOM stripped); UTF-16 by BOM; otherwise Windows-1252, a superset of Latin-1
 /// that every byte sequence decodes under, so old exports from Excel read right.
-fn decode<'a>(bytes: &'a [u8], warnings: &mut Vec<String>) -> Result<Cow<'a, str>> {
+/// The text, its encoding and whether it began with a byte order mark.
+fn decode<'a>(
+    bytes: &'a [u8],
+    warnings: &mut Vec<String>,
+) -> Result<(Cow<'a, str>, TextEncoding, bool)> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if enc == encoding_rs::UTF_8 {
             return std::str::from_utf8(&bytes[bom..])
-                .map(Cow::Borrowed)
+                .map(|s| (Cow::Borrowed(s), TextEncoding::Utf8, true))
                 .map_err(|e| {
                     Error::new(
                         ErrorKind::Malformed,
@@ -216,16 +236,56 @@ fn decode<'a>(bytes: &'a [u8], warnings: &mut Vec<String>) -> Result<Cow<'a, str
         }
         let (text, _, _) = enc.decode(bytes);
         warnings.push(format!("decoded as {}", enc.name()));
-        return Ok(Cow::Owned(text.into_owned()));
+        let encoding = if enc == encoding_rs::UTF_16BE {
+            TextEncoding::Utf16be
+        } else {
+            TextEncoding::Utf16le
+        };
+        return Ok((Cow::Owned(text.into_owned()), encoding, true));
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(Cow::Borrowed(s)),
+        Ok(s) => Ok((Cow::Borrowed(s), TextEncoding::Utf8, false)),
         Err(_) => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
             warnings.push("not valid UTF-8: decoded as Windows-1252 (Latin-1)".into());
-            Ok(Cow::Owned(text.into_owned()))
+            Ok((
+                Cow::Owned(text.into_owned()),
+                TextEncoding::Windows1252,
+                false,
+            ))
         }
     }
+}
+
+/// Whether the first line ends with CRLF.
+fn crlf(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(64 * 1024)];
+    head.iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|i| i > 0 && head[i - 1] == b'\r')
+}
+
+/// Whether the exporter quoted every field of the first data lines that holds a
+/// letter (some quote all fields; numbers then come quoted too, which we don't copy).
+fn quotes_every_text_field(data: &[u8], delimiter: u8) -> bool {
+    let head = &data[..data.len().min(16 * 1024)];
+    let mut lines = head.split(|&b| b == b'\n').skip(1).take(20).peekable();
+    let mut seen = 0;
+    while let Some(line) = lines.next() {
+        if lines.peek().is_none() {
+            break; // possibly cut short
+        }
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        for field in line.split(|&b| b == delimiter) {
+            if field.iter().any(u8::is_ascii_alphabetic) {
+                if !(field.len() >= 2 && field[0] == b'"' && field[field.len() - 1] == b'"') {
+                    return false;
+                }
+                seen += 1;
+            }
+        }
+    }
+    seen > 0
 }
 
 /// Picks the delimiter whose records have the most consistent field count (>1) over

@@ -24,13 +24,17 @@
 use super::infer::Cell;
 use super::{CellSource, IngestOptions, Limits, table_from_source};
 use crate::error::{Error, ErrorKind, Result};
-use crate::table::{FileFormat, Table};
+use crate::table::{FileFormat, LogicalType, Table};
+use crate::written;
 use calamine::{Data, Reader};
 use std::io::{Cursor, Read, Write};
 
 pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) -> Result<Table> {
-    let (sheet, sheet_names, cells) = match format {
-        FileFormat::Xls => read_xls(bytes, options)?,
+    let (sheet, sheet_names, cells, codes) = match format {
+        FileFormat::Xls => {
+            let (sheet, names, cells) = read_xls(bytes, options)?;
+            (sheet, names, cells, Vec::new())
+        }
         _ => read_xlsx(bytes, options)?,
     };
     let mut warnings = Vec::new();
@@ -42,6 +46,7 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
         ));
     }
     let mut table = table_from_source(format, names, &source, options, warnings)?;
+    shown_as(&mut table, &codes)?;
     table.sheet = Some(sheet);
     table.sheets = sheet_names;
     Ok(table)
@@ -221,7 +226,112 @@ fn no_sheet(wanted: &str, names: &[String]) -> Error {
 
 // ---------------------------------------------------------------- .xlsx
 
-fn read_xlsx(bytes: &[u8], options: &IngestOptions) -> Result<(String, Vec<String>, SparseCells)> {
+/// The workbook's number and date formats, put on the columns they show: a currency
+/// or percent column keeps its format (percent cells, stored as fractions, become the
+/// percent written), a date column its pattern.
+fn shown_as(table: &mut Table, codes: &[Option<String>]) -> Result<()> {
+    let mut arrays = table.batch.columns().to_vec();
+    for (c, code) in codes.iter().enumerate().take(table.columns.len()) {
+        let Some(code) = code else { continue };
+        let info = &mut table.columns[c];
+        if info.logical.is_numeric()
+            && let Some((format, decimals, percent)) = written::from_excel_code(code)
+        {
+            if percent {
+                arrays[c] = percent_points(&arrays[c]);
+                info.logical = LogicalType::Float;
+            }
+            if info.logical == LogicalType::Float {
+                info.decimals = Some(decimals);
+            }
+            if !format.is_plain() {
+                info.written.number = Some(format);
+            }
+        } else if matches!(info.logical, LogicalType::Date | LogicalType::DateTime)
+            && let Some(pattern) = written::excel_date_pattern(code)
+        {
+            let has_time =
+                pattern.contains("%H") || pattern.contains("%-H") || pattern.contains("%I");
+            if has_time == (info.logical == LogicalType::DateTime) {
+                info.format = Some(pattern);
+            }
+        }
+    }
+    let schema = arrow::datatypes::Schema::new(
+        table
+            .columns
+            .iter()
+            .zip(&arrays)
+            .map(|(c, a)| arrow::datatypes::Field::new(&c.name, a.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    );
+    table.batch = arrow::array::RecordBatch::try_new(std::sync::Arc::new(schema), arrays)
+        .map_err(|e| malformed("could not apply the workbook's formats", e))?;
+    Ok(())
+}
+
+/// A percent column's fractions (0.125) as the percents they show (12.5).
+fn percent_points(array: &arrow::array::ArrayRef) -> arrow::array::ArrayRef {
+    use arrow::array::{Array, AsArray, Float64Array};
+    use arrow::datatypes::{DataType, Float64Type, Int64Type};
+    let values: Float64Array = match array.data_type() {
+        DataType::Int64 => array
+            .as_primitive::<Int64Type>()
+            .iter()
+            .map(|v| v.map(|v| v as f64 * 100.0))
+            .collect(),
+        DataType::Float64 => array
+            .as_primitive::<Float64Type>()
+            .iter()
+            .map(|v| v.map(|v| v * 100.0))
+            .collect(),
+        _ => return array.clone(),
+    };
+    std::sync::Arc::new(values)
+}
+
+/// The format code most of a column's first data cells carry, per column of the
+/// extent (`None` for General). Reads the sheet's styles once more: only after the
+/// cells fit the budget.
+fn column_codes<RS: Read + std::io::Seek>(
+    book: &mut calamine::Xlsx<RS>,
+    name: &str,
+    cells: &SparseCells,
+) -> Vec<Option<String>> {
+    let Ok(styles) = book.worksheet_style(name) else {
+        return Vec::new();
+    };
+    if cells.cells.is_empty() {
+        return Vec::new();
+    }
+    let last = cells.max_row.min(cells.min_row.saturating_add(200));
+    (cells.min_col..=cells.max_col)
+        .map(|col| {
+            let mut tally: Vec<(&str, u32)> = Vec::new();
+            for row in cells.min_row + 1..=last {
+                let code = styles
+                    .get((row, col))
+                    .and_then(|s| s.number_format.as_ref())
+                    .map(|f| f.format_code.as_str())
+                    .filter(|c| !c.eq_ignore_ascii_case("general"));
+                if let Some(code) = code {
+                    match tally.iter_mut().find(|(c, _)| *c == code) {
+                        Some((_, n)) => *n += 1,
+                        None => tally.push((code, 1)),
+                    }
+                }
+            }
+            tally
+                .into_iter()
+                .max_by_key(|(_, n)| *n)
+                .map(|(c, _)| c.to_string())
+        })
+        .collect()
+}
+
+type Sheet = (String, Vec<String>, SparseCells, Vec<Option<String>>);
+
+fn read_xlsx(bytes: &[u8], options: &IngestOptions) -> Result<Sheet> {
     check_xlsx_container(bytes, &options.limits)?;
     let mut book = calamine::Xlsx::new(Cursor::new(bytes))
         .map_err(|e| malformed("not a readable Excel workbook", e))?;
@@ -243,7 +353,9 @@ fn read_xlsx(bytes: &[u8], options: &IngestOptions) -> Result<(String, Vec<Strin
             cells.push(row, col, c.get_value().clone().into())?;
         }
         if !cells.cells.is_empty() || options.sheet.is_some() {
-            return Ok((name, names, cells));
+            drop(reader);
+            let codes = column_codes(&mut book, &name, &cells);
+            return Ok((name, names, cells, codes));
         }
     }
     Err(Error::new(

@@ -22,6 +22,7 @@
 
 use super::datetime::{self, TemporalKind};
 use crate::table::LogicalType;
+use crate::written::{self, Negative, NumberFormat, Written};
 use arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, NullArray,
     StringBuilder, Time64MicrosecondBuilder, TimestampMicrosecondBuilder,
@@ -41,43 +42,9 @@ pub(crate) enum Cell<'a> {
     DateTime(NaiveDateTime),
 }
 
-/// Missing-value spellings (pandas' defaults, less `-nan` and friends).
+/// Missing-value spellings: [`written::NULL_TOKENS`], in every column.
 pub(crate) fn is_null_token(s: &str) -> bool {
-    // Hot path: called for every field. Nothing longer than 4 bytes is a token, and a
-    // field that starts with a digit never is.
-    let b = s.as_bytes();
-    if b.len() > 4 && !b[0].is_ascii_whitespace() && !b[b.len() - 1].is_ascii_whitespace() {
-        return false;
-    }
-    if b.first().is_some_and(u8::is_ascii_digit) {
-        return false;
-    }
-    matches!(
-        s.trim(),
-        "" | "NA"
-            | "N/A"
-            | "n/a"
-            | "na"
-            | "NaN"
-            | "nan"
-            | "NAN"
-            | "null"
-            | "NULL"
-            | "Null"
-            | "None"
-            | "none"
-            | "#N/A"
-            | "<NA>"
-            | "NaT"
-    )
-}
-
-fn bool_token(s: &str) -> Option<bool> {
-    match s.trim() {
-        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" => Some(true),
-        "false" | "False" | "FALSE" | "no" | "No" | "NO" => Some(false),
-        _ => None,
-    }
+    written::null_token(s).is_some()
 }
 
 /// A number read from text.
@@ -224,9 +191,152 @@ pub(crate) struct Inference {
     all_integral: bool,
     saw_float: bool,
     decimals: u8,
-    used_decimal_comma: bool,
+    /// How the numbers were written, tallied for the majority format.
+    shown: NumberVotes,
+    /// Text values per pair of [`written::BOOLEAN_WORDS`].
+    boolean_words: [u64; written::BOOLEAN_WORDS.len()],
+    /// Missing values per spelling of [`written::NULL_TOKENS`].
+    null_tokens: [u64; written::NULL_TOKENS.len()],
     pub int_min: i64,
     pub int_max: i64,
+}
+
+/// How a column's text numbers were written: each feature counted, so the column's
+/// format is the majority's. Only text numbers vote.
+#[derive(Debug, Clone, Default)]
+struct NumberVotes {
+    numbers: u64,
+    /// (symbol, space) → values.
+    prefixes: Vec<((&'static str, Option<char>), u64)>,
+    suffixes: Vec<((&'static str, Option<char>), u64)>,
+    point: u64,
+    comma: u64,
+    /// Values of four digits or more before the mark, and those that grouped them.
+    groupable: u64,
+    grouped: Vec<(written::Grouping, u64)>,
+    negatives: u64,
+    negative_styles: [u64; 3],
+    plus: u64,
+    scientific: u64,
+    /// `1.234` and `1,234` read with the hint: both a decimal and a grouping reading.
+    ambiguous_point: u64,
+    ambiguous_comma: u64,
+}
+
+fn tally<K: PartialEq>(list: &mut Vec<(K, u64)>, key: K) {
+    match list.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, n)) => *n += 1,
+        None => list.push((key, 1)),
+    }
+}
+
+fn majority<K: Clone>(list: &[(K, u64)]) -> Option<(K, u64)> {
+    list.iter().max_by_key(|(_, n)| *n).cloned()
+}
+
+impl NumberVotes {
+    /// A plain number (`-1234.5`), from its parsed value: this runs for every cell of
+    /// every numeric column, so it reads no text.
+    fn plain(&mut self, value: f64, decimals: u8) {
+        self.numbers += 1;
+        self.groupable += u64::from(value.abs() >= 1000.0);
+        self.point += u64::from(decimals > 0);
+        if value < 0.0 {
+            self.negatives += 1;
+            self.negative_styles[0] += 1;
+        }
+    }
+
+    fn formatted(&mut self, r: &written::Reading) {
+        self.numbers += 1;
+        if !r.prefix.is_empty() {
+            tally(&mut self.prefixes, (r.prefix, r.prefix_space));
+        }
+        if !r.suffix.is_empty() {
+            tally(&mut self.suffixes, (r.suffix, r.suffix_space));
+        }
+        match r.decimal_comma {
+            Some(true) => self.comma += 1,
+            Some(false) => self.point += 1,
+            None => {}
+        }
+        if r.value.abs() >= 1000.0 && !r.scientific {
+            self.groupable += 1;
+        }
+        if let Some(g) = r.grouping {
+            tally(&mut self.grouped, g);
+        }
+        if let Some(n) = r.negative {
+            self.negatives += 1;
+            self.negative_styles[n as usize] += 1;
+        }
+        self.plus += u64::from(r.plus);
+        self.scientific += u64::from(r.scientific);
+    }
+
+    /// The majority format, and a note when values were written in more than one way.
+    fn decide(&self, hint_comma: bool, decimals: u8) -> (Option<NumberFormat>, Option<String>) {
+        if self.numbers == 0 {
+            return (None, None);
+        }
+        let half = |n: u64, of: u64| of > 0 && 2 * n > of;
+        let affix = |list: &[((&'static str, Option<char>), u64)], prefix: bool| {
+            majority(list)
+                .filter(|(_, n)| half(*n, self.numbers))
+                .map(|((sym, space), n)| {
+                    let space = space.map(String::from).unwrap_or_default();
+                    let s = if prefix {
+                        format!("{sym}{space}")
+                    } else {
+                        format!("{space}{sym}")
+                    };
+                    (s, n)
+                })
+        };
+        let prefix = affix(&self.prefixes, true);
+        let suffix = affix(&self.suffixes, false);
+        let ambiguous = self.ambiguous_point + self.ambiguous_comma > 0;
+        let decimal_comma = if self.comma != self.point {
+            self.comma > self.point
+        } else {
+            hint_comma && ambiguous
+        };
+        let grouping = majority(&self.grouped)
+            .filter(|(_, n)| half(*n, self.groupable) || (self.groupable == 0 && *n > 0))
+            .map(|(g, _)| g)
+            .filter(|g| g.char() != if decimal_comma { ',' } else { '.' });
+        let negative = match self.negative_styles {
+            [m, p, t] if p > m && p >= t => Negative::Parentheses,
+            [m, p, t] if t > m && t > p => Negative::TrailingMinus,
+            _ => Negative::Minus,
+        };
+        let format = NumberFormat {
+            prefix: prefix.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
+            suffix: suffix.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
+            decimal_comma,
+            grouping,
+            negative,
+            plus: half(self.plus, self.numbers - self.negatives),
+            scientific: half(self.scientific, self.numbers),
+        };
+        if format.is_plain() {
+            return (None, None);
+        }
+        // Values that left out a symbol the majority writes are "written another way".
+        let agreeing = [prefix.map(|p| p.1), suffix.map(|s| s.1)]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(self.numbers);
+        let note = (agreeing < self.numbers).then(|| {
+            format!(
+                "numbers written in more than one way ({} in {:.0} % of values); synthetic values are written as the majority",
+                format.example(decimals),
+                100.0 * agreeing as f64 / self.numbers as f64
+            )
+        });
+        (Some(format), note)
+    }
 }
 
 /// The decided type of a column with how to read its values.
@@ -235,7 +345,10 @@ pub(crate) struct Decision {
     pub logical: LogicalType,
     pub format: Option<String>,
     pub decimals: Option<u8>,
-    pub decimal_comma: bool,
+    /// How numbers, booleans and missing values were written.
+    pub written: Written,
+    /// Something the user should know about how the column was read.
+    pub note: Option<String>,
     /// Epoch integers read as datetimes: µs per unit.
     pub epoch_unit_us: Option<i64>,
 }
@@ -258,7 +371,9 @@ impl Inference {
             all_integral: true,
             saw_float: false,
             decimals: 0,
-            used_decimal_comma: false,
+            shown: NumberVotes::default(),
+            boolean_words: [0; written::BOOLEAN_WORDS.len()],
+            null_tokens: [0; written::NULL_TOKENS.len()],
             int_min: i64::MAX,
             int_max: i64::MIN,
         }
@@ -282,14 +397,19 @@ impl Inference {
     pub fn observe(&mut self, cell: Cell<'_>) {
         match cell {
             Cell::Null => self.nulls += 1,
-            Cell::Text(s) if is_null_token(s) => self.nulls += 1,
-            Cell::Text(s) => {
-                self.values += 1;
-                self.texts += 1;
-                if !self.settled_text {
-                    self.observe_text(s);
+            Cell::Text(s) => match written::null_token(s) {
+                Some(token) => {
+                    self.nulls += 1;
+                    self.null_tokens[token] += 1;
                 }
-            }
+                None => {
+                    self.values += 1;
+                    self.texts += 1;
+                    if !self.settled_text {
+                        self.observe_text(s);
+                    }
+                }
+            },
             Cell::Bool(_) => {
                 self.values += 1;
                 self.native_bools += 1;
@@ -320,26 +440,63 @@ impl Inference {
     }
 
     fn observe_text(&mut self, s: &str) {
-        if self.text_bool && bool_token(s).is_none() {
-            self.text_bool = false;
+        if self.text_bool {
+            match written::boolean_word(s) {
+                Some((pair, _)) => self.boolean_words[pair] += 1,
+                None => self.text_bool = false,
+            }
         }
         if self.text_number {
-            match parse_number(s, self.decimal_comma_allowed) {
-                Some(Number::Int(i)) => self.note_int(i),
-                Some(Number::Float(f, d)) => {
-                    if s.contains(',') {
-                        self.used_decimal_comma = true;
-                    }
-                    self.note_float(f, d);
-                }
-                None => self.text_number = false,
-            }
+            self.observe_number(s);
         }
         if self.date_mask != 0 {
             self.date_mask = datetime::surviving(self.date_mask, s.trim());
         }
         if !self.text_bool && !self.text_number && self.date_mask == 0 {
             self.settled_text = true;
+        }
+    }
+
+    /// A plain number takes the fast path; anything else is tried as a number written
+    /// for people (`$1,234.56`). A lone decimal comma (`1,5`) only counts where the
+    /// delimiter is not a comma.
+    fn observe_number(&mut self, s: &str) {
+        let hint_comma = self.decimal_comma_allowed;
+        let plain = if hint_comma && looks_ambiguous(s) {
+            None
+        } else {
+            parse_number(s, false)
+        };
+        match plain {
+            Some(Number::Int(i)) => {
+                self.shown.plain(i as f64, 0);
+                self.note_int(i);
+            }
+            Some(Number::Float(f, d)) => {
+                self.shown.plain(f, d);
+                self.note_float(f, d);
+            }
+            None => match written::read_number(s, hint_comma) {
+                Some(r) if r.decimal_comma == Some(true) && r.grouping.is_none() && !hint_comma => {
+                    self.text_number = false;
+                }
+                Some(r) => {
+                    self.shown.formatted(&r);
+                    if r.ambiguous {
+                        // Its reading waits for the column's decimal mark.
+                        if s.contains(',') {
+                            self.shown.ambiguous_comma += 1;
+                        } else {
+                            self.shown.ambiguous_point += 1;
+                        }
+                    } else if r.decimals == 0 && r.value.fract() == 0.0 && r.value.abs() < 9.0e15 {
+                        self.note_int(r.value as i64);
+                    } else {
+                        self.note_float(r.value, r.decimals);
+                    }
+                }
+                None => self.text_number = false,
+            },
         }
     }
 
@@ -350,9 +507,11 @@ impl Inference {
             logical: LogicalType::Text,
             format: None,
             decimals: None,
-            decimal_comma: false,
+            written: Written::default(),
+            note: None,
             epoch_unit_us: None,
         };
+        d.written.null = majority_null(&self.null_tokens);
         if self.values == 0 {
             d.logical = LogicalType::Null;
             return d;
@@ -372,6 +531,15 @@ impl Inference {
         if self.native_bools > 0 || (texts && self.text_bool && natives == 0) {
             if !texts || self.text_bool {
                 d.logical = LogicalType::Boolean;
+                d.written.booleans = self
+                    .boolean_words
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .max_by_key(|(_, n)| **n)
+                    .map(|(i, _)| written::BOOLEAN_WORDS[i])
+                    .filter(|&(t, _)| t != "true")
+                    .map(|(t, f)| [t.to_string(), f.to_string()]);
             }
             return d;
         }
@@ -379,7 +547,24 @@ impl Inference {
             if texts && !self.text_number {
                 return d;
             }
-            if self.all_integral {
+            let (format, note) = self.shown.decide(self.decimal_comma_allowed, self.decimals);
+            let comma = format.as_ref().is_some_and(|f| f.decimal_comma);
+            // Values like `1.234` read as decimals when the column's mark is theirs,
+            // else as whole numbers with a thousands separator.
+            let ambiguous_decimals = if comma {
+                self.shown.ambiguous_comma
+            } else {
+                self.shown.ambiguous_point
+            };
+            let all_integral = self.all_integral && ambiguous_decimals == 0;
+            let decimals = if ambiguous_decimals > 0 {
+                self.decimals.max(3)
+            } else {
+                self.decimals
+            };
+            d.written.number = format;
+            d.note = note;
+            if all_integral {
                 d.logical = LogicalType::Integer;
                 if let Some(unit) = epoch_unit(name, self.int_min, self.int_max) {
                     d.logical = LogicalType::DateTime;
@@ -395,8 +580,7 @@ impl Inference {
                 }
             } else {
                 d.logical = LogicalType::Float;
-                d.decimals = Some(self.decimals);
-                d.decimal_comma = self.used_decimal_comma;
+                d.decimals = Some(decimals);
             }
             return d;
         }
@@ -421,6 +605,32 @@ impl Inference {
             d.format = Some(f.pattern.to_string());
         }
         d
+    }
+}
+
+/// The missing-value spelling most used, when it is not the empty field.
+fn majority_null(counts: &[u64]) -> Option<String> {
+    let (i, n) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, n)| (**n, usize::MAX - i))?;
+    (i > 0 && *n > counts[0]).then(|| written::NULL_TOKENS[i].to_string())
+}
+
+/// `1.234`: one point before exactly three digits, with one to three digits before
+/// (no leading zero), which a decimal-comma file may mean as 1234.
+fn looks_ambiguous(s: &str) -> bool {
+    let b = s.trim().as_bytes();
+    let b = b.strip_prefix(b"-").unwrap_or(b);
+    match b.iter().position(|&c| c == b'.') {
+        Some(p @ 1..=3) => {
+            b.len() == p + 4
+                && b[0] != b'0'
+                && b.iter()
+                    .enumerate()
+                    .all(|(i, c)| i == p || c.is_ascii_digit())
+        }
+        _ => false,
     }
 }
 
@@ -449,12 +659,29 @@ fn epoch_unit(name: &str, min: i64, max: i64) -> Option<i64> {
     }
 }
 
+fn comma(d: &Decision) -> bool {
+    d.written.number.as_ref().is_some_and(|f| f.decimal_comma)
+}
+
+/// A text cell of a numeric column: plain numbers on the fast path, numbers written
+/// for people (`$1,234.56`) read with the column's decimal mark.
+pub(crate) fn text_number(s: &str, comma: bool) -> Option<f64> {
+    if !comma && let Some(n) = parse_number(s, false) {
+        return Some(match n {
+            Number::Int(i) => i as f64,
+            Number::Float(f, _) => f,
+        });
+    }
+    written::read_number(s, comma).map(|r| r.value)
+}
+
 /// Builds the Arrow array of a decided column from the same cells.
 #[derive(Debug)]
 pub(crate) enum ColumnBuilder {
     Null(usize),
     Bool(BooleanBuilder),
-    Int(Int64Builder),
+    /// With whether the column's decimal mark is a comma.
+    Int(Int64Builder, bool),
     Float(Float64Builder, bool),
     Date(Date32Builder, Option<&'static datetime::DateFormat>),
     DateTime(
@@ -475,9 +702,11 @@ impl ColumnBuilder {
         match d.logical {
             LogicalType::Null => ColumnBuilder::Null(0),
             LogicalType::Boolean => ColumnBuilder::Bool(BooleanBuilder::with_capacity(capacity)),
-            LogicalType::Integer => ColumnBuilder::Int(Int64Builder::with_capacity(capacity)),
+            LogicalType::Integer => {
+                ColumnBuilder::Int(Int64Builder::with_capacity(capacity), comma(d))
+            }
             LogicalType::Float => {
-                ColumnBuilder::Float(Float64Builder::with_capacity(capacity), d.decimal_comma)
+                ColumnBuilder::Float(Float64Builder::with_capacity(capacity), comma(d))
             }
             LogicalType::Date => ColumnBuilder::Date(Date32Builder::with_capacity(capacity), fmt),
             LogicalType::DateTime => ColumnBuilder::DateTime(
@@ -503,27 +732,19 @@ impl ColumnBuilder {
             ColumnBuilder::Null(n) => *n += 1,
             ColumnBuilder::Bool(b) => b.append_option(match cell {
                 Cell::Bool(v) => Some(v),
-                Cell::Text(s) => bool_token(s),
+                Cell::Text(s) => written::boolean_word(s).map(|(_, v)| v),
                 _ => None,
             }),
-            ColumnBuilder::Int(b) => b.append_option(match cell {
+            ColumnBuilder::Int(b, comma) => b.append_option(match cell {
                 Cell::Int(i) => Some(i),
                 Cell::Float(f) => Some(f as i64),
-                Cell::Text(s) => match parse_number(s, false) {
-                    Some(Number::Int(i)) => Some(i),
-                    Some(Number::Float(f, _)) => Some(f as i64),
-                    None => None,
-                },
+                Cell::Text(s) => text_number(s, *comma).map(|f| f as i64),
                 _ => None,
             }),
             ColumnBuilder::Float(b, comma) => b.append_option(match cell {
                 Cell::Int(i) => Some(i as f64),
                 Cell::Float(f) => Some(f),
-                Cell::Text(s) => match parse_number(s, *comma) {
-                    Some(Number::Int(i)) => Some(i as f64),
-                    Some(Number::Float(f, _)) => Some(f),
-                    None => None,
-                },
+                Cell::Text(s) => text_number(s, *comma),
                 _ => None,
             }),
             ColumnBuilder::Date(b, fmt) => b.append_option(match cell {
@@ -573,7 +794,7 @@ impl ColumnBuilder {
         match self {
             ColumnBuilder::Null(n) => Arc::new(NullArray::new(n)),
             ColumnBuilder::Bool(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Int(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Int(mut b, _) => Arc::new(b.finish()),
             ColumnBuilder::Float(mut b, _) => Arc::new(b.finish()),
             ColumnBuilder::Date(mut b, _) => Arc::new(b.finish()),
             ColumnBuilder::DateTime(mut b, fmt, _) => {
@@ -665,8 +886,40 @@ mod tests {
         }
         let d = inf.decide("x");
         assert_eq!(d.logical, LogicalType::Float);
-        assert!(d.decimal_comma);
+        assert!(d.written.number.as_ref().is_some_and(|f| f.decimal_comma));
         assert_eq!(decide(&["1,5"]).logical, LogicalType::Text);
+    }
+
+    #[test]
+    fn business_formats_take_the_majority_and_say_so() {
+        let d = decide(&["$1,234.56", "$5.00", "(7.25)", "$12.00"]);
+        assert_eq!(d.logical, LogicalType::Float);
+        let f = d.written.number.as_ref().unwrap();
+        assert_eq!(f.prefix, "$");
+        assert!(d.note.unwrap().contains("75 %"));
+        // One German integer column: "1.234" is a thousand and more where the
+        // delimiter makes the comma the decimal mark.
+        let mut inf = Inference::new(true);
+        for v in ["1.234", "12", "3.500"] {
+            inf.observe(Cell::Text(v));
+        }
+        let d = inf.decide("Menge");
+        assert_eq!(d.logical, LogicalType::Integer);
+        let mut b = ColumnBuilder::new(&d, 3);
+        for v in ["1.234", "12", "3.500"] {
+            b.push(Cell::Text(v));
+        }
+        let a = b.finish();
+        let a = a
+            .as_any()
+            .downcast_ref::<arrow::array::Int64Array>()
+            .unwrap();
+        assert_eq!(a.values().to_vec(), [1234, 12, 3500]);
+        // Words and tokens as written.
+        let d = decide(&["Ja", "Nein", "N/A", "N/A", "Ja"]);
+        assert_eq!(d.written.booleans, Some(["Ja".into(), "Nein".into()]));
+        assert_eq!(d.written.null.as_deref(), Some("N/A"));
+        assert!(decide(&["true", "false"]).written.is_plain());
     }
 
     #[test]

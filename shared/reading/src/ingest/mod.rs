@@ -246,7 +246,7 @@ pub(crate) fn table_from_source(
     names: Vec<String>,
     source: &dyn CellSource,
     options: &IngestOptions,
-    warnings: Vec<String>,
+    mut warnings: Vec<String>,
 ) -> Result<Table> {
     let rows = source.rows();
     if names.is_empty() {
@@ -264,6 +264,9 @@ pub(crate) fn table_from_source(
         let mut inference = Inference::new(false);
         source.visit(i, &mut |c| inference.observe(c));
         let decision = inference.decide(&name);
+        if let Some(note) = &decision.note {
+            warnings.push(format!("{name}: {note}"));
+        }
         let mut builder = ColumnBuilder::new(&decision, sampler.kept());
         let mut row = 0u64;
         source.visit(i, &mut |c| {
@@ -285,6 +288,7 @@ pub(crate) fn column_info(name: String, d: &Decision, nulls: u64) -> ColumnInfo 
         format: d.format.clone(),
         decimals: d.decimals,
         null_count: nulls,
+        written: d.written.clone(),
     }
 }
 
@@ -318,6 +322,7 @@ pub(crate) fn assemble(
         batch,
         total_rows,
         warnings,
+        dialect: None,
     })
 }
 

@@ -160,6 +160,8 @@ pub struct ColumnProfile {
     pub format: Option<String>,
     /// Decimal digits of the input.
     pub decimals: Option<u8>,
+    /// How numbers, booleans and missing values were written.
+    pub written: crate::written::Written,
     /// Missing values over the whole file.
     pub null_count: u64,
     /// `null_count / rows`.
@@ -203,6 +205,8 @@ pub struct Profile {
     pub null_groups: Vec<NullGroup>,
     /// Columns whose distribution depends on a categorical column's value.
     pub conditionals: Vec<Conditional>,
+    /// A delimited source's dialect.
+    pub dialect: Option<crate::written::Dialect>,
 }
 
 /// Profiles a table with the default options.
@@ -352,6 +356,7 @@ impl ProfileBuilder {
             rules: rel.rules,
             null_groups: rel.null_groups,
             conditionals: rel.conditionals,
+            dialect: table.dialect.clone(),
         }
     }
 
@@ -458,6 +463,7 @@ fn column_profile(
         semantic: None,
         format: info.format.clone(),
         decimals: info.decimals,
+        written: info.written.clone(),
         null_count: info.null_count,
         null_rate: if total_rows > 0 {
             info.null_count as f64 / total_rows as f64
@@ -620,7 +626,9 @@ fn kind_of(p: &ColumnProfile, distinct_ratio: f64, present: u64) -> ColumnKind {
                 _ if present >= 20 && distinct_ratio >= 0.95 && mean_words < 1.5 => {
                     ColumnKind::Identifier
                 }
-                _ if distinct_ratio >= 0.5 && p.distinct > 20 => ColumnKind::Text,
+                // Names of things (products, companies, airports), even mostly
+                // distinct, are categories: named where k rows share one, made up from
+                // their shapes elsewhere. Sentences were caught as FreeText above.
                 _ => ColumnKind::Categorical,
             }
         }

@@ -724,6 +724,11 @@ pub(crate) fn detect(e: &Evidence<'_>) -> Option<Semantic> {
     if e.logical != LogicalType::Text {
         return None;
     }
+    // Companies before people: "Wayne Corp" holds a first name.
+    let companies = share_of(&is_company);
+    if companies >= 0.5 {
+        return sem(Organization, companies.min(1.0));
+    }
     // Person names, by name lists.
     let (full, first, last) = name_shares(e.values);
     match hint {
@@ -736,11 +741,73 @@ pub(crate) fn detect(e: &Evidence<'_>) -> Option<Semantic> {
         None if first >= 0.7 && e.distinct_ratio > 0.05 => return sem(FirstName, first),
         _ => {}
     }
-    // Free text: mostly distinct, several words.
-    if e.distinct_ratio >= 0.5 && e.mean_words >= 1.5 {
+    // Free text: mostly distinct sentences. Short names of things (`chevrolet chevelle
+    // malibu`, `Lansdowne Airport`) are not: they stay categories.
+    if e.distinct_ratio >= 0.5 && e.mean_words >= 1.5 && share_of(&is_sentence_like) >= 0.3 {
         return sem(FreeText, e.distinct_ratio.min(1.0));
     }
     None
+}
+
+/// Words that end a company's name.
+const COMPANY_SUFFIXES: [&str; 36] = [
+    "inc",
+    "inc.",
+    "corp",
+    "corp.",
+    "corporation",
+    "co",
+    "co.",
+    "company",
+    "llc",
+    "l.l.c.",
+    "ltd",
+    "ltd.",
+    "limited",
+    "plc",
+    "gmbh",
+    "ag",
+    "kg",
+    "se",
+    "sa",
+    "s.a.",
+    "sarl",
+    "srl",
+    "s.r.l.",
+    "spa",
+    "bv",
+    "b.v.",
+    "nv",
+    "oy",
+    "ab",
+    "as",
+    "a/s",
+    "pty",
+    "group",
+    "holdings",
+    "partners",
+    "llp",
+];
+
+/// A company name: two words or more, the last a legal form (`Acme Corp`, `Globex
+/// GmbH`), or partners' names (`Smith and Sons`, `Kuhn, Hahn and Roe`).
+fn is_company(v: &str) -> bool {
+    let words: Vec<&str> = v.split_whitespace().collect();
+    match words.as_slice() {
+        [_, .., last] => {
+            let last = last.trim_end_matches(',').to_lowercase();
+            COMPANY_SUFFIXES.contains(&last.as_str())
+                || last == "sons"
+                || (words.len() == 4 && words[0].ends_with(',') && words[2] == "and")
+        }
+        _ => false,
+    }
+}
+
+/// Reads as a sentence: five words or more, or ending like one. A company's "Inc." is
+/// caught as a company first.
+fn is_sentence_like(v: &str) -> bool {
+    v.split_whitespace().count() >= 5 || v.trim_end().ends_with(['.', '!', '?'])
 }
 
 /// Full-width forms (U+FF01..U+FF5E) as their ASCII letters and symbols, and the
@@ -819,6 +886,26 @@ mod tests {
                     "chevrolet chevelle malibu",
                     "buick skylark 320",
                     "ford torino"
+                ]
+            ),
+            None,
+            "names of things are no sentences"
+        );
+        assert_eq!(
+            detect_values(
+                "customer",
+                &["Acme Corp", "Globex GmbH", "Wayne Enterprises Inc."]
+            ),
+            Some(SemanticType::Organization),
+            "companies, though the name says customer and Wayne is a first name"
+        );
+        assert_eq!(
+            detect_values(
+                "review",
+                &[
+                    "Great product, would buy again.",
+                    "Arrived late.",
+                    "Five stars, fast"
                 ]
             ),
             Some(SemanticType::FreeText)
