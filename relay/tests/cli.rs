@@ -284,3 +284,84 @@ fn a_broken_spec_lists_its_problems() {
         "{err}"
     );
 }
+
+#[test]
+fn parts_made_apart_join_into_the_single_runs_bytes() {
+    let dir = std::env::temp_dir().join(format!("byod-parts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A German export (BOM, `;`, CRLF): the header and BOM belong to part 1 only.
+    let mut csv = String::from("\u{FEFF}Kunde;Preis;Bezahlt\r\n");
+    for r in 0..400 {
+        csv += &format!(
+            "{};{},{:02} €;{}\r\n",
+            ["Acme AG", "Hooli GmbH"][r % 2],
+            10 + r % 90,
+            r % 100,
+            ["Ja", "Nein"][r % 2]
+        );
+    }
+    let input = dir.join("umsatz.csv");
+    std::fs::write(&input, csv).unwrap();
+    let input = input.to_str().unwrap();
+    let spec = dir.join("spec.json");
+    let out = byod(&[
+        "spec",
+        input,
+        "--guard-seed",
+        "2",
+        "-o",
+        spec.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let spec = spec.to_str().unwrap();
+    for (format, parts) in [("csv", 3u64), ("ndjson", 4), ("tsv", 1)] {
+        let run = |part: Option<String>| {
+            let mut args = vec![
+                "generate", "--spec", spec, "-n", "70000", "--seed", "5", "--format", format,
+            ];
+            if let Some(p) = &part {
+                args.extend(["--part", p.as_str()]);
+            }
+            let out = byod(&args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        let whole = run(None);
+        let joined: Vec<u8> = (1..=parts)
+            .flat_map(|k| run(Some(format!("{k}/{parts}"))))
+            .collect();
+        assert!(
+            joined == whole,
+            "{format}: {parts} parts differ from the single run"
+        );
+        if format == "csv" {
+            assert!(whole.starts_with("\u{FEFF}Kunde;Preis".as_bytes()));
+        }
+    }
+    for (bad, why) in [("0/3", "K/P"), ("4/3", "K/P"), ("x", "K/P")] {
+        let out = byod(&["generate", "--spec", spec, "--part", bad]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(why));
+    }
+    let out = byod(&[
+        "generate",
+        "--spec",
+        spec,
+        "--part",
+        "1/2",
+        "--format",
+        "xlsx",
+        "-o",
+        "/dev/null",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CSV, TSV or NDJSON"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

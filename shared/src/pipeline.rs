@@ -239,10 +239,24 @@ impl Synthesis {
     /// The row ranges in order, [`CHUNK_ROWS`] each: for a writer that scores nothing
     /// (the CLI), so every thread's share is the same size.
     pub fn even_ranges(&self) -> impl Iterator<Item = Range<u64>> + use<> {
-        let rows = self.rows;
-        (0..rows)
+        Self::chunks_of(0..self.rows)
+    }
+
+    /// A row range in [`CHUNK_ROWS`] pieces.
+    pub fn chunks_of(range: Range<u64>) -> impl Iterator<Item = Range<u64>> {
+        let end = range.end;
+        range
             .step_by(CHUNK_ROWS as usize)
-            .map(move |s| s..(s + CHUNK_ROWS).min(rows))
+            .map(move |s| s..(s + CHUNK_ROWS).min(end))
+    }
+
+    /// The rows of part `k` of `parts` (1-based): contiguous ranges, as even as whole
+    /// rows allow, that cover every row once in order. Each row depends only on the
+    /// seed, the row count and its own index, so the parts made apart (other processes,
+    /// other machines) and joined in order are the single run's rows.
+    pub fn part(&self, k: u64, parts: u64) -> Range<u64> {
+        let at = |i: u64| (u128::from(self.rows) * u128::from(i) / u128::from(parts.max(1))) as u64;
+        at(k.saturating_sub(1).min(parts))..at(k.min(parts))
     }
 
     /// The rows of one range.

@@ -287,6 +287,29 @@ await check('penguins.csv: profile shows, Generate, the CSV download has the row
   await page.close();
 });
 
+await check('a German export comes back in its own dialect and formats, or as plain CSV when the setting is off', async () => {
+  let csv = '\uFEFFKunde;Preis;Bezahlt\r\n';
+  for (let r = 0; r < 300; r++) {
+    const euros = 10 + (r * 37) % 2000;
+    const whole = euros >= 1000 ? `${Math.floor(euros / 1000)}.${String(euros % 1000).padStart(3, '0')}` : String(euros);
+    csv += `${['Acme AG', 'Hooli GmbH'][r % 2]};${whole},${String(r % 100).padStart(2, '0')} €;${r % 3 ? 'Ja' : 'Nein'}\r\n`;
+  }
+  const input = path.join(work, 'umsatz.csv');
+  fs.writeFileSync(input, csv);
+  const page = await openPage(relay.url);
+  await addFiles(page, input);
+  const { card: c, file } = await generate(page, 'umsatz.csv', { seed: 3 });
+  const text = fs.readFileSync(file, 'utf8');
+  assert(text.startsWith('\uFEFFKunde;Preis;Bezahlt\r\n'), `as the source: ${JSON.stringify(text.slice(0, 40))}`);
+  const prices = text.split('\r\n').slice(1, -1).map((l) => l.split(';')[1]);
+  assert(prices.every((p) => /^\d{1,3}(\.\d{3})*,\d{2} €$/.test(p)), `prices in the source's format: ${prices.slice(0, 3)}`);
+  await c.getByLabel('Write numbers, yes/no and the delimiter as the file does').uncheck();
+  const plain = fs.readFileSync((await generate(page, 'umsatz.csv', { seed: 3 })).file, 'utf8');
+  assert(plain.startsWith('Kunde,Preis,Bezahlt\n'), `plain: ${JSON.stringify(plain.slice(0, 40))}`);
+  assert(!plain.includes('€') && !plain.includes('Ja'), 'plain numbers and true/false');
+  await page.close();
+});
+
 await check('the page and the native CLI make the same bytes from the same spec and seed', async () => {
   // The page guards every file with a fresh k from crypto.getRandomValues, so the spec
   // is taken from the page (it shows the spec the rows were made from) and

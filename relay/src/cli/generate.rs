@@ -51,6 +51,25 @@ pub struct GenerateArgs {
     /// wrote them.
     #[arg(long)]
     plain: bool,
+    /// Make only part K of P (`--part 2/8`): the rows are split into P contiguous
+    /// ranges, and the parts' files joined in order are the single run's bytes (the
+    /// header and byte order mark only in part 1). CSV, TSV and NDJSON.
+    #[arg(long, value_parser = parse_part)]
+    part: Option<(u64, u64)>,
+}
+
+/// `K/P` with 1 ≤ K ≤ P.
+fn parse_part(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("{s:?}: use K/P with 1 <= K <= P, such as 1/4");
+    let (k, p) = s.split_once('/').ok_or_else(bad)?;
+    let (k, p): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        p.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || p == 0 || k > p {
+        return Err(bad());
+    }
+    Ok((k, p))
 }
 
 /// Makes (and, for text formats, renders) the output's row ranges on every core and
@@ -58,11 +77,12 @@ pub struct GenerateArgs {
 /// is what makes the split invisible in the output.
 fn for_each_chunk(
     synthesis: &Synthesis,
+    rows: std::ops::Range<u64>,
     format: OutputFormat,
     options: &ExportOptions,
     mut write: impl FnMut(Chunk) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let ranges: Vec<_> = synthesis.even_ranges().collect();
+    let ranges: Vec<_> = Synthesis::chunks_of(rows).collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(ranges.len().max(1));
@@ -114,7 +134,6 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     for w in synthesis.warnings() {
         eprintln!("byod: {w}");
     }
-    let rows = synthesis.rows();
     let format = a
         .format
         .or_else(|| {
@@ -130,15 +149,37 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
-    let options = ExportOptions {
+    let mut options = ExportOptions {
         neutralize_formulas: !a.allow_formulas,
         ..synthesis.export_options(a.delimiter, a.plain)
     };
+    let range = match a.part {
+        Some((k, parts)) => {
+            if !matches!(
+                format,
+                OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Ndjson
+            ) {
+                anyhow::bail!(
+                    "--part makes files that join by concatenation: CSV, TSV or NDJSON, not {}",
+                    format.extension()
+                );
+            }
+            if k > 1 {
+                // Only the first part starts the file.
+                let dialect = options.dialect.get_or_insert_with(Default::default);
+                dialect.no_header = true;
+                dialect.bom = false;
+            }
+            synthesis.part(k, parts)
+        }
+        None => 0..synthesis.rows(),
+    };
+    let rows = range.end - range.start;
     let progress = std::io::stderr().is_terminal() && rows > CHUNK_ROWS;
     let mut exporter: Exporter<Box<dyn Write + Send>> =
         synthesis.exporter(format, options.clone(), out)?;
     let mut done = 0u64;
-    for_each_chunk(&synthesis, format, &options, |chunk| {
+    for_each_chunk(&synthesis, range, format, &options, |chunk| {
         done += chunk.write_to(&mut exporter)?;
         if progress {
             eprint!(
