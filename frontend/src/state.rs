@@ -37,6 +37,9 @@ pub struct Settings {
     pub format: RwSignal<String>,
     /// The seed.
     pub seed: RwSignal<u64>,
+    /// Why the seed field's text is no seed, while it is not (the last good seed stays
+    /// in `seed`, but Generate waits for the field to be fixed).
+    pub seed_error: RwSignal<Option<String>>,
     /// Template or LLM.
     pub mode: RwSignal<Mode>,
     /// Look specs up in (and add them to) the spec cache.
@@ -54,6 +57,7 @@ impl Settings {
             strictness: RwSignal::new(80),
             format: RwSignal::new("csv".into()),
             seed: RwSignal::new(random_seed()),
+            seed_error: RwSignal::new(None),
             mode: RwSignal::new(Mode::Template),
             use_cache: RwSignal::new(true),
             as_source: RwSignal::new(true),
@@ -73,6 +77,7 @@ impl Settings {
         self.strictness.set(other.strictness.get_untracked());
         self.format.set(other.format.get_untracked());
         self.seed.set(other.seed.get_untracked());
+        self.seed_error.set(other.seed_error.get_untracked());
         self.mode.set(other.mode.get_untracked());
         self.use_cache.set(other.use_cache.get_untracked());
         self.as_source.set(other.as_source.get_untracked());
@@ -81,6 +86,16 @@ impl Settings {
     /// The row count asked for: `Ok(None)` = as many as the original.
     pub fn rows_wanted(&self) -> Result<Option<u64>, String> {
         parse_rows(&self.rows.get_untracked())
+    }
+
+    /// Why the row count field's text is no row count (tracked, for the field).
+    pub fn rows_error(&self) -> Option<String> {
+        parse_rows(&self.rows.get()).err()
+    }
+
+    /// A field that blocks Generate until it is fixed (tracked).
+    pub fn problem(&self) -> Option<String> {
+        self.rows_error().or_else(|| self.seed_error.get())
     }
 }
 

@@ -310,6 +310,31 @@ await check('a German export comes back in its own dialect and formats, or as pl
   await page.close();
 });
 
+await check('a seed or row count that does not parse is marked at its field at once and blocks Generate', async () => {
+  const page = await openPage(relay.url);
+  await addFiles(page, path.join(DATASETS, 'iris.csv'));
+  const c = await waitReady(page, 'iris.csv');
+  const seed = c.getByLabel('Seed', { exact: true });
+  const rows = c.getByLabel('Number of rows');
+  const button = c.locator('button.generate');
+  await seed.fill('abc');
+  await c.locator('.field small.field-error', { hasText: 'the seed is a whole number' }).waitFor({ timeout: 5000 });
+  assert(await seed.getAttribute('aria-invalid') === 'true', 'the seed field is marked');
+  assert(await button.isDisabled(), 'Generate waits for a seed');
+  await seed.fill('17');
+  await rows.fill('-5');
+  await c.locator('.field small.field-error', { hasText: 'not a number of rows' }).waitFor({ timeout: 5000 });
+  assert(await button.isDisabled(), 'Generate waits for a row count');
+  assert(await c.locator('.note .error, p.error').count() === 0, 'the error is at the field, not the card top');
+  await rows.fill('25');
+  assert(await c.locator('.field small.field-error').count() === 0, 'no error left');
+  assert(!(await button.isDisabled()), 'Generate is back');
+  const { file } = await generate(page, 'iris.csv');
+  const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+  assert(lines.length === 26, `25 rows made with the fixed settings, not ${lines.length - 1}`);
+  await page.close();
+});
+
 await check('the page and the native CLI make the same bytes from the same spec and seed', async () => {
   // The page guards every file with a fresh k from crypto.getRandomValues, so the spec
   // is taken from the page (it shows the spec the rows were made from) and

@@ -29,6 +29,9 @@ fn generate_with(state: AppState, card: Card, bypass: bool) {
         Ok(r) => r,
         Err(e) => return card.say(Note::Error(e)),
     };
+    if let Some(e) = settings.seed_error.get_untracked() {
+        return card.say(Note::Error(e));
+    }
     card.note.set(None);
     // The form's slider and select only offer valid values; a wrong one is still a
     // message, never a panic.

@@ -189,7 +189,9 @@ fn Generating(card: Card, progress: Progress) -> impl IntoView {
 fn Actions(state: AppState, card: Card) -> impl IntoView {
     view! {
         <div class="actions">
-            <button type="button" class="primary generate" disabled=move || card.busy() on:click=move |_| actions::generate(state, card)>
+            <button type="button" class="primary generate"
+                disabled=move || card.busy() || card.settings.problem().is_some()
+                on:click=move |_| actions::generate(state, card)>
                 "Generate Synthetic Data"
             </button>
             <button type="button" class="secondary extract" aria-expanded=move || card.metadata_open.get().to_string()

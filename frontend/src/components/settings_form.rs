@@ -26,6 +26,16 @@ fn Checkbox(
     }
 }
 
+/// Why a field's text is not accepted, shown under it as soon as it is typed.
+#[component]
+fn FieldError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <small class="field-error" role="alert">{e}</small> })
+    }
+}
+
 /// The settings form. `key` makes element ids unique on the page.
 #[component]
 pub fn SettingsForm(
@@ -52,9 +62,11 @@ pub fn SettingsForm(
                     type="text"
                     inputmode="numeric"
                     placeholder="same as original"
+                    aria-invalid=move || settings.rows_error().is_some().to_string()
                     prop:value=move || settings.rows.get()
                     on:input=move |ev| settings.rows.set(event_target_value(&ev))
                 />
+                <FieldError error=Signal::derive(move || settings.rows_error()) />
             </div>
             <div class="field strictness">
                 <label for=strict_id.clone()>
@@ -108,17 +120,32 @@ pub fn SettingsForm(
                         class="seed"
                         type="text"
                         inputmode="numeric"
+                        aria-invalid=move || settings.seed_error.get().is_some().to_string()
                         prop:value=move || settings.seed.get().to_string()
-                        on:change=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() {
-                                settings.seed.set(v);
+                        on:input=move |ev| {
+                            match event_target_value(&ev).trim().parse::<u64>() {
+                                Ok(v) => {
+                                    settings.seed.set(v);
+                                    settings.seed_error.set(None);
+                                }
+                                Err(_) => settings.seed_error.set(Some(
+                                    "the seed is a whole number from 0 to 18446744073709551615".into(),
+                                )),
                             }
                         }
                     />
-                    <button type="button" class="secondary" on:click=move |_| settings.seed.set(random_seed())>
+                    <button
+                        type="button"
+                        class="secondary"
+                        on:click=move |_| {
+                            settings.seed.set(random_seed());
+                            settings.seed_error.set(None);
+                        }
+                    >
                         "New seed"
                     </button>
                 </div>
+                <FieldError error=settings.seed_error />
             </div>
             <Checkbox
                 id=source_id
