@@ -346,6 +346,30 @@ fn parts_made_apart_join_into_the_single_runs_bytes() {
             assert!(whole.starts_with("\u{FEFF}Kunde;Preis".as_bytes()));
         }
     }
+    // The source's way, changed one part at a time from the command line.
+    let out = byod(&[
+        "generate",
+        "--spec",
+        spec,
+        "-n",
+        "10",
+        "--seed",
+        "5",
+        "--line-ends",
+        "lf",
+        "--encoding",
+        "utf-16le",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.starts_with(&[0xFF, 0xFE, b'K', 0]));
+    assert!(
+        !out.stdout.windows(4).any(|w| w == [b'\r', 0, b'\n', 0]),
+        "LF only"
+    );
     for (bad, why) in [("0/3", "K/P"), ("4/3", "K/P"), ("x", "K/P")] {
         let out = byod(&["generate", "--spec", spec, "--part", bad]);
         assert!(!out.status.success());

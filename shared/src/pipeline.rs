@@ -35,7 +35,7 @@
 //! first [`SCORED_ROWS`] rows.
 
 use crate::evaluate::{EvaluateOptions, Report, SCORED_ROWS, scored_prefix};
-use crate::export::{ExportOptions, Exporter, OutputFormat};
+use crate::export::{ExportOptions, Exporter, OutputFormat, WriteChoice};
 use crate::plan::Plan;
 use crate::spec::Spec;
 use crate::{
@@ -271,8 +271,8 @@ impl Synthesis {
 
     /// Export options that write this output the way its source was written, with the
     /// user's overrides (see [`ExportOptions::as_source`]).
-    pub fn export_options(&self, delimiter: Option<char>, plain: bool) -> ExportOptions {
-        ExportOptions::as_source(self.plan.dialect.as_ref(), delimiter, plain)
+    pub fn export_options(&self, choice: &WriteChoice) -> ExportOptions {
+        ExportOptions::as_source(self.plan.dialect.as_ref(), choice)
     }
 
     /// An exporter for this output: the columns are fixed by the plan, so the header is

@@ -5,9 +5,9 @@
 mod common;
 
 use arrow::array::AsArray;
-use shared::export::{OutputFormat, to_bytes};
+use shared::export::{OutputFormat, WriteChoice, to_bytes};
 use shared::pipeline::{self, InspectOptions, Synthesis};
-use shared::written::{NumberFormat, read_number};
+use shared::written::{NumberFormat, TextEncoding, read_number};
 use shared::{LogicalType, Table};
 
 /// A sales table in US or German conventions, made by the test: prices, quantities,
@@ -102,7 +102,12 @@ fn round_trip(bytes: &[u8], name: &str, format: OutputFormat) -> (Table, Vec<u8>
     let spec = pipeline::template_spec(&real.safe, Default::default());
     let synthesis = Synthesis::new(spec, None, 11).unwrap();
     let table = synthesis.make(0..synthesis.rows());
-    let out = to_bytes(&table, format, &synthesis.export_options(None, false)).unwrap();
+    let out = to_bytes(
+        &table,
+        format,
+        &synthesis.export_options(&Default::default()),
+    )
+    .unwrap();
     (real.table, out)
 }
 
@@ -222,7 +227,10 @@ fn plain_output_is_standard_csv_when_asked() {
     let out = to_bytes(
         &table,
         OutputFormat::Csv,
-        &synthesis.export_options(None, true),
+        &synthesis.export_options(&WriteChoice {
+            plain: true,
+            ..Default::default()
+        }),
     )
     .unwrap();
     let text = String::from_utf8(out).unwrap();
@@ -238,12 +246,49 @@ fn plain_output_is_standard_csv_when_asked() {
     let out = to_bytes(
         &table,
         OutputFormat::Csv,
-        &synthesis.export_options(Some('|'), false),
+        &synthesis.export_options(&WriteChoice {
+            delimiter: Some('|'),
+            ..Default::default()
+        }),
     )
     .unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("\u{FEFF}order|customer|price"));
     assert!(text.contains(" €"));
+    // Line ends and encoding chosen one by one; the rest stays the source's.
+    let out = to_bytes(
+        &table,
+        OutputFormat::Csv,
+        &synthesis.export_options(&WriteChoice {
+            crlf: Some(false),
+            encoding: Some(TextEncoding::Utf16le),
+            bom: Some(true),
+            ..Default::default()
+        }),
+    )
+    .unwrap();
+    assert!(out.starts_with(&[0xFF, 0xFE, b'o', 0]), "{:?}", &out[..6]);
+    let back = shared::read(&out, "u.csv", &Default::default()).unwrap();
+    let dialect = back.dialect.unwrap();
+    assert_eq!((dialect.delimiter, dialect.crlf), (';', false));
+    assert_eq!(dialect.encoding, TextEncoding::Utf16le);
+    assert_eq!(back.total_rows, 400);
+    let out = to_bytes(
+        &table,
+        OutputFormat::Csv,
+        &synthesis.export_options(&WriteChoice {
+            encoding: Some(TextEncoding::Windows1252),
+            bom: Some(false),
+            ..Default::default()
+        }),
+    )
+    .unwrap();
+    assert!(
+        out.windows(2).any(|w| w == [b' ', 0x80]),
+        "€ is 0x80 in Windows-1252"
+    );
+    let back = shared::read(&out, "u.csv", &Default::default()).unwrap();
+    assert_eq!(back.dialect.unwrap().encoding, TextEncoding::Windows1252);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -549,6 +549,27 @@ async fn generate_writes_as_the_upload_did_unless_asked_for_plain_csv() {
         assert_eq!(text.contains(" €"), plain.is_none(), "{}", &text[..80]);
         assert_eq!(text.contains("Ja"), plain.is_none());
     }
+    // Line ends and encoding one by one: LF, Windows-1252 (no byte order mark).
+    let form = file_form("umsatz.csv", german.clone().into_bytes())
+        .text("line_ends", "lf")
+        .text("encoding", "windows-1252")
+        .text("use_cache", "false");
+    let res = post_form(&relay.url, "generate", form).await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with(b"Kunde;Preis;Bezahlt\n"),
+        "{:?}",
+        &bytes[..24]
+    );
+    assert!(
+        bytes.windows(2).any(|w| w == [b' ', 0x80]),
+        "the euro sign in Windows-1252"
+    );
+    let form = file_form("umsatz.csv", german.clone().into_bytes()).text("encoding", "ebcdic");
+    let (status, message) = error_of(post_form(&relay.url, "generate", form).await).await;
+    assert_eq!(status, 400);
+    assert!(message.contains("windows-1252"), "{message}");
     let form = file_form("umsatz.csv", german.into_bytes()).text("delimiter", "x");
     let (status, message) = error_of(post_form(&relay.url, "generate", form).await).await;
     assert_eq!(status, 400);

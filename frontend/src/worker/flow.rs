@@ -120,7 +120,10 @@ pub struct Generation {
 impl Generation {
     /// Starts a generation (the header is written now).
     pub fn new(synthesis: Synthesis, format: OutputFormat, plain: bool) -> Result<Self, String> {
-        let options = synthesis.export_options(None, plain);
+        let options = synthesis.export_options(&shared::export::WriteChoice {
+            plain,
+            ..Default::default()
+        });
         let sink = Sink::default();
         let exporter = synthesis
             .exporter(format, options.clone(), sink.clone())

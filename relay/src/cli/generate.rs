@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clap::Args;
-use shared::export::{ExportOptions, Exporter, OutputFormat};
+use shared::export::{ExportOptions, Exporter, OutputFormat, WriteChoice};
 use shared::pipeline::{CHUNK_ROWS, Chunk, Synthesis};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -46,6 +46,13 @@ pub struct GenerateArgs {
     /// CSV delimiter: , ; | or tab (default: the source's, else a comma).
     #[arg(long, value_parser = super::parse_delimiter)]
     delimiter: Option<char>,
+    /// Line ends of CSV/TSV output: lf or crlf (default: the source's).
+    #[arg(long, value_parser = ["lf", "crlf"])]
+    line_ends: Option<String>,
+    /// Encoding of CSV/TSV output: utf-8, utf-8-bom, windows-1252, utf-16le or utf-16be
+    /// (default: the source's).
+    #[arg(long, value_parser = parse_encoding)]
+    encoding: Option<(shared::written::TextEncoding, bool)>,
     /// Write standard CSV or TSV (comma or tab, LF line ends, UTF-8) with plain
     /// numbers, true/false and empty missing values, instead of the way the source
     /// wrote them.
@@ -56,6 +63,11 @@ pub struct GenerateArgs {
     /// header and byte order mark only in part 1). CSV, TSV and NDJSON.
     #[arg(long, value_parser = parse_part)]
     part: Option<(u64, u64)>,
+}
+
+fn parse_encoding(s: &str) -> Result<(shared::written::TextEncoding, bool), String> {
+    shared::written::TextEncoding::by_name(s)
+        .ok_or_else(|| format!("{s:?}: use {}", shared::written::TextEncoding::NAMES))
 }
 
 /// `K/P` with 1 ≤ K ≤ P.
@@ -151,7 +163,13 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     };
     let mut options = ExportOptions {
         neutralize_formulas: !a.allow_formulas,
-        ..synthesis.export_options(a.delimiter, a.plain)
+        ..synthesis.export_options(&WriteChoice {
+            plain: a.plain,
+            delimiter: a.delimiter,
+            crlf: a.line_ends.as_deref().map(|l| l == "crlf"),
+            encoding: a.encoding.map(|e| e.0),
+            bom: a.encoding.map(|e| e.1),
+        })
     };
     let range = match a.part {
         Some((k, parts)) => {

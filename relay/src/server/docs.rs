@@ -59,6 +59,16 @@ pub fn document() -> Value {
             "Write standard CSV/TSV (comma or tab, LF, UTF-8) with plain numbers, true/false and empty missing values instead of the file's own way (default false).",
         ),
         form_field(
+            "line_ends",
+            "string",
+            "Line ends of CSV/TSV output: lf or crlf (default: the uploaded file's).",
+        ),
+        form_field(
+            "encoding",
+            "string",
+            "Encoding of CSV/TSV output: utf-8, utf-8-bom, windows-1252, utf-16le or utf-16be (default: the uploaded file's).",
+        ),
+        form_field(
             "use_cache",
             "boolean",
             "Reuse and store specs in the server's spec cache (default true).",

@@ -889,6 +889,22 @@ impl TextEncoding {
     fn is_utf8(&self) -> bool {
         *self == TextEncoding::Utf8
     }
+
+    /// The names [`TextEncoding::by_name`] takes, for messages.
+    pub const NAMES: &'static str = "utf-8, utf-8-bom, windows-1252, utf-16le or utf-16be";
+
+    /// An encoding by name, with whether a byte order mark starts the file (UTF-16
+    /// always has one).
+    pub fn by_name(name: &str) -> Option<(TextEncoding, bool)> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => (TextEncoding::Utf8, false),
+            "utf-8-bom" | "utf8-bom" => (TextEncoding::Utf8, true),
+            "windows-1252" | "cp1252" | "latin-1" | "latin1" => (TextEncoding::Windows1252, false),
+            "utf-16le" | "utf16le" => (TextEncoding::Utf16le, true),
+            "utf-16be" | "utf16be" => (TextEncoding::Utf16be, true),
+            _ => return None,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -139,19 +139,39 @@ impl Default for ExportOptions {
     }
 }
 
+/// What a user changes of the way the source was written (CLI flags, REST fields, the
+/// page's setting); everything left `None` stays as the source had it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteChoice {
+    /// Standard CSV or TSV (comma or tab, LF, UTF-8, no byte order mark) with plain
+    /// numbers, `true`/`false` and empty missing values; the fields below still apply.
+    pub plain: bool,
+    /// The delimiter of CSV output.
+    pub delimiter: Option<char>,
+    /// CRLF (`true`) or LF line ends.
+    pub crlf: Option<bool>,
+    /// The text encoding.
+    pub encoding: Option<TextEncoding>,
+    /// A byte order mark.
+    pub bom: Option<bool>,
+}
+
 impl ExportOptions {
     /// Options that write a spec's output as its source was written (`dialect` from
-    /// the spec), with the user's overrides: a delimiter, or `plain` for standard CSV
-    /// (comma or tab, LF, UTF-8) with plain numbers, `true`/`false` and empty missing
-    /// values.
-    pub fn as_source(dialect: Option<&Dialect>, delimiter: Option<char>, plain: bool) -> Self {
-        let mut dialect = if plain { None } else { dialect.cloned() };
-        if let Some(c) = delimiter {
-            dialect.get_or_insert_with(Dialect::default).delimiter = c;
-        }
+    /// the spec), with the user's changes.
+    pub fn as_source(dialect: Option<&Dialect>, choice: &WriteChoice) -> Self {
+        let mut d = if choice.plain {
+            Dialect::default()
+        } else {
+            dialect.cloned().unwrap_or_default()
+        };
+        d.delimiter = choice.delimiter.unwrap_or(d.delimiter);
+        d.crlf = choice.crlf.unwrap_or(d.crlf);
+        d.encoding = choice.encoding.unwrap_or(d.encoding);
+        d.bom = choice.bom.unwrap_or(d.bom);
         ExportOptions {
-            dialect,
-            plain_values: plain,
+            dialect: Some(d),
+            plain_values: choice.plain,
             ..ExportOptions::default()
         }
     }

@@ -7,7 +7,8 @@ use axum::body::Bytes;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
 use shared::contract::Strictness;
-use shared::export::OutputFormat;
+use shared::export::{OutputFormat, WriteChoice};
+use shared::written::TextEncoding;
 
 /// The user guide's form fields, parsed.
 #[derive(Debug, Default)]
@@ -20,10 +21,8 @@ pub struct Form {
     pub sample_size: Option<usize>,
     pub seed: Option<u64>,
     pub extract_metadata_only: Option<bool>,
-    /// CSV delimiter override (default: the source's).
-    pub delimiter: Option<char>,
-    /// Standard CSV/TSV with plain values instead of the source's way.
-    pub plain: bool,
+    /// Changes to the way the upload was written (default: none).
+    pub write: WriteChoice,
 }
 
 fn field_error(name: &str, value: &str, expected: &str) -> ApiError {
@@ -143,7 +142,7 @@ pub async fn read_form(mut mp: Multipart, state: &AppState) -> ApiResult<Form> {
                 form.sample_size = Some(n);
             }
             "delimiter" => {
-                form.delimiter = Some(match value.as_str() {
+                form.write.delimiter = Some(match value.as_str() {
                     "\t" | "tab" => '\t',
                     "," => ',',
                     ";" => ';',
@@ -151,7 +150,20 @@ pub async fn read_form(mut mp: Multipart, state: &AppState) -> ApiResult<Form> {
                     _ => return Err(field_error(&name, &value, ", ; | or tab")),
                 })
             }
-            "plain" => form.plain = parse_bool(&name, v)?,
+            "plain" => form.write.plain = parse_bool(&name, v)?,
+            "line_ends" => {
+                form.write.crlf = Some(match v.to_ascii_lowercase().as_str() {
+                    "crlf" => true,
+                    "lf" => false,
+                    _ => return Err(field_error(&name, v, "lf or crlf")),
+                })
+            }
+            "encoding" => {
+                let (encoding, bom) = TextEncoding::by_name(v)
+                    .ok_or_else(|| field_error(&name, v, TextEncoding::NAMES))?;
+                form.write.encoding = Some(encoding);
+                form.write.bom = Some(bom);
+            }
             "seed" => {
                 form.seed = Some(
                     v.parse()
@@ -163,7 +175,7 @@ pub async fn read_form(mut mp: Multipart, state: &AppState) -> ApiResult<Form> {
                     "unknown_field",
                     format!("unknown form field {other:?}"),
                 )
-                .with_hint("fields: file, num_rows, match_threshold, output_format, use_cache, sample_size, seed, extract_metadata_only, delimiter, plain"));
+                .with_hint("fields: file, num_rows, match_threshold, output_format, use_cache, sample_size, seed, extract_metadata_only, delimiter, plain, line_ends, encoding"));
             }
         }
     }

@@ -161,14 +161,14 @@ pub async fn make(
     cancel.check()?;
     let mut spec = answer.spec;
     shared::template::write_as_source(&mut spec, &real.safe);
-    let (delimiter, plain) = (form.delimiter, form.plain);
+    let choice = form.write.clone();
     let job = Job::start(state);
     let (bytes, fidelity) =
         tokio::task::spawn_blocking(move || -> ApiResult<(Vec<u8>, Option<f64>)> {
             let _job = job;
             let synthesis = Synthesis::new(spec, Some(rows), seed)
                 .map_err(|e| ApiError::internal(e.to_string()))?;
-            let options = synthesis.export_options(delimiter, plain);
+            let options = synthesis.export_options(&choice);
             let mut exporter = synthesis.exporter(format, options.clone(), Vec::new())?;
             let mut scored = None;
             for range in synthesis.ranges() {
