@@ -67,6 +67,12 @@ fn BatchStatus(state: AppState) -> impl IntoView {
     move || {
         match state.batch.get() {
         Batch::None => ().into_any(),
+        Batch::Waiting { busy } => view! {
+            <span class="small" role="status">
+                {format!("Waiting for {busy} file(s) to finish generating and scoring, then zipping…")}
+            </span>
+        }
+        .into_any(),
         Batch::Zipping { .. } => view! { <span class="small" role="status">"Zipping…"</span> }.into_any(),
         Batch::Ready { url, bytes, outputs, failed } => {
             let note = if failed > 0 {
@@ -77,7 +83,7 @@ fn BatchStatus(state: AppState) -> impl IntoView {
             view! {
                 <span role="status">
                     <a class="button primary batch-zip" href=url download="synthetic_batch.zip">
-                        {format!("Save synthetic_batch.zip, {}", human_bytes(bytes))}
+                        {format!("Save synthetic_batch.zip again, {}", human_bytes(bytes))}
                     </a>
                     <span class="small">{note}</span>
                 </span>

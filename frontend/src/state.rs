@@ -429,6 +429,12 @@ pub struct AppState {
 pub enum Batch {
     /// Not asked for.
     None,
+    /// Asked for while files were still generating or scoring: zipped when they are
+    /// done, so every output and its score go in.
+    Waiting {
+        /// Files still at work.
+        busy: usize,
+    },
     /// Being zipped.
     Zipping {
         /// Outputs going in.

@@ -552,7 +552,7 @@ await check('demo datasets: each loads with one click, profiles and generates; t
   await page.close();
 });
 
-await check('a batch of three files, one broken: "Download all" gives a ZIP with two outputs and a manifest naming the error', async () => {
+await check('a batch of three files, one broken: one press of "Download all", even while scoring, saves a ZIP with two scored outputs and a manifest naming the error', async () => {
   const page = await openPage(relay.url);
   const parquet = fs.readFileSync(path.join(DATASETS, 'penguins.parquet'));
   const broken = path.join(work, 'half.parquet');
@@ -562,11 +562,14 @@ await check('a batch of three files, one broken: "Download all" gives a ZIP with
   await waitReady(page, 'iris.csv');
   await waitReady(page, 'seattle_weather.csv');
   await page.locator('button.generate-all').click();
-  for (const name of ['iris.csv', 'seattle_weather.csv']) await card(page, name).locator('a.download').waitFor({ timeout: 120000 });
-  await page.locator('button.download-all').click();
-  const link = page.locator('a.batch-zip');
-  await link.waitFor({ timeout: 60000 });
-  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  // Pressed as soon as the first output exists, while the files are still scoring:
+  // one press saves the ZIP once every output and its score are in.
+  await card(page, 'iris.csv').locator('a.download').waitFor({ timeout: 120000 });
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 180000 }),
+    page.locator('button.download-all').click(),
+  ]);
+  assert(await page.locator('a.batch-zip').count() === 1, 'the link stays, to save again');
   const zip = path.join(work, 'batch.zip');
   await download.saveAs(zip);
   const entries = unzip(zip);
@@ -577,6 +580,8 @@ await check('a batch of three files, one broken: "Download all" gives a ZIP with
   const bad = manifest.files.find((f) => f.file === 'half.parquet');
   assert(bad && bad.status === 'failed' && bad.error.message.includes('half.parquet'), `the manifest names the error: ${JSON.stringify(bad)}`);
   assert(manifest.files.filter((f) => f.status === 'generated').length === 2 && manifest.outputs === 2 && manifest.failed === 1, 'two outputs listed');
+  const unscored = manifest.files.filter((f) => f.status === 'generated' && typeof f.fidelity !== 'number');
+  assert(unscored.length === 0, `every output carries its score: ${JSON.stringify(unscored)}`);
   await page.close();
 });
 

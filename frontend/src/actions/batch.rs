@@ -39,6 +39,15 @@ pub fn apply_defaults_to_all(state: AppState) {
 /// why nothing was.
 pub fn download_all(state: AppState) {
     let cards = state.cards.get_untracked();
+    let busy = cards
+        .iter()
+        .filter(|c| c.life.with_untracked(Life::busy))
+        .count();
+    if busy > 0 {
+        // Asked again by `on_file_done` as each file finishes.
+        state.batch.set(Batch::Waiting { busy });
+        return;
+    }
     let mut names = Vec::new();
     let blobs = js_sys::Array::new();
     let mut listed = Vec::new();
@@ -99,6 +108,13 @@ pub fn download_all(state: AppState) {
     worker_bridge::send_with(Request::Bundle { names, manifest }, blobs.into());
 }
 
+/// A file finished its work: a ZIP that waited for it is made once none is busy.
+pub(super) fn on_file_done(state: AppState) {
+    if matches!(state.batch.get_untracked(), Batch::Waiting { .. }) {
+        download_all(state);
+    }
+}
+
 pub(super) fn on_batch_event(state: AppState, event: Event, attachment: JsValue) {
     let batch = match event {
         Event::Bundled { bytes } => match attachment.dyn_into::<web_sys::Blob>() {
@@ -124,6 +140,12 @@ pub(super) fn on_batch_event(state: AppState, event: Event, attachment: JsValue)
     };
     if let Batch::Ready { url, .. } = state.batch.get_untracked() {
         download::revoke(&url);
+    }
+    // One press: the ZIP is saved as soon as it is made; the link stays to save again.
+    if let Batch::Ready { url, .. } = &batch
+        && let Err(e) = download::save(url, "synthetic_batch.zip")
+    {
+        leptos::logging::warn!("the ZIP could not be saved by itself: {e}");
     }
     state.batch.set(batch);
 }

@@ -110,17 +110,22 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
                 })));
             }
             card.step(Step::Idle);
+            super::batch::on_file_done(state);
         }
-        Event::Failed { message, .. } => card.life.update(|life| match life {
-            Life::Read { step, .. } => {
-                *step = Step::Idle;
-                card.say(Note::Error(message));
-            }
-            Life::Reading | Life::Unreadable(_) => *life = Life::Unreadable(message),
-        }),
+        Event::Failed { message, .. } => {
+            card.life.update(|life| match life {
+                Life::Read { step, .. } => {
+                    *step = Step::Idle;
+                    card.say(Note::Error(message));
+                }
+                Life::Reading | Life::Unreadable(_) => *life = Life::Unreadable(message),
+            });
+            super::batch::on_file_done(state);
+        }
         Event::Cancelled { .. } => {
             card.say(Note::Notice("Generation cancelled.".into()));
             card.step(Step::Idle);
+            super::batch::on_file_done(state);
         }
         Event::Ready | Event::Crashed { .. } | Event::Bundled { .. } => {}
     }

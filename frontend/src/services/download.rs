@@ -17,6 +17,23 @@ pub fn text_url(text: &str, content_type: &str) -> Result<String, String> {
     blob_url(&blob)
 }
 
+/// Saves an object URL as a file, as a click on a download link would.
+pub fn save(url: &str, name: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .dyn_into()
+        .map_err(|_| "not a link")?;
+    link.set_href(url);
+    link.set_download(name);
+    link.click();
+    Ok(())
+}
+
 /// Frees an object URL.
 pub fn revoke(url: &str) {
     let _ = web_sys::Url::revoke_object_url(url);
