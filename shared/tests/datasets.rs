@@ -197,7 +197,7 @@ fn sample_size_bounds_rows_but_counts_stay_exact() {
 
 #[test]
 fn hhmm_columns_are_found_in_flights_and_made_as_valid_clock_times() {
-    use shared::pipeline::{self, InspectOptions, Synthesis};
+    use shared::pipeline::{self, InspectOptions};
     use shared::vocabulary::NumberEncoding;
     let bytes = std::fs::read(datasets().join("flights.csv")).unwrap();
     let real =
@@ -218,20 +218,9 @@ fn hhmm_columns_are_found_in_flights_and_made_as_valid_clock_times() {
         encoded,
         ["dep_time", "sched_dep_time", "arr_time", "sched_arr_time"]
     );
-    let spec = pipeline::template_spec(&real.safe, Default::default());
-    let synthetic = Synthesis::new(spec, Some(50_000), 3)
-        .unwrap()
-        .make(0..50_000);
+    let synthetic = synthesize(&real.safe, 50_000, 3);
     for name in encoded {
-        let i = synthetic
-            .columns
-            .iter()
-            .position(|c| c.name == name)
-            .unwrap();
-        let values = synthetic
-            .batch
-            .column(i)
-            .as_primitive::<arrow::datatypes::Int64Type>();
+        let values = column(&synthetic, name).as_primitive::<arrow::datatypes::Int64Type>();
         let invalid: Vec<i64> = values
             .iter()
             .flatten()
@@ -273,7 +262,7 @@ fn no_other_dataset_column_is_taken_for_a_time_or_date_code() {
 
 #[test]
 fn flights_clock_relations_are_found_and_hold_on_every_synthetic_row() {
-    use shared::pipeline::{self, InspectOptions, Synthesis};
+    use shared::pipeline::{self, InspectOptions};
     use shared::vocabulary::{NumberEncoding, Rule};
     let bytes = std::fs::read(datasets().join("flights.csv")).unwrap();
     let real =
@@ -302,13 +291,10 @@ fn flights_clock_relations_are_found_and_hold_on_every_synthetic_row() {
         );
     }
     // At the default strictness.
-    let spec = pipeline::template_spec(&real.safe, Default::default());
     let n = 30_000;
-    let t = Synthesis::new(spec, Some(n), 9).unwrap().make(0..n);
+    let t = synthesize(&real.safe, n, 9);
     let ints = |name: &str| -> Vec<Option<i64>> {
-        let i = t.columns.iter().position(|c| c.name == name).unwrap();
-        t.batch
-            .column(i)
+        column(&t, name)
             .as_primitive::<arrow::datatypes::Int64Type>()
             .iter()
             .collect()

@@ -11,7 +11,7 @@ use shared::spec::{Generator, Spec};
 use std::collections::HashSet;
 
 fn column(t: &shared::Table, name: &str) -> Vec<V> {
-    let a = t.batch.column(t.column_index(name).unwrap());
+    let a = common::column(t, name);
     (0..t.batch.num_rows()).map(|r| value(a, r)).collect()
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_pinned, pii, safe_profile};
+use common::{assert_pinned, column, pii, safe_profile};
 use shared::export::{ExportOptions, OutputFormat, to_bytes};
 use shared::plan::compile;
 use shared::spec::Spec;
@@ -231,10 +231,6 @@ fn more_strictness_never_measures_lower() {
             last = overall;
         }
     }
-}
-
-fn column<'a>(t: &'a shared::Table, name: &str) -> &'a arrow::array::ArrayRef {
-    t.batch.column(t.column_index(name).unwrap())
 }
 
 #[test]

@@ -128,16 +128,8 @@ fn dates_released_to_a_year_or_month_are_made_as_days_inside_it() {
         Some(shared::vocabulary::Granularity::Month)
     );
     assert!(birth.quantiles.iter().all(|q| q.ends_with("-01-01")));
-    let spec = pipeline::template_spec(&real.safe, Default::default());
-    let synthetic = Synthesis::new(spec, Some(3000), 11).unwrap().make(0..3000);
-    let column = |name: &str| {
-        let i = synthetic
-            .columns
-            .iter()
-            .position(|c| c.name == name)
-            .unwrap();
-        synthetic.batch.column(i).clone()
-    };
+    let synthetic = common::synthesize(&real.safe, 3000, 11);
+    let column = |name: &str| common::column(&synthetic, name).clone();
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
     let births: Vec<chrono::NaiveDate> = column("date_of_birth")
         .as_primitive::<Date32Type>()
@@ -193,17 +185,9 @@ fn dates_written_as_yyyymmdd_numbers_come_back_as_real_dates() {
         &InspectOptions::with_guard_seed(2),
     )
     .unwrap();
-    let spec = pipeline::template_spec(&real.safe, Default::default());
-    let synthetic = Synthesis::new(spec, Some(5000), 5).unwrap().make(0..5000);
-    let i = synthetic
-        .columns
-        .iter()
-        .position(|c| c.name == "day_code")
-        .unwrap();
-    let codes = synthetic
-        .batch
-        .column(i)
-        .as_primitive::<arrow::datatypes::Int64Type>();
+    let synthetic = common::synthesize(&real.safe, 5000, 5);
+    let codes =
+        common::column(&synthetic, "day_code").as_primitive::<arrow::datatypes::Int64Type>();
     for v in codes.iter().flatten() {
         let text = v.to_string();
         let date = chrono::NaiveDate::parse_from_str(&text, "%Y%m%d");
@@ -506,8 +490,7 @@ fn stays_and_ages_agree_with_their_dates() {
         "{:?}",
         real.safe.rules
     );
-    let spec = pipeline::template_spec(&real.safe, Default::default());
-    let synthetic = Synthesis::new(spec, Some(3000), 4).unwrap().make(0..3000);
+    let synthetic = common::synthesize(&real.safe, 3000, 4);
     let table = shared::read(csv.as_bytes(), "stays.csv", &Default::default()).unwrap();
     let report = common::scored(&table, &synthetic);
     for relation in [
@@ -551,16 +534,8 @@ fn days_made_inside_a_month_follow_the_released_weekdays_and_hours() {
         &InspectOptions::with_guard_seed(3),
     )
     .unwrap();
-    let spec = pipeline::template_spec(&real.safe, Default::default());
-    let synthetic = Synthesis::new(spec, Some(3000), 9).unwrap().make(0..3000);
-    let i = synthetic
-        .columns
-        .iter()
-        .position(|c| c.name == "admission_time")
-        .unwrap();
-    let times: Vec<chrono::NaiveDateTime> = synthetic
-        .batch
-        .column(i)
+    let synthetic = common::synthesize(&real.safe, 3000, 9);
+    let times: Vec<chrono::NaiveDateTime> = common::column(&synthetic, "admission_time")
         .as_primitive::<TimestampMicrosecondType>()
         .iter()
         .flatten()

@@ -577,6 +577,57 @@ async fn generate_writes_as_the_upload_did_unless_asked_for_plain_csv() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_spec_writes_as_the_new_upload_does_not_as_the_one_that_left_it() {
+    // Similar specs are reused within one client's token.
+    let relay = start_relay(&vars(&[("RELAY_TOKEN", "client-a")])).await;
+    let table = |german: bool| {
+        let (sep, end) = if german { (";", "\r\n") } else { (",", "\n") };
+        let mut csv = format!("Kunde{sep}Preis{sep}Bezahlt{end}");
+        for r in 0..2000 {
+            let (whole, cents) = (10 + r * 37 % 900, r % 100);
+            let price = if german {
+                format!("{whole},{cents:02} €")
+            } else {
+                format!("{whole}.{cents:02}")
+            };
+            let paid = match (german, r % 3 == 0) {
+                (true, true) => "Nein",
+                (true, false) => "Ja",
+                (false, paid) => {
+                    if paid {
+                        "false"
+                    } else {
+                        "true"
+                    }
+                }
+            };
+            csv += &format!(
+                "{}{sep}{price}{sep}{paid}{end}",
+                ["Acme AG", "Hooli GmbH"][r % 2]
+            );
+        }
+        csv.into_bytes()
+    };
+    let made = |german: bool| {
+        let form = file_form("umsatz.csv", table(german)).text("seed", "4");
+        e2e::post_form_as(&relay.url, "generate", form, "client-a")
+    };
+    let first = made(true).await;
+    assert_eq!(first.headers()["x-spec-source"], "template");
+    assert!(first.bytes().await.unwrap().starts_with(b"Kunde;Preis"));
+    // Another upload of the same table written the standard way reuses the spec.
+    let second = made(false).await;
+    assert_eq!(second.headers()["x-spec-source"], "cache");
+    let text = String::from_utf8(second.bytes().await.unwrap().to_vec()).unwrap();
+    assert!(text.starts_with("Kunde,Preis,Bezahlt\n"), "{}", &text[..40]);
+    assert!(
+        !text.contains('€') && !text.contains("Ja"),
+        "{}",
+        &text[..80]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cache_reuses_a_clients_specs_and_clears_by_age() {
     let token = vars(&[("RELAY_TOKEN", "client-a")]);
     let relay = start_relay(&token).await;

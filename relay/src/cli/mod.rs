@@ -63,21 +63,7 @@ fn guard_seed(fixed: Option<u64>, epsilon: Option<f64>) -> anyhow::Result<u64> {
 /// be repeated.
 /// A CSV delimiter given on the command line: `,` `;` `|`, or `tab` / `\t`.
 fn parse_delimiter(s: &str) -> Result<char, String> {
-    let c = match s {
-        "tab" | "\\t" | "\t" => '\t',
-        _ => {
-            let mut chars = s.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) => c,
-                _ => '\0',
-            }
-        }
-    };
-    if shared::written::Dialect::DELIMITERS.contains(&c) {
-        Ok(c)
-    } else {
-        Err(format!("{s:?}: use , ; | or tab"))
-    }
+    shared::written::Dialect::delimiter_by_name(s).ok_or_else(|| format!("{s:?}: use , ; | or tab"))
 }
 
 fn generation_seed(seed: Option<u64>) -> anyhow::Result<u64> {

@@ -251,29 +251,31 @@ pub fn read_number(text: &str, comma_is_decimal: bool) -> Option<Reading> {
         Some(i) => (&s[..i], Some(&s[i + 1..])),
         None => (s, None),
     };
-    let exp: i32 = match exponent {
-        Some(e) => {
-            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
-            if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit())
-            {
-                return None;
-            }
-            e.parse().ok()?
+    // An exponent is a sign and one to three digits.
+    if let Some(e) = exponent {
+        let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+        if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
         }
-        None => 0,
-    };
+    }
     let m = mantissa.as_bytes();
     if m.is_empty() || !m[0].is_ascii_digit() || !m[m.len() - 1].is_ascii_digit() {
         return None;
     }
     // Separators: every non-digit position, which must be one of the known ones.
-    let mut seps: Vec<(usize, char)> = Vec::new();
+    // Separators: every non-digit position, which must be one of the known ones. On
+    // the stack: this runs for every cell of a formatted column (the text is at most
+    // 64 bytes, so at most 64 separators).
+    let mut sep_buf = [(0usize, ' '); 64];
+    let mut n_seps = 0;
     for (i, c) in mantissa.char_indices() {
         if !c.is_ascii_digit() {
             Grouping::of(c)?;
-            seps.push((i, c));
+            sep_buf[n_seps] = (i, c);
+            n_seps += 1;
         }
     }
+    let seps = &sep_buf[..n_seps];
     let (mut decimal_at, mut grouping) = (None::<usize>, None::<char>);
     let mut decimal_comma = None;
     let mut ambiguous = false;
@@ -283,8 +285,7 @@ pub fn read_number(text: &str, comma_is_decimal: bool) -> Option<Reading> {
             let same_as_last = seps.iter().filter(|(_, x)| *x == c).count();
             let after = mantissa.len() - last - c.len_utf8();
             if matches!(c, '.' | ',') && same_as_last == 1 {
-                let others: Vec<char> = seps[..seps.len() - 1].iter().map(|x| x.1).collect();
-                if !others.is_empty() {
+                if seps.len() > 1 {
                     decimal_at = Some(last); // "1.234,56", "1 234,5"
                 } else if after == 3 && last <= 3 && m[0] != b'0' {
                     ambiguous = true;
@@ -307,8 +308,7 @@ pub fn read_number(text: &str, comma_is_decimal: bool) -> Option<Reading> {
     }
     let int_end = decimal_at.unwrap_or(mantissa.len());
     // Grouping: one separator kind, groups of three after the first (1 to 3 digits).
-    let group_seps: Vec<(usize, char)> =
-        seps.iter().copied().filter(|&(i, _)| i < int_end).collect();
+    let group_seps = &seps[..seps.iter().take_while(|&&(i, _)| i < int_end).count()];
     if let Some(&(_, g)) = group_seps.first() {
         if group_seps.iter().any(|&(_, c)| c != g) {
             return None;
@@ -336,20 +336,30 @@ pub fn read_number(text: &str, comma_is_decimal: bool) -> Option<Reading> {
     if frac.bytes().any(|b| !b.is_ascii_digit()) {
         return None;
     }
-    let mut plain = String::with_capacity(mantissa.len() + 8);
+    // The number as Rust reads it, on the stack: sign, digits, point, fraction, exponent.
+    let mut plain = [0u8; 80];
+    let mut len = 0;
+    let mut push = |bytes: &[u8]| {
+        plain[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+    };
     if negative.is_some() {
-        plain.push('-');
+        push(b"-");
     }
-    plain.extend(mantissa[..int_end].chars().filter(char::is_ascii_digit));
+    for &b in &m[..int_end] {
+        if b.is_ascii_digit() {
+            push(&[b]);
+        }
+    }
     if !frac.is_empty() {
-        plain.push('.');
-        plain.push_str(frac);
+        push(b".");
+        push(frac.as_bytes());
     }
-    if exponent.is_some() {
-        plain.push('e');
-        plain.push_str(&exp.to_string());
+    if let Some(e) = exponent {
+        push(b"e");
+        push(e.as_bytes());
     }
-    let value: f64 = plain.parse().ok()?;
+    let value: f64 = std::str::from_utf8(&plain[..len]).ok()?.parse().ok()?;
     if !value.is_finite() {
         return None;
     }
@@ -862,8 +872,24 @@ impl Default for Dialect {
 }
 
 impl Dialect {
-    /// Delimiters a dialect may name.
+    /// Delimiters a dialect may name (and the reader tries, in this order).
     pub const DELIMITERS: [char; 4] = [',', '\t', ';', '|'];
+
+    /// A delimiter as a user names it: `,` `;` `|`, or a tab (`tab`, `\t`, or the
+    /// character itself).
+    pub fn delimiter_by_name(name: &str) -> Option<char> {
+        let c = match name {
+            "tab" | "\\t" => '\t',
+            _ => {
+                let mut chars = name.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => c,
+                    _ => return None,
+                }
+            }
+        };
+        Self::DELIMITERS.contains(&c).then_some(c)
+    }
     /// The line ending.
     pub fn line_end(&self) -> &'static [u8] {
         if self.crlf { b"\r\n" } else { b"\n" }

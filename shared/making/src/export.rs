@@ -191,16 +191,18 @@ impl ExportOptions {
 
 /// Text in the dialect's encoding (rows are whole, so no character is ever split).
 fn encode(text: Vec<u8>, encoding: TextEncoding) -> Vec<u8> {
-    let utf8 = || String::from_utf8_lossy(&text).into_owned();
+    if encoding == TextEncoding::Utf8 {
+        return text;
+    }
+    // Rendered text is UTF-8; the lossy branch only guards the type.
+    let text = String::from_utf8(text)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     match encoding {
-        TextEncoding::Utf8 => text,
-        TextEncoding::Windows1252 => {
-            let s = utf8();
-            encoding_rs::WINDOWS_1252.encode(&s).0.into_owned()
-        }
+        TextEncoding::Utf8 => text.into_bytes(),
+        TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252.encode(&text).0.into_owned(),
         // encoding_rs decodes UTF-16 but, per the WHATWG standard, does not encode it.
-        TextEncoding::Utf16le => utf8().encode_utf16().flat_map(u16::to_le_bytes).collect(),
-        TextEncoding::Utf16be => utf8().encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        TextEncoding::Utf16le => text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        TextEncoding::Utf16be => text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
     }
 }
 
@@ -513,9 +515,7 @@ pub fn render_text(
                 }
                 out.extend_from_slice(d.line_end());
             }
-            if d.encoding != TextEncoding::Utf8 {
-                out = encode(out, d.encoding);
-            }
+            out = encode(out, d.encoding);
         }
         OutputFormat::Json | OutputFormat::Ndjson => {
             let json = format == OutputFormat::Json;

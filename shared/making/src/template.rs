@@ -123,17 +123,21 @@ pub fn template(profile: &SafeProfile, strictness: f64) -> Spec {
     }
 }
 
-/// Gives a spec written elsewhere (by the LLM, by hand) the source's way of writing
-/// values where it says nothing: the dialect, and each column's number format,
-/// boolean words and missing-value token. A spec that says something keeps it.
+/// Gives a spec that came from elsewhere (the LLM, a cache entry another file's
+/// upload left) the way the file being imitated writes its values: its dialect, and
+/// each column's number format, boolean words and missing-value token. These belong
+/// to the source, not to whoever wrote the spec: a cached spec from a `;` file must
+/// not make a `,` file's output `;`. The user changes them with the output settings
+/// ([`crate::export::WriteChoice`]).
 pub fn write_as_source(spec: &mut Spec, profile: &SafeProfile) {
-    if spec.dialect.is_none() {
-        spec.dialect = profile.dialect.clone();
-    }
-    for col in spec.columns.iter_mut().filter(|c| c.written.is_plain()) {
-        if let Some(c) = profile.columns.iter().find(|c| c.name == col.name) {
-            col.written = c.written.clone();
-        }
+    spec.dialect = profile.dialect.clone();
+    for col in &mut spec.columns {
+        col.written = profile
+            .columns
+            .iter()
+            .find(|c| c.name == col.name)
+            .map(|c| c.written.clone())
+            .unwrap_or_default();
     }
 }
 
@@ -357,14 +361,7 @@ fn derive_clock_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
             }
         }
     }
-    for (target, derivation) in derived {
-        if read_by_others(columns, &target) {
-            continue;
-        }
-        if let Some(c) = columns.iter_mut().find(|c| c.name == target) {
-            c.generator = Generator::Derived { derivation };
-        }
-    }
+    derive(columns, derived);
 }
 
 /// Lengths of stay and ages, held exactly: the later date is the earlier plus the
@@ -421,6 +418,12 @@ fn derive_calendar_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
             derived.push((made.clone(), derivation));
         }
     }
+    derive(columns, derived);
+}
+
+/// Makes each listed column derived, unless another derived column reads it (a
+/// derivation never reads a derived column).
+fn derive(columns: &mut [ColumnSpec], derived: Vec<(String, Derivation)>) {
     for (name, derivation) in derived {
         if read_by_others(columns, &name) {
             continue;

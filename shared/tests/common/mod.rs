@@ -45,6 +45,23 @@ pub fn held(report: &shared::Report, relation: &str) -> (f64, f64) {
     (held.real, held.synthetic.unwrap_or(0.0))
 }
 
+/// `rows` rows made with `seed` from the template's spec (default strictness) of a
+/// SafeProfile: the page's and the CLI's template path.
+pub fn synthesize(safe: &shared::SafeProfile, rows: u64, seed: u64) -> shared::Table {
+    let spec = shared::pipeline::template_spec(safe, Default::default());
+    shared::pipeline::Synthesis::new(spec, Some(rows), seed)
+        .unwrap()
+        .make(0..rows)
+}
+
+/// A table's column by name.
+pub fn column<'t>(table: &'t shared::Table, name: &str) -> &'t arrow::array::ArrayRef {
+    let i = table
+        .column_index(name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    table.batch.column(i)
+}
+
 /// The SafeProfile of a file with the guard seed the golden files use (2024).
 pub fn safe_profile(bytes: &[u8], file: &str) -> shared::SafeProfile {
     let t = shared::read(bytes, file, &Default::default()).unwrap();

@@ -142,13 +142,11 @@ pub async fn read_form(mut mp: Multipart, state: &AppState) -> ApiResult<Form> {
                 form.sample_size = Some(n);
             }
             "delimiter" => {
-                form.write.delimiter = Some(match value.as_str() {
-                    "\t" | "tab" => '\t',
-                    "," => ',',
-                    ";" => ';',
-                    "|" => '|',
-                    _ => return Err(field_error(&name, &value, ", ; | or tab")),
-                })
+                // Not trimmed: a tab is a delimiter.
+                form.write.delimiter = Some(
+                    shared::written::Dialect::delimiter_by_name(&value)
+                        .ok_or_else(|| field_error(&name, &value, ", ; | or tab"))?,
+                )
             }
             "plain" => form.write.plain = parse_bool(&name, v)?,
             "line_ends" => {

@@ -99,8 +99,6 @@ pub(crate) fn resolve(
             })
         }
         Derivation::DateOffset { from, offset_days } => {
-            let f = input(c, spec, path, "from", from)?;
-            let (logical, format) = date(c, path, from, &columns[f].recipe)?;
             let sorted = offset_days.windows(2).all(|w| w[0] <= w[1]);
             if offset_days.len() < 2 || !sorted || offset_days.iter().any(|x| !x.is_finite()) {
                 c.fail(
@@ -111,19 +109,17 @@ pub(crate) fn resolve(
                 );
                 return None;
             }
-            Some(Derived::DateOffset {
-                from: f,
-                offset: Offset::Drawn(offset_days.clone()),
-                logical,
-                format,
-            })
+            date_offset(
+                c,
+                spec,
+                path,
+                from,
+                columns,
+                Offset::Drawn(offset_days.clone()),
+            )
         }
         Derivation::AddDays { from, days } => {
-            let (f, n) = (
-                input(c, spec, path, "from", from)?,
-                input(c, spec, path, "days", days)?,
-            );
-            let (logical, format) = date(c, path, from, &columns[f].recipe)?;
+            let n = input(c, spec, path, "days", days)?;
             if number(columns, n).is_none() {
                 c.fail(
                     format!("{path}.days"),
@@ -133,12 +129,7 @@ pub(crate) fn resolve(
                 );
                 return None;
             }
-            Some(Derived::DateOffset {
-                from: f,
-                offset: Offset::Column(n),
-                logical,
-                format,
-            })
+            date_offset(c, spec, path, from, columns, Offset::Column(n))
         }
         Derivation::YearsBetween { from, to } => {
             let (f, t) = (
@@ -243,6 +234,25 @@ fn number(columns: &[PlannedColumn], i: usize) -> Option<(u8, bool)> {
 }
 
 /// Checks that a derivation's input is a date or datetime column; its type and format.
+/// A date (or datetime) `from` plus an offset, in `from`'s type and format.
+fn date_offset(
+    c: &mut Checker,
+    spec: &Spec,
+    path: &str,
+    from: &str,
+    columns: &[PlannedColumn],
+    offset: Offset,
+) -> Option<Derived> {
+    let f = input(c, spec, path, "from", from)?;
+    let (logical, format) = date(c, path, from, &columns[f].recipe)?;
+    Some(Derived::DateOffset {
+        from: f,
+        offset,
+        logical,
+        format,
+    })
+}
+
 fn date(c: &mut Checker, path: &str, name: &str, recipe: &Gen) -> Option<(LogicalType, String)> {
     match recipe {
         Gen::Datetime(Datetime {

@@ -14,7 +14,11 @@ use crate::table::{FileFormat, Table};
 use crate::written::{Dialect, TextEncoding};
 use std::borrow::Cow;
 
-const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+/// The delimiters tried, as bytes.
+const DELIMITERS: [u8; 4] = {
+    let [a, b, c, d] = Dialect::DELIMITERS;
+    [a as u8, b as u8, c as u8, d as u8]
+};
 
 pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) -> Result<Table> {
     let mut warnings = Vec::new();

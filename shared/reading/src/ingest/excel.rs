@@ -39,14 +39,23 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
     };
     let mut warnings = Vec::new();
     let errors = cells.errors;
-    let (names, source) = cells.into_columns(&options.limits, &mut warnings)?;
+    let (names, mut source) = cells.into_columns(&options.limits, &mut warnings)?;
+    // Excel stores 12.5 % as 0.125: a percent column is read as the percent shown.
+    source.percent = codes
+        .iter()
+        .map(|c| {
+            c.as_deref()
+                .and_then(written::from_excel_code)
+                .is_some_and(|(_, _, percent)| percent)
+        })
+        .collect();
     if errors > 0 {
         warnings.push(format!(
             "{errors} cell(s) held Excel errors (#N/A, #DIV/0!...) and were read as empty"
         ));
     }
     let mut table = table_from_source(format, names, &source, options, warnings)?;
-    shown_as(&mut table, &codes)?;
+    shown_as(&mut table, &codes);
     table.sheet = Some(sheet);
     table.sheets = sheet_names;
     Ok(table)
@@ -167,6 +176,7 @@ impl SparseCells {
             SheetColumns {
                 rows: (rows - 1) as usize,
                 columns,
+                percent: Vec::new(),
             },
         ))
     }
@@ -176,6 +186,8 @@ impl SparseCells {
 struct SheetColumns {
     rows: usize,
     columns: Vec<Vec<(u32, Data)>>,
+    /// Columns whose number format is a percent (missing: none).
+    percent: Vec<bool>,
 }
 
 impl CellSource for SheetColumns {
@@ -184,11 +196,16 @@ impl CellSource for SheetColumns {
     }
 
     fn visit(&self, column: usize, f: &mut dyn FnMut(Cell<'_>)) {
+        let percent = self.percent.get(column).copied().unwrap_or(false);
         let mut next = self.columns[column].iter().peekable();
         for row in 0..self.rows as u32 {
             match next.peek() {
                 Some((r, value)) if *r == row => {
-                    f(cell(value));
+                    f(match cell(value) {
+                        Cell::Float(x) if percent => Cell::Float(x * 100.0),
+                        Cell::Int(i) if percent => Cell::Float(i as f64 * 100.0),
+                        other => other,
+                    });
                     next.next();
                 }
                 _ => f(Cell::Null),
@@ -227,20 +244,14 @@ fn no_sheet(wanted: &str, names: &[String]) -> Error {
 // ---------------------------------------------------------------- .xlsx
 
 /// The workbook's number and date formats, put on the columns they show: a currency
-/// or percent column keeps its format (percent cells, stored as fractions, become the
-/// percent written), a date column its pattern.
-fn shown_as(table: &mut Table, codes: &[Option<String>]) -> Result<()> {
-    let mut arrays = table.batch.columns().to_vec();
-    for (c, code) in codes.iter().enumerate().take(table.columns.len()) {
+/// or percent column keeps its format, a date column its pattern. (Percent cells were
+/// already read as the percent shown: [`SheetColumns::percent`].)
+fn shown_as(table: &mut Table, codes: &[Option<String>]) {
+    for (info, code) in table.columns.iter_mut().zip(codes) {
         let Some(code) = code else { continue };
-        let info = &mut table.columns[c];
         if info.logical.is_numeric()
-            && let Some((format, decimals, percent)) = written::from_excel_code(code)
+            && let Some((format, decimals, _)) = written::from_excel_code(code)
         {
-            if percent {
-                arrays[c] = percent_points(&arrays[c]);
-                info.logical = LogicalType::Float;
-            }
             if info.logical == LogicalType::Float {
                 info.decimals = Some(decimals);
             }
@@ -257,76 +268,60 @@ fn shown_as(table: &mut Table, codes: &[Option<String>]) -> Result<()> {
             }
         }
     }
-    let schema = arrow::datatypes::Schema::new(
-        table
-            .columns
-            .iter()
-            .zip(&arrays)
-            .map(|(c, a)| arrow::datatypes::Field::new(&c.name, a.data_type().clone(), true))
-            .collect::<Vec<_>>(),
-    );
-    table.batch = arrow::array::RecordBatch::try_new(std::sync::Arc::new(schema), arrays)
-        .map_err(|e| malformed("could not apply the workbook's formats", e))?;
-    Ok(())
 }
 
-/// A percent column's fractions (0.125) as the percents they show (12.5).
-fn percent_points(array: &arrow::array::ArrayRef) -> arrow::array::ArrayRef {
-    use arrow::array::{Array, AsArray, Float64Array};
-    use arrow::datatypes::{DataType, Float64Type, Int64Type};
-    let values: Float64Array = match array.data_type() {
-        DataType::Int64 => array
-            .as_primitive::<Int64Type>()
-            .iter()
-            .map(|v| v.map(|v| v as f64 * 100.0))
-            .collect(),
-        DataType::Float64 => array
-            .as_primitive::<Float64Type>()
-            .iter()
-            .map(|v| v.map(|v| v * 100.0))
-            .collect(),
-        _ => return array.clone(),
-    };
-    std::sync::Arc::new(values)
+/// Style ids of a sheet's first data rows, counted per column as the cells are read
+/// (one pass over the sheet: the values and their styles come together).
+#[derive(Default)]
+struct StyleTally {
+    first_row: Option<u32>,
+    /// (sheet column, style id) → cells.
+    counts: std::collections::HashMap<(u32, usize), u32>,
 }
 
-/// The format code most of a column's first data cells carry, per column of the
-/// extent (`None` for General). Reads the sheet's styles once more: only after the
-/// cells fit the budget.
-fn column_codes<RS: Read + std::io::Seek>(
-    book: &mut calamine::Xlsx<RS>,
-    name: &str,
-    cells: &SparseCells,
-) -> Vec<Option<String>> {
-    let Ok(styles) = book.worksheet_style(name) else {
-        return Vec::new();
-    };
-    if cells.cells.is_empty() {
-        return Vec::new();
+impl StyleTally {
+    /// Rows below the header whose styles decide a column's format.
+    const ROWS: u32 = 200;
+
+    fn add(&mut self, row: u32, col: u32, style: usize) {
+        let first = *self.first_row.get_or_insert(row);
+        if row > first && row - first <= Self::ROWS {
+            *self.counts.entry((col, style)).or_default() += 1;
+        }
     }
-    let last = cells.max_row.min(cells.min_row.saturating_add(200));
-    (cells.min_col..=cells.max_col)
-        .map(|col| {
-            let mut tally: Vec<(&str, u32)> = Vec::new();
-            for row in cells.min_row + 1..=last {
-                let code = styles
-                    .get((row, col))
-                    .and_then(|s| s.number_format.as_ref())
-                    .map(|f| f.format_code.as_str())
-                    .filter(|c| !c.eq_ignore_ascii_case("general"));
-                if let Some(code) = code {
+
+    /// The format code most of each column's first data cells carry, per column of
+    /// the extent (`None` for General).
+    fn codes(&self, styles: &[calamine::Style], cells: &SparseCells) -> Vec<Option<String>> {
+        if cells.cells.is_empty() {
+            return Vec::new();
+        }
+        let code = |style: usize| {
+            styles
+                .get(style)
+                .and_then(|s| s.number_format.as_ref())
+                .map(|f| f.format_code.as_str())
+                .filter(|c| !c.eq_ignore_ascii_case("general"))
+        };
+        (cells.min_col..=cells.max_col)
+            .map(|col| {
+                let mut tally: Vec<(&str, u32)> = Vec::new();
+                for (&(_, style), &n) in self.counts.iter().filter(|((c, _), _)| *c == col) {
+                    let Some(code) = code(style) else { continue };
                     match tally.iter_mut().find(|(c, _)| *c == code) {
-                        Some((_, n)) => *n += 1,
-                        None => tally.push((code, 1)),
+                        Some((_, m)) => *m += n,
+                        None => tally.push((code, n)),
                     }
                 }
-            }
-            tally
-                .into_iter()
-                .max_by_key(|(_, n)| *n)
-                .map(|(c, _)| c.to_string())
-        })
-        .collect()
+                // Ties go to the code that sorts first, so the answer does not
+                // depend on the map's order.
+                tally
+                    .into_iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                    .map(|(c, _)| c.to_string())
+            })
+            .collect()
+    }
 }
 
 type Sheet = (String, Vec<String>, SparseCells, Vec<Option<String>>);
@@ -345,16 +340,20 @@ fn read_xlsx(bytes: &[u8], options: &IngestOptions) -> Result<Sheet> {
             Err(e) => return Err(malformed("could not read the sheet", e)),
         };
         let mut cells = SparseCells::new(&options.limits);
-        while let Some(c) = reader
-            .next_cell()
+        let mut styles = StyleTally::default();
+        while let Some((c, style)) = reader
+            .next_cell_with_style_id()
             .map_err(|e| malformed("could not read the sheet", e))?
         {
             let (row, col) = c.get_position();
-            cells.push(row, col, c.get_value().clone().into())?;
+            let value: Data = c.get_value().clone().into();
+            if !matches!(value, Data::Empty) {
+                styles.add(row, col, style);
+            }
+            cells.push(row, col, value)?;
         }
         if !cells.cells.is_empty() || options.sheet.is_some() {
-            drop(reader);
-            let codes = column_codes(&mut book, &name, &cells);
+            let codes = styles.codes(reader.styles(), &cells);
             return Ok((name, names, cells, codes));
         }
     }

@@ -55,9 +55,9 @@ pub(crate) enum Number {
     Float(f64, u8),
 }
 
-/// Parses a number the way people write them in data files; `decimal_comma` allows
-/// `1,5` (only offered when the delimiter is not a comma).
-pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Option<Number> {
+/// Parses a plain number (`-12.5`, `1e3`): the fast path. Numbers written for people
+/// (`$1,234.56`, `1,5`) are [`written::read_number`]'s.
+pub(crate) fn parse_number(s: &str) -> Option<Number> {
     let t = if s.as_bytes().first().is_some_and(u8::is_ascii_whitespace)
         || s.as_bytes().last().is_some_and(u8::is_ascii_whitespace)
     {
@@ -87,16 +87,6 @@ pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Option<Number> {
             t.parse::<f64>().ok().map(|f| Number::Float(f, 0))
         });
     }
-    let owned;
-    let t = if decimal_comma && t.contains(',') {
-        if t.contains('.') || t.matches(',').count() != 1 {
-            return None;
-        }
-        owned = t.replace(',', ".");
-        owned.as_str()
-    } else {
-        t
-    };
     if !t
         .bytes()
         .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'))
@@ -465,7 +455,7 @@ impl Inference {
         let plain = if hint_comma && looks_ambiguous(s) {
             None
         } else {
-            parse_number(s, false)
+            parse_number(s)
         };
         match plain {
             Some(Number::Int(i)) => {
@@ -666,7 +656,7 @@ fn comma(d: &Decision) -> bool {
 /// A text cell of a numeric column: plain numbers on the fast path, numbers written
 /// for people (`$1,234.56`) read with the column's decimal mark.
 pub(crate) fn text_number(s: &str, comma: bool) -> Option<f64> {
-    if !comma && let Some(n) = parse_number(s, false) {
+    if !comma && let Some(n) = parse_number(s) {
         return Some(match n {
             Number::Int(i) => i as f64,
             Number::Float(f, _) => f,
@@ -760,7 +750,7 @@ impl ColumnBuilder {
             }),
             ColumnBuilder::DateTime(b, fmt, epoch) => b.append_option(match cell {
                 Cell::Text(s) => match epoch {
-                    Some(unit) => match parse_number(s, false) {
+                    Some(unit) => match parse_number(s) {
                         Some(Number::Int(i)) => i.checked_mul(*unit),
                         _ => None,
                     },
@@ -865,17 +855,17 @@ mod tests {
             } else {
                 Number::Int(s.parse().unwrap())
             };
-            assert_eq!(parse_number(s, false), Some(want), "{s}");
+            assert_eq!(parse_number(s), Some(want), "{s}");
         }
         // Not plain: left to the general path, same answers as before.
-        assert_eq!(parse_number("1e3", false), Some(Number::Float(1000.0, 0)));
+        assert_eq!(parse_number("1e3"), Some(Number::Float(1000.0, 0)));
         assert_eq!(
-            parse_number("1234567890123456789", false),
+            parse_number("1234567890123456789"),
             Some(Number::Int(1234567890123456789))
         );
-        assert_eq!(parse_number(".5", false), Some(Number::Float(0.5, 1)));
-        assert_eq!(parse_number("5.", false), Some(Number::Float(5.0, 0)));
-        assert_eq!(parse_number("1.2.3", false), None);
+        assert_eq!(parse_number(".5"), Some(Number::Float(0.5, 1)));
+        assert_eq!(parse_number("5."), Some(Number::Float(5.0, 0)));
+        assert_eq!(parse_number("1.2.3"), None);
     }
 
     #[test]
