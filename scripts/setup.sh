@@ -3,9 +3,10 @@
 # the wasm32 target, wasm-bindgen-cli at the exact version of the wasm-bindgen crate in
 # Cargo.lock, trunk 0.21.14 (builds the page), Debian's chromium, chromium-driver and
 # clang (zstd-sys compiles C for wasm32), npm's binaryen (wasm-opt for the shipped page)
-# and playwright-core (drives Chromium in tests/browser), and with --tests curl and a
+# and playwright-core (drives Chromium in tests/browser), and with --tests curl, a
 # Python venv with pandas, pyarrow, openpyxl and requests for the read-back and
-# user-guide tests. Everything comes from the package registries; nothing from GitHub or
+# user-guide tests, with maturin, polars and PySpark for the Python package's tests,
+# and Java for Spark. Everything comes from the package registries; nothing from GitHub or
 # a CDN. With --tests also cargo-fuzz (from crates.io) for the fuzzing smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,17 +35,26 @@ fi
 
 # Python with pandas, pyarrow and openpyxl (from PyPI, ~20 s once): a test reads every
 # output format with the readers our users' tools use; requests runs the user guide's
-# Python example against the relay. Only `--tests` wants it.
+# Python example against the relay. The Python package's tests add maturin (builds the
+# wheel), polars (an input it takes) and PySpark (a local Spark session, ~1 minute
+# once), and Spark needs Java 17 or later: Debian's default-jre-headless where missing.
+# Only `--tests` wants any of it.
 py_env=${BYOD_PY_VENV:-$HOME/.cache/byod-py}
-if [ "${1:-}" = --tests ] && ! "$py_env/bin/python" -c 'import pandas, pyarrow, openpyxl, requests' 2>/dev/null; then
+if [ "${1:-}" = --tests ] && ! "$py_env/bin/python" -c 'import pandas, pyarrow, openpyxl, requests, polars, pyspark, maturin' 2>/dev/null; then
   if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
     say "installing python3-venv from Debian"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-venv >/dev/null
   fi
-  say "creating $py_env with pandas, pyarrow, openpyxl and requests"
-  python3 -m venv "$py_env"
-  "$py_env/bin/pip" install -q 'pandas<3' pyarrow openpyxl requests >&2
+  say "creating $py_env with pandas, pyarrow, openpyxl, requests, polars, pyspark and maturin"
+  [ -x "$py_env/bin/python" ] || python3 -m venv "$py_env"
+  "$py_env/bin/pip" install -q 'pandas<3' pyarrow openpyxl requests polars 'pyspark>=4,<5' 'maturin>=1.7,<2' >&2
+fi
+java_major=$(java -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }' || true)
+if [ "${1:-}" = --tests ] && [ "${java_major:-0}" -lt 17 ]; then
+  say "installing default-jre-headless from Debian (Spark needs Java 17 or later)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq default-jre-headless >/dev/null
 fi
 
 # The CLI must match the crate exactly, or wasm-bindgen refuses the module.

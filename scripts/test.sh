@@ -43,5 +43,7 @@ cargo build -p relay -p e2e --bin byod --bin fake_azure --locked
 DIST="$CARGO_TARGET_DIR/dist-test" BYOD_BIN="$CARGO_TARGET_DIR/debug/byod" \
   FAKE_AZURE_BIN="$CARGO_TARGET_DIR/debug/fake_azure" \
   node tests/browser/page.test.mjs
+echo "== the Python package (tests/python.sh: wheel, fresh venv, API, local Spark)"
+BYOD_BIN="$CARGO_TARGET_DIR/debug/byod" tests/python.sh
 echo "== fuzzing smoke run (every target, a few seconds each; tests/fuzz/run.sh for campaigns)"
 tests/fuzz/run.sh "${FUZZ_SMOKE_SECS:-10}"

@@ -152,6 +152,20 @@ pub fn inspect_until(
     let table = crate::read(bytes.as_ref(), name, &options.ingest)?;
     drop(bytes);
     keep_going()?;
+    inspect_table_until(table, options, keep_going)
+}
+
+/// Profiles and guards a table already read (Arrow data handed over in memory, or a
+/// table joined from partitions: see [`crate::ingest::batches`]).
+pub fn inspect_table(table: Table, options: &InspectOptions) -> Result<Inspected> {
+    inspect_table_until(table, options, &|| Ok(()))
+}
+
+fn inspect_table_until(
+    table: Table,
+    options: &InspectOptions,
+    keep_going: &dyn Fn() -> Result<()>,
+) -> Result<Inspected> {
     let profile = crate::profile(&table);
     keep_going()?;
     let (safe, withheld) = crate::guard(&profile, &options.guard);

@@ -130,6 +130,16 @@ pub fn is_known_affix(affix: &str, prefix: bool) -> bool {
     (core == "%" && !prefix) || CURRENCIES.contains(&core)
 }
 
+/// The closed list's own spelling of a symbol (`€`, `CHF`, `%`), so a tally read back
+/// from elsewhere (a Spark executor's partial scan) holds only listed symbols.
+pub fn known_symbol(symbol: &str) -> Option<&'static str> {
+    CURRENCIES
+        .iter()
+        .chain(std::iter::once(&"%"))
+        .find(|&&c| c == symbol)
+        .copied()
+}
+
 /// A number read from text as people write it, with how it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {

@@ -28,6 +28,7 @@ use arrow::array::{
     StringBuilder, Time64MicrosecondBuilder, TimestampMicrosecondBuilder,
 };
 use chrono::{NaiveDateTime, Timelike};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// One value as a source hands it over.
@@ -157,9 +158,10 @@ pub(crate) fn float_decimals(f: f64) -> u8 {
     }
 }
 
-/// What one column can still be, narrowed value by value. Merging two is the same as
-/// observing both value streams (so chunks can be inferred apart).
-#[derive(Debug, Clone)]
+/// What one column can still be, narrowed value by value. [`Inference::merge`] of two
+/// is the same decision as observing both value streams in order, so partitions (Spark
+/// executors) can infer apart and send their state as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Inference {
     pub nulls: u64,
     pub values: u64,
@@ -193,11 +195,13 @@ pub(crate) struct Inference {
 
 /// How a column's text numbers were written: each feature counted, so the column's
 /// format is the majority's. Only text numbers vote.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct NumberVotes {
     numbers: u64,
     /// (symbol, space) → values.
+    #[serde(with = "listed_affixes")]
     prefixes: Vec<((&'static str, Option<char>), u64)>,
+    #[serde(with = "listed_affixes")]
     suffixes: Vec<((&'static str, Option<char>), u64)>,
     point: u64,
     comma: u64,
@@ -213,6 +217,45 @@ struct NumberVotes {
     ambiguous_comma: u64,
 }
 
+/// Affix tallies travel as their symbols' text and come back as the closed list's own
+/// `&'static str`; a symbol outside the list is refused, not leaked into a format.
+mod listed_affixes {
+    use crate::written;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    type Tally = Vec<((&'static str, Option<char>), u64)>;
+
+    pub fn serialize<S: Serializer>(list: &Tally, s: S) -> Result<S::Ok, S::Error> {
+        list.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tally, D::Error> {
+        let raw: Vec<((String, Option<char>), u64)> = Vec::deserialize(d)?;
+        raw.into_iter()
+            .map(|((symbol, space), n)| {
+                written::known_symbol(&symbol)
+                    .map(|s| ((s, space), n))
+                    .ok_or_else(|| D::Error::custom(format!("unknown number symbol {symbol:?}")))
+            })
+            .collect()
+    }
+}
+
+/// Adds `later`'s counts to `list`, keys first seen in `list` keeping their place: the
+/// order one pass over both would have seen them in (ties go to the first seen).
+fn merge_tallies<K: PartialEq>(list: &mut Vec<(K, u64)>, later: Vec<(K, u64)>) {
+    for (key, n) in later {
+        match list.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, m)) => *m += n,
+            None => list.push((key, n)),
+        }
+    }
+}
+
+fn add_counts<const N: usize>(a: &mut [u64; N], b: [u64; N]) {
+    a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+}
+
 fn tally<K: PartialEq>(list: &mut Vec<(K, u64)>, key: K) {
     match list.iter_mut().find(|(k, _)| *k == key) {
         Some((_, n)) => *n += 1,
@@ -225,6 +268,22 @@ fn majority<K: Clone>(list: &[(K, u64)]) -> Option<(K, u64)> {
 }
 
 impl NumberVotes {
+    fn merge(&mut self, later: NumberVotes) {
+        self.numbers += later.numbers;
+        merge_tallies(&mut self.prefixes, later.prefixes);
+        merge_tallies(&mut self.suffixes, later.suffixes);
+        self.point += later.point;
+        self.comma += later.comma;
+        self.groupable += later.groupable;
+        merge_tallies(&mut self.grouped, later.grouped);
+        self.negatives += later.negatives;
+        add_counts(&mut self.negative_styles, later.negative_styles);
+        self.plus += later.plus;
+        self.scientific += later.scientific;
+        self.ambiguous_point += later.ambiguous_point;
+        self.ambiguous_comma += later.ambiguous_comma;
+    }
+
     /// A plain number (`-1234.5`), from its parsed value: this runs for every cell of
     /// every numeric column, so it reads no text.
     fn plain(&mut self, value: f64, decimals: u8) {
@@ -367,6 +426,41 @@ impl Inference {
             int_min: i64::MAX,
             int_max: i64::MIN,
         }
+    }
+
+    /// Folds in the state of the rows after this one's. Every "still possible" flag is
+    /// an and, every count a sum: where one side stopped tallying a branch (it saw a
+    /// value that rules the branch out), the merged flag rules it out too, so the
+    /// tallies that differ from one pass over all rows are never read by [`decide`].
+    ///
+    /// [`decide`]: Inference::decide
+    pub fn merge(&mut self, later: Inference) {
+        self.nulls += later.nulls;
+        self.values += later.values;
+        self.texts += later.texts;
+        self.native_bools += later.native_bools;
+        self.native_numbers += later.native_numbers;
+        self.native_datetimes += later.native_datetimes;
+        self.native_dt_with_time |= later.native_dt_with_time;
+        self.text_bool &= later.text_bool;
+        self.text_number &= later.text_number;
+        self.date_mask &= later.date_mask;
+        self.settled_text = !self.text_bool && !self.text_number && self.date_mask == 0;
+        self.all_integral &= later.all_integral;
+        self.saw_float |= later.saw_float;
+        self.decimals = self.decimals.max(later.decimals);
+        self.shown.merge(later.shown);
+        add_counts(&mut self.boolean_words, later.boolean_words);
+        add_counts(&mut self.null_tokens, later.null_tokens);
+        self.int_min = self.int_min.min(later.int_min);
+        self.int_max = self.int_max.max(later.int_max);
+    }
+
+    /// Bounds what a state read from elsewhere (JSON from an executor) can ask of the
+    /// writer: no more decimals than a reader ever counts, no date format not listed.
+    pub fn clamp_to_known(&mut self) {
+        self.decimals = self.decimals.min(18);
+        self.date_mask &= datetime::all_formats();
     }
 
     fn note_int(&mut self, i: i64) {

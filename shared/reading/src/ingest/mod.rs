@@ -8,6 +8,7 @@
 //! `sample_size` rows, spread evenly over the file, are kept in the table for
 //! profiling.
 
+pub mod batches;
 pub mod cell;
 mod datetime;
 mod delimited;
@@ -125,7 +126,7 @@ fn read_inner(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table
 /// calamine's `.xls` reader under the corruption test in `tests/hostile.rs`). Natively
 /// such a panic becomes an error; in wasm32, where panics abort, the page's worker is
 /// the boundary.
-fn contain_panics<T>(what: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn contain_panics<T>(what: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
         Err(Error::new(
             ErrorKind::Malformed,
