@@ -40,12 +40,14 @@ fi
 # once), and Spark needs Java 17 or later: Debian's default-jre-headless where missing.
 # Only `--tests` wants any of it.
 py_env=${BYOD_PY_VENV:-$HOME/.cache/byod-py}
+# python3 with venv also builds PyO3 (clippy and the tests compile the Python crate)
+# and makes the fresh venv the wheel is installed into.
+if [ "${1:-}" = --tests ] && ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  say "installing python3 and python3-venv from Debian"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-venv >/dev/null
+fi
 if [ "${1:-}" = --tests ] && ! "$py_env/bin/python" -c 'import pandas, pyarrow, openpyxl, requests, polars, pyspark, maturin' 2>/dev/null; then
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    say "installing python3-venv from Debian"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-venv >/dev/null
-  fi
   say "creating $py_env with pandas, pyarrow, openpyxl, requests, polars, pyspark and maturin"
   [ -x "$py_env/bin/python" ] || python3 -m venv "$py_env"
   "$py_env/bin/pip" install -q 'pandas<3' pyarrow openpyxl requests polars 'pyspark>=4,<5' 'maturin>=1.7,<2' >&2

@@ -49,7 +49,36 @@ __all__ = [
 Data = Union[str, "os.PathLike[str]", pa.Table, pa.RecordBatchReader, Any]
 
 
-class SafeProfile:
+class _Document:
+    """A JSON document the core has checked, kept as its text: what is passed on is
+    exactly what was checked, and what the CLI prints."""
+
+    def __init__(self, json_text: str):
+        self._json = json_text
+
+    @classmethod
+    def from_json(cls, text: str):
+        """The document from its JSON (the CLI's output, or :meth:`to_json`).
+
+        Raises :class:`ByodError` naming the JSON path and what to try when it is invalid.
+        """
+        return cls(text)
+
+    def to_json(self) -> str:
+        """The document as JSON (pretty, as the CLI prints it)."""
+        return self._json
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The document as a dictionary."""
+        return json.loads(self._json)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._json == other._json  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class SafeProfile(_Document):
     """What the privacy guard lets leave the machine: the only input a spec needs.
 
     ``to_json()`` is the document ``byod profile`` prints, and the one LLM mode sends.
@@ -57,7 +86,7 @@ class SafeProfile:
 
     def __init__(self, json_text: str, withheld: Optional[List[Dict[str, str]]] = None,
                  warnings: Optional[List[str]] = None):
-        self._json = json_text
+        super().__init__(json_text)
         #: What the guard withheld: ``[{"column", "what", "why"}]``. Local only.
         self.withheld: List[Dict[str, str]] = withheld or []
         #: What the reader fixed or noticed (renamed headers, mixed number formats).
@@ -65,17 +94,10 @@ class SafeProfile:
 
     @classmethod
     def from_json(cls, text: str) -> "SafeProfile":
-        """A SafeProfile written by :meth:`to_json` or ``byod profile``."""
-        json.loads(text)
+        """A SafeProfile written by :meth:`to_json` or ``byod profile``, checked as the
+        relay checks one it receives."""
+        _byod.check_safe_profile(text)
         return cls(text)
-
-    def to_json(self) -> str:
-        """The SafeProfile as JSON (pretty, as ``byod profile`` prints it)."""
-        return self._json
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The SafeProfile as a dictionary."""
-        return json.loads(self._json)
 
     @property
     def row_count(self) -> int:
@@ -87,36 +109,17 @@ class SafeProfile:
         """Column names, in order."""
         return [c["name"] for c in self.to_dict()["columns"]]
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SafeProfile) and self._json == other._json
-
     def __repr__(self) -> str:
         return f"SafeProfile({len(self.columns)} columns, {self.row_count} rows)"
 
 
-class Spec:
+class Spec(_Document):
     """A declarative generation spec (JSON, never code), checked when made."""
 
     def __init__(self, json_text: str):
         #: What the compiler noticed (and fixed) in the spec.
         self.warnings: List[str] = _byod.check_spec(json_text)
-        self._json = json_text
-
-    @classmethod
-    def from_json(cls, text: str) -> "Spec":
-        """A spec from ``byod spec``, the page, the relay, or :meth:`to_json`.
-
-        Raises :class:`ByodError` with the JSON path and what to try when it is invalid.
-        """
-        return cls(text)
-
-    def to_json(self) -> str:
-        """The spec as JSON (as ``byod spec`` prints it)."""
-        return self._json
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The spec as a dictionary."""
-        return json.loads(self._json)
+        super().__init__(json_text)
 
     @property
     def rows(self) -> int:
@@ -127,9 +130,6 @@ class Spec:
     def schema(self) -> pa.Schema:
         """The Arrow schema of the rows it makes."""
         return _byod.schema(self._json)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Spec) and self._json == other._json
 
     def __repr__(self) -> str:
         return f"Spec({len(self.to_dict()['columns'])} columns, {self.rows} rows by default)"
@@ -156,7 +156,8 @@ def _arrow(data: Any) -> Any:
 
 
 def _spec_json(s: Union[Spec, str]) -> str:
-    return s.to_json() if isinstance(s, Spec) else Spec(s).to_json()
+    # Text is checked where it is compiled, once (a Spec was checked when made).
+    return s.to_json() if isinstance(s, Spec) else s
 
 
 def profile(data: Data, *, sample_size: Optional[int] = None, epsilon: Optional[float] = None,

@@ -49,7 +49,10 @@ def generate(spark: Any, spec: Union[Spec, str], rows: Optional[int] = None, *, 
     parts = int(partitions or spark.sparkContext.defaultParallelism)
     if parts < 1:
         raise ValueError("partitions must be at least 1")
-    arrow_schema = _spark_schema(_byod.schema(spec_json))
+    made_schema = _byod.schema(spec_json)
+    arrow_schema = _spark_schema(made_schema)
+    # Only times of day need casting; other batches go to Spark as they are made.
+    cast = arrow_schema != made_schema
     ranges = [_byod.part_range(spec_json, total, k + 1, parts) for k in range(parts)]
 
     def make(seeds: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -58,7 +61,7 @@ def generate(spark: Any, spec: Union[Spec, str], rows: Optional[int] = None, *, 
                 start, end = ranges[k]
                 for made in _byod.generate(spec_json, total, seed=seed, start=start,
                                            count=end - start):
-                    yield made.cast(arrow_schema)
+                    yield made.cast(arrow_schema) if cast else made
 
     # One seed row per partition: partition k holds the number k.
     ids = spark.range(0, parts, 1, numPartitions=parts)

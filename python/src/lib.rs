@@ -166,11 +166,19 @@ fn template_spec(py: Python<'_>, safe_profile: &str, strictness: f64) -> PyResul
     })
 }
 
+/// Checks a SafeProfile as the relay checks one it receives.
+#[pyfunction]
+fn check_safe_profile(py: Python<'_>, safe_profile: &str) -> PyResult<()> {
+    core(py, || {
+        shared::SafeProfile::from_json(safe_profile)?.validate()
+    })
+}
+
 /// Checks a spec as `byod generate --spec` does; returns the compiler's warnings.
 #[pyfunction]
 fn check_spec(py: Python<'_>, spec: &str) -> PyResult<Vec<String>> {
     core(py, || {
-        let synthesis = Synthesis::new(Spec::from_json(spec)?, Some(0), 0)?;
+        let synthesis = synthesis(spec, Some(0), 0)?;
         Ok(synthesis.warnings().to_vec())
     })
 }
@@ -482,6 +490,7 @@ fn part_range(
 fn _byod(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(profile, m)?)?;
     m.add_function(wrap_pyfunction!(template_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(check_safe_profile, m)?)?;
     m.add_function(wrap_pyfunction!(check_spec, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;

@@ -47,6 +47,16 @@ class Profile(unittest.TestCase):
                          file.to_dict()["columns"])
         self.assertIn("parquet", file.to_json())
 
+    def test_a_safe_profile_from_elsewhere_is_checked(self):
+        text = byod.profile(DATASETS / "iris.csv", guard_seed=1).to_json()
+        self.assertEqual(byod.SafeProfile.from_json(text).to_json(), text)
+        doc = json.loads(text)
+        doc["correlations"]["matrix"] = [[1.0]]  # lists that disagree with the columns
+        with self.assertRaises(byod.ByodError):
+            byod.SafeProfile.from_json(json.dumps(doc))
+        with self.assertRaises(byod.ByodError):
+            byod.spec('{"version": 1}')
+
     def test_withheld_and_warnings_are_reported(self):
         safe = byod.profile(DATASETS / "airports.csv", guard_seed=1)
         self.assertTrue(safe.withheld)

@@ -413,3 +413,15 @@ fn only_a_notable_repair_of_the_copula_is_a_warning() {
         "{warned:?}"
     );
 }
+
+/// Was: the XLSX writer stamped the clock's time (to the second) into the workbook,
+/// so the same spec and seed gave different bytes a second apart.
+#[test]
+fn a_workbook_is_the_same_bytes_a_second_later() {
+    let csv = b"ward,age\nA,34\nB,51\nA,29\nC,62\nB,45\nA,38\n";
+    let table = common::synthesize(&safe_profile(csv, "w.csv"), 50, 3);
+    let first = to_bytes(&table, OutputFormat::Xlsx, &ExportOptions::default()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = to_bytes(&table, OutputFormat::Xlsx, &ExportOptions::default()).unwrap();
+    assert!(first == second, "two writes of one table differ");
+}

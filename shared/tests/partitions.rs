@@ -300,3 +300,107 @@ fn a_scan_from_elsewhere_is_checked() {
     let table = Scan::from_json(&wild).unwrap();
     assert!(table.to_json().contains("\"decimals\":18"));
 }
+
+fn small_table(n: usize, sentinel_rows: &[usize]) -> RecordBatch {
+    use arrow::array::{Float64Array, Int64Array};
+    let ward: StringArray = (0..n)
+        .map(|i| {
+            Some(if sentinel_rows.contains(&i) {
+                "Ward ＺＺ-ｓｅｎｔｉｎｅｌ 🦠".to_string()
+            } else {
+                ["A", "B", "C"][i % 3].to_string()
+            })
+        })
+        .collect();
+    let schema = Schema::new(vec![
+        // Duplicate, empty and full-width names: cleaned the same way in every split.
+        Field::new("id", DataType::Int64, true),
+        Field::new("id", DataType::Float64, true),
+        Field::new("", DataType::Utf8, true),
+        Field::new("ｗａｒｄ", DataType::Utf8, true),
+    ]);
+    RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            Arc::new((0..n as i64).map(Some).collect::<Int64Array>()),
+            Arc::new(
+                (0..n)
+                    .map(|i| Some(36.5 + (i % 7) as f64 / 10.0))
+                    .collect::<Float64Array>(),
+            ),
+            Arc::new(
+                (0..n)
+                    .map(|i| Some(format!("MRN-{:07}", 3_230_134 + i * 7)))
+                    .collect::<StringArray>(),
+            ),
+            Arc::new(ward),
+        ],
+    )
+    .unwrap()
+}
+
+/// Tiny tables (1..20 rows), cut into more partitions than some have rows, read and
+/// guarded exactly as whole.
+#[test]
+fn tables_of_1_to_20_rows_read_in_partitions_as_whole() {
+    for n in 1..=20 {
+        let batch = small_table(n, &[]);
+        let whole = batches::read(&batch.schema(), [batch.clone()], &Default::default()).unwrap();
+        for parts in [2, 3, 7] {
+            let parted = read_in_partitions(&partitions(&batch, parts, n as u64), None);
+            let what = format!("{n} rows in {parts} partitions");
+            assert_same(&whole, &parted, &what);
+            assert_eq!(safe_json(whole.clone()), safe_json(parted), "{what}");
+        }
+    }
+}
+
+/// A value planted k − 1 = 4 times, one copy in each of 4 partitions (or all in one):
+/// the guard counts it over the whole table, so no partition's share releases it.
+#[test]
+fn a_value_planted_k_minus_1_times_across_partitions_is_not_released() {
+    let batch = small_table(400, &[5, 105, 205, 305]);
+    let sentinel = "ｓｅｎｔｉｎｅｌ";
+    for parts in [
+        vec![
+            batch.slice(0, 100),
+            batch.slice(100, 100),
+            batch.slice(200, 100),
+            batch.slice(300, 100),
+        ],
+        partitions(&batch, 4, 9),
+    ] {
+        let parted = read_in_partitions(&parts, None);
+        assert!(
+            parted.batch.columns().iter().any(|c| {
+                arrow::util::display::ArrayFormatter::try_new(c.as_ref(), &Default::default())
+                    .map(|f| (0..c.len()).any(|i| f.value(i).to_string().contains(sentinel)))
+                    .unwrap_or(false)
+            }),
+            "the sentinel is in the rows read"
+        );
+        let safe = safe_json(parted);
+        assert!(!safe.contains(sentinel), "{safe}");
+        assert!(!safe.contains("MRN-3230134"), "an identifier released");
+    }
+}
+
+/// A scan whose row count lies (a billion rows for a table of 400) samples nothing that
+/// joins: an error, not a table built on the lie.
+#[test]
+fn a_scan_that_lies_about_its_rows_is_refused() {
+    let batch = small_table(400, &[]);
+    let mut scan = Scan::new(&batch.schema(), FileFormat::Parquet).unwrap();
+    scan.observe(&batch).unwrap();
+    let json = scan.to_json();
+    let lie = json.replace("\"rows\":400", "\"rows\":1000000000");
+    assert_ne!(lie, json);
+    let lying = Scan::from_json(&lie).unwrap();
+    let options = shared::IngestOptions::default();
+    let mut sample = lying.sample(0, &options).unwrap();
+    sample.observe(&batch).unwrap();
+    let e = lying
+        .finish(vec![sample.finish().unwrap()], &options)
+        .unwrap_err();
+    assert!(e.to_string().contains("the sample 1000000"), "{e}");
+}

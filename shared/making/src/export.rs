@@ -296,6 +296,12 @@ impl<W: Write + Send> Exporter<W> {
             #[cfg(feature = "excel")]
             OutputFormat::Xlsx => {
                 let mut workbook = rust_xlsxwriter::Workbook::new();
+                // The writer stamps the clock's time into docProps/core.xml; a fixed date
+                // keeps the output a function of spec and seed (two runs, one file).
+                let fixed = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).map_err(io)?;
+                workbook.set_properties(
+                    &rust_xlsxwriter::DocProperties::new().set_creation_datetime(&fixed),
+                );
                 let sheet = workbook.add_worksheet();
                 for (c, info) in columns.iter().enumerate() {
                     sheet

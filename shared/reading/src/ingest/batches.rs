@@ -69,6 +69,21 @@ impl Leaves {
     fn rows(&self) -> usize {
         self.leaves.first().map_or(0, |l| l.array.len())
     }
+
+    /// A batch of another shape is refused, not misread.
+    fn check_width(&self, columns: usize) -> Result<()> {
+        if self.leaves.len() == columns {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::InvalidDocument,
+            format!(
+                "a batch has {} columns once flattened, the table {columns}",
+                self.leaves.len()
+            ),
+        )
+        .with_hint("every partition must have the table's schema"))
+    }
 }
 
 /// Pass one over a table's rows, or over one partition's: each column's inference,
@@ -125,27 +140,12 @@ impl Scan {
     }
 
     pub(crate) fn observe_leaves(&mut self, leaves: &Leaves) -> Result<()> {
-        self.check(leaves)?;
+        leaves.check_width(self.names.len())?;
         for (inference, leaf) in self.columns.iter_mut().zip(&leaves.leaves) {
             cells(&leaf.array, &mut |c| inference.observe(c));
         }
         self.rows += leaves.rows() as u64;
         Ok(())
-    }
-
-    fn check(&self, leaves: &Leaves) -> Result<()> {
-        if leaves.leaves.len() == self.names.len() {
-            return Ok(());
-        }
-        Err(Error::new(
-            ErrorKind::InvalidDocument,
-            format!(
-                "a batch has {} columns once flattened, the table {}",
-                leaves.leaves.len(),
-                self.names.len()
-            ),
-        )
-        .with_hint("every partition must have the table's schema"))
     }
 
     /// Folds in the scan of the rows after these (the next partition's).
@@ -283,16 +283,7 @@ impl Sample {
     }
 
     pub(crate) fn push_leaves(&mut self, leaves: &Leaves) -> Result<()> {
-        if leaves.leaves.len() != self.builders.len() {
-            return Err(Error::new(
-                ErrorKind::InvalidDocument,
-                format!(
-                    "a batch has {} columns once flattened, the table {}",
-                    leaves.leaves.len(),
-                    self.builders.len()
-                ),
-            ));
-        }
+        leaves.check_width(self.builders.len())?;
         let first = self.row;
         for (builder, leaf) in self.builders.iter_mut().zip(&leaves.leaves) {
             let mut row = first;
