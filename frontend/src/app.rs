@@ -1,7 +1,9 @@
 //! The page: the upload area, the defaults for every file, and a card per file.
 
 use crate::actions;
-use crate::components::{CachePanel, DemoPicker, DropZone, FileCard, RelayNotice, SettingsForm};
+use crate::components::{
+    BatchOverview, CachePanel, DemoPicker, DropZone, FileCard, RelayNotice, SettingsForm,
+};
 use crate::state::{AppState, Batch, human_bytes};
 use leptos::prelude::*;
 
@@ -45,6 +47,7 @@ pub fn App() -> impl IntoView {
                         "Download all (ZIP)"
                     </button>
                     <BatchStatus state />
+                    <BatchOverview state />
                 </section>
             </Show>
             <For

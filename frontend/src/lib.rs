@@ -14,6 +14,7 @@
 pub mod actions;
 mod app;
 pub mod components;
+pub mod json_place;
 pub mod protocol;
 pub mod report;
 pub mod services;

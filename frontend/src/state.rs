@@ -364,6 +364,11 @@ impl Card {
         self.life.with(Life::busy)
     }
 
+    /// [`Card::busy`], outside a reactive context.
+    pub fn busy_untracked(&self) -> bool {
+        self.life.with_untracked(Life::busy)
+    }
+
     /// Moves a read file to another step.
     pub fn step(&self, step: Step) {
         self.life.update(|l| *l = l.at(step));

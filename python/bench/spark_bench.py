@@ -3,7 +3,8 @@
     BYOD_BIN=target/release/byod PYSPARK_PYTHON=$(which python) python python/bench/spark_bench.py [ROWS]
 
 Prints rows per second per core for: the CLI alone (`byod generate`, every core),
-Spark local[2] `count()` of a generated DataFrame, and Spark writing it to Parquet;
+Spark local[2] `count()` of a generated DataFrame, Spark writing it to Parquet, and
+`byod.spark.write` writing Parquet parts on the executors;
 the peak memory of one partition making 1M and 10M rows; and profile throughput of
 `byod.spark.profile` against `byod profile` on the same Parquet file. Use a release
 wheel (`maturin build --release`), as users get.
@@ -86,8 +87,11 @@ def main() -> None:
     count = best(2, df.count)
     out = work / "spark.parquet"
     write = best(1, lambda: df.write.mode("overwrite").parquet(str(out)))
+    direct = best(2, lambda: byod.spark.write(spark, spec, str(work / "parts"), rows, seed=1,
+                                              partitions=parts, overwrite=True))
     print(f"  Spark count()         {count:7.2f} s  {per_core(count):>12,.0f} rows/s/core  ({count / cli_parquet:.2f}x the CLI to Parquet)")
-    print(f"  Spark to Parquet      {write:7.2f} s  {per_core(write):>12,.0f} rows/s/core  ({write / cli_parquet:.2f}x the CLI to Parquet)")
+    print(f"  Spark to Parquet      {write:7.2f} s  {per_core(write):>12,.0f} rows/s/core  ({write / cli_parquet:.2f}x the CLI to Parquet; df.write.parquet)")
+    print(f"  byod.spark.write      {direct:7.2f} s  {per_core(direct):>12,.0f} rows/s/core  ({direct / cli_parquet:.2f}x the CLI to Parquet; parts written on the executors)")
 
     for n in (1_000_000, 10_000_000):
         print(f"  one partition making {n:>10,} rows: peak {peak_rss_mb(n, spec_path):6.0f} MB (the Python worker)")

@@ -25,7 +25,7 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import pyarrow as pa
 
@@ -213,15 +213,19 @@ def generate(spec: Union[Spec, str], rows: Optional[int] = None, *, seed: int,
 
 
 def write(spec: Union[Spec, str], path: Union[str, "os.PathLike[str]"], rows: Optional[int] = None,
-          *, seed: int, format: Optional[str] = None, plain: bool = False) -> int:
+          *, seed: int, format: Optional[str] = None, plain: bool = False,
+          part: Optional[Tuple[int, int]] = None) -> int:
     """Writes an output to ``path`` byte for byte as ``byod generate`` does; returns rows.
 
     ``format`` (csv, tsv, json, ndjson, xlsx, parquet) defaults to the path's
     extension. Text is written the way the source was (delimiter, number formats,
-    yes/no words) unless ``plain``.
+    yes/no words) unless ``plain``. ``part=(k, P)`` writes only part ``k`` of ``P``, as
+    ``byod generate --part k/P``: CSV, TSV and NDJSON parts joined in order are the
+    whole file's bytes, and Parquet parts read in order are its rows.
     """
     fmt = format or Path(path).suffix.lstrip(".").lower() or "csv"
-    return _byod.write(_spec_json(spec), rows, os.fspath(path), seed=seed, format=fmt, plain=plain)
+    return _byod.write(_spec_json(spec), rows, os.fspath(path), seed=seed, format=fmt, plain=plain,
+                       part=part)
 
 
 def evaluate(real: Data, synthetic: Data, *, seed: int = 0, dcr_rows: int = 5000) -> Dict[str, Any]:

@@ -23,6 +23,9 @@ The executors need the ``byod`` wheel (``pip install`` on every node, or
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from typing import Any, Iterator, Optional, Union
 
 import pyarrow as pa
@@ -30,7 +33,7 @@ import pyarrow as pa
 from . import SafeProfile, Spec, _byod, _spec_json
 from .errors import ByodError
 
-__all__ = ["generate", "profile"]
+__all__ = ["generate", "write", "profile"]
 
 
 def generate(spark: Any, spec: Union[Spec, str], rows: Optional[int] = None, *, seed: int,
@@ -66,6 +69,82 @@ def generate(spark: Any, spec: Union[Spec, str], rows: Optional[int] = None, *, 
     # One seed row per partition: partition k holds the number k.
     ids = spark.range(0, parts, 1, numPartitions=parts)
     return ids.mapInArrow(make, from_arrow_schema(arrow_schema))
+
+
+def write(spark: Any, spec: Union[Spec, str], path: str, rows: Optional[int] = None, *,
+          seed: int, format: str = "parquet", partitions: Optional[int] = None,
+          plain: bool = False, overwrite: bool = False) -> int:
+    """Writes the output ``byod generate`` makes as ``partitions`` files in the folder
+    ``path``, each made and written on an executor; returns the rows written.
+
+    File ``part-0000k`` holds part ``k+1`` of ``P``, byte for byte the file
+    ``byod generate --part k+1/P`` writes: Parquet parts read in name order are the
+    single run's rows, and CSV, TSV or NDJSON parts joined in name order
+    (``cat part-*``) are its bytes. The rows go from the engine to the file writer as
+    they are made, without passing through Spark's rows, which makes this several
+    times faster than ``generate(...).write.parquet(path)`` (see the README).
+
+    ``path`` is a folder every executor can reach: a shared or local file system path,
+    or a URI that ``pyarrow.fs`` opens (``s3://``, ``gs://``, ``hdfs://``, ``abfs://``),
+    in which case each part is written to the executor's temporary folder first and
+    then copied. ``_SUCCESS`` marks a finished write, as Spark's writers do. A folder
+    that holds files is refused unless ``overwrite``, which removes its ``part-*``
+    files first.
+    """
+    import pyarrow.fs as pafs
+
+    spec_json = _spec_json(spec)
+    fmt = format.lower()
+    total = Spec(spec_json).rows if rows is None else int(rows)
+    parts = int(partitions or spark.sparkContext.defaultParallelism)
+    if parts < 1:
+        raise ValueError("partitions must be at least 1")
+    # The core refuses formats that cannot be split (JSON arrays, workbooks) here, on
+    # the driver, before any executor starts.
+    _byod.write(spec_json, 0, os.devnull, seed=seed, format=fmt, part=(1, parts))
+    if "://" in path:
+        filesystem, root = pafs.FileSystem.from_uri(path)
+    else:
+        filesystem, root = pafs.LocalFileSystem(), os.path.abspath(path)
+    filesystem.create_dir(root, recursive=True)
+    present = filesystem.get_file_info(pafs.FileSelector(root))
+    if present and not overwrite:
+        raise FileExistsError(f"{path} holds files already: choose an empty folder, or overwrite=True")
+    for info in present:
+        name = info.base_name
+        if info.type == pafs.FileType.File and (name.startswith("part-") or name == "_SUCCESS"):
+            filesystem.delete_file(info.path)
+    local = isinstance(filesystem, pafs.LocalFileSystem)
+
+    def make(seeds: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in seeds:
+            for k in batch.column(0).to_pylist():
+                name = f"part-{k:05d}.{fmt}"
+                if local:
+                    made = _byod.write(spec_json, total, os.path.join(root, name), seed=seed,
+                                       format=fmt, plain=plain, part=(k + 1, parts))
+                else:
+                    with tempfile.TemporaryDirectory(prefix="byod-part-") as scratch:
+                        written = os.path.join(scratch, name)
+                        made = _byod.write(spec_json, total, written, seed=seed, format=fmt,
+                                           plain=plain, part=(k + 1, parts))
+                        with open(written, "rb") as source, \
+                                filesystem.open_output_stream(f"{root}/{name}") as target:
+                            shutil.copyfileobj(source, target, 1 << 20)
+                yield pa.RecordBatch.from_pydict({"part": [k], "rows": [made]})
+
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    ids = spark.range(0, parts, 1, numPartitions=parts)
+    written = ids.mapInArrow(make, StructType([
+        StructField("part", LongType()), StructField("rows", LongType())])).collect()
+    made = sum(row["rows"] for row in written)
+    if len(written) != parts or made != total:
+        raise ByodError(f"{len(written)} of {parts} parts were written, {made} of {total} rows",
+                        "Malformed", "a task ran twice or not at all: write again with overwrite=True")
+    with filesystem.open_output_stream(f"{root}/_SUCCESS"):
+        pass
+    return made
 
 
 def _spark_schema(schema: pa.Schema) -> pa.Schema:

@@ -273,11 +273,12 @@ fn io_error(e: std::io::Error) -> shared::Error {
     shared::Error::new(shared::ErrorKind::Malformed, format!("cannot write: {e}"))
 }
 
-/// Writes rows `start..start + count` of an output to `path`, byte for byte as
-/// `byod generate --spec S -n rows --seed seed -o path` writes them (with `plain`, as
-/// `--plain`).
+/// Writes an output to `path`, byte for byte as `byod generate --spec S -n rows --seed
+/// seed -o path` writes it (with `plain`, as `--plain`; with `part = (k, P)`, as
+/// `--part k/P`). Returns the rows written.
 #[pyfunction]
-#[pyo3(signature = (spec, rows, path, *, seed, format = "csv", plain = false))]
+#[pyo3(signature = (spec, rows, path, *, seed, format = "csv", plain = false, part = None))]
+#[allow(clippy::too_many_arguments)] // the CLI's flags, one keyword each
 fn write(
     py: Python<'_>,
     spec: &str,
@@ -286,22 +287,30 @@ fn write(
     seed: u64,
     format: &str,
     plain: bool,
+    part: Option<(u64, u64)>,
 ) -> PyResult<u64> {
     let format = output_format(format)?;
+    if let Some((k, parts)) = part {
+        check_part(k, parts)?;
+    }
     core(py, || {
         let synthesis = synthesis(spec, rows, seed)?;
-        let options = synthesis.export_options(&WriteChoice {
+        let mut options = synthesis.export_options(&WriteChoice {
             plain,
             ..Default::default()
         });
+        let range = match part {
+            Some((k, parts)) => synthesis.part_export(k, parts, format, &mut options)?,
+            None => 0..synthesis.rows(),
+        };
         let mut exporter = synthesis.exporter(format, options.clone(), create(&path)?)?;
-        for range in Synthesis::chunks_of(0..synthesis.rows()) {
+        for chunk in Synthesis::chunks_of(range.clone()) {
             synthesis
-                .render(range, format, &options)?
+                .render(chunk, format, &options)?
                 .write_to(&mut exporter)?;
         }
         exporter.finish()?.flush().map_err(io_error)?;
-        Ok(synthesis.rows())
+        Ok(range.end - range.start)
     })
 }
 
@@ -469,6 +478,13 @@ fn profile_partitions(
     })
 }
 
+fn check_part(k: u64, parts: u64) -> PyResult<()> {
+    if k == 0 || parts == 0 || k > parts {
+        return Err(value_error(format!("part {k}/{parts}: use 1 ≤ K ≤ P")));
+    }
+    Ok(())
+}
+
 /// The row range of part `k` of `parts` (1-based), as `byod generate --part K/P`.
 #[pyfunction]
 fn part_range(
@@ -478,9 +494,7 @@ fn part_range(
     k: u64,
     parts: u64,
 ) -> PyResult<(u64, u64)> {
-    if k == 0 || parts == 0 || k > parts {
-        return Err(value_error(format!("part {k}/{parts}: use 1 ≤ K ≤ P")));
-    }
+    check_part(k, parts)?;
     let synthesis = core(py, || synthesis(spec, rows, 0))?;
     let r = synthesis.part(k, parts);
     Ok((r.start, r.end))

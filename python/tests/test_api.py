@@ -131,6 +131,24 @@ class Generate(unittest.TestCase):
         with self.assertRaises(ValueError):
             byod.generate(self.spec, 10, seed=8, start=5, count=6)
 
+    def test_part_files_are_the_cli_parts(self):
+        whole = self.folder / "whole.csv"
+        byod.write(self.spec, whole, 20_000, seed=8)
+        joined = b""
+        for k in (1, 2, 3):
+            part = self.folder / f"part-{k}.csv"
+            self.assertGreater(byod.write(self.spec, part, 20_000, seed=8, part=(k, 3)), 6_000)
+            self.assertEqual(part.read_bytes(), run_cli(
+                "generate", "--spec", str(self.spec_path), "-n", "20000", "--seed", "8",
+                "--part", f"{k}/3"))
+            joined += part.read_bytes()
+        self.assertEqual(joined, whole.read_bytes())
+        with self.assertRaises(ValueError):
+            byod.write(self.spec, self.folder / "bad.csv", 10, seed=8, part=(4, 3))
+        with self.assertRaises(byod.ByodError) as refused:
+            byod.write(self.spec, self.folder / "bad.json", 10, seed=8, part=(1, 2))
+        self.assertEqual(refused.exception.kind, "UnsupportedFormat")
+
     def test_a_bad_spec_names_where_and_what(self):
         doc = self.spec.to_dict()
         doc["columns"][0]["generator"] = {"kind": "numeric", "quantiles": "many"}

@@ -71,6 +71,41 @@ class Spark(unittest.TestCase):
             self.assertEqual(ours.to_json().strip(), run_cli(*args).decode().strip(),
                              f"sample {sample_size}")
 
+    def test_parts_written_on_the_executors_are_the_cli_parts(self):
+        spec = byod.spec(byod.profile(DATASETS / "flights.parquet", guard_seed=7))
+        spec_path = self.folder / "flights-write.spec.json"
+        spec_path.write_text(spec.to_json())
+        out = self.folder / "written"
+        made = byod.spark.write(self.spark, spec, str(out), 200_000, seed=3, partitions=4)
+        self.assertEqual(made, 200_000)
+        names = sorted(p.name for p in out.iterdir())
+        self.assertEqual(names, ["_SUCCESS"] + [f"part-0000{k}.parquet" for k in range(4)])
+        # Each file is the CLI's --part file, and together they are its rows.
+        for k in (1, 4):
+            cli_part = self.folder / f"cli-part-{k}.parquet"
+            run_cli("generate", "--spec", str(spec_path), "-n", "200000", "--seed", "3",
+                    "--part", f"{k}/4", "-o", str(cli_part))
+            self.assertEqual((out / f"part-0000{k - 1}.parquet").read_bytes(), cli_part.read_bytes())
+        whole = self.folder / "cli-whole.parquet"
+        run_cli("generate", "--spec", str(spec_path), "-n", "200000", "--seed", "3", "-o", str(whole))
+        self.assertTrue(pq.read_table(out).equals(pq.read_table(whole)))
+        # Text parts concatenate into the single run's bytes; a used folder is refused.
+        text = self.folder / "written-csv"
+        byod.spark.write(self.spark, spec, str(text), 30_000, seed=3, format="csv", partitions=3)
+        joined = b"".join((text / f"part-0000{k}.csv").read_bytes() for k in range(3))
+        self.assertEqual(joined, run_cli("generate", "--spec", str(spec_path), "-n", "30000",
+                                         "--seed", "3"))
+        with self.assertRaises(FileExistsError):
+            byod.spark.write(self.spark, spec, str(text), 10, seed=3, format="csv", partitions=3)
+        byod.spark.write(self.spark, spec, str(text), 10, seed=3, format="csv", partitions=2,
+                         overwrite=True)
+        self.assertEqual(sorted(p.name for p in text.iterdir()),
+                         ["_SUCCESS", "part-00000.csv", "part-00001.csv"])
+        with self.assertRaises(byod.ByodError) as refused:
+            byod.spark.write(self.spark, spec, str(self.folder / "book"), 10, seed=3,
+                             format="xlsx", partitions=2)
+        self.assertIn("not xlsx", refused.exception.message)
+
     def test_time_columns_and_small_tables_cross_spark(self):
         # A table smaller than the partitions: some partitions are empty.
         table = pa.table({

@@ -346,6 +346,34 @@ fn parts_made_apart_join_into_the_single_runs_bytes() {
             assert!(whole.starts_with("\u{FEFF}Kunde;Preis".as_bytes()));
         }
     }
+    // Parquet parts are whole files: read in order, they hold the single run's rows.
+    let parquet = |part: &str, path: &std::path::Path| {
+        let mut args = vec![
+            "generate", "--spec", spec, "-n", "70000", "--seed", "5", "-o",
+        ];
+        let path = path.to_str().unwrap();
+        args.push(path);
+        if !part.is_empty() {
+            args.extend(["--part", part]);
+        }
+        let out = byod(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        shared::read(&std::fs::read(path).unwrap(), path, &Default::default()).unwrap()
+    };
+    let whole = parquet("", &dir.join("whole.parquet"));
+    let mut at = 0;
+    for k in 1..=3 {
+        let part = parquet(&format!("{k}/3"), &dir.join(format!("part-{k}.parquet")));
+        let rows = part.batch.num_rows();
+        assert!(rows > 20000, "part {k} has {rows} rows");
+        assert_eq!(part.batch, whole.batch.slice(at, rows), "part {k}/3");
+        at += rows;
+    }
+    assert_eq!(at, 70000);
     // The source's way, changed one part at a time from the command line.
     let out = byod(&[
         "generate",
@@ -387,5 +415,6 @@ fn parts_made_apart_join_into_the_single_runs_bytes() {
         "/dev/null",
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("CSV, TSV or NDJSON"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not xlsx"));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -65,6 +65,9 @@ pub struct Provenance {
     pub reused: bool,
     /// Changed by the user in the review box.
     pub edited: bool,
+    /// A template spec the relay wrote (LLM mode fell back), not this page.
+    #[serde(default)]
+    pub by_relay: bool,
 }
 
 impl Provenance {
@@ -74,6 +77,7 @@ impl Provenance {
             source,
             reused: false,
             edited: false,
+            by_relay: false,
         }
     }
 }
@@ -81,6 +85,9 @@ impl Provenance {
 impl fmt::Display for Provenance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self.source {
+            SpecSource::Template if self.by_relay => {
+                "template (written by the relay when LLM mode fell back)"
+            }
             SpecSource::Template => "template (built in this page)",
             SpecSource::Llm | SpecSource::LlmRepaired => "LLM (Azure OpenAI, through the relay)",
             SpecSource::Cache => "LLM (a spec the relay had cached)",
@@ -187,6 +194,57 @@ pub struct SpecAnswer {
     /// Notes for the caller (a locale that is not available).
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+// ------------------------------------------------------------------ what Azure OpenAI reads
+
+/// Category values the LLM is shown per column; the rest joins `other_share`.
+pub const LLM_CATEGORIES: usize = 50;
+
+/// The SafeProfile as the LLM sees it: long category lists cut to the most frequent
+/// values (the rest is added to `other_share`), and conditionals naming only values
+/// still shown. Less than the SafeProfile, never more.
+pub fn llm_view(p: &SafeProfile) -> SafeProfile {
+    let mut p = p.clone();
+    for c in &mut p.columns {
+        if let Some(cats) = &mut c.categories
+            && cats.values.len() > LLM_CATEGORIES
+        {
+            let rest: f64 = cats.values[LLM_CATEGORIES..].iter().map(|v| v.share).sum();
+            cats.other_distinct += (cats.values.len() - LLM_CATEGORIES) as u64;
+            cats.values.truncate(LLM_CATEGORIES);
+            cats.other_share = ((cats.other_share + rest) * 1e4).round() / 1e4;
+        }
+    }
+    let named = |p: &SafeProfile, col: &str, v: &str| {
+        p.columns.iter().any(|c| {
+            c.name == col
+                && c.categories
+                    .as_ref()
+                    .is_some_and(|cats| cats.values.iter().any(|x| x.value == v))
+        })
+    };
+    let kept = p.clone();
+    for d in &mut p.conditionals {
+        d.groups.retain(|g| named(&kept, &d.by, &g.value));
+        for g in &mut d.groups {
+            g.values.retain(|v| named(&kept, &d.target, &v.value));
+        }
+    }
+    p.conditionals.retain(|d| d.groups.len() >= 2);
+    p
+}
+
+/// The one message about the data that Azure OpenAI receives (the chat's user turn; the
+/// system turn and the spec's JSON Schema are fixed text). The relay sends it for the
+/// SafeProfile it re-guarded, and the page shows it before the user approves: one
+/// function, so what is shown is what is sent.
+pub fn llm_message(p: &SafeProfile, strictness: Strictness, locale: &str) -> serde_json::Value {
+    serde_json::json!({
+        "match_threshold": strictness.get(),
+        "locale": locale,
+        "safe_profile": llm_view(p),
+    })
 }
 
 // ------------------------------------------------------------------ /health
@@ -531,5 +589,41 @@ mod tests {
         assert_eq!(json["files"][1]["status"], "failed");
         assert_eq!(json["files"][1]["error"]["message"], "b.csv: not a table");
         assert!(json["files"][0].get("error").is_none());
+    }
+
+    #[test]
+    fn the_llm_sees_no_conditional_value_it_cannot_see_in_the_column() {
+        // 60 products, each in one of two regions: a strong dependence whose groups
+        // name all 60 products, of which the LLM is shown 50.
+        let mut csv = String::from("region,product\n");
+        for p in 0..60 {
+            let region = if p < 30 { "north" } else { "south" };
+            for _ in 0..(10 + p % 7) {
+                csv += &format!("{region},product-{p:02}\n");
+            }
+        }
+        let options = crate::pipeline::InspectOptions::with_guard_seed(0);
+        let safe = crate::pipeline::inspect(csv.as_bytes(), "sales.csv", &options)
+            .unwrap()
+            .safe;
+        let d = safe.conditionals.iter().find(|d| d.target == "product");
+        let all: usize = d.unwrap().groups.iter().map(|g| g.values.len()).sum();
+        assert_eq!(all, 60, "the profile's conditional names every product");
+        let seen = llm_view(&safe);
+        let products = &seen.columns[1].categories.as_ref().unwrap().values;
+        assert_eq!(products.len(), LLM_CATEGORIES);
+        for d in &seen.conditionals {
+            for g in &d.groups {
+                for v in &g.values {
+                    assert!(products.iter().any(|p| p.value == v.value), "{}", v.value);
+                }
+            }
+        }
+        let message = llm_message(&safe, Strictness::DEFAULT, "en");
+        assert_eq!(
+            message["safe_profile"],
+            serde_json::to_value(&seen).unwrap()
+        );
+        assert_eq!(message["locale"], "en");
     }
 }

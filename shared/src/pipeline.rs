@@ -273,6 +273,47 @@ impl Synthesis {
         at(k.saturating_sub(1).min(parts))..at(k.min(parts))
     }
 
+    /// Part `k` of `parts` as a file of its own: its rows, and `options` changed so the
+    /// text formats' parts joined in order are the single run's bytes (the header and
+    /// byte order mark only in part 1). A Parquet part is a whole file, and the parts
+    /// read in order as one dataset are the single run's rows. JSON arrays and
+    /// workbooks neither concatenate nor read as a set of files, so they are refused.
+    pub fn part_export(
+        &self,
+        k: u64,
+        parts: u64,
+        format: OutputFormat,
+        options: &mut ExportOptions,
+    ) -> Result<Range<u64>> {
+        if k == 0 || parts == 0 || k > parts {
+            return Err(Error::new(
+                ErrorKind::InvalidDocument,
+                format!("part {k}/{parts}: the part must be 1 to {parts}"),
+            ));
+        }
+        match format {
+            OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Ndjson => {
+                if k > 1 {
+                    let dialect = options.dialect.get_or_insert_with(Default::default);
+                    dialect.no_header = true;
+                    dialect.bom = false;
+                }
+            }
+            OutputFormat::Parquet => {}
+            OutputFormat::Json | OutputFormat::Xlsx => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedFormat,
+                    format!(
+                        "parts are CSV, TSV or NDJSON (joined by concatenation) or Parquet \
+                         (read as one dataset), not {}",
+                        format.extension()
+                    ),
+                ));
+            }
+        }
+        Ok(self.part(k, parts))
+    }
+
     /// The rows of one range.
     pub fn make(&self, range: Range<u64>) -> Table {
         crate::generate::generate(&self.plan, self.seed, self.rows, range)

@@ -109,8 +109,8 @@ async function cacheEntries(page) {
 /** A CSV of made-up patients with planted sentinels (unique names, an SSN, an email
  *  and a rare diagnosis) that must reach no byte outside this machine's page. */
 const SENTINELS = ['Quintessa Vanterpool', 'Bartholomew Xyloquist', '987-65-4329', 'zz.sentinel.mail@example.org', 'RARE_DIAGNOSIS_QX7'];
-function patientsCsv(name = 'patients.csv') {
-  const lines = ['patient_id,full_name,ssn,email,diagnosis,age,systolic_bp'];
+function patientsCsv(name = 'patients.csv', { wards = 0 } = {}) {
+  const lines = [`patient_id,full_name,ssn,email,diagnosis,age,systolic_bp${wards ? ',ward' : ''}`];
   const diagnoses = ['Hypertension', 'Diabetes', 'Asthma', 'Migraine'];
   for (let i = 0; i < 400; i++) {
     // Each sentinel on 4 rows (k−1 for the smallest k: any threshold the guard draws
@@ -121,7 +121,8 @@ function patientsCsv(name = 'patients.csv') {
     const ssn = planted(1) ? SENTINELS[2] : `${100 + (i % 800)}-${10 + (i % 89)}-${1000 + i}`;
     const email = planted(2) ? SENTINELS[3] : `user${i}@mail.example.com`;
     const diagnosis = planted(1) ? SENTINELS[4] : diagnoses[i % 4];
-    lines.push(`MRN${100000 + i},${person},${ssn},${email},${diagnosis},${20 + (i * 13) % 70},${100 + (i * 17) % 60}`);
+    const ward = wards ? `,Ward-${String(i % wards).padStart(2, '0')}` : '';
+    lines.push(`MRN${100000 + i},${person},${ssn},${email},${diagnosis},${20 + (i * 13) % 70},${100 + (i * 17) % 60}${ward}`);
   }
   const file = path.join(work, name);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
@@ -177,13 +178,16 @@ async function addFiles(page, files) {
 async function waitReady(page, name, ms = 60000) {
   const c = card(page, name);
   await c.locator('button.generate').waitFor({ timeout: ms });
-  await c.locator('button.generate:not([disabled])').waitFor({ timeout: ms });
+  await c.locator('button.generate:not([disabled]):not([aria-disabled=true])').waitFor({ timeout: ms });
   return c;
 }
 
 /** Sets a card's settings by its labelled controls, then generates and downloads. */
 async function generate(page, name, { rows, format, seed } = {}, ms = 120000) {
   const c = await waitReady(page, name);
+  // In a batch of many files the card's settings are folded.
+  const settings = c.locator('details.card-settings');
+  if (!(await settings.evaluate((d) => d.open))) await settings.locator('summary').click();
   if (rows !== undefined) await c.getByLabel('Number of rows').fill(String(rows));
   if (format) await c.getByLabel('Output format').selectOption(format);
   if (seed !== undefined) { await c.getByLabel('Seed', { exact: true }).fill(String(seed)); await c.getByLabel('Seed', { exact: true }).press('Tab'); }
@@ -194,7 +198,7 @@ async function generate(page, name, { rows, format, seed } = {}, ms = 120000) {
   const saved = path.join(work, `${Date.now()}-${download.suggestedFilename()}`);
   await download.saveAs(saved);
   // The download comes first; the card is ready again once the report is scored.
-  await c.locator('button.generate:not([disabled])').waitFor({ timeout: ms });
+  await c.locator('button.generate:not([disabled]):not([aria-disabled=true])').waitFor({ timeout: ms });
   return { card: c, file: saved, name: download.suggestedFilename() };
 }
 
@@ -368,10 +372,90 @@ await check('every control is labelled and reachable by keyboard', async () => {
   }
   assert(reached.has('file-input'), 'Tab reaches the file picker');
   assert([...reached].some((r) => String(r).includes('generate')), `Tab reaches Generate (${[...reached].join(', ')})`);
-  // Generate by keyboard alone.
+  // The focus ring reaches 3:1 against what it is drawn on (WCAG 2.2).
   await card(page, 'iris.csv').locator('button.generate').focus();
+  const ring = await page.evaluate(() => {
+    const rgb = (text) => (text.match(/[\d.]+/g) ?? []).slice(0, 4).map(Number);
+    const luminance = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+      .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    // The ring sits outside the button (outline-offset), on its parent's background.
+    let under = el.parentElement;
+    while (under && (rgb(getComputedStyle(under).backgroundColor)[3] === 0 || getComputedStyle(under).backgroundColor === 'transparent')) under = under.parentElement;
+    const [a, b] = [luminance(rgb(style.outlineColor)), luminance(rgb(getComputedStyle(under ?? document.body).backgroundColor))];
+    return { ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), width: parseFloat(style.outlineWidth), style: style.outlineStyle, color: style.outlineColor };
+  });
+  assert(ring.style !== 'none' && ring.width >= 2, `a visible focus ring (${JSON.stringify(ring)})`);
+  assert(ring.ratio >= 3, `the focus ring's contrast is ${ring.ratio.toFixed(2)}:1 (${ring.color}), under 3:1`);
+  // Generate by keyboard alone; focus never falls to the page's body on the way.
   await page.keyboard.press('Enter');
+  const onBody = () => page.evaluate(() => document.activeElement === document.body || document.activeElement === null);
+  assert(!(await onBody()), 'focus fell to the body when Generate was pressed');
   await card(page, 'iris.csv').locator('a.download').waitFor({ timeout: 60000 });
+  await card(page, 'iris.csv').locator('button.generate:not([disabled]):not([aria-disabled=true])').waitFor({ timeout: 60000 });
+  assert(!(await onBody()), 'focus fell to the body during generation');
+  assert(await page.evaluate(() => document.activeElement?.matches('button.generate')), 'focus stays on Generate');
+  await page.close();
+});
+
+await check('a batch of many files: a compact overview (name, rows, status, fidelity), the cards\' settings folded', async () => {
+  const page = await openPage(relay.url);
+  const files = [];
+  for (let f = 0; f < 6; f++) {
+    const file = path.join(work, `batch_${f}.csv`);
+    const lines = ['id,amount,group'];
+    for (let r = 0; r < 40 + f; r++) lines.push(`${r},${(r * 7.3 + f) % 50},${['a', 'b', 'c'][r % 3]}`);
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    files.push(file);
+  }
+  await addFiles(page, files);
+  const overview = page.locator('table.overview');
+  await overview.waitFor();
+  for (let f = 0; f < 6; f++) await waitReady(page, `batch_${f}.csv`);
+  const lines = () => overview.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent.trim())));
+  const ready = await lines();
+  assert(ready.length === 6, `6 lines, not ${ready.length}`);
+  ready.forEach(([name, rows, status], f) => {
+    assert(name === `batch_${f}.csv` && rows === String(40 + f) && status === 'ready', `line ${f}: ${[name, rows, status]}`);
+  });
+  assert(await page.locator('details.card-settings[open]').count() === 0, 'the cards\' settings are folded');
+  await page.locator('button.generate-all').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('table.overview td.fidelity')].every((td) => /\d %$/.test(td.textContent.trim())), null, { timeout: 180000 });
+  const done = await lines();
+  assert(done.every(([, , status]) => status === 'generated'), `every file generated: ${done.map((l) => l[2])}`);
+  await overview.screenshot({ path: path.join(SHOTS, 'batch-overview.png') });
+  await page.close();
+});
+
+await check('the same file dropped twice is named apart, and so are its outputs', async () => {
+  const page = await openPage(relay.url);
+  const iris = path.join(DATASETS, 'iris.csv');
+  await addFiles(page, [iris, iris]);
+  await addFiles(page, iris);
+  const names = await page.locator('article.card').evaluateAll((cards) => cards.map((c) => c.dataset.file));
+  assert(JSON.stringify(names) === JSON.stringify(['iris.csv', 'iris (2).csv', 'iris (3).csv']), `cards named ${names}`);
+  const { name } = await generate(page, 'iris (2).csv', { rows: 20 });
+  assert(name === 'synthetic_iris_2.csv', `the second card's output is named apart: ${name}`);
+  await page.close();
+});
+
+await check('at 390 px the personal-data flags are visible without sideways scrolling', async () => {
+  const page = await openPage(relay.url);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await addFiles(page, patientsCsv('narrow_patients.csv'));
+  const c = await waitReady(page, 'narrow_patients.csv');
+  await c.locator('details.profile summary').click();
+  const flags = await c.locator('table.columns td.pii-flag').evaluateAll((cells) => cells
+    .filter((cell) => cell.textContent.trim())
+    .map((cell) => ({ text: cell.textContent, right: cell.getBoundingClientRect().right, clipped: cell.scrollWidth > cell.clientWidth + 1 })));
+  assert(flags.length >= 3, `the patients' personal columns are flagged (${flags.length})`);
+  const wrap = await c.locator('table.columns').evaluate((t) => t.closest('.table-wrap').getBoundingClientRect().right);
+  for (const f of flags) {
+    assert(f.right <= Math.min(wrap, 390) + 0.5, `"${f.text}" ends at ${f.right} px, past the visible ${Math.min(wrap, 390)} px`);
+    assert(!f.clipped, `"${f.text}" is cut`);
+  }
+  await c.screenshot({ path: path.join(SHOTS, 'flags-390.png') });
   await page.close();
 });
 
@@ -638,7 +722,9 @@ await check('LLM mode against the relay and a fake Azure OpenAI: approval, the s
   const llmRelay = await startRelay(azure.vars);
   try {
     const page = await openPage(llmRelay.url);
-    const file = patientsCsv('llm_patients.csv');
+    // 55 wards, each on 7 or 8 rows: kept by the guard, and more than the 50 category
+    // values Azure is shown per column.
+    const file = patientsCsv('llm_patients.csv', { wards: 55 });
     await addFiles(page, file);
     const c = await waitReady(page, 'llm_patients.csv');
     await c.locator('input[type=radio][value=llm]').check();
@@ -647,20 +733,50 @@ await check('LLM mode against the relay and a fake Azure OpenAI: approval, the s
     await c.locator('button.generate').click();
     const approval = c.locator('section.approval');
     await approval.waitFor();
+    const focusIn = (selector) => page.waitForFunction((s) => !!document.activeElement?.closest(s), selector, { timeout: 5000 });
+    await focusIn('section.approval');
+    const summary = (await approval.locator('p.summary').textContent()).trim();
+    assert(/^8 columns, \d+ withheld by the privacy guard, no values from the [1-9]\d* personal-data columns; \d+ category values from [1-9]\d* other columns\.$/.test(summary),
+      `a plain summary above the JSON: ${summary}`);
+    // Escape closes the panel, and focus goes back to Generate, not the page's body.
+    await page.keyboard.press('Escape');
+    await approval.waitFor({ state: 'detached' });
+    await focusIn('button.generate');
+    await c.locator('button.generate').click();
+    await approval.waitFor();
     const payload = await approval.locator('pre.payload').textContent();
     for (const s of SENTINELS) assert(!payload.includes(s), `sentinel ${s} in the payload shown`);
+    const shown = JSON.parse(payload);
+    const wards = shown.safe_profile.columns.find((col) => col.name === 'ward').categories;
+    assert(wards.values.length === 50 && wards.other_distinct >= 5, `the panel shows the 50 wards Azure reads (${wards.values.length}, ${wards.other_distinct} more)`);
     await approval.locator('button.approve').click();
     const editor = c.locator('textarea.spec-editor');
     await editor.waitFor({ timeout: 60000 });
+    await focusIn('section.review');
+    // What Azure OpenAI read is what the panel showed, to the byte of every value.
+    const asked = (await azure.received()).filter((r) => r.path.endsWith('/chat/completions'));
+    const read = JSON.parse(JSON.parse(asked[asked.length - 1].body).messages[1].content);
+    assert(JSON.stringify(read) === JSON.stringify(shown), 'Azure read exactly the message the approval panel showed');
     assert((await c.locator('section.review .valid').textContent()).includes('valid'), 'the spec is shown as valid');
     const spec = await editor.inputValue();
-    assert(JSON.parse(spec).columns.length === 7, 'the spec from the fake has 7 columns');
-    // A broken edit shows the compiler's message and blocks generating.
+    assert(JSON.parse(spec).columns.length === 8, 'the spec from the fake has 8 columns');
+    // A broken edit shows the compiler's message at its line and column, marks the
+    // line, cites no repository path, and blocks generating.
     await editor.fill(spec.replace('"version": 1', '"version": 7'));
     await c.locator('section.review ul.problems').waitFor();
     assert(await c.locator('button.use-spec').isDisabled(), 'an invalid spec cannot be used');
-    const message = await c.locator('section.review ul.problems').textContent();
-    assert(/version/.test(message), `the message names the problem: ${message}`);
+    const versionLine = spec.split('\n').findIndex((l) => l.includes('"version"')) + 1;
+    const message = await c.locator('section.review ul.problems .message').first().textContent();
+    assert(message.startsWith(`Line ${versionLine}, column `) && /version/.test(message), `the message names the place and the problem: ${message}`);
+    assert((await c.locator('section.review pre.bad-line mark').first().textContent()).includes('"version": 7'), 'the line is marked');
+    await editor.fill(`${spec.slice(0, 40)}}{`);
+    await c.locator('section.review ul.problems').waitFor();
+    const broken = await c.locator('section.review ul.problems .message').first().textContent();
+    assert(/^Line \d+, column \d+: /.test(broken), `a JSON error says its line and column: ${broken}`);
+    assert(!/shared\/|schema\.json|\.rs\b/.test(broken + message), `no repository path in the messages: ${broken}`);
+    await c.locator('section.review button.show-line').first().click();
+    assert(await page.evaluate(() => document.activeElement?.matches('textarea.spec-editor') && document.activeElement.selectionEnd > document.activeElement.selectionStart),
+      'the line is selected in the editor');
     await editor.fill(spec);
     await c.locator('section.review .valid').waitFor();
     await c.locator('button.use-spec').click();
@@ -672,10 +788,13 @@ await check('LLM mode against the relay and a fake Azure OpenAI: approval, the s
     await azure.queue(Array(12).fill('status:500'));
     await c.locator('input.use-cache').uncheck();
     await c.locator('button.generate').click();
-    const notice = c.locator('.notice', { hasText: 'fell back to the template' });
+    const notice = c.locator('.notice', { hasText: "fell back to the relay's template" });
     await notice.waitFor({ timeout: 90000 });
+    const why = (await notice.textContent()).trim();
+    assert(why.endsWith('using template generation'), `the fallback message is whole: ${why}`);
     await c.locator('a.download').waitFor({ timeout: 60000 });
-    assert((await c.locator('.made').textContent()).includes('template'), 'the fallback result says the template wrote the spec');
+    const made = await c.locator('.made').textContent();
+    assert(made.includes('template (written by the relay'), `the result names who wrote the spec: ${made}`);
     // No planted value reached Azure.
     const received = await azure.received();
     assert(received.some((r) => r.path.endsWith('/chat/completions')), 'Azure was asked');

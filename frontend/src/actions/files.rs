@@ -22,10 +22,23 @@ fn new_card(state: AppState, name: String, size: u64) -> Card {
     card
 }
 
-/// Adds dropped or chosen files: a card each, read in the worker at once.
+/// Adds dropped or chosen files: a card each, read in the worker at once. A file whose
+/// name a card already has is named apart (`patients (2).csv`), so its card, its
+/// outputs and the batch manifest never mix the two up.
 pub fn add_files(state: AppState, files: web_sys::FileList) {
     for i in 0..files.length() {
-        let Some(file) = files.get(i) else { continue };
+        let Some(mut file) = files.get(i) else {
+            continue;
+        };
+        let taken: Vec<String> = state
+            .cards
+            .with_untracked(|cards| cards.iter().map(|c| c.name.get_value()).collect());
+        let name = distinct_name(&taken, &file.name());
+        if name != file.name()
+            && let Some(renamed) = renamed(&file, &name)
+        {
+            file = renamed;
+        }
         let card = new_card(state, file.name(), file.size() as u64);
         worker_bridge::add_file(card.id, file);
         worker_bridge::send(Request::Inspect {
@@ -33,6 +46,30 @@ pub fn add_files(state: AppState, files: web_sys::FileList) {
             sheet: None,
         });
     }
+}
+
+/// `name`, or `stem (2).ext`, `stem (3).ext`... the first no card has.
+fn distinct_name(taken: &[String], name: &str) -> String {
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    let mut candidate = name.to_string();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{stem} ({n}){ext}");
+        n += 1;
+    }
+    candidate
+}
+
+/// The same bytes under another name (a `File` over the same data: nothing is copied).
+fn renamed(file: &web_sys::File, name: &str) -> Option<web_sys::File> {
+    let parts = js_sys::Array::of1(file);
+    let options = web_sys::FilePropertyBag::new();
+    options.set_type(&file.type_());
+    options.set_last_modified(file.last_modified());
+    web_sys::File::new_with_blob_sequence_and_options(&parts, name, &options).ok()
 }
 
 /// Adds a demo file: its spec is fetched from the page's own folder and the worker makes
@@ -88,5 +125,23 @@ pub fn toggle_metadata(card: Card) {
             Ok(url) => card.metadata_url.set(Some(url)),
             Err(e) => card.say(Note::Error(format!("cannot prepare the download: {e}"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_name;
+
+    #[test]
+    fn a_second_file_of_the_same_name_is_numbered() {
+        let taken = vec!["patients.csv".to_string(), "patients (2).csv".to_string()];
+        assert_eq!(distinct_name(&taken, "patients.csv"), "patients (3).csv");
+        assert_eq!(distinct_name(&taken, "other.csv"), "other.csv");
+        assert_eq!(distinct_name(&["README".into()], "README"), "README (2)");
+        assert_eq!(distinct_name(&[".env".into()], ".env"), ".env (2)");
+        assert_eq!(
+            distinct_name(&["a.tar.gz".into()], "a.tar.gz"),
+            "a.tar (2).gz"
+        );
     }
 }

@@ -21,6 +21,11 @@ pub fn bypass_cache(state: AppState, card: Card) {
 }
 
 fn generate_with(state: AppState, card: Card, bypass: bool) {
+    // Generate stays focusable while busy (aria-disabled, so focus never falls to the
+    // page's body); a press then does nothing.
+    if card.busy_untracked() {
+        return;
+    }
     let Some(file) = card.life.with_untracked(|l| l.file().cloned()) else {
         return;
     };
@@ -102,11 +107,16 @@ fn generate_with(state: AppState, card: Card, bypass: bool) {
                 }));
             }
             Ok(answer) => {
-                // The relay fell back to its template: say why, and make the spec here.
+                // The relay fell back to its template: say why, and use the spec it wrote.
                 card.say(Note::Notice(format!(
-                    "LLM mode fell back to the template: {}",
+                    "LLM mode fell back to the relay's template: {}",
                     answer.reason
                 )));
+                request.spec = Some(answer.spec);
+                request.spec_source = Provenance {
+                    by_relay: true,
+                    ..Provenance::new(SpecSource::Template)
+                };
                 send_generate(card, request, None);
             }
             Err(e) => {
@@ -146,11 +156,31 @@ fn cache_note(hit: &cache::Hit) -> String {
     )
 }
 
-/// Problems with a spec as the user edits it: the compiler's messages, one per line.
-pub fn check_spec(text: &str) -> Vec<String> {
+/// A problem with a spec as the user edits it, and where it is in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecProblem {
+    /// The message, starting with its line and column when known.
+    pub message: String,
+    /// 1-based line and column in the edited text.
+    pub at: Option<(usize, usize)>,
+}
+
+/// Problems with a spec as the user edits it: a JSON error where serde stopped, or the
+/// compiler's problems where their JSON paths are in the text.
+pub fn check_spec(text: &str) -> Vec<SpecProblem> {
+    let placed = |at: Option<(usize, usize)>, message: String| SpecProblem {
+        message: match at {
+            Some((line, column)) => format!("Line {line}, column {column}: {message}"),
+            None => message,
+        },
+        at,
+    };
     let spec = match shared::spec::Spec::from_json(text) {
         Ok(spec) => spec,
-        Err(e) => return vec![e.to_string()],
+        Err(e) => {
+            let message = e.to_string();
+            return vec![placed(serde_place(&message), message)];
+        }
     };
     match shared::plan::compile(&spec) {
         Ok(_) => Vec::new(),
@@ -158,13 +188,24 @@ pub fn check_spec(text: &str) -> Vec<String> {
             .0
             .iter()
             .map(|p| {
-                format!(
-                    "{}: {} (expected {}; {})",
-                    p.path, p.message, p.expected, p.hint
+                placed(
+                    crate::json_place::locate(text, &p.path),
+                    format!(
+                        "{}: {} (expected {}; {})",
+                        p.path, p.message, p.expected, p.hint
+                    ),
                 )
             })
             .collect(),
     }
+}
+
+/// The "at line L column C" serde_json puts in its messages.
+fn serde_place(message: &str) -> Option<(usize, usize)> {
+    let rest = &message[message.rfind(" at line ")? + " at line ".len()..];
+    let (line, rest) = rest.split_once(" column ")?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.parse().ok()?, column.parse().ok()?))
 }
 
 /// Generates with the reviewed (maybe edited) spec.
@@ -184,11 +225,28 @@ pub fn accept_review(card: Card) {
     request.spec = Some(spec);
     let cache_as = review.cache.then_some(request.spec_source);
     send_generate(card, request, cache_as);
+    focus_generate(card);
 }
 
 /// Drops the relay's spec without generating.
 pub fn discard_review(card: Card) {
     card.step(Step::Idle);
+    focus_generate(card);
+}
+
+/// Puts focus on the card's Generate button once the page has redrawn: after a panel
+/// that held focus closes, focus would otherwise fall to the page's body.
+pub fn focus_generate(card: Card) {
+    request_animation_frame(move || {
+        let button = document()
+            .query_selector(&format!("#file-{} button.generate", card.id))
+            .ok()
+            .flatten()
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+        if let Some(button) = button {
+            let _ = button.focus();
+        }
+    });
 }
 
 /// Sends the request to the worker; `cache_as` is who wrote the spec, to cache it once
@@ -210,6 +268,7 @@ pub fn approve(state: AppState, card: Card) {
         .with_untracked(|l| matches!(l.step(), Some(Step::Approving { bypass: true })));
     card.llm_approved.set(true);
     generate_with(state, card, bypass);
+    focus_generate(card);
 }
 
 /// Closes the approval panel without sending anything.

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::ColumnSummary;
 
-/// One row per column.
+/// One row per column; the personal-data flag second, so a phone's width shows it.
 #[component]
 pub fn ColumnTable(columns: Vec<ColumnSummary>) -> impl IntoView {
     view! {
@@ -13,11 +13,11 @@ pub fn ColumnTable(columns: Vec<ColumnSummary>) -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col">"Column"</th>
+                        <th scope="col">"Personal data"</th>
                         <th scope="col">"Type"</th>
                         <th scope="col">"Kind"</th>
                         <th scope="col">"Missing"</th>
                         <th scope="col">"Distinct"</th>
-                        <th scope="col">"Personal data"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -33,11 +33,11 @@ pub fn ColumnTable(columns: Vec<ColumnSummary>) -> impl IntoView {
                             view! {
                                 <tr class:pii=pii>
                                     <th scope="row">{c.name}</th>
+                                    <td class="pii-flag">{flag}</td>
                                     <td>{wire_name(&c.logical_type)}</td>
                                     <td>{wire_name(&c.kind)}</td>
                                     <td>{format!("{:.1} %", c.null_rate * 100.0)}</td>
                                     <td>{c.distinct.map(crate::state::grouped).unwrap_or_default()}</td>
-                                    <td class="pii-flag">{flag}</td>
                                 </tr>
                             }
                         })

@@ -22,6 +22,11 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
     let remove_label = format!("Remove {name}");
     let data_file = name.clone();
     // Apart from `life`, so the panels are not drawn again on every progress event.
+    let many = Memo::new(move |_| {
+        state
+            .cards
+            .with(|c| c.len() >= crate::components::MANY_FILES)
+    });
     let approving = Memo::new(move |_| {
         card.life
             .with(|l| matches!(l.step(), Some(Step::Approving { .. })))
@@ -67,7 +72,12 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
                 }
             })}
             <Show when=move || card.info.with(Option::is_some)>
-                <SettingsForm settings=card.settings key=key.clone() llm />
+                // In a big batch the cards' settings fold (the overview and "Settings
+                // for all files" carry the batch); each opens with a click.
+                <details class="card-settings" prop:open=move || !many.get()>
+                    <summary>"Settings"</summary>
+                    <SettingsForm settings=card.settings key=key.clone() llm />
+                </details>
                 <Actions state card />
             </Show>
             {move || approving.get().then(|| card.info.get().map(|info| view! { <ApprovalPanel state card info /> })).flatten()}
@@ -189,8 +199,11 @@ fn Generating(card: Card, progress: Progress) -> impl IntoView {
 fn Actions(state: AppState, card: Card) -> impl IntoView {
     view! {
         <div class="actions">
+            // While busy the button is aria-disabled, not disabled: a disabled button
+            // drops its focus to the page's body.
             <button type="button" class="primary generate"
-                disabled=move || card.busy() || card.settings.problem().is_some()
+                disabled=move || card.settings.problem().is_some()
+                aria-disabled=move || card.busy().to_string()
                 on:click=move |_| actions::generate(state, card)>
                 "Generate Synthetic Data"
             </button>

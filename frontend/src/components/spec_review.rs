@@ -1,5 +1,6 @@
 //! The relay's spec, shown before anything is generated: the user reads it, may edit
-//! it, and sees the compiler's messages as they type.
+//! it, and sees the compiler's messages as they type, each with its line and column and
+//! the line itself marked below the editor.
 
 use crate::actions;
 use crate::state::{Card, Review};
@@ -11,6 +12,22 @@ pub fn SpecReview(card: Card, review: Review) -> impl IntoView {
     let problems = Memo::new(move |_| actions::check_spec(&review.text.get()));
     let id = format!("file-{}-spec", card.id);
     let source = review.request.with_value(|r| r.spec_source.to_string());
+    let editor = NodeRef::<leptos::html::Textarea>::new();
+    // Focus moves to what appeared.
+    Effect::new(move |_| {
+        if let Some(editor) = editor.get() {
+            let _ = editor.focus();
+        }
+    });
+    let show_line = move |line: usize| {
+        let Some(editor) = editor.get_untracked() else {
+            return;
+        };
+        let text = review.text.get_untracked();
+        let (start, end) = line_span(&text, line);
+        let _ = editor.focus();
+        let _ = editor.set_selection_range(start, end);
+    };
     view! {
         <section class="review" aria-label="Review the spec">
             <h3>"The spec from the relay"</h3>
@@ -20,6 +37,7 @@ pub fn SpecReview(card: Card, review: Review) -> impl IntoView {
             <label for=id.clone() class="visually-hidden">"Spec (JSON)"</label>
             <textarea
                 id=id
+                node_ref=editor
                 class="json spec-editor"
                 spellcheck="false"
                 rows="18"
@@ -31,9 +49,25 @@ pub fn SpecReview(card: Card, review: Review) -> impl IntoView {
                 if p.is_empty() {
                     view! { <p class="valid small" role="status">"The spec is valid."</p> }.into_any()
                 } else {
+                    let text = review.text.get();
                     view! {
                         <ul class="problems" role="alert">
-                            {p.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                            {p.into_iter().map(|problem| {
+                                let marked = problem.at.map(|(line, column)| {
+                                    let shown = text.lines().nth(line - 1).unwrap_or_default().to_string();
+                                    view! {
+                                        <pre class="bad-line" aria-label=format!("Line {line}")>
+                                            <span class="line-number">{format!("{line:>4} │ ")}</span>
+                                            <mark>{shown}</mark>
+                                            {format!("\n       {}^", " ".repeat(column.saturating_sub(1)))}
+                                        </pre>
+                                        <button type="button" class="link show-line" on:click=move |_| show_line(line)>
+                                            {format!("Select line {line} in the editor")}
+                                        </button>
+                                    }
+                                });
+                                view! { <li><span class="message">{problem.message}</span>{marked}</li> }
+                            }).collect_view()}
                         </ul>
                     }
                     .into_any()
@@ -50,4 +84,17 @@ pub fn SpecReview(card: Card, review: Review) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// The UTF-16 offsets (a textarea's selection unit) of line `line` (1-based) of `text`.
+fn line_span(text: &str, line: usize) -> (u32, u32) {
+    let mut start = 0u32;
+    for (i, l) in text.split('\n').enumerate() {
+        let len = l.encode_utf16().count() as u32;
+        if i + 1 == line {
+            return (start, start + len);
+        }
+        start += len + 1;
+    }
+    (start, start)
 }

@@ -69,6 +69,7 @@ impl Entry {
             source: self.cached.source,
             reused: false,
             edited: self.cached.edited,
+            by_relay: false,
         }
     }
 

@@ -59,8 +59,9 @@ pub struct GenerateArgs {
     #[arg(long)]
     plain: bool,
     /// Make only part K of P (`--part 2/8`): the rows are split into P contiguous
-    /// ranges, and the parts' files joined in order are the single run's bytes (the
-    /// header and byte order mark only in part 1). CSV, TSV and NDJSON.
+    /// ranges. CSV, TSV and NDJSON parts joined in order are the single run's bytes
+    /// (the header and byte order mark only in part 1); Parquet parts are whole files
+    /// that, read in order as one dataset, hold the single run's rows.
     #[arg(long, value_parser = parse_part)]
     part: Option<(u64, u64)>,
 }
@@ -172,24 +173,7 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         })
     };
     let range = match a.part {
-        Some((k, parts)) => {
-            if !matches!(
-                format,
-                OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Ndjson
-            ) {
-                anyhow::bail!(
-                    "--part makes files that join by concatenation: CSV, TSV or NDJSON, not {}",
-                    format.extension()
-                );
-            }
-            if k > 1 {
-                // Only the first part starts the file.
-                let dialect = options.dialect.get_or_insert_with(Default::default);
-                dialect.no_header = true;
-                dialect.bom = false;
-            }
-            synthesis.part(k, parts)
-        }
+        Some((k, parts)) => synthesis.part_export(k, parts, format, &mut options)?,
         None => 0..synthesis.rows(),
     };
     let rows = range.end - range.start;

@@ -1,8 +1,9 @@
 //! SafeProfile → spec through the LLM, with the cache before it and the template
 //! behind it.
 //!
-//! The LLM receives the SafeProfile (long category lists trimmed) and the spec's JSON
-//! Schema, and must answer with a spec. The answer is compiled like any spec; a spec
+//! The LLM receives the SafeProfile (long category lists trimmed) in the message of
+//! `shared::contract::llm_message`, which the page shows before the user approves, and
+//! the spec's JSON Schema, and must answer with a spec. The answer is compiled like any spec; a spec
 //! that fails gets one repair round with the compiler's problems; then the template.
 //! The answer always says which source produced the spec and why.
 
@@ -16,9 +17,6 @@ pub use shared::contract::{SpecAnswer, SpecSource};
 use shared::spec::Spec;
 use tokio::time::Instant;
 
-/// Category values sent to the LLM per column; the rest joins `other_share`.
-const LLM_CATEGORIES: usize = 50;
-
 const SYSTEM: &str = "You write generation specs for a synthetic data generator. You get \
 the statistical profile of a table (metadata only: no rows) and answer with one JSON \
 spec that follows the given JSON Schema exactly: version 1, one entry in `columns` per \
@@ -28,40 +26,6 @@ quantiles or category shares, keep null rates, use the profile's correlations fo
 and its null groups as `null_groups`. Columns marked sensitive must get `semantic`, \
 `pattern`, `sequence` or `uuid` generators, never values. Higher match_threshold means \
 more of the structure must be kept. Answer with the JSON spec only.";
-
-/// The SafeProfile as the LLM sees it: long category lists cut to the most frequent
-/// values (the rest is added to `other_share`).
-fn for_llm(p: &SafeProfile) -> SafeProfile {
-    let mut p = p.clone();
-    for c in &mut p.columns {
-        if let Some(cats) = &mut c.categories
-            && cats.values.len() > LLM_CATEGORIES
-        {
-            let rest: f64 = cats.values[LLM_CATEGORIES..].iter().map(|v| v.share).sum();
-            cats.other_distinct += (cats.values.len() - LLM_CATEGORIES) as u64;
-            cats.values.truncate(LLM_CATEGORIES);
-            cats.other_share = ((cats.other_share + rest) * 1e4).round() / 1e4;
-        }
-    }
-    // Conditionals may only name values the LLM can still see.
-    let named = |p: &SafeProfile, col: &str, v: &str| {
-        p.columns.iter().any(|c| {
-            c.name == col
-                && c.categories
-                    .as_ref()
-                    .is_some_and(|cats| cats.values.iter().any(|x| x.value == v))
-        })
-    };
-    let kept = p.clone();
-    for d in &mut p.conditionals {
-        d.groups.retain(|g| named(&kept, &d.by, &g.value));
-        for g in &mut d.groups {
-            g.values.retain(|v| named(&kept, &d.target, &v.value));
-        }
-    }
-    p.conditionals.retain(|d| d.groups.len() >= 2);
-    p
-}
 
 /// Parses and compiles the LLM's answer; the problems as text when it fails.
 fn check(text: &str, profile: &SafeProfile) -> Result<(Spec, Vec<String>), String> {
@@ -160,11 +124,7 @@ async fn from_llm(
     locale: &str,
 ) -> SpecAnswer {
     let deadline = Instant::now() + state.config.limits.azure_deadline;
-    let payload = json!({
-        "match_threshold": strictness.get(),
-        "locale": locale,
-        "safe_profile": for_llm(profile),
-    });
+    let payload = shared::contract::llm_message(profile, strictness, locale);
     let mut messages: Vec<Value> = vec![
         json!({"role": "system", "content": SYSTEM}),
         json!({"role": "user", "content": payload.to_string()}),
@@ -247,45 +207,19 @@ fn short(e: &super::azure::AzureError) -> String {
     }
 }
 
+/// The first problem of a failed spec, whole: cut only past 600 characters (an LLM may
+/// answer with anything), and then at a space.
 fn first_line(s: &str) -> String {
+    const MAX: usize = 600;
     let line = s
         .lines()
         .find(|l| l.trim_start().starts_with('$'))
-        .unwrap_or(s);
-    line.trim().chars().take(200).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_llm_sees_no_conditional_value_it_cannot_see_in_the_column() {
-        // 60 products, each in one of two regions: a strong dependence whose groups
-        // name all 60 products, of which the LLM is shown 50.
-        let mut csv = String::from("region,product\n");
-        for p in 0..60 {
-            let region = if p < 30 { "north" } else { "south" };
-            for _ in 0..(10 + p % 7) {
-                csv += &format!("{region},product-{p:02}\n");
-            }
-        }
-        let options = shared::pipeline::InspectOptions::with_guard_seed(0);
-        let safe = shared::pipeline::inspect(csv.as_bytes(), "sales.csv", &options)
-            .unwrap()
-            .safe;
-        let d = safe.conditionals.iter().find(|d| d.target == "product");
-        let all: usize = d.unwrap().groups.iter().map(|g| g.values.len()).sum();
-        assert_eq!(all, 60, "the profile's conditional names every product");
-        let seen = for_llm(&safe);
-        let products = &seen.columns[1].categories.as_ref().unwrap().values;
-        assert_eq!(products.len(), LLM_CATEGORIES);
-        for d in &seen.conditionals {
-            for g in &d.groups {
-                for v in &g.values {
-                    assert!(products.iter().any(|p| p.value == v.value), "{}", v.value);
-                }
-            }
-        }
+        .unwrap_or(s)
+        .trim();
+    if line.chars().count() <= MAX {
+        return line.to_string();
     }
+    let head: String = line.chars().take(MAX).collect();
+    let cut = head.rfind(' ').unwrap_or(head.len());
+    format!("{} …", &head[..cut])
 }

@@ -92,21 +92,22 @@ impl OutputFormat {
 /// ```
 /// use shared_making::export::{OutputFormat, output_name};
 /// assert_eq!(output_name("C:\\data\\my file.xlsx", OutputFormat::Csv), "synthetic_my_file.csv");
+/// assert_eq!(output_name("iris (2).csv", OutputFormat::Csv), "synthetic_iris_2.csv");
+/// assert_eq!(output_name("Übersicht.csv", OutputFormat::Csv), "synthetic_bersicht.csv");
 /// ```
 pub fn output_name(input: &str, format: OutputFormat) -> String {
     let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
     let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
-    let stem: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(80)
-        .collect();
+    // Other characters become one `_` per run, none at the end: `iris (2)` is `iris_2`.
+    let mut safe = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            safe.push(c);
+        } else if !safe.is_empty() && !safe.ends_with('_') {
+            safe.push('_');
+        }
+    }
+    let stem: String = safe.trim_end_matches('_').chars().take(80).collect();
     let stem = if stem.is_empty() {
         "data".to_string()
     } else {

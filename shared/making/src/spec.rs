@@ -429,10 +429,12 @@ impl Spec {
                 format!("spec is {} bytes, over {MAX_SPEC_BYTES}", json.len()),
             ));
         }
+        // serde's message ends with "at line L column C": the place in the JSON text,
+        // which the page's editor marks (not a row of data, so no `at_row`).
         let spec: Spec = serde_json::from_str(json).map_err(|e| {
-            Error::new(ErrorKind::InvalidDocument, format!("not a valid spec: {e}"))
-                .at_row(e.line() as u64)
-                .with_hint("check it against shared/schema/spec.schema.json")
+            Error::new(ErrorKind::InvalidDocument, format!("not a valid spec: {e}")).with_hint(
+                "fix the JSON there; a spec is {\"version\": 1, \"columns\": [...]} as `byod spec` writes it",
+            )
         })?;
         Ok(spec)
     }
