@@ -89,7 +89,8 @@ def write(spark: Any, spec: Union[Spec, str], path: str, rows: Optional[int] = N
     in which case each part is written to the executor's temporary folder first and
     then copied. ``_SUCCESS`` marks a finished write, as Spark's writers do. A folder
     that holds files is refused unless ``overwrite``, which removes its ``part-*``
-    files first.
+    files first. Times of day are Parquet TIME columns, which Spark 4 reads only with
+    ``spark.sql.timeType.enabled=true``.
     """
     import pyarrow.fs as pafs
 

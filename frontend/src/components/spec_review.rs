@@ -54,12 +54,12 @@ pub fn SpecReview(card: Card, review: Review) -> impl IntoView {
                         <ul class="problems" role="alert">
                             {p.into_iter().map(|problem| {
                                 let marked = problem.at.map(|(line, column)| {
-                                    let shown = text.lines().nth(line - 1).unwrap_or_default().to_string();
+                                    let (shown, caret) = excerpt(&text, line, column);
                                     view! {
                                         <pre class="bad-line" aria-label=format!("Line {line}")>
                                             <span class="line-number">{format!("{line:>4} │ ")}</span>
                                             <mark>{shown}</mark>
-                                            {format!("\n       {}^", " ".repeat(column.saturating_sub(1)))}
+                                            {format!("\n       {}^", " ".repeat(caret))}
                                         </pre>
                                         <button type="button" class="link show-line" on:click=move |_| show_line(line)>
                                             {format!("Select line {line} in the editor")}
@@ -97,4 +97,49 @@ fn line_span(text: &str, line: usize) -> (u32, u32) {
         start += len + 1;
     }
     (start, start)
+}
+
+/// Characters shown each side of a problem's column: a minified spec is one long line.
+const EXCERPT: usize = 60;
+
+/// The part of line `line` around `column` (both 1-based), and where the column falls
+/// in it.
+fn excerpt(text: &str, line: usize, column: usize) -> (String, usize) {
+    let whole: Vec<char> = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or_default()
+        .chars()
+        .collect();
+    let at = column.saturating_sub(1).min(whole.len());
+    let from = at.saturating_sub(EXCERPT);
+    let to = (at + EXCERPT).min(whole.len());
+    let mut shown: String = whole[from..to].iter().collect();
+    if from > 0 {
+        shown.insert(0, '…');
+    }
+    if to < whole.len() {
+        shown.push('…');
+    }
+    (shown, at - from + usize::from(from > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn a_long_line_is_shown_around_its_column() {
+        assert_eq!(
+            excerpt("{\n  \"version\": 7\n}", 2, 14),
+            ("  \"version\": 7".into(), 13)
+        );
+        let long = format!("{{{}}}", "\"a\": 1, ".repeat(10_000));
+        let (shown, caret) = excerpt(&long, 1, 50_000);
+        assert_eq!(shown.chars().count(), 2 * 60 + 2);
+        assert_eq!(caret, 61);
+        // Places past the text (line 0, a column past the end) show what there is.
+        assert_eq!(excerpt("ab", 0, 99), ("ab".into(), 2));
+        assert_eq!(excerpt("ab", 5, 1), (String::new(), 0));
+    }
 }
