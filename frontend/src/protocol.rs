@@ -24,6 +24,10 @@ pub enum Request {
         id: FileId,
         /// The sheet to read (Excel); `None` = the first non-empty one.
         sheet: Option<String>,
+        /// The guard's seed, to repeat `byod profile --guard-seed` (the page's
+        /// `?guard_seed=` parameter); `None` = fresh, the pipeline's policy.
+        #[serde(default)]
+        guard_seed: Option<u64>,
     },
     /// Generate synthetic rows (the `File` is the attachment, in case the worker was
     /// restarted and must read it again).
@@ -211,6 +215,10 @@ pub struct FileInfo {
     pub withheld: Vec<Withheld>,
     /// Time to read, profile and guard, in milliseconds.
     pub millis: f64,
+    /// Bytes of the worker's wasm memory once read (it only grows, so this is the peak
+    /// so far): what reading this file took at most, shown beside the time.
+    #[serde(default)]
+    pub worker_memory: u64,
 }
 
 /// Rows shown as text, the way the output file writes them.

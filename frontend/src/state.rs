@@ -304,6 +304,80 @@ pub struct Review {
     pub cache: bool,
 }
 
+/// A pass over a large file, as the worker reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadProgress {
+    /// "reading" (the first pass: types and counts) or "sampling" (the second, for the
+    /// spread sample of a file over the sample size).
+    pub stage: String,
+    /// Bytes of the file read in this pass.
+    pub done: u64,
+    /// Bytes in the file.
+    pub total: u64,
+    /// When this pass was first reported (`performance.now()`, ms).
+    pub since: f64,
+    /// `done` then.
+    pub done_since: u64,
+}
+
+impl ReadProgress {
+    /// The progress after a new report at `now` (a new pass starts its clock again).
+    pub fn next(
+        last: Option<&ReadProgress>,
+        stage: String,
+        done: u64,
+        total: u64,
+        now: f64,
+    ) -> Self {
+        match last {
+            Some(p) if p.stage == stage && done >= p.done => ReadProgress {
+                done,
+                total,
+                ..p.clone()
+            },
+            _ => ReadProgress {
+                stage,
+                done,
+                total,
+                since: now,
+                done_since: done,
+            },
+        }
+    }
+
+    /// What the status line says: the pass, bytes and, once the rate is known, the
+    /// time left in this pass.
+    pub fn label(&self, now: f64) -> String {
+        let what = if self.stage == "sampling" {
+            "Reading again for the sample"
+        } else {
+            "Reading"
+        };
+        let mut label = format!(
+            "{what}: {} of {}",
+            human_bytes(self.done),
+            human_bytes(self.total)
+        );
+        let seconds = (now - self.since) / 1000.0;
+        let moved = self.done.saturating_sub(self.done_since) as f64;
+        if seconds >= 1.0 && moved > 0.0 {
+            let left = self.total.saturating_sub(self.done) as f64 / (moved / seconds);
+            label.push_str(&format!(" · about {} left", human_seconds(left)));
+        }
+        label
+    }
+}
+
+/// `12 s`, `3 min 05 s`.
+pub fn human_seconds(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    if s < 60 {
+        format!("{s} s")
+    } else {
+        format!("{} min {:02} s", s / 60, s % 60)
+    }
+}
+
 /// One dropped file.
 #[derive(Debug, Clone, Copy)]
 pub struct Card {
@@ -315,6 +389,8 @@ pub struct Card {
     pub size: RwSignal<u64>,
     /// Where it is in its life.
     pub life: RwSignal<Life>,
+    /// How far the worker is in reading a large file (`None` before its first report).
+    pub reading: RwSignal<Option<ReadProgress>>,
     /// What reading found, apart from `life`, so the profile is not drawn again on every
     /// progress event.
     pub info: Memo<Option<Arc<FileInfo>>>,
@@ -349,6 +425,7 @@ impl Card {
             name: StoredValue::new(name),
             size: RwSignal::new(size),
             life,
+            reading: RwSignal::new(None),
             info,
             note: RwSignal::new(None),
             output: RwSignal::new(None),
@@ -543,6 +620,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reading_progress_says_bytes_then_the_time_left_and_restarts_its_clock_per_pass() {
+        let p = ReadProgress::next(None, "reading".into(), 8_000_000, 100_000_000, 1_000.0);
+        assert_eq!(p.label(1_500.0), "Reading: 8.0 MB of 100.0 MB");
+        // 20 MB more in 2 s: 72 MB left at 10 MB/s.
+        let p = ReadProgress::next(Some(&p), "reading".into(), 28_000_000, 100_000_000, 3_000.0);
+        assert_eq!(
+            p.label(3_000.0),
+            "Reading: 28.0 MB of 100.0 MB · about 7 s left"
+        );
+        let p = ReadProgress::next(Some(&p), "sampling".into(), 9_000_000, 100_000_000, 9_000.0);
+        assert_eq!(
+            p.label(9_200.0),
+            "Reading again for the sample: 9.0 MB of 100.0 MB"
+        );
+        assert_eq!(human_seconds(185.4), "3 min 05 s");
+    }
+
+    #[test]
     fn rows_accept_empty_and_grouped_digits_and_refuse_the_rest() {
         assert_eq!(parse_rows(""), Ok(None));
         assert_eq!(parse_rows("1,000,000"), Ok(Some(1_000_000)));
@@ -565,6 +660,7 @@ mod tests {
             safe_profile: "{}".into(),
             withheld: Vec::new(),
             millis: 1.0,
+            worker_memory: 0,
         };
         Life::Read {
             file: ReadFile {

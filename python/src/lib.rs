@@ -90,18 +90,9 @@ fn inspect_options(
 fn read(data: Data, name: &str, options: &IngestOptions) -> shared::Result<shared::Table> {
     match data {
         Data::Path(path) => {
-            let file = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let bytes = std::fs::read(&path).map_err(|e| {
-                shared::Error::new(
-                    shared::ErrorKind::Malformed,
-                    format!("cannot read {}: {e}", path.display()),
-                )
-                .with_hint("check the path")
-            })?;
-            shared::read(&bytes, &file, options)
+            // CSV, TSV and Parquet stream from the file; the rest is read whole.
+            let source = shared::file::FileSource::new(&path)?;
+            shared::ingest::read_source(&source, &source.name(), options)
         }
         Data::Arrow(PyArrowType(stream)) => {
             let schema = stream.schema();

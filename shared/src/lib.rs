@@ -34,6 +34,8 @@
 
 pub mod contract;
 pub mod evaluate;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod file;
 pub mod fingerprint;
 pub mod pipeline;
 

@@ -155,6 +155,18 @@ pub fn inspect_until(
     inspect_table_until(table, options, keep_going)
 }
 
+/// [`inspect`] over a file its owner can open again from the start (a path, a browser
+/// `File`): CSV and TSV stream through and are never held whole (see
+/// [`crate::ingest::read_source`]).
+pub fn inspect_source(
+    source: &dyn crate::ingest::Source,
+    name: &str,
+    options: &InspectOptions,
+) -> Result<Inspected> {
+    let table = crate::ingest::read_source(source, name, &options.ingest)?;
+    inspect_table(table, options)
+}
+
 /// Profiles and guards a table already read (Arrow data handed over in memory, or a
 /// table joined from partitions: see [`crate::ingest::batches`]).
 pub fn inspect_table(table: Table, options: &InspectOptions) -> Result<Inspected> {

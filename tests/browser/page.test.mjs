@@ -830,6 +830,76 @@ await check('the relay stopped after the page loaded: generation still works', a
   await page.close();
 });
 
+/** A CSV of 1,100,000 rows made by the CLI from iris (about 28 MB): over the worker's
+ *  8 MB pass threshold, so reading reports progress, and over the 1,000,000-row sample,
+ *  so a second pass samples it. BIG_CSV=path uses that file instead (the 2 GB campaign:
+ *  `ONLY='streams through' BIG_CSV=... node page.test.mjs` against a release build). */
+let bigCsv = process.env.BIG_CSV ?? null;
+function makeBigCsv() {
+  if (bigCsv) return bigCsv;
+  const dir = fs.mkdtempSync(path.join(work, 'big-'));
+  bigCsv = path.join(dir, 'big-iris.csv');
+  const r = spawnSync(BIN, ['generate', path.join(DATASETS, 'iris.csv'), '-n', '1100000', '--seed', '1', '--guard-seed', '1', '-o', bigCsv], { stdio: ['ignore', 'ignore', 'inherit'] });
+  assert(r.status === 0, `byod generate exited ${r.status}`);
+  return bigCsv;
+}
+
+/** `byod profile FILE --guard-seed SEED`: the SafeProfile's JSON, as the CLI prints it. */
+function cliSafeProfile(file, seed) {
+  const r = spawnSync(BIN, ['profile', file, '--guard-seed', String(seed)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert(r.status === 0, `byod profile exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Reads `file` in a page opened with `?guard_seed=SEED`; returns its card, the
+ *  progress line first seen, the "Read and profiled" line and the SafeProfile shown. */
+async function readWithSeed(file, seed, ms = 600000) {
+  const page = await openPage(`${relay.url}/?guard_seed=${seed}`);
+  await addFiles(page, file);
+  const name = path.basename(file);
+  const c = card(page, name);
+  const status = c.locator('.status.reading .progress-text');
+  await status.waitFor({ timeout: ms });
+  const progress = await status.textContent();
+  await waitReady(page, name, ms);
+  const meta = await c.locator('p.meta', { hasText: 'Read and profiled' }).textContent();
+  await c.locator('button.extract').click();
+  await c.locator('a.download-metadata').waitFor();
+  const safe = await c.locator('pre.json').textContent();
+  return { page, card: c, progress, meta, safe };
+}
+
+await check('a CSV over the sample size streams through the worker in slices: bytes read while reading, the SafeProfile `byod profile` makes with the same guard seed, the worker\'s memory shown', async () => {
+  const file = makeBigCsv();
+  const { page, card: c, progress, meta, safe } = await readWithSeed(file, 7);
+  const bytes = fs.statSync(file).size;
+  const size = bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+  assert(new RegExp(`^Reading( again for the sample)?: [\\d.]+ [MG]B of ${size}`).test(progress), `progress says "${progress}" (the file is ${size})`);
+  figures.bigCsvProfile = meta;
+  const cli = cliSafeProfile(file, 7);
+  const rows = JSON.parse(cli).row_count.toLocaleString('en-US');
+  assert(meta.includes(`Profiled from 1,000,000 of ${rows} rows`), meta);
+  const memory = /worker: ([\d.]+) MB of memory/.exec(meta);
+  assert(memory, `no memory figure in "${meta}"`);
+  assert(Number(memory[1]) < 600, `the worker took ${memory[1]} MB`);
+  assert(safe.trim() === cli.trim(), `the page's SafeProfile differs from the CLI's (${safe.length} and ${cli.length} characters)`);
+  const head = await c.locator('.meta.format').textContent();
+  assert(head.includes(`${rows} rows`), head);
+  await page.close();
+});
+
+await check('Cancel while a large file is read stops it, and the file beside it still reads', async () => {
+  const file = makeBigCsv();
+  const page = await openPage(relay.url);
+  await addFiles(page, [file, path.join(DATASETS, 'penguins.csv')]);
+  const c = card(page, 'big-iris.csv');
+  await c.locator('.status.reading button.cancel').click({ timeout: 120000 });
+  await c.locator('.error', { hasText: 'Reading stopped' }).waitFor({ timeout: 10000 });
+  await waitReady(page, 'penguins.csv', 120000);
+  assert(await c.locator('button.generate').count() === 0, 'the stopped file offers no Generate');
+  await page.close();
+});
+
 await check('Cancel stops a long generation, and the file can generate again', async () => {
   const page = await openPage(relay.url);
   await addFiles(page, path.join(DATASETS, 'diamonds.csv'));

@@ -4,7 +4,7 @@ use super::batch::on_batch_event;
 use super::spec_cache::remember_spec;
 use crate::protocol::{BATCH, Event};
 use crate::services::{download, worker_bridge};
-use crate::state::{AppState, Life, Note, Output, Progress, ReadFile, Report, Step};
+use crate::state::{AppState, Life, Note, Output, Progress, ReadFile, ReadProgress, Report, Step};
 use leptos::prelude::*;
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -17,6 +17,14 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
         return; // the worker's own events (the bridge handles them), or a removed file
     };
     match event {
+        Event::Progress {
+            stage, done, total, ..
+        } if stage == "reading" || stage == "sampling" => {
+            let now = now_ms();
+            card.reading.update(|p| {
+                *p = Some(ReadProgress::next(p.as_ref(), stage, done, total, now));
+            });
+        }
         Event::Progress {
             stage, done, total, ..
         } => card.life.update(|life| {
@@ -35,6 +43,7 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
             }
         }
         Event::Inspected { info, .. } => {
+            card.reading.set(None);
             if let Some(url) = card.metadata_url.get_untracked() {
                 download::revoke(&url);
                 card.metadata_url.set(None);
@@ -113,6 +122,7 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
             super::batch::on_file_done(state);
         }
         Event::Failed { message, .. } => {
+            card.reading.set(None);
             card.life.update(|life| match life {
                 Life::Read { step, .. } => {
                     *step = Step::Idle;
@@ -129,4 +139,11 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
         }
         Event::Ready | Event::Crashed { .. } | Event::Bundled { .. } => {}
     }
+}
+
+/// `performance.now()` on the UI thread, in ms.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }

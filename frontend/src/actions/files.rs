@@ -44,8 +44,21 @@ pub fn add_files(state: AppState, files: web_sys::FileList) {
         worker_bridge::send(Request::Inspect {
             id: card.id,
             sheet: None,
+            guard_seed: guard_seed(),
         });
     }
+}
+
+/// The page's `?guard_seed=N`: the guard's seed, fixed so the page's SafeProfile of a
+/// file is `byod profile --guard-seed N`'s byte for byte (to check or reproduce one).
+/// Without it every reading draws a fresh seed.
+fn guard_seed() -> Option<u64> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("guard_seed="))
+        .and_then(|v| v.parse().ok())
 }
 
 /// `name`, or `stem (2).ext`, `stem (3).ext`... the first no card has.
@@ -98,6 +111,7 @@ pub fn choose_sheet(card: Card, sheet: String) {
     worker_bridge::send(Request::Inspect {
         id: card.id,
         sheet: Some(sheet),
+        guard_seed: guard_seed(),
     });
 }
 

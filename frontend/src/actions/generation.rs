@@ -285,3 +285,15 @@ pub fn decline(card: Card) {
 pub fn cancel(card: Card) {
     worker_bridge::send(Request::Cancel { id: card.id });
 }
+
+/// Stops reading a file (the worker is replaced: see [`worker_bridge::stop_reading`]);
+/// the card says so and keeps the file's name, to be removed or dropped again.
+pub fn stop_reading(state: AppState, card: Card) {
+    if worker_bridge::stop_reading(card.id) {
+        card.reading.set(None);
+        card.life.set(crate::state::Life::Unreadable(
+            "Reading stopped. Remove the file, or add it again to read it.".into(),
+        ));
+        super::batch::on_file_done(state);
+    }
+}

@@ -9,10 +9,11 @@ mod generation;
 mod spec_cache;
 
 pub use batch::{apply_defaults_to_all, download_all, generate_all};
+pub use events::now_ms;
 pub use files::{DEMOS, add_demo, add_files, choose_sheet, remove, toggle_metadata};
 pub use generation::{
     accept_review, approve, bypass_cache, cancel, check_spec, decline, discard_review,
-    focus_generate, generate,
+    focus_generate, generate, stop_reading,
 };
 pub use spec_cache::{clear_cache, refresh_cache};
 

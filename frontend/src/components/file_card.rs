@@ -50,7 +50,7 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
                 <button type="button" class="link remove" on:click=move |_| actions::remove(state, card)
                     aria-label=remove_label>"Remove"</button>
             </header>
-            <Status card />
+            <Status state card />
             <Unreadable card />
             <CardNote state card />
             {move || card.info.get().map(|info| {
@@ -59,7 +59,9 @@ pub fn FileCard(state: AppState, card: Card) -> impl IntoView {
                 view! {
                     <p class="meta">
                         {sampled}
-                        {format!("Read and profiled in {:.2} s.", info.millis / 1000.0)}
+                        {format!("Read and profiled in {:.2} s", info.millis / 1000.0)}
+                        {(info.worker_memory > 0).then(|| format!(" (this page's worker: {} of memory).", human_bytes(info.worker_memory)))}
+                        {(info.worker_memory == 0).then_some(".")}
                     </p>
                     {(!info.warnings.is_empty()).then(|| view! {
                         <ul class="warnings">{info.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
@@ -138,24 +140,16 @@ fn CardNote(state: AppState, card: Card) -> impl IntoView {
     }
 }
 
-/// Reading, asking, generating (with a progress bar and Cancel), or nothing.
+/// Reading (with bytes, time left and Cancel for a large file), asking, generating
+/// (with a progress bar and Cancel), or nothing.
 #[component]
-fn Status(card: Card) -> impl IntoView {
-    let reading = || {
-        view! {
-            <div class="status" role="status">
-                <progress aria-label="Reading"></progress>
-                " Reading and profiling in this page…"
-            </div>
-        }
-        .into_any()
-    };
+fn Status(state: AppState, card: Card) -> impl IntoView {
     move || {
         match card.life.get() {
-        Life::Reading => reading(),
+        Life::Reading => view! { <Reading state card first=true /> }.into_any(),
         Life::Unreadable(_) => ().into_any(),
         Life::Read { step, .. } => match step {
-            Step::Rereading => reading(),
+            Step::Rereading => view! { <Reading state card first=false /> }.into_any(),
             Step::Looking => view! {
                 <div class="status" role="status"><progress aria-label="Looking in the spec cache"></progress>" Looking in the spec cache…"</div>
             }
@@ -168,6 +162,34 @@ fn Status(card: Card) -> impl IntoView {
             Step::Idle | Step::Approving { .. } | Step::Reviewing(_) => ().into_any(),
         },
     }
+    }
+}
+
+/// Reading a file: an open-ended bar until the worker reports a pass over a large
+/// file, then its bytes and the time left, with Cancel while the file is first read.
+#[component]
+fn Reading(state: AppState, card: Card, first: bool) -> impl IntoView {
+    move || match card.reading.get() {
+        None => view! {
+            <div class="status" role="status">
+                <progress aria-label="Reading"></progress>
+                " Reading and profiling in this page…"
+            </div>
+        }
+        .into_any(),
+        Some(p) => {
+            let label = p.label(actions::now_ms());
+            view! {
+                <div class="status reading" role="status">
+                    <progress class="read-progress" max=p.total.max(1) as f64 value=p.done as f64 aria-label="Reading progress"></progress>
+                    <span class="progress-text">{label}</span>
+                    {first.then(|| view! {
+                        <button type="button" class="secondary cancel" on:click=move |_| actions::stop_reading(state, card)>"Cancel"</button>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
     }
 }
 

@@ -21,8 +21,10 @@ struct Bridge {
     /// Which worker this is: events from a replaced one are ignored.
     generation: u32,
     files: HashMap<FileId, File>,
-    /// Files with work in the worker, and which step it is at (said if it dies).
-    in_flight: HashMap<FileId, Step>,
+    /// Files with work in the worker: which step it is at (said if it dies) and the
+    /// request's message (sent again to a new worker when one file's reading is
+    /// stopped).
+    in_flight: HashMap<FileId, (Step, js_sys::Array)>,
     /// Messages posted before the worker said Ready: a worker drops messages that
     /// arrive while its wasm is still loading.
     queue: Option<Vec<js_sys::Array>>,
@@ -121,9 +123,11 @@ fn deliver(generation: u32, event: Event, attachment: JsValue) {
         if let Some(id) = event.file() {
             if event.ends_request() {
                 b.in_flight.remove(&id);
-            } else if matches!(event, Event::Generated { .. }) {
+            } else if let (Event::Generated { .. }, Some((step, _))) =
+                (&event, b.in_flight.get_mut(&id))
+            {
                 // The download is out; what follows is the report.
-                b.in_flight.insert(id, Step::Scoring);
+                *step = Step::Scoring;
             }
         }
         Some(b.listener.clone())
@@ -148,7 +152,7 @@ fn crashed(generation: u32, message: &str) {
     if let Err(e) = spawn(listener.clone(), files, generation + 1) {
         web_sys::console::error_1(&e.into());
     }
-    for (id, step) in in_flight {
+    for (id, (step, _)) in in_flight {
         listener(
             Event::Failed {
                 id,
@@ -191,9 +195,6 @@ pub fn send_with(request: Request, attachment: JsValue) {
                 (*id, false, None)
             }
         };
-        if let Some(step) = starts {
-            b.in_flight.insert(id, step);
-        }
         let json = serde_json::to_string(&request).unwrap_or_default();
         let attachment = if attach_file {
             b.files.get(&id).map_or(JsValue::NULL, JsValue::from)
@@ -201,11 +202,61 @@ pub fn send_with(request: Request, attachment: JsValue) {
             attachment
         };
         let message = js_sys::Array::of2(&JsValue::from_str(&json), &attachment);
-        match &mut b.queue {
+        if let Some(step) = starts {
+            b.in_flight.insert(id, (step, message.clone()));
+        }
+        b.send(message);
+    });
+}
+
+impl Bridge {
+    fn send(&mut self, message: js_sys::Array) {
+        match &mut self.queue {
             Some(queue) => queue.push(message),
-            None => post(&b.worker, &message),
+            None => post(&self.worker, &message),
+        }
+    }
+}
+
+/// Stops reading a file. A worker reading a file cannot take a message until the pass
+/// ends (reading is synchronous there), so the worker is stopped and a new one takes
+/// over; the other files' requests in flight are sent to it again (their work starts
+/// over), and the files stay attached. Returns whether the file was being read.
+pub fn stop_reading(id: FileId) -> bool {
+    let taken = BRIDGE.with_borrow_mut(|b| {
+        let reading = b
+            .as_ref()
+            .and_then(|b| b.in_flight.get(&id))
+            .is_some_and(|(step, _)| *step == Step::Reading);
+        if !reading {
+            return None;
+        }
+        let bridge = b.take()?;
+        bridge.worker.terminate();
+        Some(bridge)
+    });
+    let Some(bridge) = taken else { return false };
+    let Bridge {
+        listener,
+        files,
+        generation,
+        mut in_flight,
+        ..
+    } = bridge;
+    in_flight.remove(&id);
+    if let Err(e) = spawn(listener, files, generation + 1) {
+        web_sys::console::error_1(&e.into());
+        return true;
+    }
+    BRIDGE.with_borrow_mut(|b| {
+        if let Some(b) = b {
+            for (other, (step, message)) in in_flight {
+                b.in_flight.insert(other, (step, message.clone()));
+                b.send(message);
+            }
         }
     });
+    true
 }
 
 fn post(worker: &Worker, message: &js_sys::Array) {

@@ -6,6 +6,7 @@
 use crate::protocol::{FileInfo, GenerateRequest, Generated, Preview, Scored};
 use shared::Table;
 use shared::export::{ExportOptions, Exporter, OutputFormat};
+use shared::ingest::Source;
 use shared::pipeline::{self, InspectOptions, Inspected, Scoring, Synthesis};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -23,15 +24,20 @@ pub struct Loaded {
 }
 
 /// Reads, profiles and guards a file (guard seed fresh from `crypto.getRandomValues`,
-/// the pipeline's seed policy). The error is the message for the user.
+/// the pipeline's seed policy, unless one is given); CSV and TSV stream from `source`.
+/// The error is the message for the user.
 pub fn inspect(
-    bytes: &[u8],
+    source: &dyn Source,
     name: &str,
     sheet: Option<String>,
+    guard_seed: Option<u64>,
 ) -> Result<(Loaded, FileInfo), String> {
-    let mut options = InspectOptions::fresh().map_err(|e| e.to_string())?;
+    let mut options = match guard_seed {
+        Some(seed) => InspectOptions::with_guard_seed(seed),
+        None => InspectOptions::fresh().map_err(|e| e.to_string())?,
+    };
     options.ingest.sheet = sheet;
-    let real = pipeline::inspect(bytes, name, &options).map_err(|e| e.to_string())?;
+    let real = pipeline::inspect_source(source, name, &options).map_err(|e| e.to_string())?;
     let table = &real.table;
     let info = FileInfo {
         format: table.format,
@@ -45,6 +51,7 @@ pub fn inspect(
         safe_profile: serde_json::to_string_pretty(&real.safe).map_err(|e| e.to_string())?,
         withheld: real.withheld.clone(),
         millis: 0.0,
+        worker_memory: 0,
     };
     let loaded = Loaded {
         sheet: table.sheet.clone(),
@@ -334,7 +341,7 @@ mod tests {
 
     #[test]
     fn inspect_summarises_the_file_and_keeps_only_the_safe_profile_for_sending() {
-        let (loaded, info) = inspect(&penguins(), "penguins.csv", None).unwrap();
+        let (loaded, info) = inspect(&penguins(), "penguins.csv", None, None).unwrap();
         assert_eq!((info.format.extension(), info.total_rows), ("csv", 344));
         assert_eq!(info.columns.len(), 8);
         assert_eq!(info.columns[0].kind, shared::ColumnKind::Categorical);
@@ -349,7 +356,7 @@ mod tests {
 
     #[test]
     fn chunked_output_equals_the_whole_table_exported_at_once() {
-        let (loaded, _) = inspect(&penguins(), "penguins.csv", None).unwrap();
+        let (loaded, _) = inspect(&penguins(), "penguins.csv", None, None).unwrap();
         // More rows than the first (scored) chunk and two more, so the chunk seams are
         // inside the file.
         let rows = shared::evaluate::SCORED_ROWS + CHUNK_ROWS * 2 + 17;
@@ -367,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_result_scores_a_prefix_and_names_the_download() {
-        let (loaded, _) = inspect(&penguins(), "penguins.csv", None).unwrap();
+        let (loaded, _) = inspect(&penguins(), "penguins.csv", None, None).unwrap();
         let req = request(None, "parquet");
         let mut g = start(&loaded, &req).unwrap();
         let bytes = run(&mut g);
@@ -433,7 +440,7 @@ mod tests {
             csv += &row.join(",");
             csv.push('\n');
         }
-        let (loaded, _) = inspect(csv.as_bytes(), "wide.csv", None).unwrap();
+        let (loaded, _) = inspect(&csv.as_bytes(), "wide.csv", None, None).unwrap();
         let mut g = start(&loaded, &request(Some(50), "csv")).unwrap();
         run(&mut g);
         let scored = g.score(&loaded).unwrap();
@@ -452,7 +459,7 @@ mod tests {
     /// where the message is read, with a message, and never reaches a step.
     #[test]
     fn bad_requests_and_files_get_messages_not_panics() {
-        let (loaded, _) = inspect(&penguins(), "penguins.csv", None).unwrap();
+        let (loaded, _) = inspect(&penguins(), "penguins.csv", None, None).unwrap();
         let good =
             serde_json::to_value(crate::protocol::Request::Generate(request(Some(5), "csv")))
                 .unwrap();
@@ -470,7 +477,7 @@ mod tests {
         req.spec = Some(synthesis(&loaded, &req).unwrap().spec().clone());
         req.spec.as_mut().unwrap().columns.clear();
         assert!(start(&loaded, &req).unwrap_err().contains("column"));
-        let err = inspect(b"PAR1\x00\x01garbage", "x.parquet", None).unwrap_err();
+        let err = inspect(&&b"PAR1\x00\x01garbage"[..], "x.parquet", None, None).unwrap_err();
         assert!(err.contains("x.parquet"), "{err}");
     }
 }

@@ -3,6 +3,7 @@
 //! stays responsive; only summaries, the SafeProfile, previews and the output Blob
 //! cross back.
 
+mod blob_source;
 pub mod flow;
 
 use crate::protocol::{Event, FileId, GenerateRequest, Request};
@@ -77,11 +78,15 @@ pub fn start() {
 fn handle(request: Request, attachment: JsValue) {
     let file = attachment.clone().dyn_into::<File>().ok();
     match request {
-        Request::Inspect { id, sheet } => {
+        Request::Inspect {
+            id,
+            sheet,
+            guard_seed,
+        } => {
             let Some(file) = file else {
                 return post(&missing_file(id), None);
             };
-            inspect(id, &file, sheet);
+            inspect(id, &file, sheet, guard_seed);
         }
         Request::Generate(req) => {
             STATE.with_borrow_mut(|s| s.cancelled.remove(&req.id));
@@ -112,7 +117,7 @@ fn handle(request: Request, attachment: JsValue) {
                 Err(message) => return post(&Event::Failed { id, message }, None),
             };
             post(&Event::DemoMade { id }, Some(&file));
-            inspect(id, &file, None);
+            inspect(id, &file, None, None);
         }
         Request::Bundle { names, manifest } => match bundle(&names, &manifest, &attachment) {
             Ok(blob) => post(
@@ -133,8 +138,8 @@ fn handle(request: Request, attachment: JsValue) {
 }
 
 /// Reads, profiles and guards a file, and answers `Inspected` or `Failed`.
-fn inspect(id: FileId, file: &File, sheet: Option<String>) {
-    match load(id, file, sheet) {
+fn inspect(id: FileId, file: &File, sheet: Option<String>, guard_seed: Option<u64>) {
+    match load(id, file, sheet, guard_seed) {
         Ok((_, info)) => post(
             &Event::Inspected {
                 id,
@@ -186,27 +191,45 @@ fn missing_file(id: FileId) -> Event {
 }
 
 /// Reads a File (synchronously: this is a worker) and runs ingest, profile and guard.
+/// CSV and TSV stream through in slices; each pass over a large file posts its
+/// progress (the page cannot cancel a pass in flight: it stops the worker instead).
 fn load(
     id: FileId,
     file: &File,
     sheet: Option<String>,
+    guard_seed: Option<u64>,
 ) -> Result<(Rc<Loaded>, crate::protocol::FileInfo), String> {
     let started = now_ms();
-    let reader = web_sys::FileReaderSync::new().map_err(js_error)?;
-    let buffer = reader.read_as_array_buffer(file).map_err(|e| {
-        format!(
-            "{}: the browser could not read the file ({}); was it moved or deleted?",
-            file.name(),
-            js_error(e)
-        )
-    })?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    drop(buffer);
-    let (loaded, mut info) = flow::inspect(&bytes, &file.name(), sheet)?;
+    let progress = |pass: u32, done: u64, total: u64| {
+        let stage = if pass == 0 { "reading" } else { "sampling" };
+        post(
+            &Event::Progress {
+                id,
+                stage: stage.into(),
+                done,
+                total,
+            },
+            None,
+        );
+    };
+    let source = blob_source::BlobSource::new(file, &progress)?;
+    let (loaded, mut info) = flow::inspect(&source, &file.name(), sheet, guard_seed)?;
     info.millis = now_ms() - started;
+    info.worker_memory = wasm_memory();
     let loaded = Rc::new(loaded);
     STATE.with_borrow_mut(|s| s.loaded.insert(id, loaded.clone()));
     Ok((loaded, info))
+}
+
+/// Bytes of this worker's wasm memory.
+fn wasm_memory() -> u64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0, |m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0, |b| b.byte_length() as u64)
+        })
 }
 
 fn js_error(e: JsValue) -> String {
@@ -256,7 +279,7 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
             let file = file
                 .as_ref()
                 .ok_or_else(|| "the file is no longer loaded; drop it again".to_string())?;
-            load(id, file, req.sheet.clone())?.0
+            load(id, file, req.sheet.clone(), None)?.0
         }
     };
     let name = file.as_ref().map(|f| f.name()).unwrap_or_default();

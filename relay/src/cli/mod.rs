@@ -6,7 +6,6 @@ mod profile;
 mod serve;
 mod spec;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::Path;
 use std::process::ExitCode;
@@ -106,8 +105,8 @@ fn inspect_file(
     options: &shared::pipeline::InspectOptions,
 ) -> anyhow::Result<shared::pipeline::Inspected> {
     let name = file_name(path);
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let inspected = shared::pipeline::inspect(bytes, &name, options)?;
+    let inspected =
+        shared::pipeline::inspect_source(&shared::file::FileSource::new(path)?, &name, options)?;
     for w in &inspected.table.warnings {
         eprintln!("byod: {name}: {w}");
     }
@@ -135,8 +134,7 @@ fn spec_from_file(
 /// Reads and ingests one file; reader warnings go to stderr.
 fn read_table(path: &Path, options: &shared::IngestOptions) -> anyhow::Result<shared::Table> {
     let name = file_name(path);
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let table = shared::read(&bytes, &name, options)?;
+    let table = shared::ingest::read_source(&shared::file::FileSource::new(path)?, &name, options)?;
     for w in &table.warnings {
         eprintln!("byod: {name}: {w}");
     }

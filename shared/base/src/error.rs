@@ -25,6 +25,9 @@ pub enum ErrorKind {
     NotFound,
     /// A SafeProfile or other wire document failed validation.
     InvalidDocument,
+    /// The file could not be read at all (moved, deleted or revoked while reading): not
+    /// the content's fault.
+    Io,
 }
 
 /// An error with its location and a hint on what to do. Boxed, so `Result`s stay one

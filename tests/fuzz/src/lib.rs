@@ -25,8 +25,11 @@ pub fn limits() -> IngestOptions {
     }
 }
 
-/// bytes → table → profile → SafeProfile → spec → a few rows, as the page does.
+/// bytes → table → profile → SafeProfile → spec → a few rows, as the page does; and
+/// the same bytes through the streaming readers (CSV and TSV in pieces, Parquet a row
+/// group at a time), which must not panic either.
 pub fn read(bytes: &[u8], name: &str) {
+    let _ = shared::ingest::read_source(&bytes, name, &limits());
     let Ok(table) = shared::read(bytes, name, &limits()) else {
         return;
     };

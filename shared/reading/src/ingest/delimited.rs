@@ -1,18 +1,21 @@
-//! CSV and TSV: encoding, dialect (delimiter, header) and a two-pass read.
+//! CSV and TSV: encoding, dialect (delimiter, header) and a two-pass read that streams.
 //!
 //! Pass one infers every column's type over all rows and counts them, and keeps the
 //! fields of the first `sample_size` rows column by column. When the file has no more
 //! rows than that (the usual case), typed Arrow columns are built from those fields;
 //! otherwise the kept fields are dropped and pass two re-reads the file for an evenly
-//! spread sample. Memory stays bounded by `sample_size` rows either way.
+//! spread sample. Both passes read the [`Source`] from its first byte, decoding as they
+//! go, so memory is bounded by `sample_size` rows whatever the file's size: a file
+//! larger than memory reads.
 
 use super::infer::{Cell, ColumnBuilder, Inference};
+use super::source::{self, Source};
 use super::{IngestOptions, infer};
 use super::{Sampler, assemble, check_cells, check_columns, clean_names, column_info, empty_error};
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{FileFormat, Table};
 use crate::written::{Dialect, TextEncoding};
-use std::borrow::Cow;
+use std::io::Read;
 
 /// The delimiters tried, as bytes.
 const DELIMITERS: [u8; 4] = {
@@ -20,35 +23,194 @@ const DELIMITERS: [u8; 4] = {
     [a as u8, b as u8, c as u8, d as u8]
 };
 
-pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) -> Result<Table> {
+/// Decoded bytes the dialect is judged from.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// What the csv reader buffers: large enough that a read is a few calls per megabyte.
+const BUFFER_BYTES: usize = 256 * 1024;
+
+/// Reads a CSV or TSV file. Without a byte order mark the file is read as UTF-8, and
+/// read again as Windows-1252 from the start if a byte that is not UTF-8 turns up
+/// anywhere in it (the whole file is then Latin-1, as it was when read in memory).
+pub(crate) fn read(
+    source: &dyn Source,
+    format: FileFormat,
+    options: &IngestOptions,
+) -> Result<Table> {
+    let raw = source::head(source, 4)?;
+    let text = match encoding_rs::Encoding::for_bom(&raw) {
+        Some((enc, bom)) if enc == encoding_rs::UTF_8 => Text {
+            encoding: TextEncoding::Utf8,
+            bom,
+        },
+        Some((enc, bom)) if enc == encoding_rs::UTF_16BE => Text {
+            encoding: TextEncoding::Utf16be,
+            bom,
+        },
+        Some((_, bom)) => Text {
+            encoding: TextEncoding::Utf16le,
+            bom,
+        },
+        None => Text {
+            encoding: TextEncoding::Utf8,
+            bom: 0,
+        },
+    };
+    match read_as(source, &text, format, options) {
+        Ok(table) => Ok(table),
+        Err(Failure::Error(e)) => Err(e),
+        Err(Failure::NotUtf8 { byte }) if text.bom > 0 => Err(Error::new(
+            ErrorKind::Malformed,
+            "invalid UTF-8 after a UTF-8 byte order mark",
+        )
+        .at_byte(text.bom as u64 + byte)
+        .with_hint("save the file again as UTF-8")),
+        Err(Failure::NotUtf8 { .. }) => {
+            let latin = Text {
+                encoding: TextEncoding::Windows1252,
+                bom: 0,
+            };
+            read_as(source, &latin, format, options).map_err(Failure::into_error)
+        }
+    }
+}
+
+/// How the file's bytes become text.
+#[derive(Debug)]
+struct Text {
+    encoding: TextEncoding,
+    /// Bytes of the byte order mark (0 without one).
+    bom: usize,
+}
+
+impl Text {
+    /// The file as UTF-8 text from its first character (the byte order mark skipped).
+    fn open<'a>(&self, source: &'a dyn Source) -> Result<Box<dyn Read + 'a>> {
+        let mut raw = source::open(source)?;
+        let encoding = match self.encoding {
+            TextEncoding::Utf8 => {
+                std::io::copy(&mut (&mut raw).take(self.bom as u64), &mut std::io::sink())
+                    .map_err(source::read_error)?;
+                return Ok(raw);
+            }
+            TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252,
+            TextEncoding::Utf16le => encoding_rs::UTF_16LE,
+            TextEncoding::Utf16be => encoding_rs::UTF_16BE,
+        };
+        // Malformed sequences become U+FFFD, as `Encoding::decode` makes them.
+        Ok(Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .bom_sniffing(false)
+                .strip_bom(true)
+                .build(raw),
+        ))
+    }
+
+    /// The first [`HEAD_BYTES`] of the text, and whether the text goes on past them.
+    fn head(&self, source: &dyn Source) -> Result<(Vec<u8>, bool)> {
+        let mut head = Vec::with_capacity(HEAD_BYTES + 1);
+        self.open(source)?
+            .take(HEAD_BYTES as u64 + 1)
+            .read_to_end(&mut head)
+            .map_err(source::read_error)?;
+        let cut = head.len() > HEAD_BYTES;
+        head.truncate(HEAD_BYTES);
+        Ok((head, cut))
+    }
+
+    fn reader<'a>(
+        &self,
+        source: &'a dyn Source,
+        delimiter: u8,
+        max_field: usize,
+    ) -> Result<csv::Reader<Bounded<Box<dyn Read + 'a>>>> {
+        Ok(csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .buffer_capacity(BUFFER_BYTES)
+            .from_reader(Bounded::new(self.open(source)?, max_field)))
+    }
+}
+
+/// Why one reading stopped: an error, or a byte that is not UTF-8 in a file read as
+/// UTF-8 (then it is read again as Windows-1252).
+#[derive(Debug)]
+enum Failure {
+    NotUtf8 {
+        /// Where the record holding it starts in the text.
+        byte: u64,
+    },
+    Error(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Error(e)
+    }
+}
+
+impl Failure {
+    fn into_error(self) -> Error {
+        match self {
+            Failure::Error(e) => e,
+            // Windows-1252 decodes every byte, so this does not happen.
+            Failure::NotUtf8 { byte } => Error::new(
+                ErrorKind::Malformed,
+                "the text is not in any encoding we read",
+            )
+            .at_byte(byte),
+        }
+    }
+}
+
+fn read_as(
+    source: &dyn Source,
+    text: &Text,
+    format: FileFormat,
+    options: &IngestOptions,
+) -> Result<Table, Failure> {
     let mut warnings = Vec::new();
-    let (text, encoding, bom) = decode(bytes, &mut warnings)?;
-    let data = text.as_bytes();
-    let delimiter = sniff_delimiter(data, format == FileFormat::Tsv);
+    match text.encoding {
+        TextEncoding::Utf8 => {}
+        TextEncoding::Windows1252 => {
+            warnings.push("not valid UTF-8: decoded as Windows-1252 (Latin-1)".into())
+        }
+        TextEncoding::Utf16le => warnings.push("decoded as UTF-16LE".into()),
+        TextEncoding::Utf16be => warnings.push("decoded as UTF-16BE".into()),
+    }
+    let (head, cut) = text.head(source)?;
+    if text.encoding == TextEncoding::Utf8 {
+        // A head that is not UTF-8 (not just cut inside a character) decides at once.
+        if let Err(e) = std::str::from_utf8(&head)
+            && e.error_len().is_some()
+        {
+            return Err(Failure::NotUtf8 {
+                byte: e.valid_up_to() as u64,
+            });
+        }
+    }
+    let delimiter = sniff_delimiter(&head, cut, format == FileFormat::Tsv);
     let format = if delimiter == b'\t' {
         FileFormat::Tsv
     } else {
         FileFormat::Csv
     };
     let limits = &options.limits;
-    let reader = || {
-        csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(data)
-    };
+    let reader = || text.reader(source, delimiter, limits.max_field_bytes);
 
     // The first record, and whether it is a header.
-    let mut rdr = reader();
+    let mut rdr = reader()?;
     let mut record = csv::StringRecord::new();
     if !read_record(&mut rdr, &mut record, limits.max_field_bytes)? {
         return Err(Error::new(ErrorKind::Empty, "the file holds no rows")
-            .with_hint("the file needs a header and at least one row of data"));
+            .with_hint("the file needs a header and at least one row of data")
+            .into());
     }
     let first: Vec<String> = record.iter().map(str::to_string).collect();
     check_columns(first.len(), limits)?;
-    let has_header = looks_like_header(data, delimiter, &first);
+    let has_header = looks_like_header(reader()?, delimiter, &first);
     let names = if has_header {
         clean_names(first, &mut warnings)
     } else {
@@ -59,7 +221,7 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
     let decimal_comma = delimiter != b',';
 
     // Pass one: infer and count.
-    let mut rdr = reader();
+    let mut rdr = reader()?;
     let mut inference: Vec<Inference> = (0..ncols).map(|_| Inference::new(decimal_comma)).collect();
     let mut rows: u64 = 0;
     let mut short_rows: Vec<u64> = Vec::new();
@@ -93,15 +255,16 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
             inf.observe(cell(&record, i));
         }
         rows += 1;
-        // Often enough that the kept fields stay within the budget (a wide file
-        // reaches it within a few rows).
-        if rows.is_multiple_of(64) {
+        // The budget is on the rows held (the kept fields, then the sample), checked
+        // often enough that a wide file stops within a few rows; rows past the sample
+        // are only counted, so a file of any length streams through.
+        if rows <= sample_size && rows.is_multiple_of(64) {
             check_cells(rows, ncols, limits)?;
         }
     }
-    check_cells(rows, ncols, limits)?;
+    check_cells(rows.min(sample_size), ncols, limits)?;
     if rows == 0 {
-        return Err(empty_error("the file"));
+        return Err(empty_error("the file").into());
     }
     if short_count > 0 {
         warnings.push(format!(
@@ -122,10 +285,10 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
     }
     let dialect = Dialect {
         delimiter: char::from(delimiter),
-        crlf: crlf(data),
-        encoding,
-        bom,
-        quote_all: quotes_every_text_field(data, delimiter),
+        crlf: crlf(&head),
+        encoding: text.encoding,
+        bom: text.bom > 0,
+        quote_all: quotes_every_text_field(&head, delimiter),
         no_header: !has_header,
     };
     let arrays = match kept {
@@ -139,7 +302,14 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
                 b.finish()
             })
             .collect(),
-        None => pass_two(&reader, &decisions, rows, options, has_header, &mut record)?,
+        None => pass_two(
+            reader()?,
+            &decisions,
+            rows,
+            options,
+            has_header,
+            &mut record,
+        )?,
     };
     let infos = names
         .into_iter()
@@ -153,20 +323,19 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
 }
 
 /// Re-reads the file and builds the evenly spread sample of `sample_size` rows.
-fn pass_two<'d>(
-    reader: &dyn Fn() -> csv::Reader<&'d [u8]>,
+fn pass_two<R: Read>(
+    mut rdr: csv::Reader<Bounded<R>>,
     decisions: &[infer::Decision],
     rows: u64,
     options: &IngestOptions,
     has_header: bool,
     record: &mut csv::StringRecord,
-) -> Result<Vec<arrow::array::ArrayRef>> {
+) -> Result<Vec<arrow::array::ArrayRef>, Failure> {
     let sampler = Sampler::new(rows, options.sample_size());
     let mut builders: Vec<ColumnBuilder> = decisions
         .iter()
         .map(|d| ColumnBuilder::new(d, sampler.kept()))
         .collect();
-    let mut rdr = reader();
     let mut row: u64 = 0;
     let mut skip = has_header;
     while read_record(&mut rdr, record, options.limits.max_field_bytes)? {
@@ -218,52 +387,8 @@ impl FieldColumn {
     }
 }
 
-/// UTF-8 (BOM stripped); UTF-16 by BOM; otherwise Windows-1252, a superset of Latin-1
-/// that every byte sequence decodes under, so old exports from Excel read right.
-/// The text, its encoding and whether it began with a byte order mark.
-fn decode<'a>(
-    bytes: &'a [u8],
-    warnings: &mut Vec<String>,
-) -> Result<(Cow<'a, str>, TextEncoding, bool)> {
-    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        if enc == encoding_rs::UTF_8 {
-            return std::str::from_utf8(&bytes[bom..])
-                .map(|s| (Cow::Borrowed(s), TextEncoding::Utf8, true))
-                .map_err(|e| {
-                    Error::new(
-                        ErrorKind::Malformed,
-                        "invalid UTF-8 after a UTF-8 byte order mark",
-                    )
-                    .at_byte((bom + e.valid_up_to()) as u64)
-                    .with_hint("save the file again as UTF-8")
-                });
-        }
-        let (text, _, _) = enc.decode(bytes);
-        warnings.push(format!("decoded as {}", enc.name()));
-        let encoding = if enc == encoding_rs::UTF_16BE {
-            TextEncoding::Utf16be
-        } else {
-            TextEncoding::Utf16le
-        };
-        return Ok((Cow::Owned(text.into_owned()), encoding, true));
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok((Cow::Borrowed(s), TextEncoding::Utf8, false)),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            warnings.push("not valid UTF-8: decoded as Windows-1252 (Latin-1)".into());
-            Ok((
-                Cow::Owned(text.into_owned()),
-                TextEncoding::Windows1252,
-                false,
-            ))
-        }
-    }
-}
-
 /// Whether the first line ends with CRLF.
-fn crlf(data: &[u8]) -> bool {
-    let head = &data[..data.len().min(64 * 1024)];
+fn crlf(head: &[u8]) -> bool {
     head.iter()
         .position(|&b| b == b'\n')
         .is_some_and(|i| i > 0 && head[i - 1] == b'\r')
@@ -271,8 +396,8 @@ fn crlf(data: &[u8]) -> bool {
 
 /// Whether the exporter quoted every field of the first data lines that holds a
 /// letter (some quote all fields; numbers then come quoted too, which we don't copy).
-fn quotes_every_text_field(data: &[u8], delimiter: u8) -> bool {
-    let head = &data[..data.len().min(16 * 1024)];
+fn quotes_every_text_field(head: &[u8], delimiter: u8) -> bool {
+    let head = &head[..head.len().min(16 * 1024)];
     let mut lines = head.split(|&b| b == b'\n').skip(1).take(20).peekable();
     let mut seen = 0;
     while let Some(line) = lines.next() {
@@ -293,9 +418,9 @@ fn quotes_every_text_field(data: &[u8], delimiter: u8) -> bool {
 }
 
 /// Picks the delimiter whose records have the most consistent field count (>1) over
-/// the first 64 KiB. Ties go to the extension's choice, then to `,`.
-fn sniff_delimiter(data: &[u8], tsv: bool) -> u8 {
-    let head = &data[..data.len().min(64 * 1024)];
+/// the first 64 KiB (`cut`: the file goes on past them). Ties go to the extension's
+/// choice, then to `,`.
+fn sniff_delimiter(head: &[u8], cut: bool, tsv: bool) -> u8 {
     let mut best = (if tsv { b'\t' } else { b',' }, 0.0f64);
     let order: Vec<u8> = if tsv {
         std::iter::once(b'\t')
@@ -319,7 +444,7 @@ fn sniff_delimiter(data: &[u8], tsv: bool) -> u8 {
             }
         }
         // The last record of a cut head may be partial.
-        if head.len() < data.len() && counts.len() > 1 {
+        if cut && counts.len() > 1 {
             counts.pop();
         }
         let Some(&first) = counts.first() else {
@@ -342,12 +467,7 @@ fn sniff_delimiter(data: &[u8], tsv: bool) -> u8 {
 /// numeric, temporal or boolean and whose first value parses the same way votes "data";
 /// one whose first value does not parse votes "header". All-text tables: header when
 /// the first row's values do not recur below.
-fn looks_like_header(data: &[u8], delimiter: u8, first: &[String]) -> bool {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(data);
+fn looks_like_header(mut rdr: csv::Reader<impl Read>, delimiter: u8, first: &[String]) -> bool {
     let body: Vec<csv::StringRecord> = rdr
         .records()
         .skip(1)
@@ -387,13 +507,63 @@ fn looks_like_header(data: &[u8], delimiter: u8, first: &[String]) -> bool {
     if votes != 0 { votes > 0 } else { !recurring }
 }
 
-fn read_record(
-    rdr: &mut csv::Reader<&[u8]>,
+/// The text as the csv reader pulls it, counting the bytes since the last record
+/// ended: the reader holds a whole record before it returns it, so a quote left open
+/// or a file without line ends would grow one record with the file. Past
+/// [`Bounded::limit`] bytes without a record, reading stops with [`RecordTooLong`].
+struct Bounded<R> {
+    inner: R,
+    since_record: std::cell::Cell<u64>,
+    limit: u64,
+}
+
+impl<R> Bounded<R> {
+    /// Room for eight maximal fields (64 MiB by default), plus what the reader
+    /// buffers ahead.
+    fn new(inner: R, max_field: usize) -> Self {
+        Bounded {
+            inner,
+            since_record: std::cell::Cell::new(0),
+            limit: (max_field as u64).saturating_mul(8) + BUFFER_BYTES as u64,
+        }
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since_record.get() > self.limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                RecordTooLong(self.limit),
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_record.set(self.since_record.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// One record longer than the budget (its bytes).
+#[derive(Debug)]
+struct RecordTooLong(u64);
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a record runs on past {} bytes", self.0)
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
+
+fn read_record<R: Read>(
+    rdr: &mut csv::Reader<Bounded<R>>,
     record: &mut csv::StringRecord,
     max_field: usize,
-) -> Result<bool> {
+) -> Result<bool, Failure> {
     // A StringRecord validates UTF-8 once per row, not once per field.
-    match rdr.read_record(record) {
+    let read = rdr.read_record(record);
+    rdr.get_ref().since_record.set(0);
+    match read {
         Ok(more) => {
             if more
                 && let Some((i, f)) = record.iter().enumerate().find(|(_, f)| f.len() > max_field)
@@ -409,16 +579,34 @@ fn read_record(
                     ),
                 )
                 .at_row(line)
-                .with_hint("is a quote left open? otherwise raise the field-length limit"));
+                .with_hint("is a quote left open? otherwise raise the field-length limit")
+                .into());
             }
             Ok(more)
         }
         Err(e) => {
+            if let csv::ErrorKind::Utf8 { pos, .. } = e.kind() {
+                return Err(Failure::NotUtf8 {
+                    byte: pos.as_ref().map_or(0, csv::Position::byte),
+                });
+            }
+            if let csv::ErrorKind::Io(io) = e.kind() {
+                if let Some(too_long) = io.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>())
+                {
+                    return Err(Error::new(ErrorKind::LimitExceeded, too_long.to_string())
+                        .at_byte(e.position().map_or(0, csv::Position::byte))
+                        .with_hint("is a quote left open, or are the line ends missing? otherwise raise the field-length limit")
+                        .into());
+                }
+                return Err(
+                    source::read_error(std::io::Error::new(io.kind(), io.to_string())).into(),
+                );
+            }
             let mut err = Error::new(ErrorKind::Malformed, format!("unreadable CSV: {e}"));
             if let Some(p) = e.position() {
                 err = err.at_row(p.line()).at_byte(p.byte());
             }
-            Err(err)
+            Err(err.into())
         }
     }
 }

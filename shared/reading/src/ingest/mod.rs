@@ -6,7 +6,8 @@
 //!
 //! Large inputs: counts (rows, nulls) are exact over the whole file, while only
 //! `sample_size` rows, spread evenly over the file, are kept in the table for
-//! profiling.
+//! profiling. CSV and TSV stream from a [`Source`] ([`read_source`]), so their size is
+//! not bounded by memory.
 
 pub mod batches;
 pub mod cell;
@@ -19,8 +20,10 @@ mod json;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod sniff;
+mod source;
 
 pub use sniff::detect_format;
+pub use source::Source;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{ColumnInfo, FileFormat, Table};
@@ -33,12 +36,15 @@ use std::sync::Arc;
 /// and anything larger fails early with a message naming the limit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
-    /// Bytes of input (default 2 GiB).
+    /// Bytes of a file read into memory (default 2 GiB): bytes handed to [`read`], and
+    /// any file but a CSV or TSV one read from a [`Source`].
     pub max_input_bytes: u64,
     /// Bytes after decompression of a zipped container such as `.xlsx` (default 1 GiB).
     /// Checked before anything is inflated.
     pub max_decompressed_bytes: u64,
-    /// Rows × columns over the whole file (default 200 million).
+    /// Rows × columns held in memory (default 200 million): every cell of a JSON,
+    /// Excel or Parquet file; the rows kept for profiling of a CSV or TSV file, whose
+    /// other rows stream through and are only counted.
     pub max_cells: u64,
     /// Columns (default 4,096).
     pub max_columns: usize,
@@ -85,10 +91,42 @@ impl IngestOptions {
 /// Reads `bytes` into a typed table. `name` is the file name (for format hints and
 /// error messages; may be empty).
 pub fn read(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> {
-    read_inner(bytes, name, options).map_err(|e| e.in_file(name))
+    read_bytes(bytes, name, options).map_err(|e| e.in_file(name))
 }
 
-fn read_inner(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> {
+/// Reads a file its owner can open again from the start (a path, a browser `File`):
+/// CSV and TSV stream through in two passes and Parquet one row group at a time, and
+/// neither is held whole; the other formats are read into memory within
+/// `max_input_bytes`, then as [`read`] reads them.
+pub fn read_source(source: &dyn Source, name: &str, options: &IngestOptions) -> Result<Table> {
+    read_streamed(source, name, options).map_err(|e| e.in_file(name))
+}
+
+/// Bytes judged by [`read_source`] before it decides to stream: enough for every
+/// content check but NDJSON's, which only formats read whole need (they are judged
+/// again from all their bytes).
+const SNIFF_BYTES: usize = 64 * 1024;
+
+fn read_streamed(source: &dyn Source, name: &str, options: &IngestOptions) -> Result<Table> {
+    let head = source::head(source, SNIFF_BYTES)?;
+    // A head judged CSV or TSV is one, and Parquet announces itself in its first bytes;
+    // the other formats are judged again from all their bytes.
+    match detect_format(&head, name)? {
+        format @ (FileFormat::Csv | FileFormat::Tsv) => {
+            delimited::read(source, format, options).map(|t| named(t, name))
+        }
+        #[cfg(feature = "parquet")]
+        FileFormat::Parquet => contain_panics("Parquet", || parquet::read_source(source, options))
+            .map(|t| named(t, name)),
+        _ => read_bytes(
+            &source::whole(source, options.limits.max_input_bytes)?,
+            name,
+            options,
+        ),
+    }
+}
+
+fn read_bytes(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> {
     if bytes.len() as u64 > options.limits.max_input_bytes {
         return Err(Error::new(
             ErrorKind::LimitExceeded,
@@ -102,7 +140,7 @@ fn read_inner(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table
     }
     let format = detect_format(bytes, name)?;
     match format {
-        FileFormat::Csv | FileFormat::Tsv => delimited::read(bytes, format, options),
+        FileFormat::Csv | FileFormat::Tsv => delimited::read(&bytes, format, options),
         FileFormat::Json | FileFormat::Ndjson => json::read(bytes, format, options),
         #[cfg(feature = "excel")]
         FileFormat::Xlsx | FileFormat::Xls => {
@@ -116,10 +154,12 @@ fn read_inner(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table
             format!("{other:?} support is not compiled into this build"),
         )),
     }
-    .map(|mut t| {
-        t.source = name.to_string();
-        t
-    })
+    .map(|t| named(t, name))
+}
+
+fn named(mut table: Table, name: &str) -> Table {
+    table.source = name.to_string();
+    table
 }
 
 /// The Excel and Parquet readers we build on can panic on corrupt files (seen with

@@ -1,0 +1,498 @@
+//! CSV and TSV stream from a [`Source`]: read in pieces of any size, they give the table
+//! the bytes in memory give; a file is never held whole, so neither its length nor its
+//! row count is bounded by memory; and a source that lies about its length or fails
+//! midway gets an error, not a misread.
+
+mod common;
+
+use shared::ingest::{Source, read_source};
+use shared::written::TextEncoding;
+use shared::{ErrorKind, IngestOptions, Limits, Table, read};
+use std::io::Read;
+
+/// Bytes handed out a few at a time (`step` per read, cycling through odd sizes), so
+/// every record, quote, multi-byte character and UTF-16 code unit is split somewhere.
+struct Pieces<'a> {
+    bytes: &'a [u8],
+    step: usize,
+}
+
+impl Source for Pieces<'_> {
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(PieceReader {
+            rest: self.bytes,
+            step: self.step,
+            turn: 0,
+        }))
+    }
+}
+
+struct PieceReader<'a> {
+    rest: &'a [u8],
+    step: usize,
+    turn: usize,
+}
+
+impl Read for PieceReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.turn += 1;
+        let n = (self.step + self.turn % 5)
+            .min(buf.len())
+            .min(self.rest.len());
+        buf[..n].copy_from_slice(&self.rest[..n]);
+        self.rest = &self.rest[n..];
+        Ok(n)
+    }
+}
+
+fn assert_same(a: &Table, b: &Table, what: &str) {
+    assert_eq!(a.columns, b.columns, "{what}: columns");
+    assert_eq!(a.total_rows, b.total_rows, "{what}: rows");
+    assert_eq!(a.warnings, b.warnings, "{what}: warnings");
+    assert_eq!(a.dialect, b.dialect, "{what}: dialect");
+    assert_eq!(a.format, b.format, "{what}: format");
+    assert!(a.batch == b.batch, "{what}: values differ");
+}
+
+#[test]
+fn every_delimited_dataset_reads_the_same_in_pieces_as_in_memory() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(common::datasets()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !(name.ends_with(".csv") || name.ends_with(".tsv")) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        // Small samples make big files take pass two, which reads the file again.
+        for sample_size in [None, Some(97)] {
+            let options = IngestOptions {
+                sample_size,
+                ..Default::default()
+            };
+            let whole = read(&bytes, &name, &options).unwrap();
+            let step = if bytes.len() > 4 << 20 { 65_521 } else { 7 };
+            let pieces = Pieces {
+                bytes: &bytes,
+                step,
+            };
+            let streamed = read_source(&pieces, &name, &options).unwrap();
+            assert_same(
+                &whole,
+                &streamed,
+                &format!("{name}, sample {sample_size:?}"),
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 8, "only {seen} delimited datasets");
+}
+
+#[test]
+fn every_parquet_dataset_reads_the_same_a_row_group_at_a_time_as_in_memory() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(common::datasets()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".parquet") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for sample_size in [None, Some(97)] {
+            let options = IngestOptions {
+                sample_size,
+                ..Default::default()
+            };
+            let whole = read(&bytes, &name, &options).unwrap();
+            let streamed = read_source(
+                &Pieces {
+                    bytes: &bytes,
+                    step: 65_521,
+                },
+                &name,
+                &options,
+            )
+            .unwrap();
+            assert_same(
+                &whole,
+                &streamed,
+                &format!("{name}, sample {sample_size:?}"),
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 6, "only {seen} Parquet datasets");
+}
+
+/// Many row groups, read through a source that is never held: the input limit is far
+/// below the file, and the budget on one row group still refuses a larger one.
+#[test]
+fn a_parquet_file_of_many_row_groups_streams_within_a_small_input_limit() {
+    use arrow::array::{Int64Array, StringArray};
+    use arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("city", DataType::Utf8, true),
+    ]));
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(10_000))
+        .build();
+    let mut bytes = Vec::new();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(&mut bytes, schema.clone(), Some(props)).unwrap();
+    for chunk in 0..20 {
+        let ids = Int64Array::from_iter_values((0..10_000).map(|i| chunk * 10_000 + i));
+        let cities = StringArray::from_iter(
+            (0..10_000).map(|i| (i % 13 != 0).then(|| format!("city {}", i % 50))),
+        );
+        let batch = arrow::array::RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(ids), Arc::new(cities)],
+        )
+        .unwrap();
+        writer.write(&batch).unwrap();
+    }
+    writer.close().unwrap();
+    let whole = read(
+        &bytes,
+        "x.parquet",
+        &IngestOptions {
+            sample_size: Some(1_000),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let options = IngestOptions {
+        sample_size: Some(1_000),
+        limits: Limits {
+            max_input_bytes: 64 << 10,
+            max_cells: 2_000,
+            max_decompressed_bytes: 1 << 20,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    assert!(bytes.len() > 10 * (64 << 10), "{} bytes", bytes.len());
+    let streamed = read_source(
+        &Claims(bytes.len() as u64, bytes.clone()),
+        "x.parquet",
+        &options,
+    )
+    .unwrap();
+    assert_same(&whole, &streamed, "20 row groups");
+    assert_eq!(streamed.total_rows, 200_000);
+    let tight = IngestOptions {
+        limits: Limits {
+            max_decompressed_bytes: 1_000,
+            ..options.limits.clone()
+        },
+        ..options.clone()
+    };
+    let e = read_source(
+        &Claims(bytes.len() as u64, bytes.clone()),
+        "x.parquet",
+        &tight,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
+    // A footer that claims more bytes than the file has, and a cut file.
+    let mut lying = bytes.clone();
+    let n = lying.len();
+    lying[n - 8..n - 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let e = read_source(&Claims(n as u64, lying), "x.parquet", &options).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Malformed, "{e}");
+    let cut = bytes[..n / 2].to_vec();
+    let e = read_source(&Claims(cut.len() as u64, cut), "x.parquet", &options).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Malformed, "{e}");
+}
+
+/// Was (in memory) a whole-file UTF-8 check: one Latin-1 byte anywhere made the file
+/// Windows-1252. Streaming meets that byte after the head; the file is read again from
+/// the start as Windows-1252, so the result does not depend on where the byte is.
+#[test]
+fn a_latin1_byte_past_the_head_rereads_the_whole_file_as_windows_1252() {
+    let mut text = b"city,n\nK\xf6ln,0\n".to_vec();
+    for i in 1..20_000 {
+        text.extend_from_slice(format!("Bonn,{i}\n").as_bytes());
+    }
+    text.extend_from_slice(b"Z\xfcrich,20000\n");
+    assert!(text.len() > 128 * 1024, "the odd byte lies past the head");
+    let t = read_source(
+        &Pieces {
+            bytes: &text,
+            step: 4093,
+        },
+        "x.csv",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        t.dialect.as_ref().unwrap().encoding,
+        TextEncoding::Windows1252
+    );
+    assert!(
+        t.warnings.iter().any(|w| w.contains("Windows-1252")),
+        "{:?}",
+        t.warnings
+    );
+    let cities = t
+        .batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<arrow::array::StringArray>()
+        .unwrap();
+    assert_eq!(
+        cities.value(0),
+        "Köln",
+        "the first row, read before the odd byte"
+    );
+    assert_eq!(cities.value(20_000), "Zürich");
+    assert_eq!(t.total_rows, 20_001);
+}
+
+#[test]
+fn utf16_split_between_its_bytes_reads_as_its_utf8_twin() {
+    let utf8 = "name;amount\nMüller;1,5\nÆsir 🚀;2,25\n".repeat(500);
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in utf8.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let twin = read(utf8.as_bytes(), "x.csv", &Default::default()).unwrap();
+    for step in [1, 2, 3] {
+        let t = read_source(
+            &Pieces {
+                bytes: &utf16,
+                step,
+            },
+            "x.csv",
+            &Default::default(),
+        )
+        .unwrap();
+        assert!(t.batch == twin.batch, "step {step}");
+        assert_eq!(t.dialect.as_ref().unwrap().encoding, TextEncoding::Utf16le);
+        assert!(t.dialect.as_ref().unwrap().bom);
+    }
+}
+
+#[test]
+fn invalid_utf8_after_a_utf8_byte_order_mark_is_an_error_with_its_place() {
+    let mut text = b"\xEF\xBB\xBFa,b\n1,x\n".to_vec();
+    text.extend_from_slice(b"2,\xff\n");
+    let e = read_source(
+        &Pieces {
+            bytes: &text,
+            step: 2,
+        },
+        "x.csv",
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Malformed);
+    assert!(
+        e.to_string()
+            .contains("invalid UTF-8 after a UTF-8 byte order mark"),
+        "{e}"
+    );
+}
+
+/// Rows made as they are read: a file far larger than the input limit (nothing holds
+/// it) with more cells than the cell limit (only the sample is held).
+struct Endless {
+    rows: u64,
+}
+
+impl Source for Endless {
+    fn len(&self) -> u64 {
+        // Claims more than it has: only the readers that hold a file may trust this.
+        u64::MAX
+    }
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        let header = std::io::Cursor::new(b"id,group,value,when\n".to_vec());
+        let rows = (0..self.rows).flat_map(|i| {
+            format!(
+                "{i},g{},{}.{},2024-01-{:02}\n",
+                i % 7,
+                i % 1000,
+                i % 10,
+                1 + i % 28
+            )
+            .into_bytes()
+        });
+        Ok(Box::new(header.chain(IterRead(Box::new(rows)))))
+    }
+}
+
+struct IterRead<'a>(Box<dyn Iterator<Item = u8> + 'a>);
+
+impl Read for IterRead<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        for (slot, b) in buf.iter_mut().zip(&mut self.0) {
+            *slot = b;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_file_over_every_memory_limit_streams_through_with_exact_counts() {
+    let rows = 300_000;
+    let options = IngestOptions {
+        sample_size: Some(1_000),
+        limits: Limits {
+            max_input_bytes: 1 << 20,
+            max_cells: 4 * 1_000,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let t = read_source(&Endless { rows }, "big.csv", &options).unwrap();
+    assert_eq!(t.total_rows, rows);
+    assert_eq!(t.batch.num_rows(), 1_000);
+    assert_eq!(
+        t.columns.iter().map(|c| c.logical).collect::<Vec<_>>(),
+        [
+            shared::LogicalType::Integer,
+            shared::LogicalType::Text,
+            shared::LogicalType::Float,
+            shared::LogicalType::Date
+        ]
+    );
+    // The sample spreads over the file: its last id is near the end.
+    let ids = t
+        .batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<arrow::array::Int64Array>()
+        .unwrap();
+    assert!(ids.value(999) > 299_000, "{}", ids.value(999));
+    // The cell budget still holds what is kept.
+    let kept_too_many = IngestOptions {
+        sample_size: Some(1_001),
+        ..options
+    };
+    let e = read_source(&Endless { rows }, "big.csv", &kept_too_many).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
+}
+
+/// A file whose length is whatever it claims.
+struct Claims(u64, Vec<u8>);
+
+impl Source for Claims {
+    fn len(&self) -> u64 {
+        self.0
+    }
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(self.1.as_slice()))
+    }
+}
+
+#[test]
+fn formats_read_whole_trust_no_length_the_source_gives() {
+    let options = IngestOptions {
+        limits: Limits {
+            max_input_bytes: 10_000,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let json = format!("[{}]", vec!["{\"a\":1}"; 5_000].join(",")).into_bytes();
+    // Says it is huge: refused before a byte past the head is read.
+    let e = read_source(&Claims(u64::MAX, json.clone()), "x.json", &options).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
+    // Says it is small and is not: cut at the limit, refused.
+    let e = read_source(&Claims(10, json.clone()), "x.json", &options).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
+    assert!(e.to_string().contains("x.json"), "{e}");
+    // Says it is large and is not: read as it is (nothing was reserved for the claim).
+    let small = b"[{\"a\":1},{\"a\":2}]".to_vec();
+    let t = read_source(&Claims(9_999, small), "x.json", &options).unwrap();
+    assert_eq!(t.total_rows, 2);
+}
+
+#[test]
+fn a_source_that_fails_midway_is_an_io_error_naming_the_file() {
+    struct Failing;
+    impl Source for Failing {
+        fn len(&self) -> u64 {
+            1 << 30
+        }
+        fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+            let start = std::io::Cursor::new(b"a,b\n".repeat(100_000));
+            let gone = std::io::Error::new(std::io::ErrorKind::NotFound, "the file was deleted");
+            struct Broken(Option<std::io::Error>);
+            impl Read for Broken {
+                fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                    Err(self
+                        .0
+                        .take()
+                        .unwrap_or_else(|| std::io::ErrorKind::Other.into()))
+                }
+            }
+            Ok(Box::new(start.chain(Broken(Some(gone)))))
+        }
+    }
+    let e = read_source(&Failing, "gone.csv", &Default::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+    assert!(e.to_string().contains("gone.csv"), "{e}");
+    assert!(e.to_string().contains("deleted"), "{e}");
+}
+
+/// Was: the csv reader holds a whole record before returning it, so a quote left open
+/// (or a file without line ends) grew one record with the file, a gigabyte of memory
+/// for a gigabyte of file, before the field-length check saw it.
+#[test]
+fn a_record_that_never_ends_is_refused_after_a_bounded_read() {
+    struct OpenQuote {
+        pulled: std::cell::Cell<u64>,
+    }
+    /// `a,b\n1,"` and then a gigabyte of `x`, counting every byte pulled.
+    struct Xs<'a>(&'a std::cell::Cell<u64>, usize);
+    impl Read for Xs<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.1 >= 1 << 30 {
+                return Ok(0);
+            }
+            let head = b"a,b\n1,\"";
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = head.get(self.1 + i).copied().unwrap_or(b'x');
+            }
+            self.1 += buf.len();
+            self.0.set(self.0.get() + buf.len() as u64);
+            Ok(buf.len())
+        }
+    }
+    impl Source for OpenQuote {
+        fn len(&self) -> u64 {
+            1 << 30
+        }
+        fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+            Ok(Box::new(Xs(&self.pulled, 0)))
+        }
+    }
+    let options = IngestOptions {
+        limits: Limits {
+            max_field_bytes: 1 << 20,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let source = OpenQuote {
+        pulled: std::cell::Cell::new(0),
+    };
+    let e = read_source(&source, "open.csv", &options).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
+    assert!(e.to_string().contains("quote left open"), "{e}");
+    // Each read that met it stopped within the budget (8 MiB and a buffer), not at the
+    // end of the gigabyte.
+    assert!(
+        source.pulled.get() < 64 << 20,
+        "{} bytes pulled",
+        source.pulled.get()
+    );
+}
