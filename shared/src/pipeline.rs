@@ -155,11 +155,14 @@ pub fn inspect_until(
     inspect_table_until(table, options, keep_going)
 }
 
+/// What [`inspect_source`] reads: a file its owner can open again from the start.
+pub use crate::ingest::Source;
+
 /// [`inspect`] over a file its owner can open again from the start (a path, a browser
 /// `File`): CSV and TSV stream through and are never held whole (see
 /// [`crate::ingest::read_source`]).
 pub fn inspect_source(
-    source: &dyn crate::ingest::Source,
+    source: &dyn Source,
     name: &str,
     options: &InspectOptions,
 ) -> Result<Inspected> {

@@ -1,9 +1,9 @@
-//! The dropped `File` as the core's readers take it ([`shared::ingest::Source`]): read in
+//! The dropped `File` as the core's readers take it ([`shared::pipeline::Source`]): read in
 //! slices with `FileReaderSync` (a worker may block), so a CSV or TSV file streams
 //! through wasm memory a slice at a time and is never held whole. Each long read
 //! reports its progress to the page.
 
-use shared::ingest::Source;
+use shared::pipeline::Source;
 use std::cell::Cell;
 use std::io::Read;
 use wasm_bindgen::JsCast;

@@ -6,8 +6,7 @@
 use crate::protocol::{FileInfo, GenerateRequest, Generated, Preview, Scored};
 use shared::Table;
 use shared::export::{ExportOptions, Exporter, OutputFormat};
-use shared::ingest::Source;
-use shared::pipeline::{self, InspectOptions, Inspected, Scoring, Synthesis};
+use shared::pipeline::{self, InspectOptions, Inspected, Scoring, Source, Synthesis};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
