@@ -496,3 +496,186 @@ fn a_record_that_never_ends_is_refused_after_a_bounded_read() {
         source.pulled.get()
     );
 }
+
+#[test]
+fn ndjson_in_pieces_reads_as_in_memory_with_late_keys_nesting_and_a_bom() {
+    let mut made = b"\xEF\xBB\xBF".to_vec();
+    for i in 0..5_000u32 {
+        let late = if i >= 4_000 {
+            format!(",\"late\":{}", i % 7)
+        } else {
+            String::new()
+        };
+        let missing = if i % 11 == 0 {
+            String::new()
+        } else {
+            format!(",\"name\":\"n{}\"", i % 40)
+        };
+        made.extend_from_slice(
+            format!("{{\"id\":{i},\"nested\":{{\"a\":{}.5,\"b\":null}},\"tags\":[{i}]{missing}{late}}}\n", i % 13)
+                .as_bytes(),
+        );
+    }
+    let penguins = std::fs::read(common::datasets().join("penguins.ndjson")).unwrap();
+    for (name, bytes) in [("made.ndjson", made), ("penguins.ndjson", penguins)] {
+        for sample_size in [None, Some(97)] {
+            let options = IngestOptions {
+                sample_size,
+                ..Default::default()
+            };
+            let whole = read(&bytes, name, &options).unwrap();
+            let streamed = read_source(
+                &Pieces {
+                    bytes: &bytes,
+                    step: 7,
+                },
+                name,
+                &options,
+            )
+            .unwrap();
+            assert_same(
+                &whole,
+                &streamed,
+                &format!("{name}, sample {sample_size:?}"),
+            );
+        }
+    }
+}
+
+/// Records made as they are read: NDJSON far past the JSON size limit and the cell
+/// limit streams through, counted exactly.
+struct Records {
+    rows: u64,
+}
+
+impl Source for Records {
+    fn len(&self) -> u64 {
+        u64::MAX
+    }
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        let rows = (0..self.rows).flat_map(|i| {
+            format!(
+                "{{\"id\":{i},\"group\":\"g{}\",\"value\":{}.5}}\n",
+                i % 7,
+                i % 1000
+            )
+            .into_bytes()
+        });
+        Ok(Box::new(IterRead(Box::new(rows))))
+    }
+}
+
+#[test]
+fn an_ndjson_file_over_every_memory_limit_streams_with_exact_counts() {
+    let options = IngestOptions {
+        sample_size: Some(1_000),
+        limits: Limits {
+            max_input_bytes: 1 << 20,
+            max_json_bytes: 1 << 20,
+            max_cells: 3 * 1_000,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let t = read_source(&Records { rows: 200_000 }, "big.ndjson", &options).unwrap();
+    assert_eq!(t.total_rows, 200_000);
+    assert_eq!(t.batch.num_rows(), 1_000);
+    assert_eq!(
+        t.columns.iter().map(|c| c.logical).collect::<Vec<_>>(),
+        [
+            shared::LogicalType::Integer,
+            shared::LogicalType::Text,
+            shared::LogicalType::Float
+        ]
+    );
+    let ids = t
+        .batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<arrow::array::Int64Array>()
+        .unwrap();
+    assert!(ids.value(999) > 199_000, "{}", ids.value(999));
+}
+
+#[test]
+fn a_broken_ndjson_record_past_the_head_names_its_record() {
+    let mut text = String::new();
+    for i in 0..10_000 {
+        text.push_str(&format!("{{\"id\":{i}}}\n"));
+    }
+    text.push_str("{\"id\": oops}\n");
+    let e = read_source(
+        &Pieces {
+            bytes: text.as_bytes(),
+            step: 4093,
+        },
+        "x.ndjson",
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Malformed, "{e}");
+    assert_eq!(e.row(), Some(10_001), "{e}");
+}
+
+/// The NDJSON twin of the record that never ends: one line a gigabyte long after two
+/// short ones (so the head shows NDJSON and it streams), and the same bytes named
+/// `.json` with no second record (read whole: refused by its length, before reading).
+#[test]
+fn an_ndjson_line_that_never_ends_is_refused_after_a_bounded_read() {
+    struct Line {
+        head: &'static [u8],
+        pulled: std::cell::Cell<u64>,
+    }
+    struct Xs<'a>(&'a Line, usize);
+    impl Read for Xs<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.1 >= 1 << 30 {
+                return Ok(0);
+            }
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = self.0.head.get(self.1 + i).copied().unwrap_or(b'x');
+            }
+            self.1 += buf.len();
+            self.0.pulled.set(self.0.pulled.get() + buf.len() as u64);
+            Ok(buf.len())
+        }
+    }
+    impl Source for Line {
+        fn len(&self) -> u64 {
+            1 << 30
+        }
+        fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+            Ok(Box::new(Xs(self, 0)))
+        }
+    }
+    let options = IngestOptions {
+        limits: Limits {
+            max_field_bytes: 1 << 20,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let line = Line {
+        head: b"{\"a\":1}\n{\"a\":2}\n{\"a\":\"",
+        pulled: Default::default(),
+    };
+    let e = read_source(&line, "long.ndjson", &options).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
+    assert_eq!(e.row(), Some(3), "{e}");
+    assert!(
+        line.pulled.get() < 64 << 20,
+        "{} bytes pulled",
+        line.pulled.get()
+    );
+    let document = Line {
+        head: b"[{\"a\":\"",
+        pulled: Default::default(),
+    };
+    let e = read_source(&document, "long.json", &options).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
+    assert!(
+        document.pulled.get() <= 64 << 10,
+        "{} bytes pulled",
+        document.pulled.get()
+    );
+}

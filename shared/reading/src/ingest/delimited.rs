@@ -9,7 +9,7 @@
 //! larger than memory reads.
 
 use super::infer::{Cell, ColumnBuilder, Inference};
-use super::source::{self, Source};
+use super::source::{self, Bounded, RecordTooLong, Source, record_budget};
 use super::{IngestOptions, infer};
 use super::{Sampler, assemble, check_cells, check_columns, clean_names, column_info, empty_error};
 use crate::error::{Error, ErrorKind, Result};
@@ -130,7 +130,10 @@ impl Text {
             .flexible(true)
             .delimiter(delimiter)
             .buffer_capacity(BUFFER_BYTES)
-            .from_reader(Bounded::new(self.open(source)?, max_field)))
+            .from_reader(Bounded::new(
+                self.open(source)?,
+                record_budget(max_field) + BUFFER_BYTES as u64,
+            )))
     }
 }
 
@@ -507,54 +510,6 @@ fn looks_like_header(mut rdr: csv::Reader<impl Read>, delimiter: u8, first: &[St
     if votes != 0 { votes > 0 } else { !recurring }
 }
 
-/// The text as the csv reader pulls it, counting the bytes since the last record
-/// ended: the reader holds a whole record before it returns it, so a quote left open
-/// or a file without line ends would grow one record with the file. Past
-/// [`Bounded::limit`] bytes without a record, reading stops with [`RecordTooLong`].
-struct Bounded<R> {
-    inner: R,
-    since_record: std::cell::Cell<u64>,
-    limit: u64,
-}
-
-impl<R> Bounded<R> {
-    /// Room for eight maximal fields (64 MiB by default), plus what the reader
-    /// buffers ahead.
-    fn new(inner: R, max_field: usize) -> Self {
-        Bounded {
-            inner,
-            since_record: std::cell::Cell::new(0),
-            limit: (max_field as u64).saturating_mul(8) + BUFFER_BYTES as u64,
-        }
-    }
-}
-
-impl<R: Read> Read for Bounded<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.since_record.get() > self.limit {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                RecordTooLong(self.limit),
-            ));
-        }
-        let n = self.inner.read(buf)?;
-        self.since_record.set(self.since_record.get() + n as u64);
-        Ok(n)
-    }
-}
-
-/// One record longer than the budget (its bytes).
-#[derive(Debug)]
-struct RecordTooLong(u64);
-
-impl std::fmt::Display for RecordTooLong {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "a record runs on past {} bytes", self.0)
-    }
-}
-
-impl std::error::Error for RecordTooLong {}
-
 fn read_record<R: Read>(
     rdr: &mut csv::Reader<Bounded<R>>,
     record: &mut csv::StringRecord,
@@ -562,7 +517,7 @@ fn read_record<R: Read>(
 ) -> Result<bool, Failure> {
     // A StringRecord validates UTF-8 once per row, not once per field.
     let read = rdr.read_record(record);
-    rdr.get_ref().since_record.set(0);
+    rdr.get_ref().record_ended();
     match read {
         Ok(more) => {
             if more
@@ -591,9 +546,8 @@ fn read_record<R: Read>(
                 });
             }
             if let csv::ErrorKind::Io(io) = e.kind() {
-                if let Some(too_long) = io.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>())
-                {
-                    return Err(Error::new(ErrorKind::LimitExceeded, too_long.to_string())
+                if let Some(too_long) = RecordTooLong::of(io) {
+                    return Err(too_long
                         .at_byte(e.position().map_or(0, csv::Position::byte))
                         .with_hint("is a quote left open, or are the line ends missing? otherwise raise the field-length limit")
                         .into());

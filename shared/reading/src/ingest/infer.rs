@@ -478,6 +478,12 @@ impl Inference {
         self.decimals = self.decimals.max(decimals);
     }
 
+    /// `n` missing values at once (a JSON key absent from the records read so far):
+    /// the same as observing [`Cell::Null`] `n` times.
+    pub fn observe_nulls(&mut self, n: u64) {
+        self.nulls += n;
+    }
+
     pub fn observe(&mut self, cell: Cell<'_>) {
         match cell {
             Cell::Null => self.nulls += 1,

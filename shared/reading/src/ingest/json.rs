@@ -10,8 +10,9 @@
 //! million empty ones stores 4,096 leaves, and the rows × columns budget refuses it
 //! before any column is built.
 
-use super::infer::Cell;
-use super::{CellSource, IngestOptions, Limits, table_from_source};
+use super::infer::{Cell, Inference};
+use super::source::{self, Bounded, RecordTooLong, Source};
+use super::{CellSource, IngestOptions, Limits, Sampler, table_from_source};
 use crate::error::{Error, ErrorKind, Result};
 use crate::table::{FileFormat, Table};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -49,17 +50,111 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
         de.end().map_err(|e| json_error(e, None))?;
     }
     if flat.names.is_empty() && flat.rows > 0 {
-        return Err(
-            Error::new(ErrorKind::Empty, "the JSON records have no fields")
-                .with_hint("expected an array of objects like [{\"a\": 1}, ...]"),
-        );
+        return Err(no_fields());
     }
     let mut warnings = Vec::new();
     let names = super::clean_names(std::mem::take(&mut flat.names), &mut warnings);
     table_from_source(format, names, &flat, options, warnings)
 }
 
+/// NDJSON from a [`Source`], in two passes as CSV is read: pass one infers every
+/// column over all records and keeps the first `sample_size`; a longer file is read
+/// again for the evenly spread sample. Memory follows the records kept, not the file.
+/// The table is the one [`read`] makes of the same bytes.
+pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Result<Table> {
+    let limits = &options.limits;
+    let sample = options.sample_size();
+    let mut flat = Flattener::new(limits);
+    let mut inference: Vec<Inference> = Vec::new();
+    // Rows each column's inference has accounted for (a key is missing until seen).
+    let mut seen: Vec<u64> = Vec::new();
+    let mut rows = 0u64;
+    for (i, v) in records(source, limits)?.enumerate() {
+        let v = v.map_err(|e| json_error(e, Some(i as u64 + 1)))?;
+        let kept = (rows as usize) < sample;
+        let text_len = flat.text.len();
+        flat.scratch = !kept;
+        flat.record_at(&v, flat.rows)?;
+        inference.resize_with(flat.names.len(), || Inference::new(false));
+        seen.resize(flat.names.len(), 0);
+        for &c in &flat.touched {
+            let (_, leaf) = flat.columns[c][flat.columns[c].len() - 1];
+            inference[c].observe_nulls(rows - seen[c]);
+            inference[c].observe(flat.cell(leaf));
+            seen[c] = rows + 1;
+        }
+        if kept {
+            flat.rows += 1;
+            super::check_cells(flat.rows as u64, flat.names.len(), limits)?;
+        } else {
+            flat.forget_record(text_len);
+        }
+        rows += 1;
+    }
+    for (inf, seen) in inference.iter_mut().zip(&seen) {
+        inf.observe_nulls(rows - seen);
+    }
+    if flat.names.is_empty() && rows > 0 {
+        return Err(no_fields());
+    }
+    let mut warnings = Vec::new();
+    if rows as usize <= sample {
+        let names = super::clean_names(std::mem::take(&mut flat.names), &mut warnings);
+        return table_from_source(FileFormat::Ndjson, names, &flat, options, warnings);
+    }
+    // Pass two: the sample, spread over the file.
+    let sampler = Sampler::new(rows, sample);
+    let mut kept = Flattener::with_names(limits, &flat.names);
+    drop(flat);
+    for (i, v) in records(source, limits)?.enumerate() {
+        let v = v.map_err(|e| json_error(e, Some(i as u64 + 1)))?;
+        if sampler.keeps(i as u64) {
+            kept.record(&v)?;
+        }
+    }
+    let names = super::clean_names(std::mem::take(&mut kept.names), &mut warnings);
+    super::table_from_sample(FileFormat::Ndjson, names, &inference, &kept, rows, warnings)
+}
+
+/// The records of an NDJSON source, read through a buffer (serde_json reads a byte at a
+/// time), after a UTF-8 byte order mark; a record over the record budget stops them.
+fn records<'a>(
+    source: &'a dyn Source,
+    limits: &Limits,
+) -> Result<impl Iterator<Item = serde_json::Result<Value>> + 'a> {
+    const BUFFER: usize = 256 * 1024;
+    let bom = source::head(source, 3)? == b"\xEF\xBB\xBF";
+    let bounded = Bounded::new(
+        source::open(source)?,
+        source::record_budget(limits.max_field_bytes) + BUFFER as u64,
+    );
+    let since_record = bounded.counter();
+    let mut reader = std::io::BufReader::with_capacity(BUFFER, bounded);
+    if bom {
+        std::io::Read::read_exact(&mut reader, &mut [0; 3]).map_err(source::read_error)?;
+    }
+    Ok(serde_json::Deserializer::from_reader(reader)
+        .into_iter::<Value>()
+        .inspect(move |_| since_record.set(0)))
+}
+
+fn no_fields() -> Error {
+    Error::new(ErrorKind::Empty, "the JSON records have no fields")
+        .with_hint("expected an array of objects like [{\"a\": 1}, ...]")
+}
+
 fn json_error(e: serde_json::Error, record: Option<u64>) -> Error {
+    if e.is_io() {
+        let io = std::io::Error::from(e);
+        let err = RecordTooLong::of(&io).map_or_else(
+            || source::read_error(io),
+            |e| e.with_hint("is one line of the NDJSON far longer than the rest? otherwise raise the field-length limit"),
+        );
+        return match record {
+            Some(r) => err.at_row(r),
+            None => err,
+        };
+    }
     let msg = e.to_string();
     let (kind, hint) = if msg.contains("recursion limit") {
         (
@@ -161,6 +256,11 @@ struct Flattener {
     limits: Limits,
     /// Our error, when the serde visitor had to stop with one.
     failed: Option<Error>,
+    /// Columns given a value by the record being read.
+    touched: Vec<usize>,
+    /// The record being read will be forgotten (a streamed row that only counts): its
+    /// values are not held, so only a new column counts against the budget.
+    scratch: bool,
 }
 
 impl Flattener {
@@ -174,7 +274,21 @@ impl Flattener {
             leaves: 0,
             limits: limits.clone(),
             failed: None,
+            touched: Vec::new(),
+            scratch: false,
         }
+    }
+
+    /// A flattener whose first columns are `names`, in that order (pass two of a
+    /// streamed file: the sample keeps the columns pass one found).
+    fn with_names(limits: &Limits, names: &[String]) -> Self {
+        let mut flat = Flattener::new(limits);
+        for name in names {
+            flat.index.insert(name.clone(), flat.names.len());
+            flat.names.push(name.clone());
+            flat.columns.push(Vec::new());
+        }
+        flat
     }
 
     fn fail<E: de::Error>(&mut self, e: Error) -> E {
@@ -184,7 +298,14 @@ impl Flattener {
     }
 
     fn record(&mut self, v: &Value) -> Result<()> {
-        let row = self.rows;
+        self.record_at(v, self.rows)?;
+        self.rows += 1;
+        super::check_cells(self.rows as u64, self.names.len(), &self.limits)
+    }
+
+    /// Flattens a record into row `row` (the rows after it are not yet counted).
+    fn record_at(&mut self, v: &Value, row: usize) -> Result<()> {
+        self.touched.clear();
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
@@ -193,8 +314,27 @@ impl Flattener {
             }
             other => self.field("value".to_string(), other, row, 1)?,
         }
-        self.rows += 1;
-        super::check_cells(self.rows as u64, self.names.len(), &self.limits)
+        Ok(())
+    }
+
+    /// Drops the record [`Flattener::record_at`] just read (its text began at
+    /// `text_len`): a streamed row that only counts.
+    fn forget_record(&mut self, text_len: usize) {
+        for &c in &self.touched {
+            self.columns[c].pop();
+            self.leaves -= 1;
+        }
+        self.text.truncate(text_len);
+    }
+
+    fn cell(&self, leaf: Leaf) -> Cell<'_> {
+        match leaf {
+            Leaf::Null => Cell::Null,
+            Leaf::Bool(b) => Cell::Bool(b),
+            Leaf::Int(i) => Cell::Int(i),
+            Leaf::Float(x) => Cell::Float(x),
+            Leaf::Text { start, end } => Cell::Text(&self.text[start as usize..end as usize]),
+        }
     }
 
     fn field(&mut self, name: String, v: &Value, row: usize, depth: usize) -> Result<()> {
@@ -264,8 +404,9 @@ impl Flattener {
                     .at_row(row as u64 + 1)
                     .with_hint("drop fields you do not need, or raise the column limit"));
                 }
-                // A new column widens every row read so far.
-                super::check_cells(row as u64 + 1, self.names.len() + 1, &self.limits)?;
+                // A new column widens every row held so far.
+                let held = if self.scratch { row } else { row + 1 };
+                super::check_cells(held as u64, self.names.len() + 1, &self.limits)?;
                 let c = self.names.len();
                 self.index.insert(name.clone(), c);
                 self.names.push(name);
@@ -274,7 +415,7 @@ impl Flattener {
             }
         };
         self.leaves += 1;
-        if self.leaves > self.limits.max_cells {
+        if self.leaves > self.limits.max_cells && !self.scratch {
             return Err(Error::new(
                 ErrorKind::LimitExceeded,
                 format!("more than {} values in the JSON", self.limits.max_cells),
@@ -288,7 +429,10 @@ impl Flattener {
             // The same flattened name twice in one record ({"a.b": 1, "a": {"b": 2}}):
             // the later value wins.
             Some(last) if last.0 == row => last.1 = leaf,
-            _ => cells.push((row, leaf)),
+            _ => {
+                cells.push((row, leaf));
+                self.touched.push(col);
+            }
         }
         Ok(())
     }
@@ -303,16 +447,8 @@ impl CellSource for Flattener {
         let mut next = self.columns[column].iter().peekable();
         for row in 0..self.rows as u32 {
             match next.peek() {
-                Some((r, leaf)) if *r == row => {
-                    f(match *leaf {
-                        Leaf::Null => Cell::Null,
-                        Leaf::Bool(b) => Cell::Bool(b),
-                        Leaf::Int(i) => Cell::Int(i),
-                        Leaf::Float(x) => Cell::Float(x),
-                        Leaf::Text { start, end } => {
-                            Cell::Text(&self.text[start as usize..end as usize])
-                        }
-                    });
+                Some(&&(r, leaf)) if r == row => {
+                    f(self.cell(leaf));
                     next.next();
                 }
                 _ => f(Cell::Null),

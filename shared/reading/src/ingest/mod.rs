@@ -6,8 +6,8 @@
 //!
 //! Large inputs: counts (rows, nulls) are exact over the whole file, while only
 //! `sample_size` rows, spread evenly over the file, are kept in the table for
-//! profiling. CSV and TSV stream from a [`Source`] ([`read_source`]), so their size is
-//! not bounded by memory.
+//! profiling. CSV, TSV, NDJSON and Parquet stream from a [`Source`] ([`read_source`]),
+//! so their size is not bounded by memory.
 
 pub mod batches;
 pub mod cell;
@@ -37,14 +37,14 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
     /// Bytes of a file read into memory (default 2 GiB): bytes handed to [`read`], and
-    /// any file but a CSV or TSV one read from a [`Source`].
+    /// a JSON document or workbook read from a [`Source`].
     pub max_input_bytes: u64,
     /// Bytes after decompression of a zipped container such as `.xlsx` (default 1 GiB).
     /// Checked before anything is inflated.
     pub max_decompressed_bytes: u64,
-    /// Rows × columns held in memory (default 200 million): every cell of a JSON,
-    /// Excel or Parquet file; the rows kept for profiling of a CSV or TSV file, whose
-    /// other rows stream through and are only counted.
+    /// Rows × columns held in memory (default 200 million): every cell of a file read
+    /// whole; the rows kept for profiling of a file that streams (CSV, TSV, NDJSON,
+    /// Parquet from a [`Source`]), whose other rows are only counted.
     pub max_cells: u64,
     /// Columns (default 4,096).
     pub max_columns: usize,
@@ -52,8 +52,9 @@ pub struct Limits {
     pub max_field_bytes: usize,
     /// JSON nesting depth (default 64).
     pub max_json_depth: usize,
-    /// Bytes of JSON / NDJSON input (default 512 MiB). Lower than `max_input_bytes`
-    /// because a parsed JSON document takes several times its size in memory.
+    /// Bytes of JSON / NDJSON input read whole (default 512 MiB). Lower than
+    /// `max_input_bytes` because a parsed JSON document takes several times its size in
+    /// memory. NDJSON from a [`Source`] streams and is not bounded by it.
     pub max_json_bytes: u64,
 }
 
@@ -95,9 +96,9 @@ pub fn read(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> 
 }
 
 /// Reads a file its owner can open again from the start (a path, a browser `File`):
-/// CSV and TSV stream through in two passes and Parquet one row group at a time, and
-/// neither is held whole; the other formats are read into memory within
-/// `max_input_bytes`, then as [`read`] reads them.
+/// CSV, TSV and NDJSON stream through in two passes and Parquet one row group at a
+/// time, and none is held whole; JSON documents and workbooks are read into memory
+/// within `max_input_bytes`, then as [`read`] reads them.
 pub fn read_source(source: &dyn Source, name: &str, options: &IngestOptions) -> Result<Table> {
     read_streamed(source, name, options).map_err(|e| e.in_file(name))
 }
@@ -109,20 +110,28 @@ const SNIFF_BYTES: usize = 64 * 1024;
 
 fn read_streamed(source: &dyn Source, name: &str, options: &IngestOptions) -> Result<Table> {
     let head = source::head(source, SNIFF_BYTES)?;
-    // A head judged CSV or TSV is one, and Parquet announces itself in its first bytes;
-    // the other formats are judged again from all their bytes.
+    // A head judged CSV or TSV is one; NDJSON shows two whole records in the head, and
+    // Parquet announces itself in its first bytes. The rest (and NDJSON whose first
+    // records are longer than the head) are judged again from all their bytes.
     match detect_format(&head, name)? {
         format @ (FileFormat::Csv | FileFormat::Tsv) => {
             delimited::read(source, format, options).map(|t| named(t, name))
         }
+        FileFormat::Ndjson => json::read_ndjson(source, options).map(|t| named(t, name)),
         #[cfg(feature = "parquet")]
         FileFormat::Parquet => contain_panics("Parquet", || parquet::read_source(source, options))
             .map(|t| named(t, name)),
-        _ => read_bytes(
-            &source::whole(source, options.limits.max_input_bytes)?,
-            name,
-            options,
-        ),
+        other => {
+            // A JSON document's own limit is checked before it is read, not after.
+            let limits = &options.limits;
+            let limit = match other {
+                FileFormat::Json | FileFormat::Ndjson => {
+                    limits.max_input_bytes.min(limits.max_json_bytes)
+                }
+                _ => limits.max_input_bytes,
+            };
+            read_bytes(&source::whole(source, limit)?, name, options)
+        }
     }
 }
 
@@ -304,22 +313,62 @@ pub(crate) fn table_from_source(
     for (i, name) in names.into_iter().enumerate() {
         let mut inference = Inference::new(false);
         source.visit(i, &mut |c| inference.observe(c));
-        let decision = inference.decide(&name);
-        if let Some(note) = &decision.note {
-            warnings.push(format!("{name}: {note}"));
-        }
-        let mut builder = ColumnBuilder::new(&decision, sampler.kept());
-        let mut row = 0u64;
-        source.visit(i, &mut |c| {
-            if sampler.keeps(row) {
-                builder.push(c);
-            }
-            row += 1;
+        let (info, array) = typed_column(name, &inference, sampler.kept(), &mut warnings, |b| {
+            let mut row = 0u64;
+            source.visit(i, &mut |c| {
+                if sampler.keeps(row) {
+                    b.push(c);
+                }
+                row += 1;
+            });
         });
-        arrays.push(builder.finish());
-        infos.push(column_info(name, &decision, inference.nulls));
+        infos.push(info);
+        arrays.push(array);
     }
     assemble(format, infos, arrays, rows as u64, warnings)
+}
+
+/// Builds a table from the rows a streaming reader kept (`sample`, every row of it
+/// kept) and the inference it made over all `total_rows` rows.
+pub(crate) fn table_from_sample(
+    format: FileFormat,
+    names: Vec<String>,
+    inferences: &[Inference],
+    sample: &dyn CellSource,
+    total_rows: u64,
+    mut warnings: Vec<String>,
+) -> Result<Table> {
+    let mut infos = Vec::with_capacity(names.len());
+    let mut arrays = Vec::with_capacity(names.len());
+    for (i, (name, inference)) in names.into_iter().zip(inferences).enumerate() {
+        let (info, array) = typed_column(name, inference, sample.rows(), &mut warnings, |b| {
+            sample.visit(i, &mut |c| b.push(c));
+        });
+        infos.push(info);
+        arrays.push(array);
+    }
+    assemble(format, infos, arrays, total_rows, warnings)
+}
+
+/// One column: the type `inference` decides (its note a warning), built from the
+/// cells `fill` pushes.
+fn typed_column(
+    name: String,
+    inference: &Inference,
+    rows: usize,
+    warnings: &mut Vec<String>,
+    fill: impl FnOnce(&mut ColumnBuilder),
+) -> (ColumnInfo, arrow::array::ArrayRef) {
+    let decision = inference.decide(&name);
+    if let Some(note) = &decision.note {
+        warnings.push(format!("{name}: {note}"));
+    }
+    let mut builder = ColumnBuilder::new(&decision, rows);
+    fill(&mut builder);
+    (
+        column_info(name, &decision, inference.nulls),
+        builder.finish(),
+    )
 }
 
 pub(crate) fn column_info(name: String, d: &Decision, nulls: u64) -> ColumnInfo {

@@ -123,8 +123,10 @@ fn looks_binary(head: &[u8]) -> bool {
     control * 20 > head.len()
 }
 
-/// Two JSON objects on separate lines at the top level.
+/// Two JSON objects on separate lines at the top level (after a UTF-8 byte order
+/// mark: was not, so NDJSON saved with one read as a broken JSON document).
 fn is_ndjson(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut it = serde_json::Deserializer::from_slice(bytes).into_iter::<serde::de::IgnoredAny>();
     matches!((it.next(), it.next()), (Some(Ok(_)), Some(Ok(_))))
 }

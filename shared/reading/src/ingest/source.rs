@@ -119,3 +119,73 @@ pub(crate) fn read_error(e: std::io::Error) -> Error {
     Error::new(ErrorKind::Io, format!("the file could not be read: {e}"))
         .with_hint("was it moved, changed or deleted while it was being read?")
 }
+
+/// Bytes one record (a CSV row, an NDJSON line) may take: eight maximal fields, 64 MiB
+/// by default.
+pub(crate) fn record_budget(max_field: usize) -> u64 {
+    (max_field as u64).saturating_mul(8)
+}
+
+/// Text as a record reader pulls it, counting the bytes since the last record ended.
+/// The csv and JSON readers hold a whole record before they return it, so a quote left
+/// open, a file without line ends or one enormous NDJSON line would grow one record
+/// with the file; past `limit` bytes without a record, reading stops with
+/// [`RecordTooLong`]. The reader's owner calls [`Bounded::record_ended`] after each.
+pub(crate) struct Bounded<R> {
+    inner: R,
+    since_record: std::rc::Rc<std::cell::Cell<u64>>,
+    limit: u64,
+}
+
+impl<R> Bounded<R> {
+    pub(crate) fn new(inner: R, limit: u64) -> Self {
+        Bounded {
+            inner,
+            since_record: Default::default(),
+            limit,
+        }
+    }
+
+    pub(crate) fn record_ended(&self) {
+        self.since_record.set(0);
+    }
+
+    /// The count, for a owner that cannot reach the reader once it is handed on.
+    pub(crate) fn counter(&self) -> std::rc::Rc<std::cell::Cell<u64>> {
+        self.since_record.clone()
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since_record.get() > self.limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                RecordTooLong(self.limit),
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_record.set(self.since_record.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// One record longer than the budget (its bytes).
+#[derive(Debug)]
+pub(crate) struct RecordTooLong(u64);
+
+impl RecordTooLong {
+    /// The limit error, when `io` is this.
+    pub(crate) fn of(io: &std::io::Error) -> Option<Error> {
+        let too_long = io.get_ref()?.downcast_ref::<RecordTooLong>()?;
+        Some(Error::new(ErrorKind::LimitExceeded, too_long.to_string()))
+    }
+}
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a record runs on past {} bytes", self.0)
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
