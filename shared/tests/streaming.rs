@@ -57,50 +57,19 @@ fn assert_same(a: &Table, b: &Table, what: &str) {
     assert!(a.batch == b.batch, "{what}: values differ");
 }
 
-#[test]
-fn every_delimited_dataset_reads_the_same_in_pieces_as_in_memory() {
+/// Every dataset whose name ends in one of `extensions`, read in pieces (7 bytes, or
+/// 64 KB for big files) with and without a small sample (which makes big files take
+/// pass two), equals the same bytes read in memory. Returns how many were read.
+fn every_dataset_reads_alike(extensions: &[&str]) -> usize {
     let mut seen = 0;
     for entry in std::fs::read_dir(common::datasets()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !(name.ends_with(".csv") || name.ends_with(".tsv")) {
+        if !extensions.iter().any(|e| name.ends_with(e)) {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();
-        // Small samples make big files take pass two, which reads the file again.
-        for sample_size in [None, Some(97)] {
-            let options = IngestOptions {
-                sample_size,
-                ..Default::default()
-            };
-            let whole = read(&bytes, &name, &options).unwrap();
-            let step = if bytes.len() > 4 << 20 { 65_521 } else { 7 };
-            let pieces = Pieces {
-                bytes: &bytes,
-                step,
-            };
-            let streamed = read_source(&pieces, &name, &options).unwrap();
-            assert_same(
-                &whole,
-                &streamed,
-                &format!("{name}, sample {sample_size:?}"),
-            );
-        }
-        seen += 1;
-    }
-    assert!(seen >= 8, "only {seen} delimited datasets");
-}
-
-#[test]
-fn every_parquet_dataset_reads_the_same_a_row_group_at_a_time_as_in_memory() {
-    let mut seen = 0;
-    for entry in std::fs::read_dir(common::datasets()).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.ends_with(".parquet") {
-            continue;
-        }
-        let bytes = std::fs::read(&path).unwrap();
+        let step = if bytes.len() > 4 << 20 { 65_521 } else { 7 };
         for sample_size in [None, Some(97)] {
             let options = IngestOptions {
                 sample_size,
@@ -110,7 +79,7 @@ fn every_parquet_dataset_reads_the_same_a_row_group_at_a_time_as_in_memory() {
             let streamed = read_source(
                 &Pieces {
                     bytes: &bytes,
-                    step: 65_521,
+                    step,
                 },
                 &name,
                 &options,
@@ -124,6 +93,18 @@ fn every_parquet_dataset_reads_the_same_a_row_group_at_a_time_as_in_memory() {
         }
         seen += 1;
     }
+    seen
+}
+
+#[test]
+fn every_delimited_dataset_reads_the_same_in_pieces_as_in_memory() {
+    let seen = every_dataset_reads_alike(&[".csv", ".tsv"]);
+    assert!(seen >= 8, "only {seen} delimited datasets");
+}
+
+#[test]
+fn every_parquet_dataset_reads_the_same_a_row_group_at_a_time_as_in_memory() {
+    let seen = every_dataset_reads_alike(&[".parquet"]);
     assert!(seen >= 6, "only {seen} Parquet datasets");
 }
 
@@ -299,9 +280,12 @@ fn invalid_utf8_after_a_utf8_byte_order_mark_is_an_error_with_its_place() {
     );
 }
 
-/// Rows made as they are read: a file far larger than the input limit (nothing holds
-/// it) with more cells than the cell limit (only the sample is held).
+/// Rows made as they are read (`header`, then `row(i)` for each of `rows`): a file far
+/// larger than the input limit (nothing holds it) with more cells than the cell limit
+/// (only the sample is held).
 struct Endless {
+    header: &'static str,
+    row: fn(u64) -> String,
     rows: u64,
 }
 
@@ -311,8 +295,19 @@ impl Source for Endless {
         u64::MAX
     }
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
-        let header = std::io::Cursor::new(b"id,group,value,when\n".to_vec());
-        let rows = (0..self.rows).flat_map(|i| {
+        let row = self.row;
+        let rows = (0..self.rows).flat_map(move |i| row(i).into_bytes());
+        Ok(Box::new(
+            self.header.as_bytes().chain(IterRead(Box::new(rows))),
+        ))
+    }
+}
+
+/// `rows` rows of CSV: an id, a category, a number and a date.
+fn endless_csv(rows: u64) -> Endless {
+    Endless {
+        header: "id,group,value,when\n",
+        row: |i| {
             format!(
                 "{i},g{},{}.{},2024-01-{:02}\n",
                 i % 7,
@@ -320,9 +315,8 @@ impl Source for Endless {
                 i % 10,
                 1 + i % 28
             )
-            .into_bytes()
-        });
-        Ok(Box::new(header.chain(IterRead(Box::new(rows)))))
+        },
+        rows,
     }
 }
 
@@ -339,6 +333,24 @@ impl Read for IterRead<'_> {
     }
 }
 
+/// A streamed file of `rows` rows whose first column is the row number: counted
+/// exactly, typed as `types`, and sampled (1,000 rows) from all over the file.
+fn assert_counted_and_spread(t: &Table, rows: u64, types: &[shared::LogicalType]) {
+    assert_eq!(t.total_rows, rows);
+    assert_eq!(t.batch.num_rows(), 1_000);
+    assert_eq!(
+        t.columns.iter().map(|c| c.logical).collect::<Vec<_>>(),
+        types
+    );
+    let ids = t
+        .batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<arrow::array::Int64Array>()
+        .unwrap();
+    assert!(ids.value(999) as u64 > rows - 1_000, "{}", ids.value(999));
+}
+
 #[test]
 fn a_file_over_every_memory_limit_streams_through_with_exact_counts() {
     let rows = 300_000;
@@ -351,32 +363,15 @@ fn a_file_over_every_memory_limit_streams_through_with_exact_counts() {
         },
         ..Default::default()
     };
-    let t = read_source(&Endless { rows }, "big.csv", &options).unwrap();
-    assert_eq!(t.total_rows, rows);
-    assert_eq!(t.batch.num_rows(), 1_000);
-    assert_eq!(
-        t.columns.iter().map(|c| c.logical).collect::<Vec<_>>(),
-        [
-            shared::LogicalType::Integer,
-            shared::LogicalType::Text,
-            shared::LogicalType::Float,
-            shared::LogicalType::Date
-        ]
-    );
-    // The sample spreads over the file: its last id is near the end.
-    let ids = t
-        .batch
-        .column(0)
-        .as_any()
-        .downcast_ref::<arrow::array::Int64Array>()
-        .unwrap();
-    assert!(ids.value(999) > 299_000, "{}", ids.value(999));
+    let t = read_source(&endless_csv(rows), "big.csv", &options).unwrap();
+    use shared::LogicalType::{Date, Float, Integer, Text};
+    assert_counted_and_spread(&t, rows, &[Integer, Text, Float, Date]);
     // The cell budget still holds what is kept.
     let kept_too_many = IngestOptions {
         sample_size: Some(1_001),
         ..options
     };
-    let e = read_source(&Endless { rows }, "big.csv", &kept_too_many).unwrap_err();
+    let e = read_source(&endless_csv(rows), "big.csv", &kept_too_many).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
 }
 
@@ -542,29 +537,6 @@ fn ndjson_in_pieces_reads_as_in_memory_with_late_keys_nesting_and_a_bom() {
     }
 }
 
-/// Records made as they are read: NDJSON far past the JSON size limit and the cell
-/// limit streams through, counted exactly.
-struct Records {
-    rows: u64,
-}
-
-impl Source for Records {
-    fn len(&self) -> u64 {
-        u64::MAX
-    }
-    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
-        let rows = (0..self.rows).flat_map(|i| {
-            format!(
-                "{{\"id\":{i},\"group\":\"g{}\",\"value\":{}.5}}\n",
-                i % 7,
-                i % 1000
-            )
-            .into_bytes()
-        });
-        Ok(Box::new(IterRead(Box::new(rows))))
-    }
-}
-
 #[test]
 fn an_ndjson_file_over_every_memory_limit_streams_with_exact_counts() {
     let options = IngestOptions {
@@ -577,24 +549,21 @@ fn an_ndjson_file_over_every_memory_limit_streams_with_exact_counts() {
         },
         ..Default::default()
     };
-    let t = read_source(&Records { rows: 200_000 }, "big.ndjson", &options).unwrap();
-    assert_eq!(t.total_rows, 200_000);
-    assert_eq!(t.batch.num_rows(), 1_000);
-    assert_eq!(
-        t.columns.iter().map(|c| c.logical).collect::<Vec<_>>(),
-        [
-            shared::LogicalType::Integer,
-            shared::LogicalType::Text,
-            shared::LogicalType::Float
-        ]
-    );
-    let ids = t
-        .batch
-        .column(0)
-        .as_any()
-        .downcast_ref::<arrow::array::Int64Array>()
-        .unwrap();
-    assert!(ids.value(999) > 199_000, "{}", ids.value(999));
+    // Records made as they are read: far past the JSON size limit and the cell limit.
+    let records = Endless {
+        header: "",
+        row: |i| {
+            format!(
+                "{{\"id\":{i},\"group\":\"g{}\",\"value\":{}.5}}\n",
+                i % 7,
+                i % 1000
+            )
+        },
+        rows: 200_000,
+    };
+    let t = read_source(&records, "big.ndjson", &options).unwrap();
+    use shared::LogicalType::{Float, Integer, Text};
+    assert_counted_and_spread(&t, 200_000, &[Integer, Text, Float]);
 }
 
 #[test]
