@@ -107,6 +107,9 @@ pub enum Event {
         done: u64,
         /// Units in all (0 when unknown).
         total: u64,
+        /// Reading: rows read so far in this pass (0 until the reader says).
+        #[serde(default)]
+        rows: u64,
     },
     /// A file was read, profiled and guarded.
     Inspected {
@@ -301,6 +304,7 @@ mod tests {
             stage: "generating".into(),
             done: 1,
             total: 2,
+            rows: 0,
         };
         assert_eq!((progress.file(), progress.ends_request()), (Some(4), false));
         assert_eq!(Event::Ready.file(), None);

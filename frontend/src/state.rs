@@ -314,6 +314,8 @@ pub struct ReadProgress {
     pub done: u64,
     /// Bytes in the file.
     pub total: u64,
+    /// Rows read in this pass (0 until the reader says).
+    pub rows: u64,
     /// When this pass was first reported (`performance.now()`, ms).
     pub since: f64,
     /// `done` then.
@@ -321,32 +323,35 @@ pub struct ReadProgress {
 }
 
 impl ReadProgress {
-    /// The progress after a new report at `now` (a new pass starts its clock again).
+    /// The progress after a new report of `(done, total)` bytes and `rows` at `now` (a
+    /// new pass starts its clock again).
     pub fn next(
         last: Option<&ReadProgress>,
         stage: String,
-        done: u64,
-        total: u64,
+        (done, total): (u64, u64),
+        rows: u64,
         now: f64,
     ) -> Self {
         match last {
             Some(p) if p.stage == stage && done >= p.done => ReadProgress {
                 done,
                 total,
+                rows,
                 ..p.clone()
             },
             _ => ReadProgress {
                 stage,
                 done,
                 total,
+                rows,
                 since: now,
                 done_since: done,
             },
         }
     }
 
-    /// What the status line says: the pass, bytes and, once the rate is known, the
-    /// time left in this pass.
+    /// What the status line says: the pass, bytes, rows once the reader has said and,
+    /// once the rate is known, the time left in this pass.
     pub fn label(&self, now: f64) -> String {
         let what = if self.stage == "sampling" {
             "Reading again for the sample"
@@ -358,6 +363,9 @@ impl ReadProgress {
             human_bytes(self.done),
             human_bytes(self.total)
         );
+        if self.rows > 0 {
+            label.push_str(&format!(" · {} rows", grouped(self.rows)));
+        }
         let seconds = (now - self.since) / 1000.0;
         let moved = self.done.saturating_sub(self.done_since) as f64;
         if seconds >= 1.0 && moved > 0.0 {
@@ -620,16 +628,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reading_progress_says_bytes_then_the_time_left_and_restarts_its_clock_per_pass() {
-        let p = ReadProgress::next(None, "reading".into(), 8_000_000, 100_000_000, 1_000.0);
+    fn reading_progress_says_bytes_rows_then_the_time_left_and_restarts_its_clock_per_pass() {
+        let p = ReadProgress::next(None, "reading".into(), (8_000_000, 100_000_000), 0, 1_000.0);
         assert_eq!(p.label(1_500.0), "Reading: 8.0 MB of 100.0 MB");
         // 20 MB more in 2 s: 72 MB left at 10 MB/s.
-        let p = ReadProgress::next(Some(&p), "reading".into(), 28_000_000, 100_000_000, 3_000.0);
+        let p = ReadProgress::next(
+            Some(&p),
+            "reading".into(),
+            (28_000_000, 100_000_000),
+            262_144,
+            3_000.0,
+        );
         assert_eq!(
             p.label(3_000.0),
-            "Reading: 28.0 MB of 100.0 MB · about 7 s left"
+            "Reading: 28.0 MB of 100.0 MB · 262,144 rows · about 7 s left"
         );
-        let p = ReadProgress::next(Some(&p), "sampling".into(), 9_000_000, 100_000_000, 9_000.0);
+        let p = ReadProgress::next(
+            Some(&p),
+            "sampling".into(),
+            (9_000_000, 100_000_000),
+            0,
+            9_000.0,
+        );
         assert_eq!(
             p.label(9_200.0),
             "Reading again for the sample: 9.0 MB of 100.0 MB"

@@ -287,6 +287,8 @@ struct Endless {
     header: &'static str,
     row: fn(u64) -> String,
     rows: u64,
+    /// What the reader said of its progress ([`Source::rows_read`]).
+    reports: std::cell::RefCell<Vec<u64>>,
 }
 
 impl Source for Endless {
@@ -300,6 +302,9 @@ impl Source for Endless {
         Ok(Box::new(
             self.header.as_bytes().chain(IterRead(Box::new(rows))),
         ))
+    }
+    fn rows_read(&self, rows: u64) {
+        self.reports.borrow_mut().push(rows);
     }
 }
 
@@ -317,6 +322,7 @@ fn endless_csv(rows: u64) -> Endless {
             )
         },
         rows,
+        reports: Default::default(),
     }
 }
 
@@ -363,7 +369,11 @@ fn a_file_over_every_memory_limit_streams_through_with_exact_counts() {
         },
         ..Default::default()
     };
-    let t = read_source(&endless_csv(rows), "big.csv", &options).unwrap();
+    let file = endless_csv(rows);
+    let t = read_source(&file, "big.csv", &options).unwrap();
+    // Progress: every 65,536 rows and at the end, of both passes.
+    let pass = [65_536, 131_072, 196_608, 262_144, 300_000];
+    assert_eq!(*file.reports.borrow(), [pass, pass].concat());
     use shared::LogicalType::{Date, Float, Integer, Text};
     assert_counted_and_spread(&t, rows, &[Integer, Text, Float, Date]);
     // The cell budget still holds what is kept.
@@ -560,6 +570,7 @@ fn an_ndjson_file_over_every_memory_limit_streams_with_exact_counts() {
             )
         },
         rows: 200_000,
+        reports: Default::default(),
     };
     let t = read_source(&records, "big.ndjson", &options).unwrap();
     use shared::LogicalType::{Float, Integer, Text};

@@ -18,11 +18,21 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
     };
     match event {
         Event::Progress {
-            stage, done, total, ..
+            stage,
+            done,
+            total,
+            rows,
+            ..
         } if stage == "reading" || stage == "sampling" => {
             let now = now_ms();
             card.reading.update(|p| {
-                *p = Some(ReadProgress::next(p.as_ref(), stage, done, total, now));
+                *p = Some(ReadProgress::next(
+                    p.as_ref(),
+                    stage,
+                    (done, total),
+                    rows,
+                    now,
+                ));
             });
         }
         Event::Progress {

@@ -17,9 +17,10 @@ const MAX_SLICE: u64 = 4 << 20;
 /// A read that gets past this many bytes is one of the passes over the file.
 const PASS_BYTES: u64 = 8 << 20;
 
-/// How far a pass over the file is: `(stage, bytes done, bytes in all)`, stage 0 for
-/// the first pass (reading) and 1 for the second (sampling a large file).
-pub type OnProgress<'a> = &'a dyn Fn(u32, u64, u64);
+/// How far a pass over the file is: `(pass, bytes done, bytes in all, rows read)`, pass
+/// 0 the first (reading) and 1 the second (sampling a large file); rows as the reader
+/// last said (every 65,536).
+pub type OnProgress<'a> = &'a dyn Fn(u32, u64, u64, u64);
 
 /// A `File` (or any `Blob`) read from its first byte as often as a reader asks.
 pub struct BlobSource<'a> {
@@ -28,6 +29,8 @@ pub struct BlobSource<'a> {
     on_progress: OnProgress<'a>,
     /// Passes started (reads that went past [`PASS_BYTES`]).
     passes: Cell<u32>,
+    /// Rows the reader has read in this pass, as it last said.
+    rows: Cell<u64>,
 }
 
 impl std::fmt::Debug for BlobSource<'_> {
@@ -47,6 +50,7 @@ impl<'a> BlobSource<'a> {
             reader,
             on_progress,
             passes: Cell::new(0),
+            rows: Cell::new(0),
         })
     }
 }
@@ -54,6 +58,10 @@ impl<'a> BlobSource<'a> {
 impl Source for BlobSource<'_> {
     fn len(&self) -> u64 {
         self.blob.size() as u64
+    }
+
+    fn rows_read(&self, rows: u64) {
+        self.rows.set(rows);
     }
 
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
@@ -106,10 +114,11 @@ impl BlobReader<'_, '_> {
         if self.pass.is_none() && self.offset > PASS_BYTES {
             let pass = self.source.passes.get();
             self.source.passes.set(pass + 1);
+            self.source.rows.set(0);
             self.pass = Some(pass);
         }
         if let Some(pass) = self.pass {
-            (self.source.on_progress)(pass, self.offset, size);
+            (self.source.on_progress)(pass, self.offset, size, self.source.rows.get());
         }
         Ok(())
     }

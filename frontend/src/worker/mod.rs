@@ -200,7 +200,7 @@ fn load(
     guard_seed: Option<u64>,
 ) -> Result<(Rc<Loaded>, crate::protocol::FileInfo), String> {
     let started = now_ms();
-    let progress = |pass: u32, done: u64, total: u64| {
+    let progress = |pass: u32, done: u64, total: u64, rows: u64| {
         let stage = if pass == 0 { "reading" } else { "sampling" };
         post(
             &Event::Progress {
@@ -208,6 +208,7 @@ fn load(
                 stage: stage.into(),
                 done,
                 total,
+                rows,
             },
             None,
         );
@@ -301,6 +302,7 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
                 stage: "generating".into(),
                 done: generation.done(),
                 total: generation.rows(),
+                rows: 0,
             },
             None,
         );

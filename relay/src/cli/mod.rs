@@ -105,12 +105,78 @@ fn inspect_file(
     options: &shared::pipeline::InspectOptions,
 ) -> anyhow::Result<shared::pipeline::Inspected> {
     let name = file_name(path);
-    let inspected =
-        shared::pipeline::inspect_source(&shared::file::FileSource::new(path)?, &name, options)?;
+    let inspected = shared::pipeline::inspect_source(&Reported::new(path)?, &name, options)?;
     for w in &inspected.table.warnings {
         eprintln!("byod: {name}: {w}");
     }
     Ok(inspected)
+}
+
+/// A file read from disk that says how far reading is, on a terminal, for files that
+/// take a while: "byod: big.csv: 4,128,768 rows read" once a second at most (CSV, TSV,
+/// NDJSON and Parquet stream, and a 2 GB file takes about 20 s).
+struct Reported {
+    file: shared::file::FileSource,
+    terminal: bool,
+    last: std::cell::Cell<std::time::Instant>,
+    wrote: std::cell::Cell<bool>,
+}
+
+// The CLI is an I/O edge: it may read the clock.
+#[allow(clippy::disallowed_methods)]
+impl Reported {
+    fn new(path: &Path) -> shared::Result<Self> {
+        use std::io::IsTerminal;
+        Ok(Reported {
+            file: shared::file::FileSource::new(path)?,
+            terminal: std::io::stderr().is_terminal(),
+            last: std::cell::Cell::new(std::time::Instant::now()),
+            wrote: std::cell::Cell::new(false),
+        })
+    }
+}
+
+#[allow(clippy::disallowed_methods)] // as above
+impl shared::ingest::Source for Reported {
+    fn len(&self) -> u64 {
+        self.file.len()
+    }
+    fn open(&self) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        self.file.open()
+    }
+    fn open_at(&self, offset: u64) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        self.file.open_at(offset)
+    }
+    fn rows_read(&self, rows: u64) {
+        let now = std::time::Instant::now();
+        if self.terminal && now.duration_since(self.last.get()).as_secs() >= 1 {
+            self.last.set(now);
+            self.wrote.set(true);
+            eprint!("\rbyod: {}: {} rows read ", self.file.name(), grouped(rows));
+        }
+    }
+}
+
+impl Drop for Reported {
+    fn drop(&mut self) {
+        // Ends the progress line, if one was written.
+        if self.wrote.get() {
+            eprintln!();
+        }
+    }
+}
+
+/// `4,128,768`: digits grouped for a person.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn file_name(path: &Path) -> String {
@@ -134,9 +200,27 @@ fn spec_from_file(
 /// Reads and ingests one file; reader warnings go to stderr.
 fn read_table(path: &Path, options: &shared::IngestOptions) -> anyhow::Result<shared::Table> {
     let name = file_name(path);
-    let table = shared::ingest::read_source(&shared::file::FileSource::new(path)?, &name, options)?;
+    let table = shared::ingest::read_source(&Reported::new(path)?, &name, options)?;
     for w in &table.warnings {
         eprintln!("byod: {name}: {w}");
     }
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn row_counts_are_grouped_in_threes() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (4_128_768, "4,128,768"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(grouped(n), text);
+        }
+    }
 }

@@ -66,7 +66,7 @@ impl Leaves {
             .sum()
     }
 
-    fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.leaves.first().map_or(0, |l| l.array.len())
     }
 

@@ -258,6 +258,9 @@ fn read_as(
             inf.observe(cell(&record, i));
         }
         rows += 1;
+        if rows.is_multiple_of(source::ROWS_BETWEEN_REPORTS) {
+            source.rows_read(rows);
+        }
         // The budget is on the rows held (the kept fields, then the sample), checked
         // often enough that a wide file stops within a few rows; rows past the sample
         // are only counted, so a file of any length streams through.
@@ -265,6 +268,7 @@ fn read_as(
             check_cells(rows, ncols, limits)?;
         }
     }
+    source.rows_read(rows);
     check_cells(rows.min(sample_size), ncols, limits)?;
     if rows == 0 {
         return Err(empty_error("the file").into());
@@ -312,6 +316,7 @@ fn read_as(
             options,
             has_header,
             &mut record,
+            &|r| source.rows_read(r),
         )?,
     };
     let infos = names
@@ -333,6 +338,7 @@ fn pass_two<R: Read>(
     options: &IngestOptions,
     has_header: bool,
     record: &mut csv::StringRecord,
+    rows_read: &dyn Fn(u64),
 ) -> Result<Vec<arrow::array::ArrayRef>, Failure> {
     let sampler = Sampler::new(rows, options.sample_size());
     let mut builders: Vec<ColumnBuilder> = decisions
@@ -352,7 +358,11 @@ fn pass_two<R: Read>(
             }
         }
         row += 1;
+        if row.is_multiple_of(source::ROWS_BETWEEN_REPORTS) {
+            rows_read(row);
+        }
     }
+    rows_read(row);
     Ok(builders.into_iter().map(ColumnBuilder::finish).collect())
 }
 

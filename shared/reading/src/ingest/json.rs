@@ -90,7 +90,11 @@ pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Resul
             flat.forget_record(text_len);
         }
         rows += 1;
+        if rows.is_multiple_of(source::ROWS_BETWEEN_REPORTS) {
+            source.rows_read(rows);
+        }
     }
+    source.rows_read(rows);
     for (inf, seen) in inference.iter_mut().zip(&seen) {
         inf.observe_nulls(rows - seen);
     }
@@ -111,7 +115,11 @@ pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Resul
         if sampler.keeps(i as u64) {
             kept.record(&v)?;
         }
+        if (i as u64 + 1).is_multiple_of(source::ROWS_BETWEEN_REPORTS) {
+            source.rows_read(i as u64 + 1);
+        }
     }
+    source.rows_read(rows);
     let names = super::clean_names(std::mem::take(&mut kept.names), &mut warnings);
     super::table_from_sample(FileFormat::Ndjson, names, &inference, &kept, rows, warnings)
 }

@@ -112,6 +112,7 @@ pub(crate) fn read_source(source: &dyn Source, options: &IngestOptions) -> Resul
         file.decode(source, group, limits, &mut decoded, budget, &mut |leaves| {
             scan.observe_leaves(leaves)
         })?;
+        source.rows_read(scan.rows());
     }
     super::check_cells(
         scan.rows().min(options.sample_size() as u64),
@@ -120,10 +121,13 @@ pub(crate) fn read_source(source: &dyn Source, options: &IngestOptions) -> Resul
     )?;
     let mut sample = scan.sample(0, options)?;
     let mut decoded = 0u64;
+    let mut read = 0u64;
     for group in 0..file.groups() {
         file.decode(source, group, limits, &mut decoded, budget, &mut |leaves| {
+            read += leaves.rows() as u64;
             sample.push_leaves(leaves)
         })?;
+        source.rows_read(read);
     }
     let part = sample.finish()?;
     scan.finish(vec![part], options)

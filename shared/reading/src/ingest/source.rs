@@ -26,6 +26,11 @@ pub trait Source {
     /// A reader from the first byte.
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>>;
 
+    /// Told, every [`ROWS_BETWEEN_REPORTS`] rows of a pass over the file and at its end,
+    /// how many rows that pass has read: for progress (the page shows it; nothing
+    /// depends on it).
+    fn rows_read(&self, _rows: u64) {}
+
     /// A reader from byte `offset` (Parquet reads its footer, then one row group at a
     /// time). The default reads and drops the bytes before it; sources that can seek
     /// do better.
@@ -59,6 +64,9 @@ impl Source for Vec<u8> {
         Ok(Box::new(self.get(offset as usize..).unwrap_or_default()))
     }
 }
+
+/// How often a reader reports its rows ([`Source::rows_read`]).
+pub const ROWS_BETWEEN_REPORTS: u64 = 1 << 16;
 
 /// The first `n` bytes (fewer when the file is shorter).
 pub(crate) fn head(source: &dyn Source, n: usize) -> Result<Vec<u8>> {
