@@ -14,12 +14,14 @@ use web_sys::{Blob, FileReaderSync};
 const FIRST_SLICE: u64 = 64 * 1024;
 /// The largest slice: each doubles up to this, a few per second at full speed.
 const MAX_SLICE: u64 = 4 << 20;
-/// A read that gets past this many bytes is one of the passes over the file.
+/// Files over this size report their progress.
 const PASS_BYTES: u64 = 8 << 20;
 
 /// How far a pass over the file is: `(pass, bytes done, bytes in all, rows read)`, pass
 /// 0 the first (reading) and 1 the second (sampling a large file); rows as the reader
-/// last said (every 65,536).
+/// last said (every 65,536, counted from each pass's start: a count that drops starts
+/// the next pass). Bytes done is the file offset reached, so a Parquet row group read
+/// from the middle of the file reports where it is.
 pub type OnProgress<'a> = &'a dyn Fn(u32, u64, u64, u64);
 
 /// A `File` (or any `Blob`) read from its first byte as often as a reader asks.
@@ -27,8 +29,8 @@ pub struct BlobSource<'a> {
     blob: &'a Blob,
     reader: FileReaderSync,
     on_progress: OnProgress<'a>,
-    /// Passes started (reads that went past [`PASS_BYTES`]).
-    passes: Cell<u32>,
+    /// The pass under way (0, then 1 once the reader's row count starts again).
+    pass: Cell<u32>,
     /// Rows the reader has read in this pass, as it last said.
     rows: Cell<u64>,
 }
@@ -49,7 +51,7 @@ impl<'a> BlobSource<'a> {
             blob,
             reader,
             on_progress,
-            passes: Cell::new(0),
+            pass: Cell::new(0),
             rows: Cell::new(0),
         })
     }
@@ -61,32 +63,39 @@ impl Source for BlobSource<'_> {
     }
 
     fn rows_read(&self, rows: u64) {
+        if rows < self.rows.get() {
+            self.pass.set(self.pass.get() + 1);
+        }
         self.rows.set(rows);
     }
 
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        self.open_at(0)
+    }
+
+    fn open_at(&self, offset: u64) -> std::io::Result<Box<dyn Read + '_>> {
         Ok(Box::new(BlobReader {
             source: self,
-            offset: 0,
+            start: offset,
+            offset,
             slice: FIRST_SLICE,
             buffer: Vec::new(),
             at: 0,
-            pass: None,
         }))
     }
 }
 
 struct BlobReader<'s, 'a> {
     source: &'s BlobSource<'a>,
-    /// Bytes of the file taken into `buffer` so far.
+    /// Where in the file this read began.
+    start: u64,
+    /// Where in the file the next slice begins.
     offset: u64,
     /// The next slice's length.
     slice: u64,
     buffer: Vec<u8>,
     /// Bytes of `buffer` already read.
     at: usize,
-    /// Which pass this read is, once it is one.
-    pass: Option<u32>,
 }
 
 impl BlobReader<'_, '_> {
@@ -111,14 +120,11 @@ impl BlobReader<'_, '_> {
         self.at = 0;
         self.offset += self.buffer.len() as u64;
         self.slice = (self.slice * 2).min(MAX_SLICE);
-        if self.pass.is_none() && self.offset > PASS_BYTES {
-            let pass = self.source.passes.get();
-            self.source.passes.set(pass + 1);
-            self.source.rows.set(0);
-            self.pass = Some(pass);
-        }
-        if let Some(pass) = self.pass {
-            (self.source.on_progress)(pass, self.offset, size, self.source.rows.get());
+        // Reads that stop at their first slice (the format, the dialect, the header, a
+        // Parquet footer) say nothing; a pass over a large file does, slice by slice.
+        if size > PASS_BYTES && self.offset - self.start > FIRST_SLICE {
+            let source = self.source;
+            (source.on_progress)(source.pass.get(), self.offset, size, source.rows.get());
         }
         Ok(())
     }
