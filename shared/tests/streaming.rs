@@ -547,6 +547,23 @@ fn ndjson_in_pieces_reads_as_in_memory_with_late_keys_nesting_and_a_bom() {
     }
 }
 
+/// Records under the sample size but over what pass one keeps (64 MiB of leaves): the
+/// kept records are dropped midway and the file read again, to the same table.
+#[test]
+fn ndjson_too_large_to_keep_reads_again_to_the_same_table() {
+    let mut text = String::new();
+    for i in 0..320_000u32 {
+        text.push_str(&format!(
+            "{{\"a\":{i},\"b\":{},\"c\":\"k{}\",\"d\":{}.25,\"e\":{},\"f\":{},\"g\":{},\"h\":{},\"i\":{},\"j\":{}}}\n",
+            i % 3, i % 17, i % 100, i % 2 == 0, i % 5, i % 7, i % 11, i % 13, i % 19
+        ));
+    }
+    let whole = read(text.as_bytes(), "wide.ndjson", &Default::default()).unwrap();
+    let streamed = read_source(&text.as_bytes(), "wide.ndjson", &Default::default()).unwrap();
+    assert_same(&whole, &streamed, "wide.ndjson");
+    assert_eq!(streamed.total_rows, 320_000);
+}
+
 #[test]
 fn an_ndjson_file_over_every_memory_limit_streams_with_exact_counts() {
     let options = IngestOptions {

@@ -65,15 +65,19 @@ pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Resul
     let limits = &options.limits;
     let sample = options.sample_size();
     let mut flat = Flattener::new(limits);
+    // Records are kept while they may be all there is, and while they are small: a
+    // record's leaves take 24 bytes each, several times the typed sample pass two
+    // builds, so past `KEEP_BYTES` the file is read again instead.
+    let mut keeping = true;
     let mut inference: Vec<Inference> = Vec::new();
     // Rows each column's inference has accounted for (a key is missing until seen).
     let mut seen: Vec<u64> = Vec::new();
     let mut rows = 0u64;
     for (i, v) in records(source, limits)?.enumerate() {
         let v = v.map_err(|e| json_error(e, Some(i as u64 + 1)))?;
-        let kept = (rows as usize) < sample;
+        keeping &= (rows as usize) < sample;
         let text_len = flat.text.len();
-        flat.scratch = !kept;
+        flat.scratch = !keeping;
         flat.record_at(&v, flat.rows)?;
         inference.resize_with(flat.names.len(), || Inference::new(false));
         seen.resize(flat.names.len(), 0);
@@ -83,9 +87,13 @@ pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Resul
             inference[c].observe(flat.cell(leaf));
             seen[c] = rows + 1;
         }
-        if kept {
+        if keeping {
             flat.rows += 1;
             super::check_cells(flat.rows as u64, flat.names.len(), limits)?;
+            if flat.held_bytes() > KEEP_BYTES {
+                keeping = false;
+                flat.forget_rows();
+            }
         } else {
             flat.forget_record(text_len);
         }
@@ -102,27 +110,48 @@ pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Resul
         return Err(no_fields());
     }
     let mut warnings = Vec::new();
-    if rows as usize <= sample {
-        let names = super::clean_names(std::mem::take(&mut flat.names), &mut warnings);
+    let names = super::clean_names(flat.names.clone(), &mut warnings);
+    if keeping {
         return table_from_source(FileFormat::Ndjson, names, &flat, options, warnings);
     }
-    // Pass two: the sample, spread over the file.
+    // Pass two: the sample, spread over the file, typed as pass one decided.
     let sampler = Sampler::new(rows, sample);
-    let mut kept = Flattener::with_names(limits, &flat.names);
+    let mut one = Flattener::with_names(limits, &flat.names);
     drop(flat);
-    for (i, v) in records(source, limits)?.enumerate() {
-        let v = v.map_err(|e| json_error(e, Some(i as u64 + 1)))?;
-        if sampler.keeps(i as u64) {
-            kept.record(&v)?;
-        }
-        if (i as u64 + 1).is_multiple_of(source::ROWS_BETWEEN_REPORTS) {
-            source.rows_read(i as u64 + 1);
-        }
-    }
-    source.rows_read(rows);
-    let names = super::clean_names(std::mem::take(&mut kept.names), &mut warnings);
-    super::table_from_sample(FileFormat::Ndjson, names, &inference, &kept, rows, warnings)
+    one.scratch = true;
+    let kept = (rows, sampler.kept());
+    super::table_from_sample(
+        FileFormat::Ndjson,
+        names,
+        &inference,
+        kept,
+        warnings,
+        |builders| {
+            let mut cells: Vec<Option<Leaf>> = vec![None; builders.len()];
+            for (i, v) in records(source, limits)?.enumerate() {
+                let v = v.map_err(|e| json_error(e, Some(i as u64 + 1)))?;
+                if sampler.keeps(i as u64) {
+                    one.record_at(&v, 0)?;
+                    for &c in &one.touched {
+                        cells[c] = one.columns[c].last().map(|&(_, leaf)| leaf);
+                    }
+                    for (builder, cell) in builders.iter_mut().zip(&mut cells) {
+                        builder.push(cell.take().map_or(Cell::Null, |leaf| one.cell(leaf)));
+                    }
+                    one.forget_record(0);
+                }
+                if (i as u64 + 1).is_multiple_of(source::ROWS_BETWEEN_REPORTS) {
+                    source.rows_read(i as u64 + 1);
+                }
+            }
+            source.rows_read(rows);
+            Ok(())
+        },
+    )
 }
+
+/// What the records kept in pass one may take before NDJSON is read again instead.
+const KEEP_BYTES: usize = 64 << 20;
 
 /// The records of an NDJSON source, read through a buffer (serde_json reads a byte at a
 /// time), after a UTF-8 byte order mark; a record over the record budget stops them.
@@ -333,6 +362,19 @@ impl Flattener {
             self.leaves -= 1;
         }
         self.text.truncate(text_len);
+    }
+
+    /// Bytes the rows held take.
+    fn held_bytes(&self) -> usize {
+        self.text.len() + self.leaves as usize * size_of::<(u32, Leaf)>()
+    }
+
+    /// Drops every row held, keeping the columns found.
+    fn forget_rows(&mut self) {
+        self.columns.iter_mut().for_each(Vec::clear);
+        self.text.clear();
+        self.leaves = 0;
+        self.rows = 0;
     }
 
     fn cell(&self, leaf: Leaf) -> Cell<'_> {

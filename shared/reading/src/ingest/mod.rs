@@ -328,25 +328,39 @@ pub(crate) fn table_from_source(
     assemble(format, infos, arrays, rows as u64, warnings)
 }
 
-/// Builds a table from the rows a streaming reader kept (`sample`, every row of it
-/// kept) and the inference it made over all `total_rows` rows.
+/// Builds a table from the inference a streaming reader made over all `total_rows`
+/// rows and the `kept` rows of its sample, which `fill` pushes into the columns'
+/// builders (one per name, typed as decided) as it reads them again.
 pub(crate) fn table_from_sample(
     format: FileFormat,
     names: Vec<String>,
     inferences: &[Inference],
-    sample: &dyn CellSource,
-    total_rows: u64,
+    (total_rows, kept): (u64, usize),
     mut warnings: Vec<String>,
+    fill: impl FnOnce(&mut [ColumnBuilder]) -> Result<()>,
 ) -> Result<Table> {
-    let mut infos = Vec::with_capacity(names.len());
-    let mut arrays = Vec::with_capacity(names.len());
-    for (i, (name, inference)) in names.into_iter().zip(inferences).enumerate() {
-        let (info, array) = typed_column(name, inference, sample.rows(), &mut warnings, |b| {
-            sample.visit(i, &mut |c| b.push(c));
-        });
-        infos.push(info);
-        arrays.push(array);
+    let decisions: Vec<Decision> = names
+        .iter()
+        .zip(inferences)
+        .map(|(name, inference)| inference.decide(name))
+        .collect();
+    for (name, decision) in names.iter().zip(&decisions) {
+        if let Some(note) = &decision.note {
+            warnings.push(format!("{name}: {note}"));
+        }
     }
+    let mut builders: Vec<ColumnBuilder> = decisions
+        .iter()
+        .map(|d| ColumnBuilder::new(d, kept))
+        .collect();
+    fill(&mut builders)?;
+    let infos = names
+        .into_iter()
+        .zip(&decisions)
+        .zip(inferences)
+        .map(|((name, d), inference)| column_info(name, d, inference.nulls))
+        .collect();
+    let arrays = builders.into_iter().map(ColumnBuilder::finish).collect();
     assemble(format, infos, arrays, total_rows, warnings)
 }
 
