@@ -57,6 +57,24 @@ fn assert_same(a: &Table, b: &Table, what: &str) {
     assert!(a.batch == b.batch, "{what}: values differ");
 }
 
+/// `bytes` read in pieces of about `step` bytes equal them read in memory, with and
+/// without a small sample (which makes a big file take pass two).
+fn assert_reads_alike(bytes: &[u8], name: &str, step: usize) {
+    for sample_size in [None, Some(97)] {
+        let options = IngestOptions {
+            sample_size,
+            ..Default::default()
+        };
+        let whole = read(bytes, name, &options).unwrap();
+        let streamed = read_source(&Pieces { bytes, step }, name, &options).unwrap();
+        assert_same(
+            &whole,
+            &streamed,
+            &format!("{name}, sample {sample_size:?}"),
+        );
+    }
+}
+
 /// Every dataset whose name ends in one of `extensions`, read in pieces (7 bytes, or
 /// 64 KB for big files) with and without a small sample (which makes big files take
 /// pass two), equals the same bytes read in memory. Returns how many were read.
@@ -70,27 +88,7 @@ fn every_dataset_reads_alike(extensions: &[&str]) -> usize {
         }
         let bytes = std::fs::read(&path).unwrap();
         let step = if bytes.len() > 4 << 20 { 65_521 } else { 7 };
-        for sample_size in [None, Some(97)] {
-            let options = IngestOptions {
-                sample_size,
-                ..Default::default()
-            };
-            let whole = read(&bytes, &name, &options).unwrap();
-            let streamed = read_source(
-                &Pieces {
-                    bytes: &bytes,
-                    step,
-                },
-                &name,
-                &options,
-            )
-            .unwrap();
-            assert_same(
-                &whole,
-                &streamed,
-                &format!("{name}, sample {sample_size:?}"),
-            );
-        }
+        assert_reads_alike(&bytes, &name, step);
         seen += 1;
     }
     seen
@@ -448,48 +446,58 @@ fn a_source_that_fails_midway_is_an_io_error_naming_the_file() {
     assert!(e.to_string().contains("deleted"), "{e}");
 }
 
-/// Was: the csv reader holds a whole record before returning it, so a quote left open
-/// (or a file without line ends) grew one record with the file, a gigabyte of memory
-/// for a gigabyte of file, before the field-length check saw it.
-#[test]
-fn a_record_that_never_ends_is_refused_after_a_bounded_read() {
-    struct OpenQuote {
-        pulled: std::cell::Cell<u64>,
-    }
-    /// `a,b\n1,"` and then a gigabyte of `x`, counting every byte pulled.
-    struct Xs<'a>(&'a std::cell::Cell<u64>, usize);
-    impl Read for Xs<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            if self.1 >= 1 << 30 {
-                return Ok(0);
-            }
-            let head = b"a,b\n1,\"";
-            for (i, b) in buf.iter_mut().enumerate() {
-                *b = head.get(self.1 + i).copied().unwrap_or(b'x');
-            }
-            self.1 += buf.len();
-            self.0.set(self.0.get() + buf.len() as u64);
-            Ok(buf.len())
+/// `head`, then a gigabyte of `x`, counting every byte pulled.
+struct Line {
+    head: &'static [u8],
+    pulled: std::cell::Cell<u64>,
+}
+
+struct Xs<'a>(&'a Line, usize);
+
+impl Read for Xs<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.1 >= 1 << 30 {
+            return Ok(0);
         }
-    }
-    impl Source for OpenQuote {
-        fn len(&self) -> u64 {
-            1 << 30
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = self.0.head.get(self.1 + i).copied().unwrap_or(b'x');
         }
-        fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
-            Ok(Box::new(Xs(&self.pulled, 0)))
-        }
+        self.1 += buf.len();
+        self.0.pulled.set(self.0.pulled.get() + buf.len() as u64);
+        Ok(buf.len())
     }
-    let options = IngestOptions {
+}
+
+impl Source for Line {
+    fn len(&self) -> u64 {
+        1 << 30
+    }
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(Xs(self, 0)))
+    }
+}
+
+/// Fields of at most 1 MiB: a record stops at 8 MiB.
+fn long_field_options() -> IngestOptions {
+    IngestOptions {
         limits: Limits {
             max_field_bytes: 1 << 20,
             ..Limits::default()
         },
         ..Default::default()
+    }
+}
+
+/// Was: the csv reader holds a whole record before returning it, so a quote left open
+/// (or a file without line ends) grew one record with the file, a gigabyte of memory
+/// for a gigabyte of file, before the field-length check saw it.
+#[test]
+fn a_record_that_never_ends_is_refused_after_a_bounded_read() {
+    let source = Line {
+        head: b"a,b\n1,\"",
+        pulled: Default::default(),
     };
-    let source = OpenQuote {
-        pulled: std::cell::Cell::new(0),
-    };
+    let options = long_field_options();
     let e = read_source(&source, "open.csv", &options).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
     assert!(e.to_string().contains("quote left open"), "{e}");
@@ -523,27 +531,7 @@ fn ndjson_in_pieces_reads_as_in_memory_with_late_keys_nesting_and_a_bom() {
     }
     let penguins = std::fs::read(common::datasets().join("penguins.ndjson")).unwrap();
     for (name, bytes) in [("made.ndjson", made), ("penguins.ndjson", penguins)] {
-        for sample_size in [None, Some(97)] {
-            let options = IngestOptions {
-                sample_size,
-                ..Default::default()
-            };
-            let whole = read(&bytes, name, &options).unwrap();
-            let streamed = read_source(
-                &Pieces {
-                    bytes: &bytes,
-                    step: 7,
-                },
-                name,
-                &options,
-            )
-            .unwrap();
-            assert_same(
-                &whole,
-                &streamed,
-                &format!("{name}, sample {sample_size:?}"),
-            );
-        }
+        assert_reads_alike(&bytes, name, 7);
     }
 }
 
@@ -619,39 +607,7 @@ fn a_broken_ndjson_record_past_the_head_names_its_record() {
 /// `.json` with no second record (read whole: refused by its length, before reading).
 #[test]
 fn an_ndjson_line_that_never_ends_is_refused_after_a_bounded_read() {
-    struct Line {
-        head: &'static [u8],
-        pulled: std::cell::Cell<u64>,
-    }
-    struct Xs<'a>(&'a Line, usize);
-    impl Read for Xs<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            if self.1 >= 1 << 30 {
-                return Ok(0);
-            }
-            for (i, b) in buf.iter_mut().enumerate() {
-                *b = self.0.head.get(self.1 + i).copied().unwrap_or(b'x');
-            }
-            self.1 += buf.len();
-            self.0.pulled.set(self.0.pulled.get() + buf.len() as u64);
-            Ok(buf.len())
-        }
-    }
-    impl Source for Line {
-        fn len(&self) -> u64 {
-            1 << 30
-        }
-        fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
-            Ok(Box::new(Xs(self, 0)))
-        }
-    }
-    let options = IngestOptions {
-        limits: Limits {
-            max_field_bytes: 1 << 20,
-            ..Limits::default()
-        },
-        ..Default::default()
-    };
+    let options = long_field_options();
     let line = Line {
         head: b"{\"a\":1}\n{\"a\":2}\n{\"a\":\"",
         pulled: Default::default(),
