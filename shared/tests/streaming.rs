@@ -632,3 +632,45 @@ fn an_ndjson_line_that_never_ends_is_refused_after_a_bounded_read() {
         document.pulled.get()
     );
 }
+
+/// Tables of 1..20 rows, CSV and NDJSON, with a name planted k_min − 1 times: read in
+/// 3-byte pieces they are the tables read in memory, and the planted name reaches no
+/// byte of the SafeProfile made from the stream.
+#[test]
+fn tiny_tables_with_a_planted_value_stream_as_they_read_in_memory() {
+    let planted = "Zebulon Quackenbush";
+    let k_min = shared::GuardOptions::default().k_min as usize;
+    for n in 1..=20usize {
+        let name = |i: usize| {
+            if i < k_min - 1 {
+                planted.to_string()
+            } else {
+                format!("Ann Lee {i}")
+            }
+        };
+        let mut csv = String::from("name,age,city\n");
+        let mut ndjson = String::new();
+        for i in 0..n {
+            csv.push_str(&format!("{},{},Köln\n", name(i), 20 + i));
+            ndjson.push_str(&format!(
+                "{{\"name\":\"{}\",\"age\":{},\"city\":\"Köln\"}}\n",
+                name(i),
+                20 + i
+            ));
+        }
+        for (file, text) in [("tiny.csv", &csv), ("tiny.ndjson", &ndjson)] {
+            let bytes = text.as_bytes();
+            if file.ends_with("ndjson") && n < 2 {
+                continue; // one record is a JSON document, read whole
+            }
+            assert_reads_alike(bytes, file, 3);
+            let options = shared::pipeline::InspectOptions::with_guard_seed(9);
+            let inspected = shared::pipeline::inspect_source(&bytes, file, &options).unwrap();
+            let safe = serde_json::to_string(&inspected.safe).unwrap();
+            assert!(
+                !safe.contains(planted),
+                "{file}, {n} rows: the planted name left"
+            );
+        }
+    }
+}

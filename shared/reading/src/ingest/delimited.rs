@@ -29,16 +29,17 @@ const HEAD_BYTES: usize = 64 * 1024;
 /// What the csv reader buffers: large enough that a read is a few calls per megabyte.
 const BUFFER_BYTES: usize = 256 * 1024;
 
-/// Reads a CSV or TSV file. Without a byte order mark the file is read as UTF-8, and
-/// read again as Windows-1252 from the start if a byte that is not UTF-8 turns up
-/// anywhere in it (the whole file is then Latin-1, as it was when read in memory).
+/// Reads a CSV or TSV file whose first bytes are `raw` (at least its byte order mark,
+/// if it has one). Without a byte order mark the file is read as UTF-8, and read again
+/// as Windows-1252 from the start if a byte that is not UTF-8 turns up anywhere in it
+/// (the whole file is then Latin-1, as it was when read in memory).
 pub(crate) fn read(
     source: &dyn Source,
+    raw: &[u8],
     format: FileFormat,
     options: &IngestOptions,
 ) -> Result<Table> {
-    let raw = source::head(source, 4)?;
-    let text = match encoding_rs::Encoding::for_bom(&raw) {
+    let text = match encoding_rs::Encoding::for_bom(raw) {
         Some((enc, bom)) if enc == encoding_rs::UTF_8 => Text {
             encoding: TextEncoding::Utf8,
             bom,
@@ -86,17 +87,15 @@ struct Text {
 impl Text {
     /// The file as UTF-8 text from its first character (the byte order mark skipped).
     fn open<'a>(&self, source: &'a dyn Source) -> Result<Box<dyn Read + 'a>> {
-        let mut raw = source::open(source)?;
         let encoding = match self.encoding {
             TextEncoding::Utf8 => {
-                std::io::copy(&mut (&mut raw).take(self.bom as u64), &mut std::io::sink())
-                    .map_err(source::read_error)?;
-                return Ok(raw);
+                return source.open_at(self.bom as u64).map_err(source::read_error);
             }
             TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252,
             TextEncoding::Utf16le => encoding_rs::UTF_16LE,
             TextEncoding::Utf16be => encoding_rs::UTF_16BE,
         };
+        let raw = source::open(source)?;
         // Malformed sequences become U+FFFD, as `Encoding::decode` makes them.
         Ok(Box::new(
             encoding_rs_io::DecodeReaderBytesBuilder::new()

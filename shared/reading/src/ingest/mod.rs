@@ -115,7 +115,7 @@ fn read_streamed(source: &dyn Source, name: &str, options: &IngestOptions) -> Re
     // records are longer than the head) are judged again from all their bytes.
     match detect_format(&head, name)? {
         format @ (FileFormat::Csv | FileFormat::Tsv) => {
-            delimited::read(source, format, options).map(|t| named(t, name))
+            delimited::read(source, &head, format, options).map(|t| named(t, name))
         }
         FileFormat::Ndjson => json::read_ndjson(source, options).map(|t| named(t, name)),
         #[cfg(feature = "parquet")]
@@ -149,7 +149,7 @@ fn read_bytes(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table
     }
     let format = detect_format(bytes, name)?;
     match format {
-        FileFormat::Csv | FileFormat::Tsv => delimited::read(&bytes, format, options),
+        FileFormat::Csv | FileFormat::Tsv => delimited::read(&bytes, bytes, format, options),
         FileFormat::Json | FileFormat::Ndjson => json::read(bytes, format, options),
         #[cfg(feature = "excel")]
         FileFormat::Xlsx | FileFormat::Xls => {
