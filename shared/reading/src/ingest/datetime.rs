@@ -159,6 +159,31 @@ pub(crate) fn surviving(mask: u64, s: &str) -> u64 {
     out
 }
 
+/// The last text read and what it gave: a column of timestamps repeats its values row
+/// after row (flights' `time_hour`), and comparing a string is cheaper than parsing it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LastRead<T> {
+    text: String,
+    value: Option<T>,
+}
+
+impl<T: Copy> LastRead<T> {
+    /// `read(text)`, or what it gave for the same text last time.
+    #[inline]
+    pub(crate) fn get_or(&mut self, text: &str, read: impl FnOnce(&str) -> T) -> T {
+        if let Some(v) = self.value
+            && self.text == text
+        {
+            return v;
+        }
+        let v = read(text);
+        self.text.clear();
+        self.text.push_str(text);
+        self.value = Some(v);
+        v
+    }
+}
+
 /// The highest-priority format in a non-empty mask.
 pub(crate) fn first(mask: u64) -> Option<&'static DateFormat> {
     (mask != 0).then(|| &FORMATS[mask.trailing_zeros() as usize])

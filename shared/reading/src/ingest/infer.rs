@@ -24,9 +24,10 @@ use super::datetime::{self, TemporalKind};
 use crate::table::LogicalType;
 use crate::written::{self, Negative, NumberFormat, Written};
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, NullArray,
-    StringBuilder, Time64MicrosecondBuilder, TimestampMicrosecondBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Array, Float64Builder, Int64Array,
+    Int64Builder, NullArray, StringBuilder, Time64MicrosecondBuilder, TimestampMicrosecondBuilder,
 };
+use arrow::buffer::NullBuffer;
 use chrono::{NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -54,6 +55,18 @@ pub(crate) enum Number {
     Int(i64),
     /// The value and its decimal digits as written.
     Float(f64, u8),
+}
+
+/// What [`Inference::observe_plain`] read from a cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Plain {
+    /// A null, or a missing-value token.
+    Missing,
+    /// A plain number, always finite: what [`text_number`] gives for it in a column
+    /// whose decimal mark is a point.
+    Number(f64),
+    /// Anything else (a word, a date, a number written for people, a native value).
+    Other,
 }
 
 /// Parses a plain number (`-12.5`, `1e3`): the fast path. Numbers written for people
@@ -178,6 +191,10 @@ pub(crate) struct Inference {
     text_number: bool,
     /// Formats that parsed every text value so far.
     date_mask: u64,
+    /// The formats that parsed the last text value: the mask only narrows, so the
+    /// formats left after a repeat are those it narrowed to before.
+    #[serde(skip)]
+    last_date: datetime::LastRead<u64>,
     /// No branch but text is left: stop checking.
     settled_text: bool,
     all_integral: bool,
@@ -416,6 +433,7 @@ impl Inference {
             text_bool: true,
             text_number: true,
             date_mask: datetime::all_formats(),
+            last_date: datetime::LastRead::default(),
             settled_text: false,
             all_integral: true,
             saw_float: false,
@@ -485,6 +503,13 @@ impl Inference {
     }
 
     pub fn observe(&mut self, cell: Cell<'_>) {
+        self.observe_plain(cell);
+    }
+
+    /// Observes a cell and says what it read: [`Plain::Missing`] for a null,
+    /// [`Plain::Number`] for a plain number (the value a [`ColumnBuilder`] of a
+    /// point-decimal number column would parse again), [`Plain::Other`] otherwise.
+    pub fn observe_plain(&mut self, cell: Cell<'_>) -> Plain {
         match cell {
             Cell::Null => self.nulls += 1,
             Cell::Text(s) => match written::null_token(s) {
@@ -496,8 +521,9 @@ impl Inference {
                     self.values += 1;
                     self.texts += 1;
                     if !self.settled_text {
-                        self.observe_text(s);
+                        return self.observe_text(s);
                     }
+                    return Plain::Other;
                 }
             },
             Cell::Bool(_) => {
@@ -527,30 +553,40 @@ impl Inference {
                 }
             }
         }
+        match cell {
+            Cell::Null | Cell::Text(_) => Plain::Missing,
+            _ => Plain::Other,
+        }
     }
 
-    fn observe_text(&mut self, s: &str) {
+    fn observe_text(&mut self, s: &str) -> Plain {
         if self.text_bool {
             match written::boolean_word(s) {
                 Some((pair, _)) => self.boolean_words[pair] += 1,
                 None => self.text_bool = false,
             }
         }
-        if self.text_number {
-            self.observe_number(s);
-        }
+        let plain = if self.text_number {
+            self.observe_number(s)
+        } else {
+            Plain::Other
+        };
         if self.date_mask != 0 {
-            self.date_mask = datetime::surviving(self.date_mask, s.trim());
+            let mask = self.date_mask;
+            self.date_mask &= self
+                .last_date
+                .get_or(s.trim(), |t| datetime::surviving(mask, t));
         }
         if !self.text_bool && !self.text_number && self.date_mask == 0 {
             self.settled_text = true;
         }
+        plain
     }
 
     /// A plain number takes the fast path; anything else is tried as a number written
     /// for people (`$1,234.56`). A lone decimal comma (`1,5`) only counts where the
     /// delimiter is not a comma.
-    fn observe_number(&mut self, s: &str) {
+    fn observe_number(&mut self, s: &str) -> Plain {
         let hint_comma = self.decimal_comma_allowed;
         let plain = if hint_comma && looks_ambiguous(s) {
             None
@@ -561,10 +597,12 @@ impl Inference {
             Some(Number::Int(i)) => {
                 self.shown.plain(i as f64, 0);
                 self.note_int(i);
+                return Plain::Number(i as f64);
             }
             Some(Number::Float(f, d)) => {
                 self.shown.plain(f, d);
                 self.note_float(f, d);
+                return Plain::Number(f);
             }
             None => match written::read_number(s, hint_comma) {
                 Some(r) if r.decimal_comma == Some(true) && r.grouping.is_none() && !hint_comma => {
@@ -588,6 +626,7 @@ impl Inference {
                 None => self.text_number = false,
             },
         }
+        Plain::Other
     }
 
     /// Decides the column's type. `name` lets integer columns named like timestamps
@@ -765,6 +804,9 @@ pub(crate) fn text_number(s: &str, comma: bool) -> Option<f64> {
     written::read_number(s, comma).map(|r| r.value)
 }
 
+/// A temporal column's last text and its value.
+type LastValue = datetime::LastRead<Option<i64>>;
+
 /// Builds the Arrow array of a decided column from the same cells.
 #[derive(Debug)]
 pub(crate) enum ColumnBuilder {
@@ -773,15 +815,21 @@ pub(crate) enum ColumnBuilder {
     /// With whether the column's decimal mark is a comma.
     Int(Int64Builder, bool),
     Float(Float64Builder, bool),
-    Date(Date32Builder, Option<&'static datetime::DateFormat>),
+    Date(
+        Date32Builder,
+        Option<&'static datetime::DateFormat>,
+        LastValue,
+    ),
     DateTime(
         TimestampMicrosecondBuilder,
         Option<&'static datetime::DateFormat>,
         Option<i64>,
+        LastValue,
     ),
     Time(
         Time64MicrosecondBuilder,
         Option<&'static datetime::DateFormat>,
+        LastValue,
     ),
     Text(StringBuilder),
 }
@@ -798,15 +846,22 @@ impl ColumnBuilder {
             LogicalType::Float => {
                 ColumnBuilder::Float(Float64Builder::with_capacity(capacity), comma(d))
             }
-            LogicalType::Date => ColumnBuilder::Date(Date32Builder::with_capacity(capacity), fmt),
+            LogicalType::Date => ColumnBuilder::Date(
+                Date32Builder::with_capacity(capacity),
+                fmt,
+                LastValue::default(),
+            ),
             LogicalType::DateTime => ColumnBuilder::DateTime(
                 TimestampMicrosecondBuilder::with_capacity(capacity),
                 fmt,
                 d.epoch_unit_us,
+                LastValue::default(),
             ),
-            LogicalType::Time => {
-                ColumnBuilder::Time(Time64MicrosecondBuilder::with_capacity(capacity), fmt)
-            }
+            LogicalType::Time => ColumnBuilder::Time(
+                Time64MicrosecondBuilder::with_capacity(capacity),
+                fmt,
+                LastValue::default(),
+            ),
             LogicalType::Text => {
                 ColumnBuilder::Text(StringBuilder::with_capacity(capacity, 16 * capacity))
             }
@@ -837,9 +892,11 @@ impl ColumnBuilder {
                 Cell::Text(s) => text_number(s, *comma),
                 _ => None,
             }),
-            ColumnBuilder::Date(b, fmt) => b.append_option(match cell {
-                Cell::Text(s) => fmt
-                    .and_then(|f| datetime::parse(f, s.trim().as_bytes()))
+            ColumnBuilder::Date(b, fmt, last) => b.append_option(match cell {
+                Cell::Text(s) => last
+                    .get_or(s.trim(), |t| {
+                        fmt.and_then(|f| datetime::parse(f, t.as_bytes()))
+                    })
                     .map(|d| d as i32),
                 Cell::DateTime(dt) => Some(
                     dt.date()
@@ -848,21 +905,25 @@ impl ColumnBuilder {
                 ),
                 _ => None,
             }),
-            ColumnBuilder::DateTime(b, fmt, epoch) => b.append_option(match cell {
+            ColumnBuilder::DateTime(b, fmt, epoch, last) => b.append_option(match cell {
                 Cell::Text(s) => match epoch {
                     Some(unit) => match parse_number(s) {
                         Some(Number::Int(i)) => i.checked_mul(*unit),
                         _ => None,
                     },
-                    None => fmt.and_then(|f| datetime::parse(f, s.trim().as_bytes())),
+                    None => last.get_or(s.trim(), |t| {
+                        fmt.and_then(|f| datetime::parse(f, t.as_bytes()))
+                    }),
                 },
                 Cell::Int(i) => epoch.and_then(|unit| i.checked_mul(unit)),
                 Cell::Float(f) => epoch.map(|unit| f as i64 * unit),
                 Cell::DateTime(dt) => Some(dt.and_utc().timestamp_micros()),
                 _ => None,
             }),
-            ColumnBuilder::Time(b, fmt) => b.append_option(match cell {
-                Cell::Text(s) => fmt.and_then(|f| datetime::parse(f, s.trim().as_bytes())),
+            ColumnBuilder::Time(b, fmt, last) => b.append_option(match cell {
+                Cell::Text(s) => last.get_or(s.trim(), |t| {
+                    fmt.and_then(|f| datetime::parse(f, t.as_bytes()))
+                }),
                 Cell::DateTime(dt) => Some(
                     i64::from(dt.time().num_seconds_from_midnight()) * 1_000_000
                         + i64::from(dt.time().nanosecond() / 1000),
@@ -880,19 +941,48 @@ impl ColumnBuilder {
         }
     }
 
+    /// The array of a number column from the values [`Inference::observe_plain`] read,
+    /// without parsing its text again; `NaN` marks a missing value. None when the
+    /// column is not a number column with a point decimal mark, whose cells
+    /// [`ColumnBuilder::push`] reads as [`text_number`] did.
+    pub fn plain_numbers(d: &Decision, values: &[f64]) -> Option<ArrayRef> {
+        if comma(d) {
+            return None;
+        }
+        let nulls = || {
+            let n: NullBuffer = values.iter().map(|x| !x.is_nan()).collect();
+            (n.null_count() > 0).then_some(n)
+        };
+        // `as` takes NaN to 0: the value under a null is never read.
+        match d.logical {
+            LogicalType::Integer => Some(Arc::new(Int64Array::new(
+                values.iter().map(|&x| x as i64).collect(),
+                nulls(),
+            ))),
+            LogicalType::Float => Some(Arc::new(Float64Array::new(
+                values
+                    .iter()
+                    .map(|&x| if x.is_nan() { 0.0 } else { x })
+                    .collect(),
+                nulls(),
+            ))),
+            _ => None,
+        }
+    }
+
     pub fn finish(self) -> ArrayRef {
         match self {
             ColumnBuilder::Null(n) => Arc::new(NullArray::new(n)),
             ColumnBuilder::Bool(mut b) => Arc::new(b.finish()),
             ColumnBuilder::Int(mut b, _) => Arc::new(b.finish()),
             ColumnBuilder::Float(mut b, _) => Arc::new(b.finish()),
-            ColumnBuilder::Date(mut b, _) => Arc::new(b.finish()),
-            ColumnBuilder::DateTime(mut b, fmt, _) => {
+            ColumnBuilder::Date(mut b, ..) => Arc::new(b.finish()),
+            ColumnBuilder::DateTime(mut b, fmt, ..) => {
                 let utc = fmt.is_some_and(|f| f.pattern.contains('z') || f.pattern.ends_with('Z'));
                 let a = b.finish();
                 Arc::new(if utc { a.with_timezone("UTC") } else { a })
             }
-            ColumnBuilder::Time(mut b, _) => Arc::new(b.finish()),
+            ColumnBuilder::Time(mut b, ..) => Arc::new(b.finish()),
             ColumnBuilder::Text(mut b) => Arc::new(b.finish()),
         }
     }
@@ -908,6 +998,45 @@ mod tests {
             inf.observe(Cell::Text(v));
         }
         inf.decide("x")
+    }
+
+    /// The numbers inference hands over build the same array as parsing the text
+    /// again; a column with any cell off the plain path gets none to hand over.
+    #[test]
+    fn plain_numbers_build_what_parsing_builds() {
+        let columns: [&[&str]; 4] = [
+            &["12", "-3", "NA", "", " 7 ", "9007199254740993"],
+            &["4.50", "-0.25", "1e3", "null", "0.1", "2"],
+            &["1", "2", "$1,234", "3"],
+            &["1", "2", "007", "3"],
+        ];
+        for texts in columns {
+            let mut inf = Inference::new(false);
+            let read: Vec<Plain> = texts
+                .iter()
+                .map(|t| inf.observe_plain(Cell::Text(t)))
+                .collect();
+            let d = inf.decide("x");
+            let mut b = ColumnBuilder::new(&d, texts.len());
+            texts.iter().for_each(|t| b.push(Cell::Text(t)));
+            let parsed = b.finish();
+            let plain: Option<Vec<f64>> = read
+                .iter()
+                .map(|r| match r {
+                    Plain::Number(x) => Some(*x),
+                    Plain::Missing => Some(f64::NAN),
+                    Plain::Other => None,
+                })
+                .collect();
+            match plain {
+                Some(values) => {
+                    let handed =
+                        ColumnBuilder::plain_numbers(&d, &values).expect("a number column");
+                    assert_eq!(&handed, &parsed, "{texts:?}");
+                }
+                None => assert!(texts.iter().any(|t| t.contains('$') || t.starts_with('0'))),
+            }
+        }
     }
 
     #[test]
@@ -1002,7 +1131,7 @@ mod tests {
         let a = b.finish();
         let a = a
             .as_any()
-            .downcast_ref::<arrow::array::Int64Array>()
+            .downcast_ref::<Int64Array>()
             .unwrap();
         assert_eq!(a.values().to_vec(), [1234, 12, 3500]);
         // Words and tokens as written.

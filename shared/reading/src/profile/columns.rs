@@ -32,3 +32,39 @@ impl ColumnValues<'_> {
         }
     }
 }
+
+/// Some rows of a column, copied out in order (see [`ColumnValues::gather`]).
+#[derive(Debug)]
+pub(crate) enum GatheredColumn<'a> {
+    Number(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Text(Vec<Option<u32>>, &'a [String]),
+    None,
+}
+
+impl<'a> ColumnValues<'a> {
+    /// The values of these rows, contiguous: a pass that reads the same sampled rows
+    /// of a column many times (once per pair of columns) then reads memory in order.
+    pub(crate) fn gather(&self, rows: &[usize]) -> GatheredColumn<'a> {
+        match *self {
+            ColumnValues::Number(x) => GatheredColumn::Number(rows.iter().map(|&i| x[i]).collect()),
+            ColumnValues::Bool(x) => GatheredColumn::Bool(rows.iter().map(|&i| x[i]).collect()),
+            ColumnValues::Text(x, labels) => {
+                GatheredColumn::Text(rows.iter().map(|&i| x[i]).collect(), labels)
+            }
+            ColumnValues::None => GatheredColumn::None,
+        }
+    }
+}
+
+impl GatheredColumn<'_> {
+    /// The gathered rows as a column of their own.
+    pub(crate) fn view(&self) -> ColumnValues<'_> {
+        match self {
+            GatheredColumn::Number(x) => ColumnValues::Number(x),
+            GatheredColumn::Bool(x) => ColumnValues::Bool(x),
+            GatheredColumn::Text(x, labels) => ColumnValues::Text(x, labels),
+            GatheredColumn::None => ColumnValues::None,
+        }
+    }
+}

@@ -17,11 +17,11 @@
 //! columns with at most [`MAX_BY_VALUES`] values (or [`MAX_KEY_VALUES`] for a
 //! dependency), at most one conditional per column.
 
+use super::HashMap;
 use super::columns::ColumnValues;
 use super::stats::quantiles;
 use super::{ColumnKind, ColumnProfile, ValueCount};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// A `by` column may have at most this many values.
 pub const MAX_BY_VALUES: u64 = 50;
@@ -187,13 +187,18 @@ pub(crate) fn conditionals(
         .collect();
     // Every candidate edge (strength, target, by), strongest first.
     let mut edges: Vec<(f64, usize, usize)> = Vec::new();
+    // The edges are measured on the sampled rows, gathered once: each of the many
+    // (target, by) pairs then reads them in order.
+    let gathered: Vec<_> = values.iter().map(|v| v.gather(keep)).collect();
+    let sampled: Vec<ColumnValues<'_>> = gathered.iter().map(|g| g.view()).collect();
+    let every: Vec<usize> = (0..keep.len()).collect();
     for t in 0..cols.len() {
         for &b in &bys {
             if b == t {
                 continue;
             }
             if cols[b].distinct <= MAX_BY_VALUES {
-                if let Some(s) = association(&values[t], &values[b], &cols[t], keep) {
+                if let Some(s) = association(&sampled[t], &sampled[b], &cols[t], &every) {
                     edges.push((s, t, b));
                 }
                 continue;
@@ -209,7 +214,7 @@ pub(crate) fn conditionals(
             if !few && cols[t].kind != ColumnKind::Numeric {
                 continue;
             }
-            if let Some(s) = dependency(&values[t], &values[b], &cols[t], keep) {
+            if let Some(s) = dependency(&sampled[t], &sampled[b], &cols[t], &every) {
                 edges.push(if few { (s, b, t) } else { (s, t, b) });
             }
         }
@@ -338,7 +343,7 @@ fn modal_counts(
     by: &[Option<u32>],
     keep: &[usize],
 ) -> Option<f64> {
-    let mut counts: HashMap<(u32, u64), u64> = HashMap::new();
+    let mut counts: HashMap<(u32, u64), u64> = HashMap::default();
     let mut rows = 0u64;
     for &i in keep {
         if let (Some(v), Some(b)) = (x(i), by[i]) {
@@ -346,7 +351,7 @@ fn modal_counts(
             rows += 1;
         }
     }
-    let mut best: HashMap<u32, u64> = HashMap::new();
+    let mut best: HashMap<u32, u64> = HashMap::default();
     for (&(b, _), &n) in &counts {
         let slot = best.entry(b).or_default();
         *slot = (*slot).max(n);
@@ -422,19 +427,27 @@ fn groups(
 
 /// Share of a number's variance explained by a category (η², the correlation ratio).
 fn eta_squared(x: &[Option<f64>], by: &[Option<u32>], keep: &[usize]) -> Option<f64> {
-    let pairs: Vec<(f64, u32)> = keep.iter().filter_map(|&i| Some((x[i]?, by[i]?))).collect();
-    if pairs.len() < 20 {
+    let pairs = || keep.iter().filter_map(|&i| Some((x[i]?, by[i]?)));
+    let (mut sum, mut count) = (Vec::<f64>::new(), Vec::<u64>::new());
+    // -0.0 as `Iterator::sum` starts.
+    let (mut n, mut all) = (0usize, -0.0f64);
+    for (v, g) in pairs() {
+        let g = g as usize;
+        if g >= sum.len() {
+            sum.resize(g + 1, 0.0);
+            count.resize(g + 1, 0);
+        }
+        sum[g] += v;
+        count[g] += 1;
+        n += 1;
+        all += v;
+    }
+    if n < 20 {
         return None;
     }
-    let groups = pairs.iter().map(|p| p.1 as usize + 1).max().unwrap_or(0);
-    let (mut sum, mut count) = (vec![0.0; groups], vec![0u64; groups]);
-    for &(v, g) in &pairs {
-        sum[g as usize] += v;
-        count[g as usize] += 1;
-    }
-    let mean = pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64;
-    let total: f64 = pairs.iter().map(|p| (p.0 - mean).powi(2)).sum();
-    let between: f64 = (0..groups)
+    let mean = all / n as f64;
+    let total: f64 = pairs().map(|(v, _)| (v - mean).powi(2)).sum();
+    let between: f64 = (0..sum.len())
         .filter(|&g| count[g] > 0)
         .map(|g| count[g] as f64 * (sum[g] / count[g] as f64 - mean).powi(2))
         .sum();

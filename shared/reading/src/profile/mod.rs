@@ -410,29 +410,49 @@ fn add_array(acc: &mut Values, array: &ArrayRef) {
             match array.data_type() {
                 DataType::Int64 => {
                     let a = array.as_primitive::<Int64Type>();
-                    v.extend((0..n).map(|i| valid(i).then(|| a.value(i) as f64)));
+                    extend_numbers(v, a, |x| x as f64);
                 }
                 DataType::Float64 => {
                     let a = array.as_primitive::<Float64Type>();
-                    v.extend(
-                        (0..n).map(|i| valid(i).then(|| a.value(i)).filter(|x| x.is_finite())),
-                    );
+                    let start = v.len();
+                    extend_numbers(v, a, |x| x);
+                    for x in &mut v[start..] {
+                        *x = x.filter(|x| x.is_finite());
+                    }
                 }
                 DataType::Date32 => {
                     let a = array.as_primitive::<Date32Type>();
-                    v.extend((0..n).map(|i| valid(i).then(|| f64::from(a.value(i)) * 86_400.0)));
+                    extend_numbers(v, a, |d| f64::from(d) * 86_400.0);
                 }
                 DataType::Timestamp(..) => {
                     let a = array.as_primitive::<TimestampMicrosecondType>();
-                    v.extend((0..n).map(|i| valid(i).then(|| a.value(i) as f64 / 1e6)));
+                    extend_numbers(v, a, |us| us as f64 / 1e6);
                 }
                 DataType::Time64(_) => {
                     let a = array.as_primitive::<Time64MicrosecondType>();
-                    v.extend((0..n).map(|i| valid(i).then(|| a.value(i) as f64 / 1e6)));
+                    extend_numbers(v, a, |us| us as f64 / 1e6);
                 }
                 _ => v.extend(std::iter::repeat_n(None, n)),
             }
         }
+    }
+}
+
+/// Appends a primitive array's values as numbers, reading its null mask directly (a
+/// call through `dyn Array` per value was most of the time it took).
+fn extend_numbers<T: arrow::datatypes::ArrowPrimitiveType>(
+    v: &mut Vec<Option<f64>>,
+    a: &arrow::array::PrimitiveArray<T>,
+    to_f64: impl Fn(T::Native) -> f64,
+) {
+    match a.nulls() {
+        None => v.extend(a.values().iter().map(|&x| Some(to_f64(x)))),
+        Some(nulls) => v.extend(
+            a.values()
+                .iter()
+                .zip(nulls.iter())
+                .map(|(&x, valid)| valid.then(|| to_f64(x))),
+        ),
     }
 }
 
@@ -501,24 +521,32 @@ fn column_profile(
             p.top_values.sort_by_key(|v| std::cmp::Reverse(v.count));
         }
         Values::Number(v) => {
-            let mut sorted: Vec<f64> = v.iter().flatten().copied().collect();
-            sorted.sort_unstable_by(f64::total_cmp);
-            present = sorted.len() as u64;
-            let (mut stats, distinct) = numeric_stats(&sorted, bins::Binning::of(info.logical), o);
+            let present_values: Vec<f64> = v.iter().flatten().copied().collect();
+            // Most columns repeat their values (years, codes, delays): what depends
+            // only on a value is computed once per run of equal values.
+            let runs = stats::Runs::of(&present_values);
+            drop(present_values);
+            present = runs.len() as u64;
+            let distinct = runs.runs().len() as u64;
+            let mut stats = numeric_stats(&runs, bins::Binning::of(info.logical), o);
             p.distinct = distinct;
             if let Some(s) = &mut stats
                 && info.logical == LogicalType::Integer
             {
-                s.encoding = NumberEncoding::detect(&sorted, distinct);
+                let values: Vec<f64> = runs.runs().iter().map(|r| r.0).collect();
+                s.encoding = NumberEncoding::detect(&values, distinct);
             }
             if info.logical.is_temporal() {
-                p.datetime = Some(datetime_stats(&sorted, info.logical));
+                p.datetime = Some(datetime_stats(runs.runs(), info.logical));
             } else {
                 // Distinct values spread over the range, as text, for PII checks.
-                let mut d: Vec<f64> = sorted.clone();
-                d.dedup();
-                let step = (d.len() / 300).max(1);
-                sample_text = d.iter().step_by(step).map(|x| format!("{x}")).collect();
+                let step = (runs.runs().len() / 300).max(1);
+                sample_text = runs
+                    .runs()
+                    .iter()
+                    .step_by(step)
+                    .map(|(x, _)| format!("{x}"))
+                    .collect();
             }
             p.numeric = stats;
         }
@@ -636,75 +664,71 @@ fn kind_of(p: &ColumnProfile, distinct_ratio: f64, present: u64) -> ColumnKind {
 }
 
 fn numeric_stats(
-    sorted: &[f64],
+    runs: &stats::Runs,
     binning: bins::Binning,
     o: &ProfileOptions,
-) -> (Option<NumericStats>, u64) {
-    if sorted.is_empty() {
-        return (None, 0);
+) -> Option<NumericStats> {
+    if runs.is_empty() {
+        return None;
     }
-    let n = sorted.len();
-    let (mean, std, skew) = stats::moments(sorted);
+    let n = runs.len();
+    let (mean, std, skew) = stats::moments(runs.values());
     let t = o.tail.min(n);
     // The histogram spans the tail-th values, never the extremes: with fewer than
     // 2 × tail values there is no such span, and no histogram.
-    let span = (o.tail > 0 && n >= 2 * o.tail).then(|| (sorted[o.tail - 1], sorted[n - o.tail]));
-    // Runs of equal values: distinct count and modes.
-    let mut runs: Vec<(f64, u64)> = Vec::new();
-    for &x in sorted {
-        match runs.last_mut() {
-            Some((v, c)) if *v == x => *c += 1,
-            _ => runs.push((x, 1)),
-        }
-    }
-    let distinct = runs.len() as u64;
-    let mut modes: Vec<(f64, u64)> = runs.into_iter().filter(|(_, c)| *c > 1).collect();
+    let span = (o.tail > 0 && n >= 2 * o.tail).then(|| (runs.at(o.tail - 1), runs.at(n - o.tail)));
+    let mut modes: Vec<(f64, u64)> = runs
+        .runs()
+        .iter()
+        .copied()
+        .filter(|(_, c)| *c > 1)
+        .collect();
     modes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.total_cmp(&b.0)));
     modes.truncate(20);
-    let stats = NumericStats {
+    Some(NumericStats {
         count: n as u64,
-        min: sorted[0],
-        max: sorted[n - 1],
+        min: runs.at(0),
+        max: runs.at(n - 1),
         mean,
         std,
         skew,
-        quantiles: stats::quantiles(sorted, o.quantile_points),
+        quantiles: runs.quantiles(o.quantile_points),
         histogram: span.map_or_else(Histogram::default, |(lo, hi)| {
-            stats::histogram(sorted, lo, hi, o.histogram_bins)
+            stats::histogram(runs.runs(), lo, hi, o.histogram_bins)
         }),
-        smallest: sorted[..t].to_vec(),
-        largest: sorted[n - t..].to_vec(),
+        smallest: runs.values().take(t).collect(),
+        largest: runs.values().skip(n - t).collect(),
         modes,
-        integral: sorted.iter().all(|x| x.fract() == 0.0),
+        integral: runs.runs().iter().all(|(x, _)| x.fract() == 0.0),
         encoding: None,
-        fine: fine_bins(sorted, binning),
-    };
-    (Some(stats), distinct)
+        fine: fine_bins(runs.runs(), binning),
+    })
 }
 
-/// Counts per fixed bin; the values are sorted, so bins come in order.
-fn fine_bins(sorted: &[f64], binning: bins::Binning) -> Vec<(i32, u64)> {
+/// Counts per fixed bin; the runs are sorted, so bins come in order.
+fn fine_bins(runs: &[(f64, u64)], binning: bins::Binning) -> Vec<(i32, u64)> {
     let mut out: Vec<(i32, u64)> = Vec::new();
-    for &x in sorted {
+    for &(x, n) in runs {
         let b = binning.bin(x);
         match out.last_mut() {
-            Some((last, c)) if *last == b => *c += 1,
-            _ => out.push((b, 1)),
+            Some((last, c)) if *last == b => *c += n,
+            _ => out.push((b, n)),
         }
     }
     out
 }
 
-fn datetime_stats(sorted_seconds: &[f64], logical: LogicalType) -> DatetimeStats {
+/// Calendar profiles of temporal values given as runs of (seconds, count).
+fn datetime_stats(runs: &[(f64, u64)], logical: LogicalType) -> DatetimeStats {
     let mut weekday = vec![0u64; 7];
     let mut month = vec![0u64; 12];
     let mut hour = vec![0u64; 24];
     let mut gran = Granularity::Year;
-    for &s in sorted_seconds {
+    for &(s, n) in runs {
         let micros = (s * 1e6).round() as i64;
         let g = if logical == LogicalType::Time {
             let secs = micros / 1_000_000;
-            hour[((secs / 3600) % 24) as usize] += 1;
+            hour[((secs / 3600) % 24) as usize] += n;
             if micros % 1_000_000 != 0 {
                 Granularity::Subsecond
             } else if secs % 60 != 0 {
@@ -719,9 +743,9 @@ fn datetime_stats(sorted_seconds: &[f64], logical: LogicalType) -> DatetimeStats
                 continue;
             };
             let dt = dt.naive_utc();
-            weekday[dt.weekday().num_days_from_monday() as usize] += 1;
-            month[dt.month0() as usize] += 1;
-            hour[dt.hour() as usize] += 1;
+            weekday[dt.weekday().num_days_from_monday() as usize] += n;
+            month[dt.month0() as usize] += n;
+            hour[dt.hour() as usize] += n;
             if micros % 1_000_000 != 0 {
                 Granularity::Subsecond
             } else if dt.second() != 0 {
