@@ -14,7 +14,16 @@ if [ "${1:-}" = --dev ]; then
   trunk build --offline --dist "$dist" >&2
 else
   trunk build --release --offline --dist "$dist" >&2
+  # Compressed once here at the best levels, so the relay serves these files instead
+  # of compressing each response on the fly at a fast level (tower-http's
+  # precompressed ServeDir): a first visit's reader and page are 20 % smaller in
+  # brotli 11 than in the relay's own brotli.
+  for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
+    brotli -q 11 -f -k -o "$f.br" "$f"
+    gzip -9 -n -f -k "$f"
+  done
   for f in "$dist"/*.wasm; do
-    printf 'page: %s %s bytes, %s gzip -9\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)" >&2
+    printf 'page: %s %s bytes, %s brotli 11, %s gzip -9\n' "$(basename "$f")" "$(stat -c %s "$f")" \
+      "$(stat -c %s "$f.br")" "$(stat -c %s "$f.gz")" >&2
   done
 fi

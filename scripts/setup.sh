@@ -2,7 +2,7 @@
 # Installs what the build and the tests need, skipping what is already there:
 # the wasm32 target, wasm-bindgen-cli at the exact version of the wasm-bindgen crate in
 # Cargo.lock, trunk 0.21.14 (builds the page), Debian's chromium, chromium-driver and
-# clang (zstd-sys compiles C for wasm32), npm's binaryen (wasm-opt for the shipped page)
+# clang (zstd-sys compiles C for wasm32), brotli (precompresses the shipped page), npm's binaryen (wasm-opt for the shipped page)
 # and playwright-core (drives Chromium in tests/browser), and with --tests curl, a
 # Python venv with pandas, pyarrow, openpyxl and requests for the read-back and
 # user-guide tests, with maturin, polars and PySpark for the Python package's tests,
@@ -24,6 +24,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v clang >/dev/null || missing+=(clang)
 command -v npm >/dev/null || missing+=(nodejs npm)
+# Precompresses the shipped page's wasm at the best brotli level (scripts/build-page.sh).
+command -v brotli >/dev/null || missing+=(brotli)
 [ "${1:-}" = --tests ] && ! command -v curl >/dev/null && missing+=(curl)
 # libFuzzer (cargo fuzz) is C++, built by its crate.
 [ "${1:-}" = --tests ] && ! command -v g++ >/dev/null && missing+=(g++)

@@ -89,6 +89,11 @@ pub struct GenerateRequest {
     /// Standard CSV/TSV with plain values instead of the source's way of writing.
     #[serde(default)]
     pub plain: bool,
+    /// The SafeProfile the page shows for the file. The template and the source's way
+    /// of writing come from it: when the reader read the file first, the full worker
+    /// reads it again with a guard of its own, and makes what the page showed.
+    #[serde(default)]
+    pub released: Option<Box<shared::SafeProfile>>,
 }
 
 /// Worker → UI thread.
@@ -97,6 +102,12 @@ pub struct GenerateRequest {
 pub enum Event {
     /// The worker has started and takes requests.
     Ready,
+    /// The reader declined a file that only the full worker reads (Parquet, a
+    /// workbook): the page sends the request there.
+    NeedsFullWorker {
+        /// The file.
+        id: FileId,
+    },
     /// Work in progress.
     Progress {
         /// The file.
@@ -170,6 +181,7 @@ impl Event {
             Event::Ready | Event::Crashed { .. } => None,
             Event::Bundled { .. } => Some(BATCH),
             Event::Progress { id, .. }
+            | Event::NeedsFullWorker { id }
             | Event::DemoMade { id }
             | Event::Inspected { id, .. }
             | Event::Generated { id, .. }
@@ -291,6 +303,7 @@ mod tests {
             spec: None,
             spec_source: Provenance::new(shared::contract::SpecSource::Template),
             plain: true,
+            released: None,
         });
         let json = serde_json::to_string(&r).unwrap();
         assert!(json.starts_with(r#"{"type":"generate","id":3"#), "{json}");

@@ -170,6 +170,23 @@ pub fn inspect_source(
     inspect_table(table, options)
 }
 
+/// [`inspect_source`] for text files only (CSV, TSV, JSON, NDJSON): a program that
+/// calls only this one links no Parquet or Excel reader (the page's small first
+/// worker). A binary file is an error for which [`needs_every_reader`] is true.
+pub fn inspect_text_source(
+    source: &dyn Source,
+    name: &str,
+    options: &InspectOptions,
+) -> Result<Inspected> {
+    let table = crate::ingest::read_text_source(source, name, &options.ingest)?;
+    inspect_table(table, options)
+}
+
+/// Whether [`inspect_text_source`] declined a file that [`inspect_source`] reads.
+pub fn needs_every_reader(e: &Error) -> bool {
+    crate::ingest::is_binary_format(e)
+}
+
 /// Profiles and guards a table already read (Arrow data handed over in memory, or a
 /// table joined from partitions: see [`crate::ingest::batches`]).
 pub fn inspect_table(table: Table, options: &InspectOptions) -> Result<Inspected> {

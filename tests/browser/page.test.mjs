@@ -263,6 +263,53 @@ function assert(cond, message) { if (!cond) throw new Error(message); }
 const relay = await startRelay();
 const figures = {};
 
+/** Bytes a response took on the wire (compressed as the relay served it), and its
+ *  file name. Worker scripts and their wasm are fetched by the page's target too. */
+function recordTransfers(page) {
+  const got = [];
+  page.on('requestfinished', (r) => {
+    got.push(r.sizes().then((s) => ({ file: new URL(r.url()).pathname.split('/').pop(), bytes: s.responseBodySize + s.responseHeadersSize })));
+  });
+  return async () => Promise.all(got.slice());
+}
+
+await check('a first visit fetches the page and the small reader, not the full worker, until the first CSV is profiled; Generate then brings the full worker (RELEASE_DIST=1: at most 2.0 MB)', async () => {
+  // Nothing cached from the other checks: a first visit.
+  const first = await browser.newPage();
+  await (await browser.newCDPSession(first)).send('Network.clearBrowserCache');
+  const transfers = recordTransfers(first);
+  await first.goto(relay.url);
+  await first.waitForSelector('#mode-notice', { timeout: 30000 });
+  await addFiles(first, path.join(DATASETS, 'iris.csv'));
+  await waitReady(first, 'iris.csv');
+  const read = await transfers();
+  const total = read.reduce((sum, t) => sum + t.bytes, 0);
+  const files = read.map((t) => `${t.file} ${(t.bytes / 1e3).toFixed(0)} KB`).join(', ');
+  figures.firstVisit = `${(total / 1e6).toFixed(2)} MB until iris.csv was profiled (${files})`;
+  assert(read.some((t) => t.file === 'reader_bg.wasm'), `the reader was not fetched: ${files}`);
+  assert(!read.some((t) => t.file === 'worker_bg.wasm'), `the full worker was fetched before the first profile: ${files}`);
+  if (process.env.RELEASE_DIST) assert(total <= 2.0e6, figures.firstVisit);
+  const { file } = await generate(first, 'iris.csv', { rows: 10, seed: 1 });
+  assert(parseCsv(fs.readFileSync(file, 'utf8')).length === 11, 'ten rows and a header');
+  assert((await transfers()).some((t) => t.file === 'worker_bg.wasm'), 'Generate ran without the full worker');
+  // A Parquet file dropped now is read by the full worker; one dropped first, by the
+  // reader handing it on, as the next check's fresh page shows.
+  await addFiles(first, path.join(DATASETS, 'penguins.parquet'));
+  await waitReady(first, 'penguins.parquet');
+  await first.close();
+});
+
+await check('a Parquet file and a workbook dropped on a fresh page are handed from the reader to the full worker and read', async () => {
+  const page = await openPage(relay.url);
+  await addFiles(page, [path.join(DATASETS, 'penguins.parquet'), path.join(DATASETS, 'iris.xlsx'), path.join(DATASETS, 'iris.csv')]);
+  for (const name of ['penguins.parquet', 'iris.xlsx', 'iris.csv']) {
+    const c = await waitReady(page, name, 120000);
+    assert(await c.locator('.error').count() === 0, `${name}: ${await c.locator('.error').allTextContents()}`);
+  }
+  await generate(page, 'penguins.parquet', { rows: 20, seed: 3 });
+  await page.close();
+});
+
 await check('penguins.csv: profile shows, Generate, the CSV download has the rows asked and the same columns and types', async () => {
   const page = await openPage(relay.url);
   assert((await page.textContent('#mode-notice')).includes('Template mode'), 'the page should say it is in template mode');
@@ -960,6 +1007,13 @@ await check('flights.csv (336,776 rows) profiles and generates in the worker', a
   await generate(page, 'flights.csv', { seed: 1 }, 600000);
   figures.flights = await c.locator('.made').textContent();
   await page.screenshot({ path: path.join(SHOTS, 'page-after-flights.png'), fullPage: false });
+  // Dropped again, the file is read by the full worker (ready since the first read):
+  // the same profile, and its own time.
+  await addFiles(page, path.join(DATASETS, 'flights.csv'));
+  const again = await waitReady(page, 'flights (2).csv', 300000);
+  figures.flightsProfileFullWorker = await again.locator('p.meta', { hasText: 'Read and profiled' }).textContent();
+  const columns = async (card) => card.locator('table.columns tbody tr').allTextContents();
+  assert(JSON.stringify(await columns(again)) === JSON.stringify(await columns(c)), 'the full worker profiles flights as the reader did');
   await page.close();
 });
 

@@ -840,6 +840,28 @@ async fn the_page_docs_and_openapi_are_served_offline() {
         .await
         .unwrap();
     assert_eq!(res.headers()["content-encoding"], "gzip");
+    // A file the page's build compressed is served as built (scripts/build-page.sh
+    // writes `X.br` at brotli 11), with the original's type; one it did not compress
+    // is compressed on the fly.
+    let module = vec![7u8; 64 * 1024];
+    std::fs::write(dist.join("reader_bg.wasm"), &module).unwrap();
+    std::fs::write(dist.join("reader_bg.wasm.br"), b"built at brotli 11").unwrap();
+    let fetch = |encoding: &'static str| {
+        c.get(format!("{}/reader_bg.wasm", relay.url))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let res = fetch("gzip, br").await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["content-type"], "application/wasm");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"built at brotli 11");
+    let res = fetch("gzip").await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let gzipped = res.bytes().await.unwrap();
+    assert!(gzipped.len() < module.len() / 10, "{} bytes", gzipped.len());
+    let res = fetch("identity").await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.bytes().await.unwrap().as_ref(), module.as_slice());
     let docs = c.get(format!("{}/docs", relay.url)).send().await.unwrap();
     let html = docs.text().await.unwrap();
     for needle in [

@@ -147,7 +147,10 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
             card.step(Step::Idle);
             super::batch::on_file_done(state);
         }
-        Event::Ready | Event::Crashed { .. } | Event::Bundled { .. } => {}
+        Event::Ready
+        | Event::Crashed { .. }
+        | Event::Bundled { .. }
+        | Event::NeedsFullWorker { .. } => {}
     }
 }
 

@@ -61,6 +61,7 @@ fn generate_with(state: AppState, card: Card, bypass: bool) {
         spec: None,
         spec_source: template,
         plain: !settings.as_source.get_untracked(),
+        released: file.safe.as_deref().cloned().map(Box::new),
     };
     let use_cache = settings.use_cache.get_untracked() && !bypass;
     let mode = settings.mode.get_untracked();

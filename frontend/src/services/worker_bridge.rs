@@ -1,6 +1,12 @@
-//! The UI thread's side of the worker: starts it, attaches each file's `File` to the
-//! requests about it, and turns a crash into a per-file error plus a fresh worker, so one
-//! bad file never stops the others.
+//! The UI thread's side of the workers: starts them, routes each request to one,
+//! attaches each file's `File` to the requests about it, and turns a crash into a
+//! per-file error plus a fresh worker, so one bad file never stops the others.
+//!
+//! Two workers, so a first visit downloads little: the *reader* (a small module that
+//! reads, profiles and guards text files) starts with the page and reads the files
+//! dropped before the *full* worker (every step, every format) is ready; the full one
+//! is fetched once the reader has read a file, or at once when a request needs it.
+//! Once the full worker is ready it reads everything, and an idle reader is stopped.
 
 use crate::protocol::{Event, FileId, Request};
 use std::cell::RefCell;
@@ -13,24 +19,67 @@ use web_sys::{File, MessageEvent, Worker};
 /// Where events go: the event, and its attachment (the output Blob, or null).
 pub type Listener = Rc<dyn Fn(Event, JsValue)>;
 
-/// The worker script Trunk writes (`data-loader-shim` on the worker target).
-const WORKER_URL: &str = "./worker_loader.js";
+/// Which worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Reader,
+    Full,
+}
 
-struct Bridge {
+impl Kind {
+    /// The worker scripts Trunk writes (`data-loader-shim` on the worker targets).
+    fn url(self) -> &'static str {
+        match self {
+            Kind::Reader => "./reader_loader.js",
+            Kind::Full => "./worker_loader.js",
+        }
+    }
+}
+
+/// One running worker.
+struct Handle {
     worker: Worker,
     /// Which worker this is: events from a replaced one are ignored.
     generation: u32,
-    files: HashMap<FileId, File>,
-    /// Files with work in the worker: which step it is at (said if it dies) and the
-    /// request's message (sent again to a new worker when one file's reading is
-    /// stopped).
-    in_flight: HashMap<FileId, (Step, js_sys::Array)>,
     /// Messages posted before the worker said Ready: a worker drops messages that
     /// arrive while its wasm is still loading.
     queue: Option<Vec<js_sys::Array>>,
-    listener: Listener,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl Handle {
+    fn send(&mut self, message: js_sys::Array) {
+        match &mut self.queue {
+            Some(queue) => queue.push(message),
+            None => post(&self.worker, &message),
+        }
+    }
+
+    fn is_ready(&self) -> bool {
+        self.queue.is_none()
+    }
+}
+
+/// A request a worker is working on.
+#[derive(Clone)]
+struct InFlight {
+    /// Which step it is at (said if the worker dies).
+    step: Step,
+    /// The message (sent again to a new worker when one file's reading is stopped, or
+    /// to the full worker when the reader declines the file).
+    message: js_sys::Array,
+    on: Kind,
+}
+
+struct Bridge {
+    reader: Option<Handle>,
+    full: Option<Handle>,
+    /// The last generation given to a worker.
+    generation: u32,
+    files: HashMap<FileId, File>,
+    in_flight: HashMap<FileId, InFlight>,
+    listener: Listener,
 }
 
 thread_local! {
@@ -72,13 +121,112 @@ impl Step {
     }
 }
 
-/// Starts the worker; `listener` receives every event.
+/// Starts the reader; `listener` receives every event.
 pub fn start(listener: Listener) -> Result<(), String> {
-    spawn(listener, HashMap::new(), 0)
+    BRIDGE.with_borrow_mut(|b| {
+        let mut bridge = Bridge {
+            reader: None,
+            full: None,
+            generation: 0,
+            files: HashMap::new(),
+            in_flight: HashMap::new(),
+            listener,
+        };
+        bridge.handle(Kind::Reader)?;
+        *b = Some(bridge);
+        Ok(())
+    })
 }
 
-fn spawn(listener: Listener, files: HashMap<FileId, File>, generation: u32) -> Result<(), String> {
-    let worker = Worker::new(WORKER_URL).map_err(|e| format!("cannot start the worker: {e:?}"))?;
+impl Bridge {
+    /// The running worker of this kind, started if there is none.
+    fn handle(&mut self, kind: Kind) -> Result<&mut Handle, String> {
+        let slot = match kind {
+            Kind::Reader => &mut self.reader,
+            Kind::Full => &mut self.full,
+        };
+        if slot.is_none() {
+            self.generation += 1;
+            *slot = Some(spawn(kind, self.generation)?);
+        }
+        Ok(slot.as_mut().expect("just started"))
+    }
+
+    fn kind_of(&self, generation: u32) -> Option<Kind> {
+        let is = |h: &Option<Handle>| h.as_ref().is_some_and(|h| h.generation == generation);
+        if is(&self.reader) {
+            Some(Kind::Reader)
+        } else if is(&self.full) {
+            Some(Kind::Full)
+        } else {
+            None
+        }
+    }
+
+    fn take(&mut self, kind: Kind) -> Option<Handle> {
+        match kind {
+            Kind::Reader => self.reader.take(),
+            Kind::Full => self.full.take(),
+        }
+    }
+
+    /// Sends a message to a worker of this kind, noting the work it starts; a worker
+    /// that cannot be started fails the request at once.
+    fn dispatch(&mut self, kind: Kind, id: FileId, step: Option<Step>, message: js_sys::Array) {
+        match self.handle(kind) {
+            Ok(handle) => {
+                handle.send(message.clone());
+                if let Some(step) = step {
+                    self.in_flight.insert(
+                        id,
+                        InFlight {
+                            step,
+                            message,
+                            on: kind,
+                        },
+                    );
+                }
+            }
+            Err(e) => {
+                if step.is_some() {
+                    let listener = self.listener.clone();
+                    let message = step.map_or(e.clone(), |s| s.failure(&e));
+                    // Delivered after the borrow ends.
+                    wasm_bindgen_futures::spawn_local(async move {
+                        listener(Event::Failed { id, message }, JsValue::NULL);
+                    });
+                }
+            }
+        }
+    }
+
+    /// Where a request goes: reading to whichever worker is ready (the full one once
+    /// it is), everything else to the full worker.
+    fn route(&self, request: &Request) -> Kind {
+        match request {
+            Request::Inspect { .. } if !self.full.as_ref().is_some_and(Handle::is_ready) => {
+                Kind::Reader
+            }
+            _ => Kind::Full,
+        }
+    }
+
+    /// Stops the reader once the full worker reads everything and the reader has
+    /// nothing left to do: its memory grew with the largest file it read.
+    fn retire_idle_reader(&mut self) {
+        let full_ready = self.full.as_ref().is_some_and(Handle::is_ready);
+        let reader_busy = self.in_flight.values().any(|f| f.on == Kind::Reader);
+        if full_ready
+            && !reader_busy
+            && let Some(reader) = self.reader.take()
+        {
+            reader.worker.terminate();
+        }
+    }
+}
+
+fn spawn(kind: Kind, generation: u32) -> Result<Handle, String> {
+    let worker = Worker::new(kind.url()).map_err(|e| format!("cannot start the worker: {e:?}"))?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let data = js_sys::Array::from(&e.data());
         let json = data.get(0).as_string().unwrap_or_default();
@@ -97,39 +245,48 @@ fn spawn(listener: Listener, files: HashMap<FileId, File>, generation: u32) -> R
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    BRIDGE.with_borrow_mut(|b| {
-        *b = Some(Bridge {
-            worker,
-            generation,
-            files,
-            in_flight: HashMap::new(),
-            queue: Some(Vec::new()),
-            listener,
-            _on_message: on_message,
-            _on_error: on_error,
-        })
-    });
-    Ok(())
+    Ok(Handle {
+        worker,
+        generation,
+        queue: Some(Vec::new()),
+        _on_message: on_message,
+        _on_error: on_error,
+    })
 }
 
 fn deliver(generation: u32, event: Event, attachment: JsValue) {
     let listener = BRIDGE.with_borrow_mut(|b| {
-        let b = b.as_mut().filter(|b| b.generation == generation)?;
-        if let Event::Ready = event {
-            for message in b.queue.take().unwrap_or_default() {
-                post(&b.worker, &message);
+        let b = b.as_mut()?;
+        let kind = b.kind_of(generation)?;
+        match &event {
+            Event::Ready => {
+                let handle = b.handle(kind).ok()?;
+                for message in handle.queue.take().unwrap_or_default() {
+                    post(&handle.worker, &message);
+                }
+                b.retire_idle_reader();
+                return None;
             }
+            Event::NeedsFullWorker { id } => {
+                if let Some(f) = b.in_flight.remove(id) {
+                    b.dispatch(Kind::Full, *id, Some(f.step), f.message);
+                }
+                return None;
+            }
+            _ => {}
         }
         if let Some(id) = event.file() {
             if event.ends_request() {
                 b.in_flight.remove(&id);
-            } else if let (Event::Generated { .. }, Some((step, _))) =
-                (&event, b.in_flight.get_mut(&id))
-            {
+            } else if let (Event::Generated { .. }, Some(f)) = (&event, b.in_flight.get_mut(&id)) {
                 // The download is out; what follows is the report.
-                *step = Step::Scoring;
+                f.step = Step::Scoring;
             }
         }
+        if kind == Kind::Reader && event.ends_request() && b.full.is_none() {
+            prefetch_full();
+        }
+        b.retire_idle_reader();
         Some(b.listener.clone())
     });
     if let Some(listener) = listener {
@@ -137,22 +294,51 @@ fn deliver(generation: u32, event: Event, attachment: JsValue) {
     }
 }
 
-/// The worker died (a panic aborts wasm): every file it was working on gets the error,
-/// and a new worker takes over; the files stay attached, so nothing else is lost.
-fn crashed(generation: u32, message: &str) {
-    let taken = BRIDGE.with_borrow_mut(|b| {
-        let bridge = b.take_if(|b| b.generation == generation)?;
-        bridge.worker.terminate();
-        Some(bridge)
+/// How long after the reader's first file the full worker is fetched: the page draws
+/// the profile first, then the download starts, so Generate usually finds it ready.
+const PREFETCH_DELAY_MS: i32 = 1500;
+
+fn prefetch_full() {
+    let start = Closure::once_into_js(|| {
+        BRIDGE.with_borrow_mut(|b| {
+            if let Some(b) = b.as_mut() {
+                let _ = b.handle(Kind::Full);
+            }
+        })
     });
-    let Some(bridge) = taken else { return };
-    let listener = bridge.listener.clone();
-    let in_flight = bridge.in_flight.clone();
-    let files = bridge.files;
-    if let Err(e) = spawn(listener.clone(), files, generation + 1) {
-        web_sys::console::error_1(&e.into());
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            start.unchecked_ref(),
+            PREFETCH_DELAY_MS,
+        );
     }
-    for (id, (step, _)) in in_flight {
+}
+
+/// A worker died (a panic aborts wasm): every file it was working on gets the error;
+/// the next request starts a new worker, and the files stay attached, so nothing else
+/// is lost.
+fn crashed(generation: u32, message: &str) {
+    let failed = BRIDGE.with_borrow_mut(|b| {
+        let b = b.as_mut()?;
+        let kind = b.kind_of(generation)?;
+        let handle = b.take(kind)?;
+        handle.worker.terminate();
+        let ids: Vec<FileId> = b
+            .in_flight
+            .iter()
+            .filter(|(_, f)| f.on == kind)
+            .map(|(id, _)| *id)
+            .collect();
+        let failed: Vec<(FileId, Step)> = ids
+            .into_iter()
+            .filter_map(|id| b.in_flight.remove(&id).map(|f| (id, f.step)))
+            .collect();
+        Some((b.listener.clone(), failed))
+    });
+    let Some((listener, failed)) = failed else {
+        return;
+    };
+    for (id, step) in failed {
         listener(
             Event::Failed {
                 id,
@@ -202,61 +388,51 @@ pub fn send_with(request: Request, attachment: JsValue) {
             attachment
         };
         let message = js_sys::Array::of2(&JsValue::from_str(&json), &attachment);
-        if let Some(step) = starts {
-            b.in_flight.insert(id, (step, message.clone()));
-        }
-        b.send(message);
-    });
-}
-
-impl Bridge {
-    fn send(&mut self, message: js_sys::Array) {
-        match &mut self.queue {
-            Some(queue) => queue.push(message),
-            None => post(&self.worker, &message),
-        }
-    }
-}
-
-/// Stops reading a file. A worker reading a file cannot take a message until the pass
-/// ends (reading is synchronous there), so the worker is stopped and a new one takes
-/// over; the other files' requests in flight are sent to it again (their work starts
-/// over), and the files stay attached. Returns whether the file was being read.
-pub fn stop_reading(id: FileId) -> bool {
-    let taken = BRIDGE.with_borrow_mut(|b| {
-        let reading = b
-            .as_ref()
-            .and_then(|b| b.in_flight.get(&id))
-            .is_some_and(|(step, _)| *step == Step::Reading);
-        if !reading {
-            return None;
-        }
-        let bridge = b.take()?;
-        bridge.worker.terminate();
-        Some(bridge)
-    });
-    let Some(bridge) = taken else { return false };
-    let Bridge {
-        listener,
-        files,
-        generation,
-        mut in_flight,
-        ..
-    } = bridge;
-    in_flight.remove(&id);
-    if let Err(e) = spawn(listener, files, generation + 1) {
-        web_sys::console::error_1(&e.into());
-        return true;
-    }
-    BRIDGE.with_borrow_mut(|b| {
-        if let Some(b) = b {
-            for (other, (step, message)) in in_flight {
-                b.in_flight.insert(other, (step, message.clone()));
-                b.send(message);
+        match request {
+            // Only the full worker keeps files and generates; a reader keeps nothing.
+            Request::Cancel { .. } | Request::Forget { .. } => {
+                if let Some(full) = b.full.as_mut() {
+                    full.send(message);
+                }
+            }
+            _ => {
+                let kind = b.route(&request);
+                b.dispatch(kind, id, starts, message);
             }
         }
     });
-    true
+}
+
+/// Stops reading a file. A worker reading a file cannot take a message until the pass
+/// ends (reading is synchronous there), so that worker is stopped; the other files'
+/// requests in flight on it are sent again to a new one (their work starts over), and
+/// the files stay attached. Returns whether the file was being read.
+pub fn stop_reading(id: FileId) -> bool {
+    BRIDGE.with_borrow_mut(|b| {
+        let Some(b) = b.as_mut() else { return false };
+        let Some(kind) = b
+            .in_flight
+            .get(&id)
+            .filter(|f| f.step == Step::Reading)
+            .map(|f| f.on)
+        else {
+            return false;
+        };
+        b.in_flight.remove(&id);
+        if let Some(handle) = b.take(kind) {
+            handle.worker.terminate();
+        }
+        let others: Vec<(FileId, InFlight)> = b
+            .in_flight
+            .iter()
+            .filter(|(_, f)| f.on == kind)
+            .map(|(id, f)| (*id, f.clone()))
+            .collect();
+        for (other, f) in others {
+            b.dispatch(kind, other, Some(f.step), f.message);
+        }
+        true
+    })
 }
 
 fn post(worker: &Worker, message: &js_sys::Array) {

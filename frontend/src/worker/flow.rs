@@ -22,21 +22,26 @@ pub struct Loaded {
     pub sheet: Option<String>,
 }
 
+/// How a worker reads a file: [`pipeline::inspect_source`] (every format) in the full
+/// worker, [`pipeline::inspect_text_source`] in the small reader the page starts first.
+pub type Reader = fn(&dyn Source, &str, &InspectOptions) -> shared::Result<Inspected>;
+
 /// Reads, profiles and guards a file (guard seed fresh from `crypto.getRandomValues`,
-/// the pipeline's seed policy, unless one is given); CSV and TSV stream from `source`.
-/// The error is the message for the user.
+/// the pipeline's seed policy, unless one is given) with `read`; CSV and TSV stream
+/// from `source`. The error's text is the message for the user.
 pub fn inspect(
     source: &dyn Source,
     name: &str,
     sheet: Option<String>,
     guard_seed: Option<u64>,
-) -> Result<(Loaded, FileInfo), String> {
+    read: Reader,
+) -> Result<(Loaded, FileInfo), shared::Error> {
     let mut options = match guard_seed {
         Some(seed) => InspectOptions::with_guard_seed(seed),
-        None => InspectOptions::fresh().map_err(|e| e.to_string())?,
+        None => InspectOptions::fresh()?,
     };
     options.ingest.sheet = sheet;
-    let real = pipeline::inspect_source(source, name, &options).map_err(|e| e.to_string())?;
+    let real = read(source, name, &options)?;
     let table = &real.table;
     let info = FileInfo {
         format: table.format,
@@ -47,7 +52,8 @@ pub fn inspect(
         warnings: table.warnings.clone(),
         columns: real.local_summary(),
         preview: preview(table, PREVIEW_ROWS),
-        safe_profile: serde_json::to_string_pretty(&real.safe).map_err(|e| e.to_string())?,
+        safe_profile: serde_json::to_string_pretty(&real.safe)
+            .map_err(|e| shared::Error::new(shared::ErrorKind::Malformed, e.to_string()))?,
         withheld: real.withheld.clone(),
         millis: 0.0,
         worker_memory: 0,
@@ -71,13 +77,14 @@ pub fn preview(table: &Table, rows: usize) -> Preview {
 /// The generation a request asks for: the given spec (compiled here again), or the
 /// template's from the SafeProfile.
 pub fn synthesis(loaded: &Loaded, req: &GenerateRequest) -> Result<Synthesis, String> {
+    let safe = req.released.as_deref().unwrap_or(&loaded.real.safe);
     let spec = match &req.spec {
         Some(spec) => {
             let mut spec = spec.clone();
-            shared::template::write_as_source(&mut spec, &loaded.real.safe);
+            shared::template::write_as_source(&mut spec, safe);
             spec
         }
-        None => pipeline::template_spec(&loaded.real.safe, req.strictness),
+        None => pipeline::template_spec(safe, req.strictness),
     };
     Synthesis::new(spec, req.rows, req.seed).map_err(|e| e.to_string())
 }
@@ -326,6 +333,7 @@ mod tests {
             spec: None,
             spec_source: Provenance::new(SpecSource::Template),
             plain: false,
+            released: None,
         }
     }
 
@@ -340,7 +348,14 @@ mod tests {
 
     #[test]
     fn inspect_summarises_the_file_and_keeps_only_the_safe_profile_for_sending() {
-        let (loaded, info) = inspect(&penguins(), "penguins.csv", None, None).unwrap();
+        let (loaded, info) = inspect(
+            &penguins(),
+            "penguins.csv",
+            None,
+            None,
+            pipeline::inspect_source,
+        )
+        .unwrap();
         assert_eq!((info.format.extension(), info.total_rows), ("csv", 344));
         assert_eq!(info.columns.len(), 8);
         assert_eq!(info.columns[0].kind, shared::ColumnKind::Categorical);
@@ -353,9 +368,81 @@ mod tests {
         assert_eq!(sent, loaded.real.safe);
     }
 
+    /// The page's first worker reads text files as the full one does, and hands a
+    /// binary file on instead of failing it.
+    #[test]
+    fn the_text_reader_reads_text_and_declines_binary_files() {
+        let (full, full_info) = inspect(
+            &penguins(),
+            "penguins.csv",
+            None,
+            Some(7),
+            pipeline::inspect_source,
+        )
+        .unwrap();
+        let (text, text_info) = inspect(
+            &penguins(),
+            "penguins.csv",
+            None,
+            Some(7),
+            pipeline::inspect_text_source,
+        )
+        .unwrap();
+        assert_eq!(text.real.safe, full.real.safe);
+        assert_eq!(text_info.preview, full_info.preview);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets");
+        for name in ["penguins.parquet", "penguins.xlsx", "penguins.xls"] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let Err(e) = inspect(
+                &bytes.as_slice(),
+                name,
+                None,
+                None,
+                pipeline::inspect_text_source,
+            ) else {
+                panic!("{name} read by the text reader");
+            };
+            assert!(pipeline::needs_every_reader(&e), "{name}: {e}");
+            assert!(
+                inspect(
+                    &bytes.as_slice(),
+                    name,
+                    None,
+                    None,
+                    pipeline::inspect_source
+                )
+                .is_ok()
+            );
+        }
+        let Err(e) = inspect(
+            &&b"a,b\n1"[..],
+            "x.csv",
+            Some("S".into()),
+            None,
+            pipeline::inspect_text_source,
+        )
+        .and(inspect(
+            &&b""[..],
+            "x.csv",
+            None,
+            None,
+            pipeline::inspect_text_source,
+        )) else {
+            panic!("an empty file read");
+        };
+        assert!(!pipeline::needs_every_reader(&e), "{e}");
+    }
+
     #[test]
     fn chunked_output_equals_the_whole_table_exported_at_once() {
-        let (loaded, _) = inspect(&penguins(), "penguins.csv", None, None).unwrap();
+        let (loaded, _) = inspect(
+            &penguins(),
+            "penguins.csv",
+            None,
+            None,
+            pipeline::inspect_source,
+        )
+        .unwrap();
         // More rows than the first (scored) chunk and two more, so the chunk seams are
         // inside the file.
         let rows = shared::evaluate::SCORED_ROWS + CHUNK_ROWS * 2 + 17;
@@ -373,7 +460,14 @@ mod tests {
 
     #[test]
     fn a_result_scores_a_prefix_and_names_the_download() {
-        let (loaded, _) = inspect(&penguins(), "penguins.csv", None, None).unwrap();
+        let (loaded, _) = inspect(
+            &penguins(),
+            "penguins.csv",
+            None,
+            None,
+            pipeline::inspect_source,
+        )
+        .unwrap();
         let req = request(None, "parquet");
         let mut g = start(&loaded, &req).unwrap();
         let bytes = run(&mut g);
@@ -439,7 +533,14 @@ mod tests {
             csv += &row.join(",");
             csv.push('\n');
         }
-        let (loaded, _) = inspect(&csv.as_bytes(), "wide.csv", None, None).unwrap();
+        let (loaded, _) = inspect(
+            &csv.as_bytes(),
+            "wide.csv",
+            None,
+            None,
+            pipeline::inspect_source,
+        )
+        .unwrap();
         let mut g = start(&loaded, &request(Some(50), "csv")).unwrap();
         run(&mut g);
         let scored = g.score(&loaded).unwrap();
@@ -458,7 +559,14 @@ mod tests {
     /// where the message is read, with a message, and never reaches a step.
     #[test]
     fn bad_requests_and_files_get_messages_not_panics() {
-        let (loaded, _) = inspect(&penguins(), "penguins.csv", None, None).unwrap();
+        let (loaded, _) = inspect(
+            &penguins(),
+            "penguins.csv",
+            None,
+            None,
+            pipeline::inspect_source,
+        )
+        .unwrap();
         let good =
             serde_json::to_value(crate::protocol::Request::Generate(request(Some(5), "csv")))
                 .unwrap();
@@ -476,7 +584,15 @@ mod tests {
         req.spec = Some(synthesis(&loaded, &req).unwrap().spec().clone());
         req.spec.as_mut().unwrap().columns.clear();
         assert!(start(&loaded, &req).unwrap_err().contains("column"));
-        let err = inspect(&&b"PAR1\x00\x01garbage"[..], "x.parquet", None, None).unwrap_err();
+        let err = inspect(
+            &&b"PAR1\x00\x01garbage"[..],
+            "x.parquet",
+            None,
+            None,
+            pipeline::inspect_source,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("x.parquet"), "{err}");
     }
 }

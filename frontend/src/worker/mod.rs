@@ -8,6 +8,7 @@ pub mod flow;
 
 use crate::protocol::{Event, FileId, GenerateRequest, Request};
 use flow::Loaded;
+use shared::pipeline;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -45,8 +46,20 @@ fn now_ms() -> f64 {
     scope().performance().map_or(0.0, |p| p.now())
 }
 
-/// Entry point of the worker binary.
+/// Entry point of the worker binary: every step, every format.
 pub fn start() {
+    listen(handle);
+}
+
+/// Entry point of the reader binary: the small worker the page starts first, which
+/// reads, profiles and guards text files (CSV, TSV, JSON, NDJSON) and nothing else, so
+/// a first visit downloads a fraction of the full worker. It answers
+/// [`Event::NeedsFullWorker`] for a Parquet file or a workbook.
+pub fn start_reader() {
+    listen(handle_in_reader);
+}
+
+fn listen(handle: fn(Request, JsValue)) {
     // A panic aborts the wasm instance: tell the page first, so it can name the file
     // that caused it and start a fresh worker.
     std::panic::set_hook(Box::new(|info| {
@@ -57,7 +70,7 @@ pub fn start() {
             None,
         );
     }));
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let data = js_sys::Array::from(&e.data());
         let json = data.get(0).as_string().unwrap_or_default();
         match serde_json::from_str::<Request>(&json) {
@@ -137,6 +150,38 @@ fn handle(request: Request, attachment: JsValue) {
     }
 }
 
+/// The reader's requests: it reads text files; the page sends it nothing else.
+fn handle_in_reader(request: Request, attachment: JsValue) {
+    let Request::Inspect {
+        id,
+        sheet,
+        guard_seed,
+    } = request
+    else {
+        return;
+    };
+    let Some(file) = attachment.dyn_into::<File>().ok() else {
+        return post(&missing_file(id), None);
+    };
+    match read(id, &file, sheet, guard_seed, pipeline::inspect_text_source) {
+        Ok((_, info)) => post(
+            &Event::Inspected {
+                id,
+                info: Box::new(info),
+            },
+            None,
+        ),
+        Err(e) if pipeline::needs_every_reader(&e) => post(&Event::NeedsFullWorker { id }, None),
+        Err(e) => post(
+            &Event::Failed {
+                id,
+                message: e.to_string(),
+            },
+            None,
+        ),
+    }
+}
+
 /// Reads, profiles and guards a file, and answers `Inspected` or `Failed`.
 fn inspect(id: FileId, file: &File, sheet: Option<String>, guard_seed: Option<u64>) {
     match load(id, file, sheet, guard_seed) {
@@ -190,15 +235,30 @@ fn missing_file(id: FileId) -> Event {
     }
 }
 
-/// Reads a File (synchronously: this is a worker) and runs ingest, profile and guard.
-/// CSV and TSV stream through in slices; each pass over a large file posts its
-/// progress (the page cannot cancel a pass in flight: it stops the worker instead).
+/// [`read`]s a file with every reader and keeps it for generating and scoring.
 fn load(
     id: FileId,
     file: &File,
     sheet: Option<String>,
     guard_seed: Option<u64>,
 ) -> Result<(Rc<Loaded>, crate::protocol::FileInfo), String> {
+    let (loaded, info) =
+        read(id, file, sheet, guard_seed, pipeline::inspect_source).map_err(|e| e.to_string())?;
+    let loaded = Rc::new(loaded);
+    STATE.with_borrow_mut(|s| s.loaded.insert(id, loaded.clone()));
+    Ok((loaded, info))
+}
+
+/// Reads a File (synchronously: this is a worker) and runs ingest, profile and guard.
+/// CSV and TSV stream through in slices; each pass over a large file posts its
+/// progress (the page cannot cancel a pass in flight: it stops the worker instead).
+fn read(
+    id: FileId,
+    file: &File,
+    sheet: Option<String>,
+    guard_seed: Option<u64>,
+    reader: flow::Reader,
+) -> Result<(Loaded, crate::protocol::FileInfo), shared::Error> {
     let started = now_ms();
     let progress = |pass: u32, done: u64, total: u64, rows: u64| {
         let stage = if pass == 0 { "reading" } else { "sampling" };
@@ -213,12 +273,11 @@ fn load(
             None,
         );
     };
-    let source = blob_source::BlobSource::new(file, &progress)?;
-    let (loaded, mut info) = flow::inspect(&source, &file.name(), sheet, guard_seed)?;
+    let source = blob_source::BlobSource::new(file, &progress)
+        .map_err(|message| shared::Error::new(shared::ErrorKind::Io, message))?;
+    let (loaded, mut info) = flow::inspect(&source, &file.name(), sheet, guard_seed, reader)?;
     info.millis = now_ms() - started;
     info.worker_memory = wasm_memory();
-    let loaded = Rc::new(loaded);
-    STATE.with_borrow_mut(|s| s.loaded.insert(id, loaded.clone()));
     Ok((loaded, info))
 }
 

@@ -156,7 +156,14 @@ pub fn app(state: Arc<AppState>) -> Router {
     let dist = state.config.dist.clone();
     let index = dist.join("index.html");
     let page = Router::new()
-        .fallback_service(ServeDir::new(&dist).fallback(ServeFile::new(&index)))
+        // `X.br` and `X.gz` beside a file, where the page's build wrote them (at the
+        // best levels), are served in its place; other files are compressed below.
+        .fallback_service(
+            ServeDir::new(&dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(ServeFile::new(&index)),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::page_headers,

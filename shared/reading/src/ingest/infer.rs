@@ -1129,10 +1129,7 @@ mod tests {
             b.push(Cell::Text(v));
         }
         let a = b.finish();
-        let a = a
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .unwrap();
+        let a = a.as_any().downcast_ref::<Int64Array>().unwrap();
         assert_eq!(a.values().to_vec(), [1234, 12, 3500]);
         // Words and tokens as written.
         let d = decide(&["Ja", "Nein", "N/A", "N/A", "Ja"]);

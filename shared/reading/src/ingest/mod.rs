@@ -100,15 +100,69 @@ pub fn read(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> 
 /// time, and none is held whole; JSON documents and workbooks are read into memory
 /// within `max_input_bytes`, then as [`read`] reads them.
 pub fn read_source(source: &dyn Source, name: &str, options: &IngestOptions) -> Result<Table> {
-    read_streamed(source, name, options).map_err(|e| e.in_file(name))
+    read_streamed(source, name, options, &EVERY_FORMAT).map_err(|e| e.in_file(name))
 }
+
+/// [`read_source`] for text files only (CSV, TSV, JSON, NDJSON): a Parquet file or a
+/// workbook is an [`ErrorKind::UnsupportedFormat`] error ([`binary_format`]). Code that
+/// calls only this links no Parquet or Excel reader: the page's first worker, which
+/// must be small to download, reads with it.
+pub fn read_text_source(source: &dyn Source, name: &str, options: &IngestOptions) -> Result<Table> {
+    read_streamed(source, name, options, &TEXT_ONLY).map_err(|e| e.in_file(name))
+}
+
+/// The error of [`read_text_source`] for a binary format.
+pub fn binary_format(format: FileFormat) -> Error {
+    Error::new(
+        ErrorKind::UnsupportedFormat,
+        format!(
+            "{} files are read by the full reader",
+            format.extension().to_uppercase()
+        ),
+    )
+}
+
+/// Whether an error is [`binary_format`]'s: the file is fine, and a reader with every
+/// format reads it.
+pub fn is_binary_format(e: &Error) -> bool {
+    [FileFormat::Parquet, FileFormat::Xlsx, FileFormat::Xls]
+        .into_iter()
+        .any(|f| {
+            e.kind() == ErrorKind::UnsupportedFormat && e.message() == binary_format(f).message()
+        })
+}
+
+/// How the binary formats are read. Two sets: every reader this build has, or none.
+/// Plain function pointers in two constants, so a program that reaches only
+/// [`TEXT_ONLY`] leaves the Parquet and Excel readers out when it is linked.
+struct BinaryReaders {
+    /// Parquet from a source, a row group at a time.
+    parquet: fn(&dyn Source, &IngestOptions) -> Result<Table>,
+    /// A binary format given whole.
+    whole: fn(&[u8], FileFormat, &IngestOptions) -> Result<Table>,
+}
+
+const EVERY_FORMAT: BinaryReaders = BinaryReaders {
+    parquet: parquet_source,
+    whole: binary_whole,
+};
+
+const TEXT_ONLY: BinaryReaders = BinaryReaders {
+    parquet: |_, _| Err(binary_format(FileFormat::Parquet)),
+    whole: |_, format, _| Err(binary_format(format)),
+};
 
 /// Bytes judged by [`read_source`] before it decides to stream: enough for every
 /// content check but NDJSON's, which only formats read whole need (they are judged
 /// again from all their bytes).
 const SNIFF_BYTES: usize = 64 * 1024;
 
-fn read_streamed(source: &dyn Source, name: &str, options: &IngestOptions) -> Result<Table> {
+fn read_streamed(
+    source: &dyn Source,
+    name: &str,
+    options: &IngestOptions,
+    binary: &BinaryReaders,
+) -> Result<Table> {
     let head = source::head(source, SNIFF_BYTES)?;
     // A head judged CSV or TSV is one; NDJSON shows two whole records in the head, and
     // Parquet announces itself in its first bytes. The rest (and NDJSON whose first
@@ -118,9 +172,7 @@ fn read_streamed(source: &dyn Source, name: &str, options: &IngestOptions) -> Re
             delimited::read(source, &head, format, options).map(|t| named(t, name))
         }
         FileFormat::Ndjson => json::read_ndjson(source, options).map(|t| named(t, name)),
-        #[cfg(feature = "parquet")]
-        FileFormat::Parquet => contain_panics("Parquet", || parquet::read_source(source, options))
-            .map(|t| named(t, name)),
+        FileFormat::Parquet => (binary.parquet)(source, options).map(|t| named(t, name)),
         other => {
             // A JSON document's own limit is checked before it is read, not after.
             let limits = &options.limits;
@@ -130,12 +182,21 @@ fn read_streamed(source: &dyn Source, name: &str, options: &IngestOptions) -> Re
                 }
                 _ => limits.max_input_bytes,
             };
-            read_bytes(&source::whole(source, limit)?, name, options)
+            read_whole(&source::whole(source, limit)?, name, options, binary)
         }
     }
 }
 
 fn read_bytes(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table> {
+    read_whole(bytes, name, options, &EVERY_FORMAT)
+}
+
+fn read_whole(
+    bytes: &[u8],
+    name: &str,
+    options: &IngestOptions,
+    binary: &BinaryReaders,
+) -> Result<Table> {
     if bytes.len() as u64 > options.limits.max_input_bytes {
         return Err(Error::new(
             ErrorKind::LimitExceeded,
@@ -151,19 +212,39 @@ fn read_bytes(bytes: &[u8], name: &str, options: &IngestOptions) -> Result<Table
     match format {
         FileFormat::Csv | FileFormat::Tsv => delimited::read(&bytes, bytes, format, options),
         FileFormat::Json | FileFormat::Ndjson => json::read(bytes, format, options),
+        binary_format => (binary.whole)(bytes, binary_format, options),
+    }
+    .map(|t| named(t, name))
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_source(source: &dyn Source, options: &IngestOptions) -> Result<Table> {
+    contain_panics("Parquet", || parquet::read_source(source, options))
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_source(source: &dyn Source, options: &IngestOptions) -> Result<Table> {
+    binary_whole(
+        &source::whole(source, options.limits.max_input_bytes)?,
+        FileFormat::Parquet,
+        options,
+    )
+}
+
+fn binary_whole(bytes: &[u8], format: FileFormat, options: &IngestOptions) -> Result<Table> {
+    let _ = (bytes, options);
+    match format {
         #[cfg(feature = "excel")]
         FileFormat::Xlsx | FileFormat::Xls => {
             contain_panics("Excel", || excel::read(bytes, format, options))
         }
         #[cfg(feature = "parquet")]
         FileFormat::Parquet => contain_panics("Parquet", || parquet::read(bytes, options)),
-        #[allow(unreachable_patterns)]
         other => Err(Error::new(
             ErrorKind::UnsupportedFormat,
             format!("{other:?} support is not compiled into this build"),
         )),
     }
-    .map(|t| named(t, name))
 }
 
 fn named(mut table: Table, name: &str) -> Table {
