@@ -61,6 +61,38 @@ pub enum Request {
         /// `manifest.json`, written by the page.
         manifest: String,
     },
+    /// Worker to helper (never sent by the page): the output a generation makes, so
+    /// the helper can render its row ranges (see `worker::pool`).
+    RenderTask(Box<RenderTask>),
+    /// Worker to helper: render range `index` of task `task`; the helper answers
+    /// [`Event::Rendered`] or [`Event::RenderFailed`].
+    RenderRange {
+        /// The task.
+        task: u64,
+        /// The range's place in the output.
+        index: usize,
+        /// First row.
+        start: u64,
+        /// Row after the last.
+        end: u64,
+    },
+}
+
+/// What a helper needs to render row ranges exactly as the worker would.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenderTask {
+    /// Tells this task's ranges from a cancelled one's.
+    pub task: u64,
+    /// The spec as the worker resolved it (template or given, written as the source).
+    pub spec: Spec,
+    /// Rows in the whole output.
+    pub rows: Option<u64>,
+    /// The seed.
+    pub seed: u64,
+    /// Output format (a text format: the others are encoded whole by the worker).
+    pub format: OutputFormat,
+    /// Plain values instead of the source's way of writing.
+    pub plain: bool,
 }
 
 /// The handle of the batch ZIP in events (never a file's).
@@ -167,6 +199,23 @@ pub enum Event {
         /// Bytes in the ZIP.
         bytes: u64,
     },
+    /// Helper to worker: range `index` of task `task` rendered (its bytes are the
+    /// attachment, an `ArrayBuffer`).
+    Rendered {
+        /// The task.
+        task: u64,
+        /// The range's place in the output.
+        index: usize,
+    },
+    /// Helper to worker: a range could not be rendered (the worker renders it).
+    RenderFailed {
+        /// The task.
+        task: u64,
+        /// The range's place in the output.
+        index: usize,
+        /// Why.
+        message: String,
+    },
     /// The worker panicked (it is gone; the page starts a new one).
     Crashed {
         /// The panic message.
@@ -178,7 +227,10 @@ impl Event {
     /// The file an event is about (`None` for the worker's own events).
     pub fn file(&self) -> Option<FileId> {
         match self {
-            Event::Ready | Event::Crashed { .. } => None,
+            Event::Ready
+            | Event::Crashed { .. }
+            | Event::Rendered { .. }
+            | Event::RenderFailed { .. } => None,
             Event::Bundled { .. } => Some(BATCH),
             Event::Progress { id, .. }
             | Event::NeedsFullWorker { id }
@@ -270,6 +322,14 @@ pub struct Generated {
     pub preview: Preview,
     /// Generation and export time, in milliseconds (scoring excluded).
     pub millis: f64,
+    /// Workers that made ranges of it: the worker and its helpers (see
+    /// `worker::pool`).
+    #[serde(default)]
+    pub workers: usize,
+    /// The name of the file the output was written to as it was made (`None`: held
+    /// for a download link).
+    #[serde(default)]
+    pub saved_to: Option<String>,
 }
 
 /// The report of a generation, which follows its file.

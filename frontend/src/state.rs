@@ -47,6 +47,59 @@ pub struct Settings {
     /// Write values and the CSV dialect as the source did (`$1,234.56`, `;`, `Ja`);
     /// off: standard CSV with plain values.
     pub as_source: RwSignal<bool>,
+    /// Where the output goes: a download link when done, or a file written as the rows
+    /// are made.
+    pub output_to: RwSignal<OutputTo>,
+}
+
+/// Where a generated file goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputTo {
+    /// A file written as the rows are made when the output is estimated over
+    /// [`OutputTo::FILE_OVER_BYTES`], else a download link.
+    Auto,
+    /// A download link once made (the output is held in memory until then).
+    Link,
+    /// A file the user picks, written as the rows are made (memory stays flat).
+    File,
+}
+
+impl OutputTo {
+    /// The estimated output size from which `Auto` writes to a file.
+    pub const FILE_OVER_BYTES: u64 = 256 << 20;
+
+    /// The setting's value in the form.
+    pub fn key(self) -> &'static str {
+        match self {
+            OutputTo::Auto => "auto",
+            OutputTo::Link => "link",
+            OutputTo::File => "file",
+        }
+    }
+
+    /// The setting of a form value.
+    pub fn from_key(key: &str) -> OutputTo {
+        match key {
+            "link" => OutputTo::Link,
+            "file" => OutputTo::File,
+            _ => OutputTo::Auto,
+        }
+    }
+
+    /// Whether an output of about `estimated` bytes goes to a file.
+    pub fn to_file(self, estimated: u64) -> bool {
+        match self {
+            OutputTo::Auto => estimated > Self::FILE_OVER_BYTES,
+            OutputTo::Link => false,
+            OutputTo::File => true,
+        }
+    }
+}
+
+/// An output's size, estimated from the source's bytes per row.
+pub fn estimated_bytes(rows: u64, source_bytes: u64, source_rows: u64) -> u64 {
+    let per_row = source_bytes as f64 / source_rows.max(1) as f64;
+    (rows as f64 * per_row) as u64
 }
 
 impl Settings {
@@ -61,6 +114,7 @@ impl Settings {
             mode: RwSignal::new(Mode::Template),
             use_cache: RwSignal::new(true),
             as_source: RwSignal::new(true),
+            output_to: RwSignal::new(OutputTo::Auto),
         }
     }
 
@@ -81,6 +135,7 @@ impl Settings {
         self.mode.set(other.mode.get_untracked());
         self.use_cache.set(other.use_cache.get_untracked());
         self.as_source.set(other.as_source.get_untracked());
+        self.output_to.set(other.output_to.get_untracked());
     }
 
     /// The row count asked for: `Ok(None)` = as many as the original.

@@ -400,7 +400,29 @@ await check('the page and the native CLI make the same bytes from the same spec 
   const r = spawnSync(BIN, ['generate', '--spec', spec, '-n', '2000', '--seed', '42', '-o', native], { stdio: ['ignore', 'ignore', 'inherit'] });
   assert(r.status === 0, 'byod generate failed');
   assert(fs.readFileSync(file).equals(fs.readFileSync(native)), 'the page\'s CSV differs from the CLI\'s');
+  // Outputs of many ranges are made by the worker and its helpers (one per core
+  // beyond the worker's own): the same bytes, whichever worker made which range.
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   await page.close();
+  for (const [format, rows] of [['csv', 300000], ['json', 120000]]) {
+    // A page each: the card's download link is its last output's.
+    const fresh = await openPage(relay.url);
+    await addFiles(fresh, path.join(DATASETS, 'penguins.csv'));
+    const made = await generate(fresh, 'penguins.csv', { rows, seed: 42, format });
+    const line = await made.card.locator('.made').textContent();
+    if (cores > 1) assert(/ on [2-4] workers/.test(line), `one worker made ${rows} rows: ${line}`);
+    // Each run's own spec: a later run may take one from the spec cache.
+    const usedSpec = path.join(work, `penguins.page.${format}.spec.json`);
+    fs.writeFileSync(usedSpec, await made.card.locator('details.spec-used pre').textContent());
+    const cli = path.join(work, `penguins.native.${format}`);
+    const g = spawnSync(BIN, ['generate', '--spec', usedSpec, '-n', String(rows), '--seed', '42', '-o', cli], { stdio: ['ignore', 'ignore', 'inherit'] });
+    assert(g.status === 0, 'byod generate failed');
+    const [mine, theirs] = [fs.readFileSync(made.file), fs.readFileSync(cli)];
+    let at = 0; while (at < mine.length && mine[at] === theirs[at]) at++;
+    assert(mine.equals(theirs), `the page's ${rows}-row ${format} (${line}) differs from the CLI's at byte ${at} of ${theirs.length}: ${JSON.stringify(mine.subarray(Math.max(0, at - 80), at + 40).toString())} / ${JSON.stringify(theirs.subarray(Math.max(0, at - 80), at + 40).toString())}`);
+    figures[`pooled${format}`] = line;
+    await fresh.close();
+  }
 });
 
 await check('every control is labelled and reachable by keyboard', async () => {
@@ -865,11 +887,13 @@ await check('the relay absent: template mode, said so, works end to end', async 
   } finally { site.stop(); }
 });
 
-await check('the relay stopped after the page loaded: generation still works', async () => {
+await check('the relay stopped after the page loaded its workers: generation still works', async () => {
   const own = await startRelay();
   const page = await openPage(own.url);
   await addFiles(page, path.join(DATASETS, 'iris.csv'));
-  await waitReady(page, 'iris.csv');
+  // The full worker loads after the first file is read (or with the first Generate):
+  // once it has, the page needs nothing more from the relay.
+  await generate(page, 'iris.csv', { rows: 5 });
   own.stop();
   await new Promise((r) => setTimeout(r, 300));
   const { file } = await generate(page, 'iris.csv', { rows: 77 });
@@ -962,6 +986,46 @@ await check('Cancel while a large file is read stops it, and the file beside it 
   await c.locator('.error', { hasText: 'Reading stopped' }).waitFor({ timeout: 10000 });
   await waitReady(page, 'penguins.csv', 120000);
   assert(await c.locator('button.generate').count() === 0, 'the stopped file offers no Generate');
+  await page.close();
+});
+
+await check('an output written to a file as it is made (the save picker, here answered with a file of the origin\'s private file system) holds the bytes `byod generate` makes', async () => {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.addInitScript(() => {
+    window.showSaveFilePicker = async ({ suggestedName }) => {
+      window.__picked = suggestedName;
+      const dir = await navigator.storage.getDirectory();
+      return dir.getFileHandle(suggestedName, { create: true });
+    };
+  });
+  await page.goto(relay.url);
+  await page.waitForSelector('#mode-notice', { timeout: 30000 });
+  await addFiles(page, path.join(DATASETS, 'diamonds.csv'));
+  const c = await waitReady(page, 'diamonds.csv');
+  const settings = c.locator('details.card-settings');
+  if (!(await settings.evaluate((d) => d.open))) await settings.locator('summary').click();
+  await c.getByLabel('The output goes to').selectOption('file');
+  const rows = 200000;
+  const made = await generate(page, 'diamonds.csv', { rows, seed: 7 });
+  const picked = await page.evaluate(() => window.__picked);
+  assert(picked === 'synthetic_diamonds.csv', `the picker suggested ${picked}`);
+  const onDisk = await page.evaluate(async (name) => (await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile()).size, picked);
+  const mine = fs.readFileSync(made.file);
+  assert(onDisk === mine.length, `the file written holds ${onDisk} bytes, the download ${mine.length}`);
+  const spec = path.join(work, 'diamonds.disk.spec.json');
+  fs.writeFileSync(spec, await c.locator('details.spec-used pre').textContent());
+  const cli = path.join(work, 'diamonds.disk.native.csv');
+  const g = spawnSync(BIN, ['generate', '--spec', spec, '-n', String(rows), '--seed', '7', '-o', cli], { stdio: ['ignore', 'ignore', 'inherit'] });
+  assert(g.status === 0, 'byod generate failed');
+  assert(mine.equals(fs.readFileSync(cli)), 'the file written differs from the CLI\'s');
+  figures.toFile = await c.locator('.made').textContent();
+  assert(figures.toFile.includes('written to synthetic_diamonds.csv as made'), figures.toFile);
+  // Closing the picker generates nothing and says so.
+  await page.evaluate(() => { window.showSaveFilePicker = async () => { throw new DOMException('closed', 'AbortError'); }; });
+  await c.locator('button.generate').click();
+  await c.locator('.notice', { hasText: 'no file was chosen' }).waitFor({ timeout: 10000 });
+  await waitReady(page, 'diamonds.csv');
   await page.close();
 });
 

@@ -150,7 +150,9 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
         Event::Ready
         | Event::Crashed { .. }
         | Event::Bundled { .. }
-        | Event::NeedsFullWorker { .. } => {}
+        | Event::NeedsFullWorker { .. }
+        | Event::Rendered { .. }
+        | Event::RenderFailed { .. } => {}
     }
 }
 

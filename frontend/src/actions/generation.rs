@@ -3,8 +3,8 @@
 
 use super::spec_cache::store;
 use crate::protocol::{GenerateRequest, Request};
-use crate::services::{cache, relay, worker_bridge};
-use crate::state::{AppState, Card, Mode, Note, Progress, Review, Step};
+use crate::services::{cache, disk, relay, worker_bridge};
+use crate::state::{AppState, Card, Mode, Note, Progress, Review, Step, estimated_bytes};
 use leptos::prelude::*;
 use shared::contract::{Provenance, SpecSource, Strictness};
 use shared::export::OutputFormat;
@@ -50,6 +50,27 @@ fn generate_with(state: AppState, card: Card, bypass: bool) {
             settings.format.get_untracked()
         )));
     };
+    // A large output goes to a file written as it is made: the picker is asked now,
+    // in the press itself (it needs the user's gesture), and answered before sending.
+    let text = matches!(
+        format,
+        OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Json | OutputFormat::Ndjson
+    );
+    let estimated = estimated_bytes(
+        rows.unwrap_or(file.info.total_rows),
+        card.size.get_untracked(),
+        file.info.total_rows,
+    );
+    let destination = (text && settings.output_to.get_untracked().to_file(estimated))
+        .then(|| {
+            let name = shared::export::output_name(&card.name.get_value(), format);
+            disk::ask_where(&name)
+        })
+        .flatten();
+    DESTINATIONS.with_borrow_mut(|d| match destination {
+        Some(promise) => d.insert(card.id, promise),
+        None => d.remove(&card.id),
+    });
     let template = Provenance::new(SpecSource::Template);
     let mut request = GenerateRequest {
         id: card.id,
@@ -259,7 +280,26 @@ fn send_generate(card: Card, request: GenerateRequest, cache_as: Option<Provenan
         total: request.rows.unwrap_or(0),
         cache_as,
     }));
-    worker_bridge::send(Request::Generate(request));
+    let Some(picked) = DESTINATIONS.with_borrow_mut(|d| d.remove(&card.id)) else {
+        return worker_bridge::send(Request::Generate(request));
+    };
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(picked).await {
+            Ok(handle) => worker_bridge::send_saving(Request::Generate(request), handle),
+            Err(_) => {
+                card.say(Note::Notice(
+                    "Not generated: no file was chosen to save the output to.".into(),
+                ));
+                card.step(Step::Idle);
+            }
+        }
+    });
+}
+
+thread_local! {
+    /// The file each card's next output is written to, as the picker will answer.
+    static DESTINATIONS: std::cell::RefCell<std::collections::HashMap<crate::protocol::FileId, js_sys::Promise>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// The user approved sending this file's SafeProfile.

@@ -30,6 +30,15 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
     } else {
         String::new()
     };
+    let rate = if r.workers > 1 {
+        format!("{rate} on {} workers", r.workers)
+    } else {
+        rate
+    };
+    let rate = match &r.saved_to {
+        Some(file) => format!("{rate}, written to {file} as made"),
+        None => rate,
+    };
     let asked = format!("{:.0} %", r.strictness.get() * 100.0);
     let report = output.report.clone();
     let overall = report

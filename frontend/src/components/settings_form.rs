@@ -1,7 +1,8 @@
 //! Rows, match strictness, output format, seed and mode: the same form for one file and
 //! for the defaults.
 
-use crate::state::{FORMATS, Mode, Settings, random_seed};
+use crate::services::disk;
+use crate::state::{FORMATS, Mode, OutputTo, Settings, random_seed};
 use leptos::prelude::*;
 
 /// A checkbox bound to a setting, with its label.
@@ -52,6 +53,7 @@ pub fn SettingsForm(
     let hint_id = id("strictness-hint");
     let cache_id = id("cache");
     let source_id = id("as-source");
+    let output_to_id = id("output-to");
     view! {
         <div class="settings">
             <div class="field">
@@ -154,6 +156,34 @@ pub fn SettingsForm(
                 label=" Write numbers, yes/no and the delimiter as the file does"
             />
             <Checkbox id=cache_id class="use-cache" value=settings.use_cache label=" Reuse cached specs" />
+            {disk::available().then(|| {
+                let choices = [
+                    (OutputTo::Auto, "Automatic: a file, written as made, over 256 MB"),
+                    (OutputTo::Link, "A download link when done"),
+                    (OutputTo::File, "A file, written as the rows are made"),
+                ];
+                view! {
+                    <div class="field">
+                        <label for=output_to_id.clone()>"The output goes to"</label>
+                        <select
+                            id=output_to_id
+                            class="output-to"
+                            on:change=move |ev| settings.output_to.set(OutputTo::from_key(&event_target_value(&ev)))
+                        >
+                            {choices
+                                .into_iter()
+                                .map(|(to, label)| {
+                                    view! {
+                                        <option value=to.key() selected=move || settings.output_to.get() == to>
+                                            {label}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                }
+            })}
             <fieldset class="field mode">
                 <legend>"Spec written by"</legend>
                 <label>

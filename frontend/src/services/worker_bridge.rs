@@ -363,9 +363,20 @@ pub fn send(request: Request) {
     send_with(request, JsValue::NULL);
 }
 
+/// Sends a Generate request whose output the worker writes to the file of `handle`
+/// (a `FileSystemFileHandle`) as it is made.
+pub fn send_saving(request: Request, handle: JsValue) {
+    send_message(request, JsValue::NULL, handle);
+}
+
 /// Sends a request with an attachment of the page's own (the Blobs of a batch); the
 /// requests about one file get its `File` attached here.
 pub fn send_with(request: Request, attachment: JsValue) {
+    send_message(request, attachment, JsValue::NULL);
+}
+
+/// A message is `[request JSON, attachment, file to write]`.
+fn send_message(request: Request, attachment: JsValue, save_to: JsValue) {
     BRIDGE.with_borrow_mut(|b| {
         let Some(b) = b else { return };
         // (the file the request is about, whether it starts work that ends in an event)
@@ -380,6 +391,8 @@ pub fn send_with(request: Request, attachment: JsValue) {
                 b.in_flight.remove(id);
                 (*id, false, None)
             }
+            // Between workers only: the page has no range to render.
+            Request::RenderTask(_) | Request::RenderRange { .. } => return,
         };
         let json = serde_json::to_string(&request).unwrap_or_default();
         let attachment = if attach_file {
@@ -387,7 +400,7 @@ pub fn send_with(request: Request, attachment: JsValue) {
         } else {
             attachment
         };
-        let message = js_sys::Array::of2(&JsValue::from_str(&json), &attachment);
+        let message = js_sys::Array::of3(&JsValue::from_str(&json), &attachment, &save_to);
         match request {
             // Only the full worker keeps files and generates; a reader keeps nothing.
             Request::Cancel { .. } | Request::Forget { .. } => {

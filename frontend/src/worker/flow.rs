@@ -3,10 +3,10 @@
 //! download's pieces). Pure functions over bytes and tables, so they are tested
 //! natively; the worker module around them only moves messages.
 
-use crate::protocol::{FileInfo, GenerateRequest, Generated, Preview, Scored};
+use crate::protocol::{FileInfo, GenerateRequest, Generated, Preview, RenderTask, Scored};
 use shared::Table;
 use shared::export::{ExportOptions, Exporter, OutputFormat};
-use shared::pipeline::{self, InspectOptions, Inspected, Scoring, Source, Synthesis};
+use shared::pipeline::{self, Chunk, InspectOptions, Inspected, Scoring, Source, Synthesis};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -167,28 +167,85 @@ impl Generation {
     /// Makes and writes the next chunk; returns the bytes written since the last call
     /// (empty for formats that write at the end).
     pub fn step(&mut self) -> Result<Vec<u8>, String> {
+        let Some(range) = self.ranges.next() else {
+            return Ok(self.sink.take());
+        };
+        let chunk = self.render(range)?;
+        self.write(chunk)
+    }
+
+    /// The row ranges still to make, in order (the first holds the scored rows).
+    pub fn take_ranges(&mut self) -> Vec<std::ops::Range<u64>> {
+        self.ranges.by_ref().collect()
+    }
+
+    /// Makes a range: rendered text, or a table for the formats encoded whole. The
+    /// first range's rows are kept beside its text, to be scored.
+    pub fn render(&self, range: std::ops::Range<u64>) -> Result<Chunk, String> {
+        if range.start == 0 {
+            self.synthesis
+                .render_kept(range, self.format, &self.options)
+        } else {
+            self.synthesis.render(range, self.format, &self.options)
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    /// Writes the next range's chunk (ranges in order); returns the bytes written
+    /// since the last call.
+    pub fn write(&mut self, chunk: Chunk) -> Result<Vec<u8>, String> {
         let exporter = self
             .exporter
             .as_mut()
             .ok_or("the file is already finished")?;
-        let Some(range) = self.ranges.next() else {
-            return Ok(self.sink.take());
-        };
-        let first = range.start == 0;
-        let chunk = if first {
-            self.synthesis
-                .render_kept(range.clone(), self.format, &self.options)
-        } else {
-            self.synthesis
-                .render(range.clone(), self.format, &self.options)
-        }
-        .map_err(|e| e.to_string())?;
-        chunk.write_to(exporter).map_err(|e| e.to_string())?;
-        self.done = range.end;
+        let first = self.done == 0;
+        let rows = chunk.write_to(exporter).map_err(|e| e.to_string())?;
+        self.done += rows;
         if first {
             self.first = chunk.into_table();
         }
         Ok(self.sink.take())
+    }
+
+    /// What a helper needs to render this output's ranges (`task` is numbered by the
+    /// pool); `None` for XLSX and Parquet, which the writer encodes whole.
+    pub fn render_task(&self, plain: bool) -> Option<RenderTask> {
+        matches!(
+            self.format,
+            OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Json | OutputFormat::Ndjson
+        )
+        .then(|| RenderTask {
+            task: 0,
+            spec: self.synthesis.spec().clone(),
+            rows: Some(self.synthesis.rows()),
+            seed: self.synthesis.seed(),
+            format: self.format,
+            plain,
+        })
+    }
+
+    /// A helper's generation: the worker's, rebuilt from its task.
+    pub fn for_helper(task: RenderTask) -> Result<Self, String> {
+        let synthesis =
+            Synthesis::new(task.spec, task.rows, task.seed).map_err(|e| e.to_string())?;
+        Generation::new(synthesis, task.format, task.plain)
+    }
+
+    /// A helper's range, rendered as the worker would render it.
+    pub fn render_bytes(&self, range: std::ops::Range<u64>) -> Result<Vec<u8>, String> {
+        match self.render(range)? {
+            Chunk::Rendered { bytes, .. } => Ok(bytes),
+            Chunk::Table(_) => Err("a helper renders text formats only".into()),
+        }
+    }
+
+    /// A range a helper rendered, as a chunk to write.
+    pub fn rendered(bytes: Vec<u8>, range: std::ops::Range<u64>) -> Chunk {
+        Chunk::Rendered {
+            bytes,
+            rows: range.end - range.start,
+            table: None,
+        }
     }
 
     /// Whether every row is made.
@@ -227,6 +284,8 @@ impl Generation {
             warnings: self.synthesis.warnings().to_vec(),
             preview: preview(&scored, PREVIEW_ROWS),
             millis: 0.0,
+            workers: 1,
+            saved_to: None,
         }
     }
 
@@ -431,6 +490,59 @@ mod tests {
             panic!("an empty file read");
         };
         assert!(!pipeline::needs_every_reader(&e), "{e}");
+    }
+
+    /// What the pool does: helpers rebuilt from the worker's task render ranges, the
+    /// worker writes them in order; the bytes are one worker's.
+    #[test]
+    fn ranges_rendered_by_helpers_write_the_single_workers_bytes() {
+        let (loaded, _) = inspect(
+            &penguins(),
+            "penguins.csv",
+            None,
+            None,
+            pipeline::inspect_source,
+        )
+        .unwrap();
+        let rows = shared::evaluate::SCORED_ROWS + CHUNK_ROWS * 3 + 5;
+        for (format, plain) in [
+            ("csv", false),
+            ("csv", true),
+            ("tsv", false),
+            ("json", false),
+            ("ndjson", false),
+        ] {
+            let mut req = request(Some(rows), format);
+            req.plain = plain;
+            let mut alone = start(&loaded, &req).unwrap();
+            let expected = run(&mut alone);
+            let mut worker = start(&loaded, &req).unwrap();
+            let helper =
+                Generation::for_helper(worker.render_task(plain).expect("a text format")).unwrap();
+            let ranges = worker.take_ranges();
+            let mut out = Vec::new();
+            for (i, range) in ranges.into_iter().enumerate() {
+                let chunk = if i % 2 == 1 {
+                    Generation::rendered(helper.render_bytes(range.clone()).unwrap(), range)
+                } else {
+                    worker.render(range).unwrap()
+                };
+                out.extend(worker.write(chunk).unwrap());
+            }
+            out.extend(worker.finish().unwrap());
+            let at = out.iter().zip(&expected).position(|(a, b)| a != b);
+            assert!(
+                out == expected,
+                "{format} (plain {plain}) differs at byte {at:?} of {}",
+                expected.len()
+            );
+        }
+        assert!(
+            start(&loaded, &request(Some(10), "parquet"))
+                .unwrap()
+                .render_task(false)
+                .is_none()
+        );
     }
 
     #[test]

@@ -5,12 +5,14 @@
 
 mod blob_source;
 pub mod flow;
+mod pool;
 
 use crate::protocol::{Event, FileId, GenerateRequest, Request};
 use flow::Loaded;
 use shared::pipeline;
+use shared::pipeline::Chunk;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -42,6 +44,13 @@ fn post(event: &Event, attachment: Option<&JsValue>) {
     let _ = scope().post_message(&message);
 }
 
+/// [`post`], handing the buffer over instead of copying it.
+fn post_transferring(event: &Event, buffer: &js_sys::ArrayBuffer) {
+    let json = serde_json::to_string(event).unwrap_or_default();
+    let message = js_sys::Array::of2(&JsValue::from_str(&json), buffer);
+    let _ = scope().post_message_with_transfer(&message, &js_sys::Array::of1(buffer));
+}
+
 fn now_ms() -> f64 {
     scope().performance().map_or(0.0, |p| p.now())
 }
@@ -59,7 +68,7 @@ pub fn start_reader() {
     listen(handle_in_reader);
 }
 
-fn listen(handle: fn(Request, JsValue)) {
+fn listen(handle: fn(Request, JsValue, JsValue)) {
     // A panic aborts the wasm instance: tell the page first, so it can name the file
     // that caused it and start a fresh worker.
     std::panic::set_hook(Box::new(|info| {
@@ -74,7 +83,7 @@ fn listen(handle: fn(Request, JsValue)) {
         let data = js_sys::Array::from(&e.data());
         let json = data.get(0).as_string().unwrap_or_default();
         match serde_json::from_str::<Request>(&json) {
-            Ok(request) => handle(request, data.get(1)),
+            Ok(request) => handle(request, data.get(1), data.get(2)),
             Err(e) => post(
                 &Event::Crashed {
                     message: format!("the worker got a message it does not know: {e}"),
@@ -88,7 +97,9 @@ fn listen(handle: fn(Request, JsValue)) {
     post(&Event::Ready, None);
 }
 
-fn handle(request: Request, attachment: JsValue) {
+/// A request, its attachment, and for Generate the file to write the output to (a
+/// `FileSystemFileHandle`; null for a download).
+fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
     let file = attachment.clone().dyn_into::<File>().ok();
     match request {
         Request::Inspect {
@@ -105,7 +116,8 @@ fn handle(request: Request, attachment: JsValue) {
             STATE.with_borrow_mut(|s| s.cancelled.remove(&req.id));
             wasm_bindgen_futures::spawn_local(async move {
                 let id = req.id;
-                match generate(req, file).await {
+                let save_to = (!save_to.is_null() && !save_to.is_undefined()).then_some(save_to);
+                match generate(req, file, save_to).await {
                     Ok(()) => {}
                     Err(Stop::Cancelled) => post(&Event::Cancelled { id }, None),
                     Err(Stop::Failed(message)) => post(&Event::Failed { id, message }, None),
@@ -132,6 +144,20 @@ fn handle(request: Request, attachment: JsValue) {
             post(&Event::DemoMade { id }, Some(&file));
             inspect(id, &file, None, None);
         }
+        // A helper of another worker's generation (see `pool`).
+        Request::RenderTask(task) => pool::hold(*task),
+        Request::RenderRange {
+            task,
+            index,
+            start,
+            end,
+        } => match pool::render(task, index, start..end) {
+            (event, Some(bytes)) => {
+                let buffer = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
+                post_transferring(&event, &buffer);
+            }
+            (event, None) => post(&event, None),
+        },
         Request::Bundle { names, manifest } => match bundle(&names, &manifest, &attachment) {
             Ok(blob) => post(
                 &Event::Bundled {
@@ -151,7 +177,7 @@ fn handle(request: Request, attachment: JsValue) {
 }
 
 /// The reader's requests: it reads text files; the page sends it nothing else.
-fn handle_in_reader(request: Request, attachment: JsValue) {
+fn handle_in_reader(request: Request, attachment: JsValue, _save_to: JsValue) {
     let Request::Inspect {
         id,
         sheet,
@@ -329,32 +355,182 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> {
+/// Where the output's bytes go: kept as the parts of a Blob for a download link, or
+/// written to the user's file as they are made.
+enum Out {
+    Parts(js_sys::Array),
+    File { handle: JsValue, writable: JsValue },
+}
+
+impl Out {
+    async fn open(save_to: Option<JsValue>) -> Result<Out, String> {
+        let Some(handle) = save_to else {
+            return Ok(Out::Parts(js_sys::Array::new()));
+        };
+        let writable = call_async(&handle, "createWritable", None)
+            .await
+            .map_err(|e| format!("cannot write the file chosen: {e}"))?;
+        Ok(Out::File { handle, writable })
+    }
+
+    async fn put(&mut self, bytes: Vec<u8>) -> Result<(), String> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let chunk = js_sys::Uint8Array::from(bytes.as_slice());
+        match self {
+            Out::Parts(parts) => {
+                parts.push(&chunk);
+                Ok(())
+            }
+            Out::File { writable, .. } => call_async(writable, "write", Some(&chunk))
+                .await
+                .map(drop)
+                .map_err(|e| format!("cannot write the file: {e} (is the disk full?)")),
+        }
+    }
+
+    /// The output as a Blob: the parts, or the written file (read from disk when
+    /// used, never held here).
+    async fn finish(self, content_type: &str) -> Result<web_sys::Blob, String> {
+        match self {
+            Out::Parts(parts) => {
+                let options = web_sys::BlobPropertyBag::new();
+                options.set_type(content_type);
+                web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+                    .map_err(js_error)
+            }
+            Out::File { handle, writable } => {
+                call_async(&writable, "close", None)
+                    .await
+                    .map_err(|e| format!("cannot finish the file: {e}"))?;
+                let file = call_async(&handle, "getFile", None)
+                    .await
+                    .map_err(|e| format!("cannot read the file written: {e}"))?;
+                file.dyn_into()
+                    .map_err(|_| "the file written is no file".into())
+            }
+        }
+    }
+
+    /// The name of the file written, if the output goes to one.
+    fn file_name(&self) -> Option<String> {
+        match self {
+            Out::Parts(_) => None,
+            Out::File { handle, .. } => js_sys::Reflect::get(handle, &"name".into())
+                .ok()
+                .and_then(|n| n.as_string()),
+        }
+    }
+
+    /// Stops writing a file that will not be finished (a cancel or an error).
+    async fn abort(self) {
+        if let Out::File { writable, .. } = self {
+            let _ = call_async(&writable, "abort", None).await;
+        }
+    }
+}
+
+/// Calls a method that returns a promise (the File System Access API, which web-sys
+/// has only behind its unstable flag) and awaits it.
+async fn call_async(
+    target: &JsValue,
+    method: &str,
+    arg: Option<&JsValue>,
+) -> Result<JsValue, String> {
+    let f: js_sys::Function = js_sys::Reflect::get(target, &method.into())
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(|_| format!("no {method} here"))?;
+    let promise = match arg {
+        Some(a) => f.call1(target, a),
+        None => f.call0(target),
+    }
+    .map_err(js_error)?;
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise))
+        .await
+        .map_err(js_error)
+}
+
+async fn generate(
+    req: GenerateRequest,
+    file: Option<File>,
+    save_to: Option<JsValue>,
+) -> Result<(), Stop> {
+    let mut out = Out::open(save_to).await?;
+    match make(&req, file.as_ref(), &mut out).await {
+        Ok(made) => finish(req, file, out, made).await,
+        Err(stop) => {
+            out.abort().await;
+            Err(stop)
+        }
+    }
+}
+/// A generation made and written, before its Blob is posted and it is scored.
+struct Made {
+    loaded: Rc<Loaded>,
+    generation: flow::Generation,
+    result: crate::protocol::Generated,
+}
+
+/// Makes the rows (the worker and its helpers) and writes them to `out` in order.
+async fn make(req: &GenerateRequest, file: Option<&File>, out: &mut Out) -> Result<Made, Stop> {
     let id = req.id;
     let kept = STATE.with_borrow(|s| s.loaded.get(&id).cloned());
     let loaded = match kept {
         Some(l) if l.sheet == req.sheet || req.sheet.is_none() => l,
         _ => {
             // A fresh worker (after a crash) or another sheet: read the file again.
-            let file = file
-                .as_ref()
-                .ok_or_else(|| "the file is no longer loaded; drop it again".to_string())?;
+            let file =
+                file.ok_or_else(|| "the file is no longer loaded; drop it again".to_string())?;
             load(id, file, req.sheet.clone(), None)?.0
         }
     };
-    let name = file.as_ref().map(|f| f.name()).unwrap_or_default();
+    let name = file.map(|f| f.name()).unwrap_or_default();
     let started = now_ms();
-    let mut generation = flow::start(&loaded, &req)?;
-    let parts = js_sys::Array::new();
+    let mut generation = flow::start(&loaded, req)?;
     let mut bytes = 0u64;
-    let mut push = |chunk: Vec<u8>| {
-        if !chunk.is_empty() {
-            bytes += chunk.len() as u64;
-            parts.push(&js_sys::Uint8Array::from(chunk.as_slice()));
+    let ranges = generation.take_ranges();
+    // Text outputs of more than one range are shared with the helpers (every core);
+    // the rest is made here, range by range.
+    let mut share = generation
+        .render_task(req.plain)
+        .filter(|_| ranges.len() > 1)
+        .map(|task| pool::Share::new(task, ranges.clone()));
+    let mut made: BTreeMap<usize, Chunk> = BTreeMap::new();
+    let mut rendered: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+    let mut next = 0;
+    let mut helped = false;
+    while next < ranges.len() {
+        if let Some(share) = share.as_mut() {
+            share.exchange(&mut rendered);
         }
-    };
-    loop {
-        push(generation.step()?);
+        let chunk = match (made.remove(&next), rendered.remove(&next)) {
+            (Some(chunk), _) => chunk,
+            (None, Some(text)) => {
+                helped = true;
+                flow::Generation::rendered(text, ranges[next].clone())
+            }
+            (None, None) => {
+                // Nothing ready to write: render the lowest open range here, or wait
+                // for a helper's.
+                let open = match share.as_mut() {
+                    Some(share) => share.take(),
+                    None => Some(next),
+                };
+                match open {
+                    Some(index) => {
+                        made.insert(index, generation.render(ranges[index].clone())?);
+                    }
+                    None => sleep_ms(1).await,
+                }
+                continue;
+            }
+        };
+        let written = generation.write(chunk)?;
+        bytes += written.len() as u64;
+        out.put(written).await?;
+        next += 1;
         post(
             &Event::Progress {
                 id,
@@ -365,23 +541,47 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
             },
             None,
         );
-        if generation.is_done() {
-            break;
-        }
         yield_now().await;
         if cancelled(id) {
             return Err(Stop::Cancelled);
         }
     }
-    push(generation.finish()?);
-    let millis = now_ms() - started;
-    let mut result = generation.result(&req, &name, bytes);
-    result.millis = millis;
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(flow::content_type(req.format));
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(js_error)?;
-    // The download first; the report follows when scored.
+    let workers = match &share {
+        Some(share) if helped => 1 + share.helpers(),
+        _ => 1,
+    };
+    drop(share);
+    let last = generation.finish()?;
+    bytes += last.len() as u64;
+    out.put(last).await?;
+    let mut result = generation.result(req, &name, bytes);
+    result.millis = now_ms() - started;
+    result.workers = workers;
+    Ok(Made {
+        loaded,
+        generation,
+        result,
+    })
+}
+
+/// Posts the output (the download first), then scores it and posts the report.
+async fn finish(
+    req: GenerateRequest,
+    file: Option<File>,
+    out: Out,
+    made: Made,
+) -> Result<(), Stop> {
+    let Made {
+        loaded,
+        generation,
+        mut result,
+    } = made;
+    let id = req.id;
+    let name = file.as_ref().map(|f| f.name()).unwrap_or_default();
+    let finishing = now_ms();
+    result.saved_to = out.file_name();
+    let blob = out.finish(flow::content_type(req.format)).await?;
+    result.millis += now_ms() - finishing;
     post(
         &Event::Generated {
             id,
@@ -389,7 +589,7 @@ async fn generate(req: GenerateRequest, file: Option<File>) -> Result<(), Stop> 
         },
         Some(&blob),
     );
-    drop(parts);
+    drop(blob);
     // Give the page a moment to take the file (its object URL is a synchronous call to
     // the browser) before scoring takes a core: on a 2-core machine that call stalled
     // the UI thread for up to 100 ms while the scoring ran beside it.

@@ -1,0 +1,316 @@
+//! Every core for generation. The full worker starts helpers (more instances of itself,
+//! one per core beyond its own, at most [`MAX_HELPERS`]) and hands them the row ranges of
+//! a text output; a helper renders a range exactly as the worker would (the same spec,
+//! seed and export options: a range's rows depend on nothing else), and the worker
+//! writes the ranges in order. So the bytes are one worker's and `byod generate`'s for
+//! the same seed, whichever worker rendered which range.
+//!
+//! The worker renders too: it takes the lowest range nobody has, so it never waits
+//! while there is work, and a helper that is still loading, or that failed, only
+//! leaves its ranges to it. XLSX and Parquet are encoded whole by the worker's writer
+//! and stay on one worker.
+
+use crate::protocol::{Event, RenderTask, Request};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::Range;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
+
+/// Helpers at most: beyond four cores the writer, not rendering, is the limit.
+const MAX_HELPERS: usize = 3;
+
+/// Rendered ranges per helper that may wait for the writer.
+const AHEAD: usize = 4;
+
+/// The worker script (Trunk's loader shim), relative to the worker's own.
+const HELPER_URL: &str = "./worker_loader.js";
+
+struct Helper {
+    worker: Worker,
+    /// It said Ready.
+    ready: bool,
+    /// It failed or crashed: it gets no more ranges.
+    dead: bool,
+    /// The task whose spec it holds.
+    task: Option<u64>,
+    /// The range it is rendering: (task, index).
+    busy: Option<(u64, usize)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+/// What the helpers sent back: task, range, the helper's slot, and the bytes.
+type Results = Vec<(u64, usize, usize, Result<Vec<u8>, String>)>;
+
+#[derive(Default)]
+struct Helpers {
+    helpers: Vec<Helper>,
+    results: Results,
+    last_task: u64,
+}
+
+thread_local! {
+    static HELPERS: RefCell<Helpers> = RefCell::new(Helpers::default());
+}
+
+/// Helpers to start on a machine with `cores` cores.
+pub fn helpers_for(cores: usize) -> usize {
+    cores.saturating_sub(1).min(MAX_HELPERS)
+}
+
+fn cores() -> usize {
+    js_sys::global()
+        .unchecked_into::<web_sys::WorkerGlobalScope>()
+        .navigator()
+        .hardware_concurrency() as usize
+}
+
+/// Starts the helpers this machine gets, each dead one replaced in its slot (a
+/// helper's messages name its slot).
+fn start_helpers() {
+    HELPERS.with_borrow_mut(|h| {
+        for slot in 0..helpers_for(cores()) {
+            if h.helpers.get(slot).is_some_and(|helper| !helper.dead) {
+                continue;
+            }
+            let helper = match spawn(slot) {
+                Ok(helper) => helper,
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("no helper worker: {e}").into());
+                    return;
+                }
+            };
+            match h.helpers.get_mut(slot) {
+                Some(old) => std::mem::replace(old, helper).worker.terminate(),
+                None => h.helpers.push(helper),
+            }
+        }
+    });
+}
+
+fn spawn(slot: usize) -> Result<Helper, String> {
+    let worker = Worker::new(HELPER_URL).map_err(|e| format!("{e:?}"))?;
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let data = js_sys::Array::from(&e.data());
+        let json = data.get(0).as_string().unwrap_or_default();
+        let event = serde_json::from_str::<Event>(&json);
+        HELPERS.with_borrow_mut(|h| {
+            let Some(helper) = h.helpers.get_mut(slot) else {
+                return;
+            };
+            match event {
+                Ok(Event::Ready) => helper.ready = true,
+                Ok(Event::Rendered { task, index }) => {
+                    helper.busy = None;
+                    let bytes = js_sys::Uint8Array::new(&data.get(1)).to_vec();
+                    h.results.push((task, index, slot, Ok(bytes)));
+                }
+                Ok(Event::RenderFailed {
+                    task,
+                    index,
+                    message,
+                }) => {
+                    helper.busy = None;
+                    helper.dead = true;
+                    h.results.push((task, index, slot, Err(message)));
+                }
+                // A crash, or anything else: this helper is done.
+                _ => died(h, slot, "the helper stopped"),
+            }
+        });
+    });
+    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+        e.prevent_default();
+        HELPERS.with_borrow_mut(|h| died(h, slot, &e.message()));
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(Helper {
+        worker,
+        ready: false,
+        dead: false,
+        task: None,
+        busy: None,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
+}
+
+/// A helper is gone: the range it had goes back to the worker.
+fn died(h: &mut Helpers, slot: usize, why: &str) {
+    let Some(helper) = h.helpers.get_mut(slot) else {
+        return;
+    };
+    helper.dead = true;
+    if let Some((task, index)) = helper.busy.take() {
+        h.results.push((task, index, slot, Err(why.to_string())));
+    }
+}
+
+fn send(worker: &Worker, request: &Request) {
+    let json = serde_json::to_string(request).unwrap_or_default();
+    let message = js_sys::Array::of2(&JsValue::from_str(&json), &JsValue::NULL);
+    if let Err(e) = worker.post_message(&message) {
+        web_sys::console::error_1(&e);
+    }
+}
+
+/// One generation's ranges, shared between the worker and its helpers.
+#[derive(Debug)]
+pub struct Share {
+    task: RenderTask,
+    ranges: Vec<Range<u64>>,
+    /// Ranges nobody renders yet, lowest first.
+    open: VecDeque<usize>,
+    /// The helpers (by slot) whose ranges came back.
+    helped: std::collections::BTreeSet<usize>,
+}
+
+impl Share {
+    /// Shares `ranges` of `task` (its `task` number is set here). The first range stays
+    /// with the worker: it keeps those rows for scoring.
+    pub fn new(mut task: RenderTask, ranges: Vec<Range<u64>>) -> Share {
+        start_helpers();
+        task.task = HELPERS.with_borrow_mut(|h| {
+            h.last_task += 1;
+            h.last_task
+        });
+        let open = (0..ranges.len()).collect();
+        Share {
+            task,
+            ranges,
+            open,
+            helped: Default::default(),
+        }
+    }
+
+    /// Helpers that rendered ranges of this task.
+    pub fn helpers(&self) -> usize {
+        self.helped.len()
+    }
+
+    /// The worker's next range: the lowest nobody has.
+    pub fn take(&mut self) -> Option<usize> {
+        self.open.pop_front()
+    }
+
+    /// Moves what the helpers rendered into `done` (a failed range goes back to the
+    /// worker), then gives every idle helper the lowest open range but the first,
+    /// while fewer than [`AHEAD`] ranges per helper wait in `done` for the writer: a
+    /// slow writer (a disk) holds the helpers back instead of their output piling up.
+    pub fn exchange(&mut self, done: &mut BTreeMap<usize, Vec<u8>>) {
+        HELPERS.with_borrow_mut(|h| {
+            for (task, index, slot, result) in std::mem::take(&mut h.results) {
+                if task != self.task.task {
+                    continue; // a cancelled generation's
+                }
+                match result {
+                    Ok(bytes) => {
+                        done.insert(index, bytes);
+                        self.helped.insert(slot);
+                    }
+                    Err(_) => {
+                        let at = self.open.partition_point(|&i| i < index);
+                        self.open.insert(at, index);
+                    }
+                }
+            }
+            let most = AHEAD * h.helpers.len();
+            for helper in h.helpers.iter_mut() {
+                if !helper.ready || helper.dead || helper.busy.is_some() {
+                    continue;
+                }
+                if done.len() >= most {
+                    break;
+                }
+                // Not range 0: the worker renders it, keeping its rows to score.
+                let Some(pos) = self.open.iter().position(|&i| i != 0) else {
+                    break;
+                };
+                let index = self.open.remove(pos).expect("a position found above");
+                if helper.task != Some(self.task.task) {
+                    send(
+                        &helper.worker,
+                        &Request::RenderTask(Box::new(self.task.clone())),
+                    );
+                    helper.task = Some(self.task.task);
+                }
+                let range = &self.ranges[index];
+                send(
+                    &helper.worker,
+                    &Request::RenderRange {
+                        task: self.task.task,
+                        index,
+                        start: range.start,
+                        end: range.end,
+                    },
+                );
+                helper.busy = Some((self.task.task, index));
+            }
+        });
+    }
+}
+
+impl Drop for Share {
+    /// A generation that stops (finished, cancelled, failed) drops what its helpers
+    /// still send; helpers busy with it finish their range and take the next task's.
+    fn drop(&mut self) {
+        let task = self.task.task;
+        HELPERS.with_borrow_mut(|h| h.results.retain(|r| r.0 != task));
+    }
+}
+
+/// The helper's side: the task whose ranges it renders.
+pub struct Held {
+    task: u64,
+    generation: super::flow::Generation,
+}
+
+thread_local! {
+    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+/// Helper: keeps the task its next ranges belong to.
+pub fn hold(task: RenderTask) {
+    let number = task.task;
+    let held = super::flow::Generation::for_helper(task).map(|generation| Held {
+        task: number,
+        generation,
+    });
+    HELD.with_borrow_mut(|h| *h = held.ok());
+}
+
+/// Helper: renders a range of the task held; the answer for the worker, and the bytes.
+pub fn render(task: u64, index: usize, range: Range<u64>) -> (Event, Option<Vec<u8>>) {
+    let rendered = HELD.with_borrow(|held| match held {
+        Some(held) if held.task == task => held.generation.render_bytes(range),
+        _ => Err("the helper holds another task".to_string()),
+    });
+    match rendered {
+        Ok(bytes) => (Event::Rendered { task, index }, Some(bytes)),
+        Err(message) => (
+            Event::RenderFailed {
+                task,
+                index,
+                message,
+            },
+            None,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_helper_per_core_beyond_the_workers_own_and_a_cap() {
+        assert_eq!(helpers_for(0), 0);
+        assert_eq!(helpers_for(1), 0);
+        assert_eq!(helpers_for(2), 1);
+        assert_eq!(helpers_for(4), 3);
+        assert_eq!(helpers_for(64), MAX_HELPERS);
+    }
+}
