@@ -86,10 +86,10 @@ impl OutputTo {
         }
     }
 
-    /// Whether an output of about `estimated` bytes goes to a file.
-    pub fn to_file(self, estimated: u64) -> bool {
+    /// Whether an output of `rows` rows, about `estimated` bytes, goes to a file.
+    pub fn to_file(self, rows: u64, estimated: u64) -> bool {
         match self {
-            OutputTo::Auto => estimated > Self::FILE_OVER_BYTES,
+            OutputTo::Auto => estimated > Self::FILE_OVER_BYTES || rows > MAX_ROWS,
             OutputTo::Link => false,
             OutputTo::File => true,
         }
@@ -140,12 +140,14 @@ impl Settings {
 
     /// The row count asked for: `Ok(None)` = as many as the original.
     pub fn rows_wanted(&self) -> Result<Option<u64>, String> {
-        parse_rows(&self.rows.get_untracked())
+        let limit = row_limit(&self.format.get_untracked(), self.output_to.get_untracked());
+        parse_rows(&self.rows.get_untracked(), limit)
     }
 
     /// Why the row count field's text is no row count (tracked, for the field).
     pub fn rows_error(&self) -> Option<String> {
-        parse_rows(&self.rows.get()).err()
+        let limit = row_limit(&self.format.get(), self.output_to.get());
+        parse_rows(&self.rows.get(), limit).err()
     }
 
     /// A field that blocks Generate until it is fixed (tracked).
@@ -161,7 +163,7 @@ impl Default for Settings {
 }
 
 /// Rows as typed: empty = `None`; digits with optional `_`, `,` or spaces.
-pub fn parse_rows(text: &str) -> Result<Option<u64>, String> {
+pub fn parse_rows(text: &str, limit: u64) -> Result<Option<u64>, String> {
     let digits: String = text
         .chars()
         .filter(|c| !matches!(c, '_' | ',' | ' '))
@@ -171,16 +173,35 @@ pub fn parse_rows(text: &str) -> Result<Option<u64>, String> {
     }
     match digits.parse::<u64>() {
         Ok(0) => Err("the number of rows must be at least 1".into()),
-        Ok(n) if n > MAX_ROWS => Err(format!(
-            "{n} rows is over this page's limit of {MAX_ROWS}; use the command line for more"
+        Ok(n) if n > limit && limit == MAX_ROWS => Err(format!(
+            "{n} rows is over this page's limit of {MAX_ROWS} for a download link (held in memory until done); a file written as it is made takes more (CSV, TSV, JSON, NDJSON in Chrome or Edge), or use the command line"
+        )),
+        Ok(n) if n > limit => Err(format!(
+            "{n} rows is over this page's limit of {limit}; use the command line for more"
         )),
         Ok(n) => Ok(Some(n)),
         Err(_) => Err(format!("{text:?} is not a number of rows")),
     }
 }
 
-/// The most rows the page makes in one file (the command line has no such limit).
+/// The most rows the page holds for a download link (the output sits in memory until
+/// it is done; the command line has no such limit).
 pub const MAX_ROWS: u64 = 10_000_000;
+
+/// The most rows the page writes to a file as it makes them (memory stays flat).
+pub const MAX_ROWS_TO_FILE: u64 = 10_000_000_000;
+
+/// The row limit for an output of this format going where `to` says: a text format may
+/// go to a file written as it is made where the browser can (see
+/// [`OutputTo::to_file`], which picks the file above [`MAX_ROWS`]).
+pub fn row_limit(format: &str, to: OutputTo) -> u64 {
+    let text = matches!(format, "csv" | "tsv" | "json" | "ndjson");
+    if text && to != OutputTo::Link && crate::services::disk::available() {
+        MAX_ROWS_TO_FILE
+    } else {
+        MAX_ROWS
+    }
+}
 
 /// A seed from the browser's random source (not the generator's: seeds only need to
 /// differ between clicks).
@@ -714,12 +735,39 @@ mod tests {
 
     #[test]
     fn rows_accept_empty_and_grouped_digits_and_refuse_the_rest() {
-        assert_eq!(parse_rows(""), Ok(None));
-        assert_eq!(parse_rows("1,000,000"), Ok(Some(1_000_000)));
-        assert_eq!(parse_rows("2 500"), Ok(Some(2500)));
-        assert!(parse_rows("0").unwrap_err().contains("at least 1"));
-        assert!(parse_rows("-5").unwrap_err().contains("not a number"));
-        assert!(parse_rows("99999999999").unwrap_err().contains("limit"));
+        assert_eq!(parse_rows("", MAX_ROWS), Ok(None));
+        assert_eq!(parse_rows("1,000,000", MAX_ROWS), Ok(Some(1_000_000)));
+        assert_eq!(parse_rows("2 500", MAX_ROWS), Ok(Some(2500)));
+        assert!(
+            parse_rows("0", MAX_ROWS)
+                .unwrap_err()
+                .contains("at least 1")
+        );
+        assert!(
+            parse_rows("-5", MAX_ROWS)
+                .unwrap_err()
+                .contains("not a number")
+        );
+        assert!(
+            parse_rows("50000000", MAX_ROWS)
+                .unwrap_err()
+                .contains("a file written as it is made")
+        );
+        assert_eq!(
+            parse_rows("50000000", MAX_ROWS_TO_FILE),
+            Ok(Some(50_000_000))
+        );
+        assert!(
+            parse_rows("99999999999", MAX_ROWS_TO_FILE)
+                .unwrap_err()
+                .contains("limit")
+        );
+        // Automatic: a file over 256 MB, or over the download link's rows.
+        assert!(OutputTo::Auto.to_file(MAX_ROWS + 1, 1));
+        assert!(OutputTo::Auto.to_file(10, OutputTo::FILE_OVER_BYTES + 1));
+        assert!(!OutputTo::Auto.to_file(1000, 1000));
+        assert!(!OutputTo::Link.to_file(MAX_ROWS + 1, u64::MAX));
+        assert!(OutputTo::File.to_file(1, 1));
     }
 
     fn read(step: Step) -> Life {

@@ -182,6 +182,20 @@ async function waitReady(page, name, ms = 60000) {
   return c;
 }
 
+/** Samples the resident memory of every Chromium process twice a second; `stop()`
+ *  gives the peak of their sum, in MB. */
+function sampleBrowserMemory() {
+  let peak = 0;
+  const sample = () => {
+    const r = spawnSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' });
+    const kb = (r.stdout ?? '').split('\n').reduce((sum, l) => sum + (Number(l.trim()) || 0), 0);
+    peak = Math.max(peak, kb / 1024);
+  };
+  sample();
+  const timer = setInterval(sample, 500);
+  return { stop: () => { clearInterval(timer); sample(); return peak; } };
+}
+
 /** Sets a card's settings by its labelled controls, then generates and downloads. */
 async function generate(page, name, { rows, format, seed } = {}, ms = 120000) {
   const c = await waitReady(page, name);
@@ -993,6 +1007,10 @@ await check('an output written to a file as it is made (the save picker, here an
   const page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
     window.showSaveFilePicker = async ({ suggestedName }) => {
       window.__picked = suggestedName;
       const dir = await navigator.storage.getDirectory();
@@ -1021,6 +1039,26 @@ await check('an output written to a file as it is made (the save picker, here an
   assert(mine.equals(fs.readFileSync(cli)), 'the file written differs from the CLI\'s');
   figures.toFile = await c.locator('.made').textContent();
   assert(figures.toFile.includes('written to synthetic_diamonds.csv as made'), figures.toFile);
+  // STREAM_ROWS=N (the 50,000,000-row campaign, against a release build): the browser's
+  // memory while N rows go to the file, against a 1,000,000-row run, and the longest
+  // task on the UI thread.
+  if (process.env.STREAM_ROWS) {
+    for (const n of [1000000, Number(process.env.STREAM_ROWS)]) {
+      const since = await page.evaluate(() => performance.now());
+      const peak = sampleBrowserMemory();
+      const started = Date.now();
+      await c.getByLabel('Number of rows').fill(String(n));
+      await c.locator('button.generate').click();
+      await c.locator('.made', { hasText: `${n.toLocaleString('en-US')} rows` }).waitFor({ timeout: 3600000 }).catch(async (e) => {
+        await page.screenshot({ path: path.join(SHOTS, 'to-file-stuck.png') });
+        throw new Error(`${n} rows: ${e.message}; the card says ${await c.innerText()}`);
+      });
+      const mb = peak.stop();
+      const tasks = await page.evaluate((t) => window.__longTasks.filter((e) => e.start >= t).map((e) => e.duration), since);
+      figures[`toFile${n}`] = `${(await c.locator('.made').textContent()).trim()} | browser peak ${mb.toFixed(0)} MB | longest UI task ${Math.max(0, ...tasks).toFixed(0)} ms | ${((Date.now() - started) / 1000).toFixed(1)} s`;
+      await waitReady(page, 'diamonds.csv', 3600000);
+    }
+  }
   // Closing the picker generates nothing and says so.
   await page.evaluate(() => { window.showSaveFilePicker = async () => { throw new DOMException('closed', 'AbortError'); }; });
   await c.locator('button.generate').click();

@@ -4,7 +4,7 @@
 use super::spec_cache::store;
 use crate::protocol::{GenerateRequest, Request};
 use crate::services::{cache, disk, relay, worker_bridge};
-use crate::state::{AppState, Card, Mode, Note, Progress, Review, Step, estimated_bytes};
+use crate::state::{AppState, Card, MAX_ROWS, Mode, Note, Progress, Review, Step, estimated_bytes};
 use leptos::prelude::*;
 use shared::contract::{Provenance, SpecSource, Strictness};
 use shared::export::OutputFormat;
@@ -56,12 +56,16 @@ fn generate_with(state: AppState, card: Card, bypass: bool) {
         format,
         OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Json | OutputFormat::Ndjson
     );
-    let estimated = estimated_bytes(
-        rows.unwrap_or(file.info.total_rows),
-        card.size.get_untracked(),
-        file.info.total_rows,
-    );
-    let destination = (text && settings.output_to.get_untracked().to_file(estimated))
+    let total = rows.unwrap_or(file.info.total_rows);
+    let estimated = estimated_bytes(total, card.size.get_untracked(), file.info.total_rows);
+    let to_file =
+        text && disk::available() && settings.output_to.get_untracked().to_file(total, estimated);
+    if !to_file && total > MAX_ROWS {
+        return card.say(Note::Error(format!(
+            "{total} rows is over this page's limit of {MAX_ROWS} for a download link; choose a file written as it is made, or use the command line"
+        )));
+    }
+    let destination = to_file
         .then(|| {
             let name = shared::export::output_name(&card.name.get_value(), format);
             disk::ask_where(&name)

@@ -512,15 +512,21 @@ async fn make(req: &GenerateRequest, file: Option<&File>, out: &mut Out) -> Resu
                 flow::Generation::rendered(text, ranges[next].clone())
             }
             (None, None) => {
-                // Nothing ready to write: render the lowest open range here, or wait
-                // for a helper's.
+                // Nothing ready to write: render the lowest open range here (while a
+                // few at most wait to be written), or wait for a helper's. Either way
+                // the loop yields, so the helpers' messages come in: a loop that only
+                // rendered would make every range here, and hold them all.
                 let open = match share.as_mut() {
-                    Some(share) => share.take(),
+                    Some(share) if made.len() < pool::AHEAD => share.take(),
+                    Some(_) => None,
                     None => Some(next),
                 };
                 match open {
                     Some(index) => {
                         made.insert(index, generation.render(ranges[index].clone())?);
+                        if share.is_some() {
+                            yield_now().await;
+                        }
                     }
                     None => sleep_ms(1).await,
                 }

@@ -21,8 +21,9 @@ use web_sys::{MessageEvent, Worker};
 /// Helpers at most: beyond four cores the writer, not rendering, is the limit.
 const MAX_HELPERS: usize = 3;
 
-/// Rendered ranges per helper that may wait for the writer.
-const AHEAD: usize = 4;
+/// Rendered ranges per worker (helpers, and the worker itself) that may wait for the
+/// writer.
+pub const AHEAD: usize = 4;
 
 /// The worker script (Trunk's loader shim), relative to the worker's own.
 const HELPER_URL: &str = "./worker_loader.js";
