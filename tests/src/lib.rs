@@ -15,9 +15,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
-/// A fresh empty folder under the system temp folder.
+/// A fresh empty folder under the system temp folder. A test process cannot remove its
+/// folders when it ends (the harness runs no destructors at exit), so the first call of
+/// each process removes those of processes that have ended.
 pub fn temp_dir(tag: &str) -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
+    static SWEPT: OnceLock<()> = OnceLock::new();
+    SWEPT.get_or_init(remove_ended_processes_dirs);
     let dir = std::env::temp_dir().join(format!(
         "byod-e2e-{}-{tag}-{}",
         std::process::id(),
@@ -26,6 +30,31 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Removes `byod-e2e-PID-…` folders whose process has ended (no `/proc/PID`; where
+/// there is no `/proc`, nothing is removed).
+fn remove_ended_processes_dirs() {
+    let tmp = std::env::temp_dir();
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(&tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("byod-e2e-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The one log folder of this test process (logging is global).

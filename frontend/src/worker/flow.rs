@@ -373,6 +373,19 @@ mod tests {
     use shared::contract::{Provenance, SpecSource};
     use shared::pipeline::CHUNK_ROWS;
 
+    /// penguins.csv read by the full worker's reader.
+    fn penguins_loaded() -> Loaded {
+        inspect(
+            &penguins(),
+            "penguins.csv",
+            None,
+            None,
+            pipeline::inspect_source,
+        )
+        .unwrap()
+        .0
+    }
+
     fn penguins() -> Vec<u8> {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -496,14 +509,7 @@ mod tests {
     /// worker writes them in order; the bytes are one worker's.
     #[test]
     fn ranges_rendered_by_helpers_write_the_single_workers_bytes() {
-        let (loaded, _) = inspect(
-            &penguins(),
-            "penguins.csv",
-            None,
-            None,
-            pipeline::inspect_source,
-        )
-        .unwrap();
+        let loaded = penguins_loaded();
         let rows = shared::evaluate::SCORED_ROWS + CHUNK_ROWS * 3 + 5;
         for (format, plain) in [
             ("csv", false),
@@ -547,14 +553,7 @@ mod tests {
 
     #[test]
     fn chunked_output_equals_the_whole_table_exported_at_once() {
-        let (loaded, _) = inspect(
-            &penguins(),
-            "penguins.csv",
-            None,
-            None,
-            pipeline::inspect_source,
-        )
-        .unwrap();
+        let loaded = penguins_loaded();
         // More rows than the first (scored) chunk and two more, so the chunk seams are
         // inside the file.
         let rows = shared::evaluate::SCORED_ROWS + CHUNK_ROWS * 2 + 17;
@@ -572,14 +571,7 @@ mod tests {
 
     #[test]
     fn a_result_scores_a_prefix_and_names_the_download() {
-        let (loaded, _) = inspect(
-            &penguins(),
-            "penguins.csv",
-            None,
-            None,
-            pipeline::inspect_source,
-        )
-        .unwrap();
+        let loaded = penguins_loaded();
         let req = request(None, "parquet");
         let mut g = start(&loaded, &req).unwrap();
         let bytes = run(&mut g);
@@ -671,14 +663,7 @@ mod tests {
     /// where the message is read, with a message, and never reaches a step.
     #[test]
     fn bad_requests_and_files_get_messages_not_panics() {
-        let (loaded, _) = inspect(
-            &penguins(),
-            "penguins.csv",
-            None,
-            None,
-            pipeline::inspect_source,
-        )
-        .unwrap();
+        let loaded = penguins_loaded();
         let good =
             serde_json::to_value(crate::protocol::Request::Generate(request(Some(5), "csv")))
                 .unwrap();
