@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -28,4 +30,8 @@ def run_cli(*args: str) -> bytes:
 
 
 def scratch() -> Path:
-    return Path(tempfile.mkdtemp(prefix="byod-py-"))
+    """A fresh folder, removed when the test process ends (each held ~190 MB of Spark
+    output, and they piled up in the temp folder)."""
+    path = Path(tempfile.mkdtemp(prefix="byod-py-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
