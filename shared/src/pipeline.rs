@@ -166,8 +166,10 @@ pub fn inspect_source(
     name: &str,
     options: &InspectOptions,
 ) -> Result<Inspected> {
-    let table = crate::ingest::read_source(source, name, &options.ingest)?;
-    inspect_table(table, options)
+    inspect_table(
+        crate::ingest::read_source(source, name, &options.ingest)?,
+        options,
+    )
 }
 
 /// [`inspect_source`] for text files only (CSV, TSV, JSON, NDJSON): a program that
@@ -178,8 +180,10 @@ pub fn inspect_text_source(
     name: &str,
     options: &InspectOptions,
 ) -> Result<Inspected> {
-    let table = crate::ingest::read_text_source(source, name, &options.ingest)?;
-    inspect_table(table, options)
+    inspect_table(
+        crate::ingest::read_text_source(source, name, &options.ingest)?,
+        options,
+    )
 }
 
 /// Whether [`inspect_text_source`] declined a file that [`inspect_source`] reads.

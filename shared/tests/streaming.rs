@@ -671,6 +671,20 @@ fn tiny_tables_with_a_planted_value_stream_as_they_read_in_memory() {
                 !safe.contains(planted),
                 "{file}, {n} rows: the planted name left"
             );
+            // The page's first worker reads text files with its own entry point: the
+            // same SafeProfile, so the same guard.
+            let text = shared::pipeline::inspect_text_source(&bytes, file, &options).unwrap();
+            assert_eq!(text.safe, inspected.safe, "{file}, {n} rows");
         }
+        // A JSON document (read whole, not streamed) through the text reader too.
+        let records: Vec<String> = ndjson.lines().map(str::to_string).collect();
+        let json = format!("[{}]", records.join(","));
+        let options = shared::pipeline::InspectOptions::with_guard_seed(9);
+        let whole =
+            shared::pipeline::inspect_source(&json.as_bytes(), "tiny.json", &options).unwrap();
+        let text =
+            shared::pipeline::inspect_text_source(&json.as_bytes(), "tiny.json", &options).unwrap();
+        assert_eq!(text.safe, whole.safe, "tiny.json, {n} rows");
+        assert!(!serde_json::to_string(&text.safe).unwrap().contains(planted));
     }
 }
