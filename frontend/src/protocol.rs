@@ -65,7 +65,7 @@ pub enum Request {
     /// the helper can render its row ranges (see `worker::pool`).
     RenderTask(Box<RenderTask>),
     /// Worker to helper: render range `index` of task `task`; the helper answers
-    /// [`Event::Rendered`] or [`Event::RenderFailed`].
+    /// [`Event::Rendered`] or [`Event::HelpFailed`].
     RenderRange {
         /// The task.
         task: u64,
@@ -75,6 +75,20 @@ pub enum Request {
         start: u64,
         /// Row after the last.
         end: u64,
+    },
+    /// Worker to helper: measure distances to closest record for synthetic rows
+    /// `start..end` of a scoring's sampled rows (the attachment: its
+    /// `shared::evaluate::DcrWork` as postcard bytes); the helper answers
+    /// [`Event::Measured`] or [`Event::HelpFailed`].
+    Measure {
+        /// The task.
+        task: u64,
+        /// The share's place among the task's shares.
+        index: usize,
+        /// First synthetic row.
+        start: usize,
+        /// Row after the last.
+        end: usize,
     },
 }
 
@@ -207,8 +221,17 @@ pub enum Event {
         /// The range's place in the output.
         index: usize,
     },
-    /// Helper to worker: a range could not be rendered (the worker renders it).
-    RenderFailed {
+    /// Helper to worker: share `index` of task `task` measured (its
+    /// `shared::evaluate::DcrDistances`, as postcard bytes, are the attachment).
+    Measured {
+        /// The task.
+        task: u64,
+        /// The share's place among the task's shares.
+        index: usize,
+    },
+    /// Helper to worker: a range could not be rendered, or a share measured (the worker
+    /// does it itself).
+    HelpFailed {
         /// The task.
         task: u64,
         /// The range's place in the output.
@@ -230,7 +253,8 @@ impl Event {
             Event::Ready
             | Event::Crashed { .. }
             | Event::Rendered { .. }
-            | Event::RenderFailed { .. } => None,
+            | Event::Measured { .. }
+            | Event::HelpFailed { .. } => None,
             Event::Bundled { .. } => Some(BATCH),
             Event::Progress { id, .. }
             | Event::NeedsFullWorker { id }
@@ -345,6 +369,10 @@ pub struct Scored {
     pub heatmaps: Vec<String>,
     /// Time to score and draw, in milliseconds.
     pub millis: f64,
+    /// Workers that scored it: the worker, and helpers that measured distances to
+    /// closest record beside it (see `worker::pool`).
+    #[serde(default)]
+    pub workers: usize,
 }
 
 #[cfg(test)]

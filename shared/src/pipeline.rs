@@ -34,7 +34,7 @@
 //! profiling and scoring, while counts stay exact. The scored rows are the output's
 //! first [`SCORED_ROWS`] rows.
 
-use crate::evaluate::{EvaluateOptions, Report, SCORED_ROWS, scored_prefix};
+use crate::evaluate::{DcrWork, EvaluateOptions, Report, SCORED_ROWS, scored_prefix};
 use crate::export::{ExportOptions, Exporter, OutputFormat, WriteChoice};
 use crate::plan::Plan;
 use crate::spec::Spec;
@@ -471,8 +471,25 @@ pub enum Scoring {
 /// what was released, so the report can be shared like the output).
 pub fn score(real: &Inspected, synthetic: &Table, seed: u64, scoring: Scoring) -> Report {
     let scored = scored_prefix(synthetic);
+    crate::evaluate(&real.table, &scored, &score_options(real, seed, scoring))
+}
+
+/// [`score`] in full, the distance-to-closest-record work handed to `hand_off` to be
+/// measured elsewhere (see [`crate::evaluate::evaluate_apart`]).
+pub fn score_apart(
+    real: &Inspected,
+    synthetic: &Table,
+    seed: u64,
+    hand_off: impl FnOnce(DcrWork),
+) -> Report {
+    let scored = scored_prefix(synthetic);
+    let options = score_options(real, seed, Scoring::Full);
+    crate::evaluate::evaluate_apart(&real.table, &scored, &options, hand_off)
+}
+
+fn score_options(real: &Inspected, seed: u64, scoring: Scoring) -> EvaluateOptions<'_> {
     let defaults = EvaluateOptions::default();
-    let options = EvaluateOptions {
+    EvaluateOptions {
         withheld_values: &real.withheld_values,
         real_profile: Some(&real.profile),
         seed,
@@ -484,8 +501,7 @@ pub fn score(real: &Inspected, synthetic: &Table, seed: u64, scoring: Scoring) -
             0
         },
         ..defaults
-    };
-    crate::evaluate(&real.table, &scored, &options)
+    }
 }
 
 #[cfg(test)]

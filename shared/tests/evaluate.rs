@@ -125,6 +125,59 @@ fn copying_the_training_rows_fails_the_overfitting_check_and_fresh_rows_pass() {
     assert_eq!(fresh.rows.holdout, Some(731));
 }
 
+/// The page measures distance to closest record in shares on its helper workers: the
+/// work sent as bytes, each share measured there, the shares joined in order. That
+/// must give the report of one whole evaluation, holdout and missing values included.
+#[test]
+fn distances_measured_in_shares_elsewhere_give_the_whole_report() {
+    let real = common::read_dataset("penguins.csv");
+    let holdout = common::read_dataset("iris.csv");
+    let rows = real.batch.num_rows();
+    let synthetic = shared::Table {
+        batch: real.batch.slice(rows / 3, rows - rows / 3),
+        ..real.clone()
+    };
+    for holdout in [None, Some(&real)] {
+        let options = EvaluateOptions {
+            holdout,
+            dcr_rows: 200,
+            seed: 9,
+            ..Default::default()
+        };
+        let whole = evaluate(&real, &synthetic, &options);
+        let mut handed = None;
+        let mut apart = shared::evaluate::evaluate_apart(&real, &synthetic, &options, |w| {
+            handed = Some(postcard::to_allocvec(&w).unwrap())
+        });
+        assert_eq!(apart.privacy.dcr_baseline_protection, None);
+        let bytes = handed.expect("the work is handed off");
+        let work: shared::evaluate::DcrWork = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(work.rows(), 200);
+        let mut distances = work.measure(0..0);
+        for share in [0..7, 7..150, 150..10_000] {
+            let far = postcard::from_bytes::<shared::evaluate::DcrWork>(&bytes).unwrap();
+            distances.append(far.measure(share));
+        }
+        assert_eq!(distances.len(), 200);
+        work.complete(&mut apart, &distances);
+        assert_eq!(
+            serde_json::to_string(&apart).unwrap(),
+            serde_json::to_string(&whole).unwrap()
+        );
+        assert_eq!(
+            apart.privacy.dcr_overfitting_protection.is_some(),
+            holdout.is_some()
+        );
+    }
+    // Nothing to compare: nothing handed off, and no figure.
+    let options = EvaluateOptions {
+        dcr_rows: 0,
+        ..Default::default()
+    };
+    let apart = shared::evaluate::evaluate_apart(&real, &holdout, &options, |_| panic!("no work"));
+    assert_eq!(apart.privacy.dcr_baseline_protection, None);
+}
+
 #[test]
 fn names_copied_verbatim_are_reported_even_where_sdmetrics_scores_them_as_categories() {
     let real = common::read_dataset("cars.csv");

@@ -153,6 +153,7 @@ const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(
 
 async function openPage(url) {
   const page = await browser.newPage();
+  if (process.env.DEBUG_CONSOLE) page.on('console', (m) => console.log(`  console: ${m.text()}`));
   page.on('pageerror', (e) => {
     console.log(`  page error: ${e.message}`);
     pageErrors.push(e.message);
@@ -691,6 +692,28 @@ await check('the report: figures beside the strictness, a labelled chart per col
   await shot.setContent(html);
   await shot.screenshot({ path: path.join(SHOTS, 'report-html.png'), fullPage: true });
   await shot.close();
+  await page.close();
+});
+
+await check('scoring on every core: helpers measure distance to closest record beside the worker, and the figures are `byod evaluate`\'s', async () => {
+  const page = await openPage(relay.url);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  // The first generation starts the helpers; the second file's scoring finds them ready.
+  await addFiles(page, path.join(DATASETS, 'penguins.csv'));
+  await generate(page, 'penguins.csv', { seed: 7 });
+  await addFiles(page, path.join(DATASETS, 'penguins.csv'));
+  const { file: synth, card } = await generate(page, 'penguins (2).csv', { seed: 11 });
+  const line = await card.locator('.made').textContent();
+  if (cores > 1) assert(/scored in [0-9.]+ s on [2-4] workers/.test(line), `scored on one worker: ${line}`);
+  const [jsonDownload] = await Promise.all([page.waitForEvent('download'), card.locator('a.report-json').click()]);
+  const mine = JSON.parse(fs.readFileSync(await jsonDownload.path(), 'utf8'));
+  const r = spawnSync(BIN, ['evaluate', path.join(DATASETS, 'penguins.csv'), synth, '--json', '--seed', '11'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert(r.status === 0, `byod evaluate failed: ${r.stderr}`);
+  const [a, b] = [mine.privacy.dcr_baseline_protection, JSON.parse(r.stdout).privacy.dcr_baseline_protection];
+  for (const k of ['score', 'median_dcr_synthetic', 'median_dcr_random_baseline', 'p05_dcr_synthetic', 'zero_dcr_share', 'rows_real', 'rows_synthetic', 'columns_used']) {
+    assert(a[k] === b[k] || Math.abs(a[k] - b[k]) < 1e-12, `DCR ${k}: page ${a[k]}, CLI ${b[k]}`);
+  }
+  figures.scoredOnHelpers = line;
   await page.close();
 });
 

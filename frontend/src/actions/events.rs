@@ -152,7 +152,8 @@ pub(super) fn on_event(state: AppState, event: Event, attachment: JsValue) {
         | Event::Bundled { .. }
         | Event::NeedsFullWorker { .. }
         | Event::Rendered { .. }
-        | Event::RenderFailed { .. } => {}
+        | Event::Measured { .. }
+        | Event::HelpFailed { .. } => {}
     }
 }
 

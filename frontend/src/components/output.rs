@@ -11,6 +11,15 @@ use std::sync::Arc;
 /// Charts drawn in the page; a wider table's others are in the HTML report.
 const MAX_CHARTS: usize = 60;
 
+/// " on N workers" when more than one worker did the work.
+fn on_workers(workers: usize) -> String {
+    if workers > 1 {
+        format!(" on {workers} workers")
+    } else {
+        String::new()
+    }
+}
+
 /// The result panel.
 #[component]
 pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
@@ -18,11 +27,16 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
     let scored = match (&output.report, r.scored_rows < r.rows) {
         (None, _) => String::new(),
         (Some(rep), true) => format!(
-            "; the first {} rows scored in {:.2} s",
+            "; the first {} rows scored in {:.2} s{}",
             grouped(r.scored_rows),
-            rep.scored.millis / 1000.0
+            rep.scored.millis / 1000.0,
+            on_workers(rep.scored.workers)
         ),
-        (Some(rep), false) => format!("; scored in {:.2} s", rep.scored.millis / 1000.0),
+        (Some(rep), false) => format!(
+            "; scored in {:.2} s{}",
+            rep.scored.millis / 1000.0,
+            on_workers(rep.scored.workers)
+        ),
     };
     let seconds = r.millis / 1000.0;
     let rate = if r.millis > 0.0 {
@@ -30,11 +44,7 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
     } else {
         String::new()
     };
-    let rate = if r.workers > 1 {
-        format!("{rate} on {} workers", r.workers)
-    } else {
-        rate
-    };
+    let rate = format!("{rate}{}", on_workers(r.workers));
     let rate = match &r.saved_to {
         Some(file) => format!("{rate}, written to {file} as made"),
         None => rate,

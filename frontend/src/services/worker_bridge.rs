@@ -391,8 +391,10 @@ fn send_message(request: Request, attachment: JsValue, save_to: JsValue) {
                 b.in_flight.remove(id);
                 (*id, false, None)
             }
-            // Between workers only: the page has no range to render.
-            Request::RenderTask(_) | Request::RenderRange { .. } => return,
+            // Between workers only: the page has no range to render or measure.
+            Request::RenderTask(_) | Request::RenderRange { .. } | Request::Measure { .. } => {
+                return;
+            }
         };
         let json = serde_json::to_string(&request).unwrap_or_default();
         let attachment = if attach_file {

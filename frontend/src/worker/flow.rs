@@ -5,8 +5,9 @@
 
 use crate::protocol::{FileInfo, GenerateRequest, Generated, Preview, RenderTask, Scored};
 use shared::Table;
+use shared::evaluate::{DcrWork, Report};
 use shared::export::{ExportOptions, Exporter, OutputFormat};
-use shared::pipeline::{self, Chunk, InspectOptions, Inspected, Scoring, Source, Synthesis};
+use shared::pipeline::{self, Chunk, InspectOptions, Inspected, Source, Synthesis};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -293,31 +294,46 @@ impl Generation {
     /// scoring, the figures `byod evaluate` gives for the pair) and draws the charts;
     /// `None` for no rows.
     pub fn score(&self, loaded: &Loaded) -> Option<Scored> {
-        let scored = self.scored_prefix();
-        if scored.total_rows == 0 {
-            return None;
+        let mut dcr = None;
+        let mut report = self.score_apart(loaded, |work| dcr = Some(work))?;
+        if let Some(work) = dcr {
+            work.complete(&mut report, &work.measure(0..work.rows()));
         }
-        let report = pipeline::score(&loaded.real, &scored, self.synthesis.seed(), Scoring::Full);
-        let charts = report
-            .columns
-            .iter()
-            .filter_map(crate::report::svg::column_chart)
-            .collect();
-        let heatmaps = crate::report::heatmap_matrices(&report)
-            .as_ref()
-            .map(|m| {
-                vec![
-                    crate::report::svg::heatmap(m, "real"),
-                    crate::report::svg::heatmap(m, "synthetic"),
-                ]
-            })
-            .unwrap_or_default();
-        Some(Scored {
-            report,
-            charts,
-            heatmaps,
-            millis: 0.0,
+        Some(scored(report))
+    }
+
+    /// [`Generation::score`]'s report, its distance-to-closest-record work handed to
+    /// `hand_off` (the worker's helpers measure it while this computes the rest);
+    /// `None` for no rows.
+    pub fn score_apart(&self, loaded: &Loaded, hand_off: impl FnOnce(DcrWork)) -> Option<Report> {
+        let scored = self.scored_prefix();
+        (scored.total_rows > 0)
+            .then(|| pipeline::score_apart(&loaded.real, &scored, self.synthesis.seed(), hand_off))
+    }
+}
+
+/// A report with its charts drawn.
+pub fn scored(report: Report) -> Scored {
+    let charts = report
+        .columns
+        .iter()
+        .filter_map(crate::report::svg::column_chart)
+        .collect();
+    let heatmaps = crate::report::heatmap_matrices(&report)
+        .as_ref()
+        .map(|m| {
+            vec![
+                crate::report::svg::heatmap(m, "real"),
+                crate::report::svg::heatmap(m, "synthetic"),
+            ]
         })
+        .unwrap_or_default();
+    Scored {
+        report,
+        charts,
+        heatmaps,
+        millis: 0.0,
+        workers: 1,
     }
 }
 
@@ -589,10 +605,7 @@ mod tests {
         assert_eq!(report.real_side, "released");
         assert_eq!((scored.charts.len(), scored.heatmaps.len()), (8, 2));
         let (json, html) = report_files(&r, &scored, "penguins.csv");
-        assert_eq!(
-            serde_json::from_str::<shared::Report>(&json).unwrap(),
-            report
-        );
+        assert_eq!(serde_json::from_str::<Report>(&json).unwrap(), report);
         assert!(html.contains("Synthetic data report: penguins.csv"));
         assert_eq!(report.correlation.unwrap().columns.len(), 8);
         assert!(report.privacy.dcr_baseline_protection.is_some());

@@ -7,7 +7,7 @@ mod blob_source;
 pub mod flow;
 mod pool;
 
-use crate::protocol::{Event, FileId, GenerateRequest, Request};
+use crate::protocol::{self, Event, FileId, GenerateRequest, Request};
 use flow::Loaded;
 use shared::pipeline;
 use shared::pipeline::Chunk;
@@ -158,6 +158,21 @@ fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
             }
             (event, None) => post(&event, None),
         },
+        Request::Measure {
+            task,
+            index,
+            start,
+            end,
+        } => {
+            let work = js_sys::Uint8Array::new(&attachment).to_vec();
+            match pool::measure(task, index, start..end, &work) {
+                (event, Some(bytes)) => {
+                    let buffer = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
+                    post_transferring(&event, &buffer);
+                }
+                (event, None) => post(&event, None),
+            }
+        }
         Request::Bundle { names, manifest } => match bundle(&names, &manifest, &attachment) {
             Ok(blob) => post(
                 &Event::Bundled {
@@ -167,7 +182,7 @@ fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
             ),
             Err(message) => post(
                 &Event::Failed {
-                    id: crate::protocol::BATCH,
+                    id: protocol::BATCH,
                     message,
                 },
                 None,
@@ -267,7 +282,7 @@ fn load(
     file: &File,
     sheet: Option<String>,
     guard_seed: Option<u64>,
-) -> Result<(Rc<Loaded>, crate::protocol::FileInfo), String> {
+) -> Result<(Rc<Loaded>, protocol::FileInfo), String> {
     let (loaded, info) =
         read(id, file, sheet, guard_seed, pipeline::inspect_source).map_err(|e| e.to_string())?;
     let loaded = Rc::new(loaded);
@@ -284,7 +299,7 @@ fn read(
     sheet: Option<String>,
     guard_seed: Option<u64>,
     reader: flow::Reader,
-) -> Result<(Loaded, crate::protocol::FileInfo), shared::Error> {
+) -> Result<(Loaded, protocol::FileInfo), shared::Error> {
     let started = now_ms();
     let progress = |pass: u32, done: u64, total: u64, rows: u64| {
         let stage = if pass == 0 { "reading" } else { "sampling" };
@@ -482,7 +497,7 @@ async fn generate(
 struct Made {
     loaded: Rc<Loaded>,
     generation: flow::Generation,
-    result: crate::protocol::Generated,
+    result: protocol::Generated,
 }
 
 /// Makes the rows (the worker and its helpers) and writes them to `out` in order.
@@ -501,6 +516,9 @@ async fn make(req: &GenerateRequest, file: Option<&File>, out: &mut Out) -> Resu
     let name = file.map(|f| f.name()).unwrap_or_default();
     let started = now_ms();
     let mut generation = flow::start(&loaded, req)?;
+    // Helpers render ranges of a large output, and measure the scoring's distances to
+    // closest record for any output: they load while this one generates.
+    pool::start_helpers();
     let mut bytes = 0u64;
     let ranges = generation.take_ranges();
     // Text outputs of more than one range are shared with the helpers (every core);
@@ -613,7 +631,23 @@ async fn finish(
     // the UI thread for up to 100 ms while the scoring ran beside it.
     sleep_ms(SCORING_DELAY_MS).await;
     let scoring = now_ms();
-    let mut scored = generation.score(&loaded);
+    let mut measuring = None;
+    let report = generation.score_apart(&loaded, |work| {
+        measuring = Some(pool::Measuring::start(work));
+    });
+    let mut scored = match report {
+        Some(mut report) => {
+            let workers = match measuring {
+                Some(measuring) => measuring.complete(&mut report).await,
+                None => 1,
+            };
+            Some(protocol::Scored {
+                workers,
+                ..flow::scored(report)
+            })
+        }
+        None => None,
+    };
     let files = js_sys::Array::new();
     if let Some(scored) = scored.as_mut() {
         scored.millis = now_ms() - scoring;

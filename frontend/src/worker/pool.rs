@@ -9,8 +9,14 @@
 //! while there is work, and a helper that is still loading, or that failed, only
 //! leaves its ranges to it. XLSX and Parquet are encoded whole by the worker's writer
 //! and stay on one worker.
+//!
+//! Scoring uses them too: distance to closest record, the largest part of a report,
+//! is measured in shares on the idle helpers while the worker computes the rest
+//! ([`Measuring`]). Each row's distance depends on that row only, so the report is
+//! the one-worker report.
 
 use crate::protocol::{Event, RenderTask, Request};
+use shared::evaluate::{DcrDistances, DcrWork, Report};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::Range;
@@ -48,8 +54,26 @@ type Results = Vec<(u64, usize, usize, Result<Vec<u8>, String>)>;
 #[derive(Default)]
 struct Helpers {
     helpers: Vec<Helper>,
+    /// Results of live tasks, not yet taken.
     results: Results,
     last_task: u64,
+    /// Generations and scorings under way: a result of any other task (one stopped
+    /// while a helper worked on it) is dropped as it comes.
+    live: std::collections::BTreeSet<u64>,
+}
+
+impl Helpers {
+    fn push(&mut self, task: u64, index: usize, slot: usize, result: Result<Vec<u8>, String>) {
+        if self.live.contains(&task) {
+            self.results.push((task, index, slot, result));
+        }
+    }
+
+    /// A task stops: what its helpers send from now on is dropped.
+    fn end(&mut self, task: u64) {
+        self.live.remove(&task);
+        self.results.retain(|r| r.0 != task);
+    }
 }
 
 thread_local! {
@@ -70,7 +94,7 @@ fn cores() -> usize {
 
 /// Starts the helpers this machine gets, each dead one replaced in its slot (a
 /// helper's messages name its slot).
-fn start_helpers() {
+pub fn start_helpers() {
     HELPERS.with_borrow_mut(|h| {
         for slot in 0..helpers_for(cores()) {
             if h.helpers.get(slot).is_some_and(|helper| !helper.dead) {
@@ -103,19 +127,19 @@ fn spawn(slot: usize) -> Result<Helper, String> {
             };
             match event {
                 Ok(Event::Ready) => helper.ready = true,
-                Ok(Event::Rendered { task, index }) => {
+                Ok(Event::Rendered { task, index } | Event::Measured { task, index }) => {
                     helper.busy = None;
                     let bytes = js_sys::Uint8Array::new(&data.get(1)).to_vec();
-                    h.results.push((task, index, slot, Ok(bytes)));
+                    h.push(task, index, slot, Ok(bytes));
                 }
-                Ok(Event::RenderFailed {
+                Ok(Event::HelpFailed {
                     task,
                     index,
                     message,
                 }) => {
                     helper.busy = None;
                     helper.dead = true;
-                    h.results.push((task, index, slot, Err(message)));
+                    h.push(task, index, slot, Err(message));
                 }
                 // A crash, or anything else: this helper is done.
                 _ => died(h, slot, "the helper stopped"),
@@ -146,16 +170,37 @@ fn died(h: &mut Helpers, slot: usize, why: &str) {
     };
     helper.dead = true;
     if let Some((task, index)) = helper.busy.take() {
-        h.results.push((task, index, slot, Err(why.to_string())));
+        h.push(task, index, slot, Err(why.to_string()));
     }
 }
 
 fn send(worker: &Worker, request: &Request) {
+    send_with(worker, request, &JsValue::NULL);
+}
+
+fn send_with(worker: &Worker, request: &Request, attachment: &JsValue) {
     let json = serde_json::to_string(request).unwrap_or_default();
-    let message = js_sys::Array::of2(&JsValue::from_str(&json), &JsValue::NULL);
+    let message = js_sys::Array::of2(&JsValue::from_str(&json), attachment);
     if let Err(e) = worker.post_message(&message) {
         web_sys::console::error_1(&e);
     }
+}
+
+/// Takes what the helpers sent back for `task`, leaving the other tasks' (a
+/// generation and a scoring may run at once; a stopped task's are dropped with it).
+fn take_results(h: &mut Helpers, task: u64) -> Results {
+    let (mine, others) = std::mem::take(&mut h.results)
+        .into_iter()
+        .partition(|r| r.0 == task);
+    h.results = others;
+    mine
+}
+
+/// A task number no other generation or scoring has.
+fn next_task(h: &mut Helpers) -> u64 {
+    h.last_task += 1;
+    h.live.insert(h.last_task);
+    h.last_task
 }
 
 /// One generation's ranges, shared between the worker and its helpers.
@@ -173,11 +218,7 @@ impl Share {
     /// Shares `ranges` of `task` (its `task` number is set here). The first range stays
     /// with the worker: it keeps those rows for scoring.
     pub fn new(mut task: RenderTask, ranges: Vec<Range<u64>>) -> Share {
-        start_helpers();
-        task.task = HELPERS.with_borrow_mut(|h| {
-            h.last_task += 1;
-            h.last_task
-        });
+        task.task = HELPERS.with_borrow_mut(next_task);
         let open = (0..ranges.len()).collect();
         Share {
             task,
@@ -203,10 +244,7 @@ impl Share {
     /// slow writer (a disk) holds the helpers back instead of their output piling up.
     pub fn exchange(&mut self, done: &mut BTreeMap<usize, Vec<u8>>) {
         HELPERS.with_borrow_mut(|h| {
-            for (task, index, slot, result) in std::mem::take(&mut h.results) {
-                if task != self.task.task {
-                    continue; // a cancelled generation's
-                }
+            for (_, index, slot, result) in take_results(h, self.task.task) {
                 match result {
                     Ok(bytes) => {
                         done.insert(index, bytes);
@@ -259,7 +297,7 @@ impl Drop for Share {
     /// still send; helpers busy with it finish their range and take the next task's.
     fn drop(&mut self) {
         let task = self.task.task;
-        HELPERS.with_borrow_mut(|h| h.results.retain(|r| r.0 != task));
+        HELPERS.with_borrow_mut(|h| h.end(task));
     }
 }
 
@@ -292,7 +330,136 @@ pub fn render(task: u64, index: usize, range: Range<u64>) -> (Event, Option<Vec<
     match rendered {
         Ok(bytes) => (Event::Rendered { task, index }, Some(bytes)),
         Err(message) => (
-            Event::RenderFailed {
+            Event::HelpFailed {
+                task,
+                index,
+                message,
+            },
+            None,
+        ),
+    }
+}
+
+/// One scoring's distance to closest record, measured in shares by the helpers that
+/// are idle when it starts (one share each), the rest by the worker.
+#[derive(Debug)]
+pub struct Measuring {
+    task: u64,
+    work: DcrWork,
+    shares: Vec<Range<usize>>,
+    /// Shares no helper has: the worker measures them.
+    here: Vec<usize>,
+    /// Shares back, by index.
+    done: BTreeMap<usize, DcrDistances>,
+}
+
+impl Measuring {
+    /// Sends a share of `work` to each ready, idle helper (there are none yet when
+    /// nothing was generated on several workers: then the worker measures it all).
+    /// Returns at once: the helpers measure while the worker scores the rest.
+    pub fn start(work: DcrWork) -> Measuring {
+        HELPERS.with_borrow_mut(|h| {
+            let task = next_task(h);
+            let idle: Vec<&mut Helper> = h
+                .helpers
+                .iter_mut()
+                .filter(|helper| helper.ready && !helper.dead && helper.busy.is_none())
+                .collect();
+            let shares = split(work.rows(), idle.len().max(1));
+            let here = if idle.is_empty() { vec![0] } else { Vec::new() };
+            if !idle.is_empty() {
+                let bytes = postcard::to_allocvec(&work).unwrap_or_default();
+                for (index, (helper, share)) in idle.into_iter().zip(&shares).enumerate() {
+                    let buffer = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
+                    send_with(
+                        &helper.worker,
+                        &Request::Measure {
+                            task,
+                            index,
+                            start: share.start,
+                            end: share.end,
+                        },
+                        &buffer,
+                    );
+                    helper.busy = Some((task, index));
+                }
+            }
+            Measuring {
+                task,
+                work,
+                shares,
+                here,
+                done: BTreeMap::new(),
+            }
+        })
+    }
+
+    /// Waits for the helpers' shares, measures here any a helper could not, and puts
+    /// the distances into `report`; the workers that scored (this one, and the helpers
+    /// that measured a share).
+    pub async fn complete(mut self, report: &mut Report) -> usize {
+        let mut helped = 0;
+        for index in std::mem::take(&mut self.here) {
+            let share = self.shares[index].clone();
+            self.done.insert(index, self.work.measure(share));
+        }
+        while self.done.len() < self.shares.len() {
+            let back = HELPERS.with_borrow_mut(|h| take_results(h, self.task));
+            for (_, index, _, result) in back {
+                let Some(share) = self.shares.get(index).cloned() else {
+                    continue;
+                };
+                let measured = result
+                    .ok()
+                    .and_then(|bytes| postcard::from_bytes::<DcrDistances>(&bytes).ok())
+                    .filter(|d| d.len() == share.len());
+                helped += usize::from(measured.is_some());
+                let measured = measured.unwrap_or_else(|| self.work.measure(share));
+                self.done.insert(index, measured);
+            }
+            if self.done.len() < self.shares.len() {
+                super::sleep_ms(1).await;
+            }
+        }
+        let mut distances = DcrDistances::default();
+        for (_, share) in std::mem::take(&mut self.done) {
+            distances.append(share);
+        }
+        self.work.complete(report, &distances);
+        // The worker scored the rest meanwhile.
+        1 + helped
+    }
+}
+
+impl Drop for Measuring {
+    fn drop(&mut self) {
+        let task = self.task;
+        HELPERS.with_borrow_mut(|h| h.end(task));
+    }
+}
+
+/// `rows` split into `parts` contiguous ranges of near-equal length, in order.
+fn split(rows: usize, parts: usize) -> Vec<Range<usize>> {
+    (0..parts)
+        .map(|i| rows * i / parts..rows * (i + 1) / parts)
+        .collect()
+}
+
+/// Helper: measures a share of a scoring's distances; the answer for the worker, and
+/// the bytes.
+pub fn measure(
+    task: u64,
+    index: usize,
+    rows: Range<usize>,
+    work: &[u8],
+) -> (Event, Option<Vec<u8>>) {
+    let measured = postcard::from_bytes::<DcrWork>(work)
+        .map_err(|e| format!("the helper could not read the rows to measure: {e}"))
+        .and_then(|work| postcard::to_allocvec(&work.measure(rows)).map_err(|e| e.to_string()));
+    match measured {
+        Ok(bytes) => (Event::Measured { task, index }, Some(bytes)),
+        Err(message) => (
+            Event::HelpFailed {
                 task,
                 index,
                 message,
@@ -305,6 +472,17 @@ pub fn render(task: u64, index: usize, range: Range<u64>) -> (Event, Option<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_cover_every_row_once_in_order() {
+        for (rows, parts) in [(0, 1), (1, 3), (5_000, 1), (5_000, 3), (7, 7)] {
+            let shares = split(rows, parts);
+            assert_eq!(shares.len(), parts);
+            assert_eq!(shares.first().unwrap().start, 0);
+            assert_eq!(shares.last().unwrap().end, rows);
+            assert!(shares.windows(2).all(|w| w[0].end == w[1].start));
+        }
+    }
 
     #[test]
     fn one_helper_per_core_beyond_the_workers_own_and_a_cap() {

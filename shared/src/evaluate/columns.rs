@@ -181,31 +181,14 @@ impl Column {
             Values::Continuous(tables) => {
                 let mut out = vec![f64::NAN; rows];
                 if let Some(a) = array {
-                    for (i, slot) in out.iter_mut().enumerate() {
-                        if a.is_valid(i) {
-                            match self.continuous(a, i) {
-                                Some(x) => *slot = x,
-                                None => unparsed += 1,
-                            }
-                        }
-                    }
+                    unparsed = self.read_continuous(a, &mut out);
                 }
                 tables.push(out);
             }
             Values::Discrete(tables) => {
                 let mut out = vec![0u32; rows];
                 if let Some(a) = array {
-                    let mut key = String::new();
-                    for (i, slot) in out.iter_mut().enumerate() {
-                        if a.is_valid(i) {
-                            key.clear();
-                            if self.key(a, i, &mut key) {
-                                *slot = self.dictionary.code(&key);
-                            } else {
-                                unparsed += 1;
-                            }
-                        }
-                    }
+                    unparsed = self.read_discrete(a, &mut out);
                 }
                 tables.push(out);
             }
@@ -217,31 +200,91 @@ impl Column {
         self.unparsed.push(unparsed);
     }
 
-    fn continuous(&self, a: &ArrayRef, i: usize) -> Option<f64> {
+    /// Fills `out` with the array's numbers (or nanoseconds); the present values that
+    /// do not read. The array's type is matched once, not per cell: this runs over
+    /// every cell of both tables.
+    fn read_continuous(&self, a: &ArrayRef, out: &mut [f64]) -> u64 {
         let time = matches!(self.reading, Reading::Time(_));
         match a.data_type() {
-            DataType::Int64 if !time => Some(a.as_primitive::<Int64Type>().value(i) as f64),
+            DataType::Int64 if !time => {
+                let v = a.as_primitive::<Int64Type>();
+                fill(a, out, |i| Some(v.value(i) as f64))
+            }
             DataType::Float64 if !time => {
-                Some(a.as_primitive::<Float64Type>().value(i)).filter(|x| !x.is_nan())
+                let v = a.as_primitive::<Float64Type>();
+                fill(a, out, |i| Some(v.value(i)).filter(|x| !x.is_nan()))
             }
-            DataType::Boolean if !time => Some(f64::from(u8::from(a.as_boolean().value(i)))),
+            DataType::Boolean if !time => {
+                let v = a.as_boolean();
+                fill(a, out, |i| Some(f64::from(u8::from(v.value(i)))))
+            }
             DataType::Date32 if time => {
-                Some((i64::from(a.as_primitive::<Date32Type>().value(i)) * NS_PER_DAY) as f64)
+                let v = a.as_primitive::<Date32Type>();
+                fill(a, out, |i| {
+                    Some((i64::from(v.value(i)) * NS_PER_DAY) as f64)
+                })
             }
-            DataType::Timestamp(..) if time => Some(micros_to_ns(
-                a.as_primitive::<TimestampMicrosecondType>().value(i),
-            )),
-            DataType::Time64(_) if time => Some(micros_to_ns(
-                a.as_primitive::<Time64MicrosecondType>().value(i),
-            )),
+            DataType::Timestamp(..) if time => {
+                let v = a.as_primitive::<TimestampMicrosecondType>();
+                fill(a, out, |i| Some(micros_to_ns(v.value(i))))
+            }
+            DataType::Time64(_) if time => {
+                let v = a.as_primitive::<Time64MicrosecondType>();
+                fill(a, out, |i| Some(micros_to_ns(v.value(i))))
+            }
             DataType::Utf8 => {
-                let s = a.as_string::<i32>().value(i);
+                let v = a.as_string::<i32>();
                 match self.reading {
-                    Reading::Time(format) => cell::time_ns(s, format),
-                    _ => cell::number(s),
+                    Reading::Time(format) => fill(a, out, |i| cell::time_ns(v.value(i), format)),
+                    _ => fill(a, out, |i| cell::number(v.value(i))),
                 }
             }
-            _ => None,
+            _ => fill(a, out, |_| None),
+        }
+    }
+
+    /// Fills `out` with the dictionary codes of the array's keys; the present values
+    /// without one. Number arrays remember each distinct value's code, so a key is
+    /// written once per value, not once per cell.
+    fn read_discrete(&mut self, a: &ArrayRef, out: &mut [u32]) -> u64 {
+        let data = a.to_data();
+        let raw: Option<&[u64]> = matches!(a.data_type(), DataType::Int64 | DataType::Float64)
+            .then(|| data.buffer::<u64>(0));
+        let nulls = a.nulls();
+        let mut memo: HashMap<u64, u32> = HashMap::default();
+        let mut key = String::new();
+        let mut unparsed = 0;
+        for (i, slot) in out.iter_mut().enumerate() {
+            if nulls.is_some_and(|n| n.is_null(i)) {
+                continue;
+            }
+            // 0: no key.
+            let code = match raw {
+                Some(raw) => match memo.get(&raw[i]) {
+                    Some(&code) => code,
+                    None => {
+                        let code = self.code_of(a, i, &mut key);
+                        memo.insert(raw[i], code);
+                        code
+                    }
+                },
+                None => self.code_of(a, i, &mut key),
+            };
+            match code {
+                0 => unparsed += 1,
+                code => *slot = code,
+            }
+        }
+        unparsed
+    }
+
+    /// The dictionary code of cell `i`'s key (0: it has none).
+    fn code_of(&mut self, a: &ArrayRef, i: usize, key: &mut String) -> u32 {
+        key.clear();
+        if self.key(a, i, key) {
+            self.dictionary.code(key)
+        } else {
+            0
         }
     }
 
@@ -333,6 +376,23 @@ impl Column {
             }
         }
     }
+}
+
+/// Writes `get(i)` of each present cell into `out[i]`; the present cells it reads
+/// as `None`.
+fn fill(a: &ArrayRef, out: &mut [f64], get: impl Fn(usize) -> Option<f64>) -> u64 {
+    let nulls = a.nulls();
+    let mut unparsed = 0;
+    for (i, slot) in out.iter_mut().enumerate() {
+        if nulls.is_some_and(|n| n.is_null(i)) {
+            continue;
+        }
+        match get(i) {
+            Some(x) => *slot = x,
+            None => unparsed += 1,
+        }
+    }
+    unparsed
 }
 
 fn micros_to_ns(us: i64) -> f64 {

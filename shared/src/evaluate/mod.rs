@@ -15,12 +15,14 @@
 //! in WebAssembly.
 
 mod columns;
+mod dcr;
 mod fidelity;
 mod plots;
 mod privacy;
 mod roles;
 mod validity;
 
+pub use dcr::{DcrDistances, DcrWork};
 pub use validity::{RelationHeld, Validity};
 
 pub use fidelity::{ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD};
@@ -30,7 +32,6 @@ pub use roles::Role;
 use crate::profile::{ColumnKind, Profile};
 use crate::table::Table;
 use columns::{Cells, Column, Values};
-use privacy::Sample;
 use serde::{Deserialize, Serialize};
 
 /// The report format's version.
@@ -363,7 +364,32 @@ pub struct Leak {
 
 /// Evaluates a synthetic table against the real one.
 pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) -> Report {
+    let mut dcr = None;
+    let mut report = evaluate_apart(real, synthetic, options, |work| dcr = Some(work));
+    if let Some(work) = dcr {
+        let distances = work.measure(0..work.rows());
+        work.complete(&mut report, &distances);
+    }
+    report
+}
+
+/// [`evaluate`], but the distance-to-closest-record work is handed to `hand_off` as
+/// soon as the columns are read, before the rest is computed, and the report comes
+/// back without it: the caller measures it where it likes (the page's helper
+/// workers) and puts it in with [`DcrWork::complete`]. `hand_off` is not called when
+/// there is nothing to compare.
+pub fn evaluate_apart(
+    real: &Table,
+    synthetic: &Table,
+    options: &EvaluateOptions<'_>,
+    hand_off: impl FnOnce(DcrWork),
+) -> Report {
     let cols = read_columns(real, synthetic, options.holdout);
+    let mut dcr_notes = Vec::new();
+    let dcr_rows = dcr_rows_within_budget(&cols, options.dcr_rows, &mut dcr_notes);
+    if let Some(work) = DcrWork::prepare(&cols, dcr_rows, options.seed) {
+        hand_off(work);
+    }
     let names_missing_from = |a: &Table, b: &Table| -> Vec<String> {
         a.columns
             .iter()
@@ -374,9 +400,10 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
     let missing_columns = names_missing_from(real, synthetic);
     let extra_columns = names_missing_from(synthetic, real);
 
-    let mut notes = Vec::new();
     let mut columns: Vec<ColumnReport> = cols.iter().map(|c| shape(c, options.plots)).collect();
+    let mut notes = Vec::new();
     let stat = paired_columns(&cols, &mut notes);
+    notes.append(&mut dcr_notes);
     let (mut pairs, mut correlation) = pair_trends(&stat, options);
     if let Some(safe) = options.released {
         release_real_side(
@@ -398,8 +425,6 @@ pub fn evaluate(real: &Table, synthetic: &Table, options: &EvaluateOptions<'_>) 
             &computed
         }
     };
-    let bounded = within_dcr_budget(&cols, options, &mut notes);
-    let options = bounded.as_ref().unwrap_or(options);
     let privacy = privacy_figures(&cols, synthetic, profile, options);
     let validity = validity::validity(&cols, profile);
     let imitated = imitated(profile, &columns, &pairs);
@@ -487,28 +512,22 @@ fn paired_columns<'c>(cols: &'c [Column], notes: &mut Vec<String>) -> Vec<&'c Co
     stat
 }
 
-/// The options with fewer distance-to-closest-record rows when the table is so wide
-/// that the asked rows would pass [`MAX_DCR_WORK`] (said in a note); `None` if within.
-fn within_dcr_budget<'a>(
-    cols: &[Column],
-    options: &EvaluateOptions<'a>,
-    notes: &mut Vec<String>,
-) -> Option<EvaluateOptions<'a>> {
+/// The distance-to-closest-record rows to compare: fewer than asked when the table is
+/// so wide that the asked rows would pass [`MAX_DCR_WORK`] (said in a note).
+fn dcr_rows_within_budget(cols: &[Column], asked: usize, notes: &mut Vec<String>) -> usize {
     let used = cols
         .iter()
         .filter(|c| c.role.is_statistical())
         .count()
         .max(1) as u64;
     let dcr_rows = ((MAX_DCR_WORK / used) as f64).sqrt() as usize;
-    (dcr_rows < options.dcr_rows).then(|| {
+    if dcr_rows < asked {
         notes.push(format!(
             "Distance to closest record compares {dcr_rows} rows of each table (wide tables cost rows² × columns)."
         ));
-        EvaluateOptions {
-            dcr_rows,
-            ..options.clone()
-        }
-    })
+        return dcr_rows;
+    }
+    asked
 }
 
 /// Notes on what was read: a sampled real table, missing columns, unreadable values.
@@ -865,7 +884,6 @@ fn privacy_figures(
         })
         .collect();
 
-    let (baseline, overfitting) = dcr_figures(cols, options);
     Privacy {
         exact_copy_rate: copy_all,
         exact_copy_rate_stat_cols: copy_stat,
@@ -873,85 +891,9 @@ fn privacy_figures(
         real_self_dup_rate_stat_cols: real_dup_stat,
         synth_self_dup_rate_stat_cols: synth_dup_stat,
         verbatim,
-        dcr_baseline_protection: baseline,
-        dcr_overfitting_protection: overfitting,
+        // Measured apart: see `dcr`.
+        dcr_baseline_protection: None,
+        dcr_overfitting_protection: None,
         withheld: privacy::find_withheld(synthetic, options.withheld_values),
     }
-}
-
-fn dcr_figures(
-    cols: &[Column],
-    options: &EvaluateOptions<'_>,
-) -> (Option<DcrBaseline>, Option<DcrOverfitting>) {
-    // SDMetrics' DCR measures numerical, datetime, categorical and boolean columns;
-    // score.py counts ordinal ones as categorical, and so do we.
-    let used: Vec<&Column> = cols.iter().filter(|c| c.role.is_statistical()).collect();
-    if used.is_empty() || options.dcr_rows == 0 {
-        return (None, None);
-    }
-    let rows = |t: usize| used[0].values.table(t).len();
-    let real_rows = privacy::subsample(
-        rows(0),
-        options.dcr_rows,
-        &mut privacy::rng(options.seed, 1),
-    );
-    let synth_rows = privacy::subsample(
-        rows(1),
-        options.dcr_rows,
-        &mut privacy::rng(options.seed, 2),
-    );
-    if real_rows.is_empty() || synth_rows.is_empty() {
-        return (None, None);
-    }
-    let subsampled = real_rows.len() < rows(0) || synth_rows.len() < rows(1);
-    let r = privacy::take(&used, 0, &real_rows);
-    let s = privacy::take(&used, 1, &synth_rows);
-    let integer: Vec<bool> = used
-        .iter()
-        .map(|c| c.logical == crate::LogicalType::Integer && c.role == Role::Numerical)
-        .collect();
-    let random = privacy::random_like(
-        &r,
-        &integer,
-        s.first().map_or(0, Sample::len),
-        &mut privacy::rng(options.seed, 3),
-    );
-    let d_synth = privacy::dcr(&s, &r);
-    let d_random = privacy::dcr(&random, &r);
-    let med_s = privacy::median(&d_synth).unwrap_or(f64::NAN);
-    let med_r = privacy::median(&d_random).unwrap_or(f64::NAN);
-    let baseline = DcrBaseline {
-        score: (med_r > 0.0).then(|| (med_s / med_r).min(1.0)),
-        median_dcr_synthetic: med_s,
-        median_dcr_random_baseline: med_r,
-        p05_dcr_synthetic: privacy::quantile(&d_synth, 0.05).unwrap_or(f64::NAN),
-        zero_dcr_share: privacy::share(
-            d_synth.iter().filter(|d| **d == 0.0).count(),
-            d_synth.len(),
-        ),
-        rows_real: real_rows.len(),
-        rows_synthetic: synth_rows.len(),
-        columns_used: used.len(),
-        subsampled,
-    };
-    let overfitting = options.holdout.and_then(|_| {
-        let hold_rows = privacy::subsample(
-            rows(2),
-            options.dcr_rows,
-            &mut privacy::rng(options.seed, 4),
-        );
-        if hold_rows.is_empty() {
-            return None;
-        }
-        let h = privacy::take(&used, 2, &hold_rows);
-        let d_hold = privacy::dcr(&s, &h);
-        let closer = d_synth.iter().zip(&d_hold).filter(|(t, h)| t < h).count();
-        let closer = privacy::share(closer, d_synth.len());
-        Some(DcrOverfitting {
-            score: ((1.0 - closer) * 2.0).min(1.0),
-            synthetic_share_closer_to_training: closer,
-            rows_holdout: hold_rows.len(),
-        })
-    });
-    (Some(baseline), overfitting)
 }

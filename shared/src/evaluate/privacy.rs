@@ -7,7 +7,8 @@
 //!   values that occur in the real column. SDMetrics does not look at these columns,
 //!   and SDV reproduces free text such as names verbatim.
 //! - Distance to closest record, as SDMetrics' `DCRBaselineProtection` and
-//!   `DCROverfittingProtection` define it (see [`dcr`]).
+//!   `DCROverfittingProtection` define it, is measured apart (see [`super::dcr`]); the
+//!   samplers and medians it shares with the rest are here.
 //! - Withheld values: values the guard kept back must not appear in any synthetic cell.
 
 use super::columns::{Cells, Column, row_hashes};
@@ -15,7 +16,7 @@ use super::{Leak, WithheldCheck};
 use crate::Table;
 use aho_corasick::AhoCorasick;
 use arrow::array::Array;
-use rand::{RngExt, SeedableRng, seq::index};
+use rand::{SeedableRng, seq::index};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 
@@ -91,125 +92,6 @@ pub(crate) struct VerbatimRates {
     pub present: u64,
 }
 
-/// One column prepared for distances: values scaled by the reference range, or codes.
-enum DcrColumn<'a> {
-    /// Values divided by the reference range (NaN = missing); `constant` when the
-    /// range is 0, so any difference counts fully.
-    Scaled {
-        reference: Vec<f64>,
-        constant: bool,
-        range: f64,
-    },
-    Codes(&'a [u32]),
-}
-
-/// Distances from each `rows` row to its closest `reference` row, averaged over
-/// columns, as `sdmetrics...dcr_utils.calculate_dcr` computes them: per column a
-/// continuous distance is |a − b| / range(reference) capped at 1 (range 0: 0 if equal,
-/// else 1), a category distance 0 if equal else 1, and missing matches only missing.
-///
-/// `data[c]` gives column `c` of the rows to measure, `reference[c]` of the reference.
-pub(crate) fn dcr(data: &[Sample<'_>], reference: &[Sample<'_>]) -> Vec<f64> {
-    let cols = data.len();
-    if cols == 0 {
-        return Vec::new();
-    }
-    let n = data[0].len();
-    let m = reference[0].len();
-    let prepared: Vec<DcrColumn<'_>> = reference
-        .iter()
-        .map(|r| match r {
-            Sample::Continuous(v) => {
-                let (lo, hi) = v
-                    .iter()
-                    .filter(|x| !x.is_nan())
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| {
-                        (l.min(*x), h.max(*x))
-                    });
-                let range = if lo <= hi { hi - lo } else { f64::NAN };
-                let constant = range == 0.0;
-                let scale = if constant || range.is_nan() {
-                    1.0
-                } else {
-                    range
-                };
-                DcrColumn::Scaled {
-                    reference: v.iter().map(|x| x / scale).collect(),
-                    constant,
-                    range: scale,
-                }
-            }
-            Sample::Discrete(v) => DcrColumn::Codes(v),
-        })
-        .collect();
-    let mut total = vec![0.0f64; m];
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        total.iter_mut().for_each(|t| *t = 0.0);
-        for (col, prep) in data.iter().zip(&prepared) {
-            match (col, prep) {
-                (
-                    Sample::Continuous(x),
-                    DcrColumn::Scaled {
-                        reference,
-                        constant,
-                        range,
-                    },
-                ) => {
-                    let x = x[i] / range;
-                    if x.is_nan() {
-                        for (t, y) in total.iter_mut().zip(reference) {
-                            *t += f64::from(u8::from(!y.is_nan()));
-                        }
-                    } else if *constant {
-                        for (t, y) in total.iter_mut().zip(reference) {
-                            *t += f64::from(u8::from(*y != x));
-                        }
-                    } else {
-                        // f64::min returns the other operand for NaN: a missing
-                        // reference value is at distance 1.
-                        for (t, y) in total.iter_mut().zip(reference) {
-                            *t += (x - y).abs().min(1.0);
-                        }
-                    }
-                }
-                (Sample::Discrete(x), DcrColumn::Codes(reference)) => {
-                    let x = x[i];
-                    for (t, y) in total.iter_mut().zip(reference.iter()) {
-                        *t += f64::from(u8::from(*y != x));
-                    }
-                }
-                // Samples taken from one column share its representation
-                // (`columns::Values`); a pairing of two kinds would compare
-                // nothing alike, so it counts as differing everywhere.
-                (Sample::Continuous(_), DcrColumn::Codes(_))
-                | (Sample::Discrete(_), DcrColumn::Scaled { .. }) => {
-                    total.iter_mut().for_each(|t| *t += 1.0);
-                }
-            }
-        }
-        let closest = total.iter().copied().fold(f64::INFINITY, f64::min);
-        out.push(closest / cols as f64);
-    }
-    out
-}
-
-/// One column of a row subset, owned.
-#[derive(Debug, Clone)]
-pub(crate) enum Sample<'a> {
-    Continuous(Vec<f64>),
-    Discrete(std::borrow::Cow<'a, [u32]>),
-}
-
-impl Sample<'_> {
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Sample::Continuous(v) => v.len(),
-            Sample::Discrete(v) => v.len(),
-        }
-    }
-}
-
 /// At most `max` row indices of `rows`, drawn without replacement (all of them, in
 /// order, when there are no more than `max`).
 pub(crate) fn subsample(rows: usize, max: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
@@ -219,80 +101,6 @@ pub(crate) fn subsample(rows: usize, max: usize, rng: &mut ChaCha8Rng) -> Vec<us
     let mut picked = index::sample(rng, rows, max).into_vec();
     picked.sort_unstable();
     picked
-}
-
-/// The chosen rows of table `t` over the DCR columns.
-pub(crate) fn take<'a>(columns: &[&'a Column], t: usize, rows: &[usize]) -> Vec<Sample<'a>> {
-    columns
-        .iter()
-        .map(|c| match c.values.table(t) {
-            Cells::Continuous(v) => Sample::Continuous(rows.iter().map(|&r| v[r]).collect()),
-            Cells::Discrete(v) => Sample::Discrete(rows.iter().map(|&r| v[r]).collect()),
-        })
-        .collect()
-}
-
-/// SDMetrics' random baseline: per column, uniform draws over the reference's range
-/// (whole numbers for integer columns without missing values, as pandas' int64 dtype),
-/// uniform choices among its categories, and missing values at its missing rate.
-pub(crate) fn random_like(
-    reference: &[Sample<'_>],
-    integer: &[bool],
-    n: usize,
-    rng: &mut ChaCha8Rng,
-) -> Vec<Sample<'static>> {
-    reference
-        .iter()
-        .zip(integer)
-        .map(|(col, &int)| {
-            let rows = col.len().max(1) as f64;
-            match col {
-                Sample::Continuous(v) => {
-                    let present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
-                    let missing = (v.len() - present.len()) as f64 / rows;
-                    let lo = present.iter().copied().fold(f64::INFINITY, f64::min);
-                    let hi = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    let int = int && missing == 0.0;
-                    let values = (0..n)
-                        .map(|_| {
-                            let x = if present.is_empty() {
-                                f64::NAN
-                            } else if int {
-                                rng.random_range(lo as i64..=hi as i64) as f64
-                            } else if lo < hi {
-                                rng.random_range(lo..hi)
-                            } else {
-                                lo
-                            };
-                            if rng.random::<f64>() < missing {
-                                f64::NAN
-                            } else {
-                                x
-                            }
-                        })
-                        .collect();
-                    Sample::Continuous(values)
-                }
-                Sample::Discrete(v) => {
-                    let mut cats: Vec<u32> = v.iter().copied().filter(|c| *c != 0).collect();
-                    let missing = (v.len() - cats.len()) as f64 / rows;
-                    cats.sort_unstable();
-                    cats.dedup();
-                    let values: Vec<u32> = (0..n)
-                        .map(|_| {
-                            let x = if cats.is_empty() {
-                                0
-                            } else {
-                                cats[rng.random_range(0..cats.len())]
-                            };
-                            if rng.random::<f64>() < missing { 0 } else { x }
-                        })
-                        .collect();
-                    Sample::Discrete(values.into())
-                }
-            }
-        })
-        .collect()
 }
 
 /// The median, as pandas computes it (mean of the middle two for an even count).
@@ -402,26 +210,6 @@ fn whole_word(text: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dcr_follows_the_sdmetrics_definition() {
-        // Two columns: numeric (reference range 10) and categorical.
-        let reference = vec![
-            Sample::Continuous(vec![0.0, 10.0, f64::NAN]),
-            Sample::Discrete(vec![1u32, 2, 0].into()),
-        ];
-        let data = vec![
-            Sample::Continuous(vec![1.0, f64::NAN, 10.0]),
-            Sample::Discrete(vec![1u32, 0, 3].into()),
-        ];
-        let d = dcr(&data, &reference);
-        // Row 0: to ref 0 → (0.1 + 0)/2 = 0.05.
-        assert!((d[0] - 0.05).abs() < 1e-12);
-        // Row 1 (NaN, missing): to ref 2 (NaN, missing) → 0.
-        assert_eq!(d[1], 0.0);
-        // Row 2 (10, new category): to ref 1 → (0 + 1)/2.
-        assert!((d[2] - 0.5).abs() < 1e-12);
-    }
 
     #[test]
     fn medians_and_quantiles_are_pandas_like() {
