@@ -169,6 +169,34 @@ fn distances_measured_in_shares_elsewhere_give_the_whole_report() {
             holdout.is_some()
         );
     }
+    // Tiny tables, with shares of one row or none.
+    for n in 1..=20 {
+        let real = shared::Table {
+            batch: real.batch.slice(0, n),
+            ..real.clone()
+        };
+        let synthetic = shared::Table {
+            batch: synthetic.batch.slice(0, n.div_ceil(2)),
+            ..synthetic.clone()
+        };
+        let options = EvaluateOptions::default();
+        let whole = evaluate(&real, &synthetic, &options);
+        let mut handed = None;
+        let mut apart =
+            shared::evaluate::evaluate_apart(&real, &synthetic, &options, |w| handed = Some(w));
+        let work = handed.expect("rows to compare");
+        let mut distances = work.measure(0..0);
+        let rows = work.rows();
+        for share in [0..rows / 3, rows / 3..rows / 3, rows / 3..rows] {
+            distances.append(work.measure(share));
+        }
+        work.complete(&mut apart, &distances);
+        assert_eq!(
+            serde_json::to_string(&apart).unwrap(),
+            serde_json::to_string(&whole).unwrap(),
+            "{n} rows"
+        );
+    }
     // Nothing to compare: nothing handed off, and no figure.
     let options = EvaluateOptions {
         dcr_rows: 0,

@@ -7,7 +7,7 @@ use crate::protocol::{FileInfo, GenerateRequest, Generated, Preview, RenderTask,
 use shared::Table;
 use shared::evaluate::{DcrWork, Report};
 use shared::export::{ExportOptions, Exporter, OutputFormat};
-use shared::pipeline::{self, Chunk, InspectOptions, Inspected, Source, Synthesis};
+use shared::pipeline::{self, Chunk, InspectOptions, Inspected, Scoring, Source, Synthesis};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -294,12 +294,15 @@ impl Generation {
     /// scoring, the figures `byod evaluate` gives for the pair) and draws the charts;
     /// `None` for no rows.
     pub fn score(&self, loaded: &Loaded) -> Option<Scored> {
-        let mut dcr = None;
-        let mut report = self.score_apart(loaded, |work| dcr = Some(work))?;
-        if let Some(work) = dcr {
-            work.complete(&mut report, &work.measure(0..work.rows()));
-        }
-        Some(scored(report))
+        let scored = self.scored_prefix();
+        (scored.total_rows > 0).then(|| {
+            self::scored(pipeline::score(
+                &loaded.real,
+                &scored,
+                self.synthesis.seed(),
+                Scoring::Full,
+            ))
+        })
     }
 
     /// [`Generation::score`]'s report, its distance-to-closest-record work handed to

@@ -151,13 +151,7 @@ fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
             index,
             start,
             end,
-        } => match pool::render(task, index, start..end) {
-            (event, Some(bytes)) => {
-                let buffer = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
-                post_transferring(&event, &buffer);
-            }
-            (event, None) => post(&event, None),
-        },
+        } => answer_worker(pool::render(task, index, start..end)),
         Request::Measure {
             task,
             index,
@@ -165,13 +159,7 @@ fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
             end,
         } => {
             let work = js_sys::Uint8Array::new(&attachment).to_vec();
-            match pool::measure(task, index, start..end, &work) {
-                (event, Some(bytes)) => {
-                    let buffer = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
-                    post_transferring(&event, &buffer);
-                }
-                (event, None) => post(&event, None),
-            }
+            answer_worker(pool::measure(task, index, start..end, &work));
         }
         Request::Bundle { names, manifest } => match bundle(&names, &manifest, &attachment) {
             Ok(blob) => post(
@@ -188,6 +176,18 @@ fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
                 None,
             ),
         },
+    }
+}
+
+/// A helper's answer to its worker: the event, and the bytes it carries (handed over,
+/// not copied).
+fn answer_worker((event, bytes): (Event, Option<Vec<u8>>)) {
+    match bytes {
+        Some(bytes) => {
+            let buffer = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
+            post_transferring(&event, &buffer);
+        }
+        None => post(&event, None),
     }
 }
 

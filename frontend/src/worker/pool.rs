@@ -18,7 +18,7 @@
 use crate::protocol::{Event, RenderTask, Request};
 use shared::evaluate::{DcrDistances, DcrWork, Report};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::ops::Range;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -59,7 +59,7 @@ struct Helpers {
     last_task: u64,
     /// Generations and scorings under way: a result of any other task (one stopped
     /// while a helper worked on it) is dropped as it comes.
-    live: std::collections::BTreeSet<u64>,
+    live: BTreeSet<u64>,
 }
 
 impl Helpers {
@@ -211,7 +211,7 @@ pub struct Share {
     /// Ranges nobody renders yet, lowest first.
     open: VecDeque<usize>,
     /// The helpers (by slot) whose ranges came back.
-    helped: std::collections::BTreeSet<usize>,
+    helped: BTreeSet<usize>,
 }
 
 impl Share {
@@ -341,22 +341,20 @@ pub fn render(task: u64, index: usize, range: Range<u64>) -> (Event, Option<Vec<
 }
 
 /// One scoring's distance to closest record, measured in shares by the helpers that
-/// are idle when it starts (one share each), the rest by the worker.
+/// are idle when it starts (one share each), or here when none is.
 #[derive(Debug)]
 pub struct Measuring {
     task: u64,
     work: DcrWork,
     shares: Vec<Range<usize>>,
-    /// Shares no helper has: the worker measures them.
-    here: Vec<usize>,
-    /// Shares back, by index.
-    done: BTreeMap<usize, DcrDistances>,
+    /// Measured here at the start, when no helper was idle.
+    measured: Option<DcrDistances>,
 }
 
 impl Measuring {
-    /// Sends a share of `work` to each ready, idle helper (there are none yet when
-    /// nothing was generated on several workers: then the worker measures it all).
-    /// Returns at once: the helpers measure while the worker scores the rest.
+    /// Sends a share of `work` to each ready, idle helper, and returns at once: they
+    /// measure while the worker scores the rest. With no helper idle (one core, or
+    /// helpers still loading), measures it here.
     pub fn start(work: DcrWork) -> Measuring {
         HELPERS.with_borrow_mut(|h| {
             let task = next_task(h);
@@ -366,7 +364,7 @@ impl Measuring {
                 .filter(|helper| helper.ready && !helper.dead && helper.busy.is_none())
                 .collect();
             let shares = split(work.rows(), idle.len().max(1));
-            let here = if idle.is_empty() { vec![0] } else { Vec::new() };
+            let measured = idle.is_empty().then(|| work.measure(0..work.rows()));
             if !idle.is_empty() {
                 let bytes = postcard::to_allocvec(&work).unwrap_or_default();
                 for (index, (helper, share)) in idle.into_iter().zip(&shares).enumerate() {
@@ -388,8 +386,7 @@ impl Measuring {
                 task,
                 work,
                 shares,
-                here,
-                done: BTreeMap::new(),
+                measured,
             }
         })
     }
@@ -398,12 +395,13 @@ impl Measuring {
     /// the distances into `report`; the workers that scored (this one, and the helpers
     /// that measured a share).
     pub async fn complete(mut self, report: &mut Report) -> usize {
-        let mut helped = 0;
-        for index in std::mem::take(&mut self.here) {
-            let share = self.shares[index].clone();
-            self.done.insert(index, self.work.measure(share));
+        if let Some(distances) = self.measured.take() {
+            self.work.complete(report, &distances);
+            return 1;
         }
-        while self.done.len() < self.shares.len() {
+        let mut helped = 0;
+        let mut done: BTreeMap<usize, DcrDistances> = BTreeMap::new();
+        while done.len() < self.shares.len() {
             let back = HELPERS.with_borrow_mut(|h| take_results(h, self.task));
             for (_, index, _, result) in back {
                 let Some(share) = self.shares.get(index).cloned() else {
@@ -415,14 +413,14 @@ impl Measuring {
                     .filter(|d| d.len() == share.len());
                 helped += usize::from(measured.is_some());
                 let measured = measured.unwrap_or_else(|| self.work.measure(share));
-                self.done.insert(index, measured);
+                done.insert(index, measured);
             }
-            if self.done.len() < self.shares.len() {
+            if done.len() < self.shares.len() {
                 super::sleep_ms(1).await;
             }
         }
         let mut distances = DcrDistances::default();
-        for (_, share) in std::mem::take(&mut self.done) {
+        for (_, share) in done {
             distances.append(share);
         }
         self.work.complete(report, &distances);

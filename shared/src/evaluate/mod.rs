@@ -385,8 +385,7 @@ pub fn evaluate_apart(
     hand_off: impl FnOnce(DcrWork),
 ) -> Report {
     let cols = read_columns(real, synthetic, options.holdout);
-    let mut dcr_notes = Vec::new();
-    let dcr_rows = dcr_rows_within_budget(&cols, options.dcr_rows, &mut dcr_notes);
+    let (dcr_rows, dcr_note) = dcr_rows_within_budget(&cols, options.dcr_rows);
     if let Some(work) = DcrWork::prepare(&cols, dcr_rows, options.seed) {
         hand_off(work);
     }
@@ -403,7 +402,7 @@ pub fn evaluate_apart(
     let mut columns: Vec<ColumnReport> = cols.iter().map(|c| shape(c, options.plots)).collect();
     let mut notes = Vec::new();
     let stat = paired_columns(&cols, &mut notes);
-    notes.append(&mut dcr_notes);
+    notes.extend(dcr_note);
     let (mut pairs, mut correlation) = pair_trends(&stat, options);
     if let Some(safe) = options.released {
         release_real_side(
@@ -513,8 +512,8 @@ fn paired_columns<'c>(cols: &'c [Column], notes: &mut Vec<String>) -> Vec<&'c Co
 }
 
 /// The distance-to-closest-record rows to compare: fewer than asked when the table is
-/// so wide that the asked rows would pass [`MAX_DCR_WORK`] (said in a note).
-fn dcr_rows_within_budget(cols: &[Column], asked: usize, notes: &mut Vec<String>) -> usize {
+/// so wide that the asked rows would pass [`MAX_DCR_WORK`], with a note saying so.
+fn dcr_rows_within_budget(cols: &[Column], asked: usize) -> (usize, Option<String>) {
     let used = cols
         .iter()
         .filter(|c| c.role.is_statistical())
@@ -522,12 +521,12 @@ fn dcr_rows_within_budget(cols: &[Column], asked: usize, notes: &mut Vec<String>
         .max(1) as u64;
     let dcr_rows = ((MAX_DCR_WORK / used) as f64).sqrt() as usize;
     if dcr_rows < asked {
-        notes.push(format!(
+        let note = format!(
             "Distance to closest record compares {dcr_rows} rows of each table (wide tables cost rows² × columns)."
-        ));
-        return dcr_rows;
+        );
+        return (dcr_rows, Some(note));
     }
-    asked
+    (asked, None)
 }
 
 /// Notes on what was read: a sampled real table, missing columns, unreadable values.
