@@ -5,6 +5,11 @@
 //
 // Prints one line per check and a closing "N passed, N failed"; exits non-zero on a
 // failure. Screenshots go to $SHOTS (default tests/browser/screenshots/).
+//
+// Narrowing and measuring: ONLY=regex runs the checks whose names match; RELEASE_DIST=1
+// (a release dist and BYOD_BIN a release build) asserts the shipped sizes and sets the
+// page's times beside the CLI's; DEBUG_CONSOLE=1 prints the page's console;
+// CHROMIUM_ARGS adds switches (e.g. --js-flags=--no-liftoff) to the browser.
 import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -148,7 +153,7 @@ async function startStatic() {
 const pageErrors = [];
 const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'profile-')), {
   executablePath: CHROMIUM, headless: true, acceptDownloads: true, viewport: { width: 1280, height: 800 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(process.env.CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)],
 });
 
 async function openPage(url) {
@@ -215,6 +220,24 @@ async function generate(page, name, { rows, format, seed } = {}, ms = 120000) {
   // The download comes first; the card is ready again once the report is scored.
   await c.locator('button.generate:not([disabled]):not([aria-disabled=true])').waitFor({ timeout: ms });
   return { card: c, file: saved, name: download.suggestedFilename() };
+}
+
+// Against a release page (RELEASE_DIST=1, BYOD_BIN a release build), the page's times
+// are set beside the CLI's for the same work in the same run: the best of three native
+// runs, as `page s / native s`.
+function nativeSeconds(args) {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    assert(r.status === 0, `byod ${args[0]} failed: ${r.stderr}`);
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  return best;
+}
+
+function againstNative(page, native) {
+  return `page ${page.toFixed(2)} s, byod ${native.toFixed(2)} s: ${(page / native).toFixed(2)}x`;
 }
 
 // ------------------------------------------------------------------ reading outputs
@@ -1121,6 +1144,16 @@ await check('1,000,000 diamonds rows: no UI-thread task over 100 ms, and the dow
   let lines = 0; for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
   assert(lines === 1000001, `1,000,000 rows and a header, got ${lines} lines`);
   assert(longest <= 100, `a UI-thread task took ${longest.toFixed(0)} ms`);
+  if (process.env.RELEASE_DIST) {
+    const made = Number(/ in ([0-9.]+) s/.exec(figures.diamonds)[1]);
+    const out = path.join(work, 'native-diamonds.csv');
+    figures.diamondsAgainstNative = againstNative(made, nativeSeconds(['generate', path.join(DATASETS, 'diamonds.csv'), '--rows', '1000000', '--seed', '1', '-o', out]));
+    fs.rmSync(out);
+    // Again in the same page: the helpers are up and the wasm is warm (V8 compiles a
+    // function with its optimising tier only once it is hot).
+    await generate(page, 'diamonds.csv', { rows: 1000000, seed: 2 }, 600000);
+    figures.diamondsAgain = await c.locator('.made').textContent();
+  }
   await page.close();
 });
 
@@ -1129,8 +1162,16 @@ await check('flights.csv (336,776 rows) profiles and generates in the worker', a
   await addFiles(page, path.join(DATASETS, 'flights.csv'));
   const c = await waitReady(page, 'flights.csv', 300000);
   figures.flightsProfile = await c.locator('p.meta', { hasText: 'Read and profiled' }).textContent();
-  await generate(page, 'flights.csv', { seed: 1 }, 600000);
+  const { file } = await generate(page, 'flights.csv', { seed: 1 }, 600000);
   figures.flights = await c.locator('.made').textContent();
+  if (process.env.RELEASE_DIST) {
+    // The page scores the first 50,000 rows; `byod evaluate` is given the same rows.
+    const [, rows, seconds] = /the first ([0-9,]+) rows scored in ([0-9.]+) s/.exec(figures.flights);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const first = path.join(work, 'flights-first.csv');
+    fs.writeFileSync(first, lines.slice(0, Number(rows.replaceAll(',', '')) + 1).join('\n') + '\n');
+    figures.flightsScoreAgainstNative = againstNative(Number(seconds), nativeSeconds(['evaluate', path.join(DATASETS, 'flights.csv'), first]));
+  }
   await page.screenshot({ path: path.join(SHOTS, 'page-after-flights.png'), fullPage: false });
   // Dropped again, the file is read by the full worker (ready since the first read):
   // the same profile, and its own time.
