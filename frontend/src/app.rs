@@ -83,15 +83,24 @@ fn BatchStatus(state: AppState) -> impl IntoView {
             } else {
                 format!(" ({outputs} outputs and manifest.json)")
             };
-            view! {
-                <span role="status">
-                    <a class="button primary batch-zip" href=url download="synthetic_batch.zip">
-                        {format!("Save synthetic_batch.zip again, {}", human_bytes(bytes))}
-                    </a>
-                    <span class="small">{note}</span>
-                </span>
+            match url {
+                Some(url) => view! {
+                    <span role="status">
+                        <a class="button primary batch-zip" href=url download="synthetic_batch.zip">
+                            {format!("Save synthetic_batch.zip again, {}", human_bytes(bytes))}
+                        </a>
+                        <span class="small">{note}</span>
+                    </span>
+                }
+                .into_any(),
+                None => view! {
+                    <span role="status" class="batch-streamed">
+                        {format!("synthetic_batch.zip, {}, streamed to your downloads as made", human_bytes(bytes))}
+                        <span class="small">{note}</span>
+                    </span>
+                }
+                .into_any(),
             }
-            .into_any()
         }
         Batch::Failed(e) => view! { <span class="error" role="alert">{format!("The ZIP could not be made: {e}")}</span> }.into_any(),
     }

@@ -212,6 +212,10 @@ pub enum Event {
     Bundled {
         /// Bytes in the ZIP.
         bytes: u64,
+        /// The ZIP was written as it was made (to the file picked, or streamed to the
+        /// downloads): the page does not save it again.
+        #[serde(default)]
+        as_made: bool,
     },
     /// Helper to worker: range `index` of task `task` rendered (its bytes are the
     /// attachment, an `ArrayBuffer`).
@@ -354,6 +358,10 @@ pub struct Generated {
     /// for a download link).
     #[serde(default)]
     pub saved_to: Option<String>,
+    /// The output was streamed to the browser's downloads as it was made (where the
+    /// browser has no save picker): the page holds no copy of it.
+    #[serde(default)]
+    pub streamed: bool,
 }
 
 /// The report of a generation, which follows its file.

@@ -608,10 +608,10 @@ pub enum Batch {
         /// Files listed with an error.
         failed: usize,
     },
-    /// Ready to save.
+    /// Ready to save, or saved as it was made.
     Ready {
-        /// Object URL of the ZIP.
-        url: String,
+        /// Object URL of the ZIP (`None`: streamed to the downloads, no copy here).
+        url: Option<String>,
         /// Its size.
         bytes: u64,
         /// Outputs in it.

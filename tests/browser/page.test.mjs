@@ -1113,6 +1113,74 @@ await check('an output written to a file as it is made (the save picker, here an
   await page.close();
 });
 
+await check('without a save picker, an output streamed as made (the page\'s service worker) downloads the bytes `byod generate` makes, and stopping the download in the browser stops the generation', async () => {
+  // As in Firefox or Safari: no save picker (this Chromium has one).
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.addInitScript(() => {
+    delete Window.prototype.showSaveFilePicker;
+    delete window.showSaveFilePicker;
+  });
+  await page.goto(relay.url);
+  await page.waitForSelector('#mode-notice', { timeout: 30000 });
+  assert(await page.evaluate(() => typeof window.showSaveFilePicker) === 'undefined', 'this check wants a browser without the save picker');
+  // The page starts its download helper (a service worker) as it opens.
+  await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration('download-sw/'))?.active != null, null, { timeout: 30000 });
+  await page.waitForTimeout(200);
+  await addFiles(page, path.join(DATASETS, 'diamonds.csv'));
+  const c = await waitReady(page, 'diamonds.csv');
+  const settings = c.locator('details.card-settings');
+  if (!(await settings.evaluate((d) => d.open))) await settings.locator('summary').click();
+  const to = c.getByLabel('The output goes to');
+  assert((await to.locator('option[value=file]').textContent()).includes('streamed'), 'the choice names the streamed download');
+  await to.selectOption('file');
+  const rows = 200000;
+  await c.getByLabel('Number of rows').fill(String(rows));
+  await c.getByLabel('Seed', { exact: true }).fill('7');
+  await c.getByLabel('Seed', { exact: true }).press('Tab');
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), c.locator('button.generate').click()]);
+  assert(download.suggestedFilename() === 'synthetic_diamonds.csv', `the download is named ${download.suggestedFilename()}`);
+  const saved = path.join(work, 'diamonds.streamed.csv');
+  await download.saveAs(saved);
+  assert(await download.failure() === null, `the download failed: ${await download.failure()}`);
+  await c.locator('.made', { hasText: 'streamed to your downloads as made' }).waitFor({ timeout: 60000 });
+  assert(await c.locator('a.download').count() === 0, 'a streamed output offers no second download of a copy the page does not hold');
+  const spec = path.join(work, 'diamonds.streamed.spec.json');
+  fs.writeFileSync(spec, await c.locator('details.spec-used pre').textContent());
+  const cli = path.join(work, 'diamonds.streamed.native.csv');
+  const g = spawnSync(BIN, ['generate', '--spec', spec, '-n', String(rows), '--seed', '7', '-o', cli], { stdio: ['ignore', 'ignore', 'inherit'] });
+  assert(g.status === 0, 'byod generate failed');
+  const mine = fs.readFileSync(saved);
+  assert(mine.length > 1e6 && mine.equals(fs.readFileSync(cli)), `the streamed download (${mine.length} bytes) differs from the CLI's`);
+  figures.streamed = (await c.locator('.made').textContent()).trim();
+  await waitReady(page, 'diamonds.csv');
+  // The batch ZIP streams too when the setting for all files says so: it holds the
+  // outputs the page has (iris.csv's link), and lists the streamed one without a copy.
+  await addFiles(page, path.join(DATASETS, 'iris.csv'));
+  await generate(page, 'iris.csv', { seed: 3 });
+  const defaults = page.locator('section.defaults');
+  if (!(await defaults.locator('details').evaluate((d) => d.open))) await defaults.locator('details > summary').click();
+  await defaults.getByLabel('The output goes to').selectOption('file');
+  const [zipped] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.locator('button.download-all').click()]);
+  assert(zipped.suggestedFilename() === 'synthetic_batch.zip', `the ZIP is named ${zipped.suggestedFilename()}`);
+  const zip = path.join(work, 'batch.streamed.zip');
+  await zipped.saveAs(zip);
+  await page.locator('.batch-streamed', { hasText: 'streamed to your downloads as made' }).waitFor({ timeout: 30000 });
+  const entries = unzip(zip);
+  assert(JSON.stringify(Object.keys(entries).sort()) === JSON.stringify(['manifest.json', 'synthetic_iris.csv']), `the streamed ZIP holds ${Object.keys(entries)}`);
+  assert(parseCsv(entries['synthetic_iris.csv'].trimEnd()).length === 151, 'the iris output is whole in the ZIP');
+  const listed = JSON.parse(entries['manifest.json']).files.find((f) => f.file === 'diamonds.csv');
+  assert(listed && listed.status === 'generated' && listed.rows === rows && listed.output === undefined, `the manifest lists the streamed output without a copy: ${JSON.stringify(listed)}`);
+  // Stopped in the browser's downloads: the stream is cancelled, the worker stops
+  // making rows and says so, and the file generates again.
+  await c.getByLabel('Number of rows').fill('20000000');
+  const [long] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), c.locator('button.generate').click()]);
+  await long.cancel();
+  await c.locator('.error, .notice', { hasText: 'stopped in the browser' }).waitFor({ timeout: 60000 });
+  await waitReady(page, 'diamonds.csv');
+  await page.close();
+});
+
 await check('Cancel stops a long generation, and the file can generate again', async () => {
   const page = await openPage(relay.url);
   await addFiles(page, path.join(DATASETS, 'diamonds.csv'));

@@ -68,11 +68,11 @@ fn generate_with(state: AppState, card: Card, bypass: bool) {
     let destination = to_file
         .then(|| {
             let name = shared::export::output_name(&card.name.get_value(), format);
-            disk::ask_where(&name)
+            disk::Destination::choose(&name, format.content_type())
         })
         .flatten();
     DESTINATIONS.with_borrow_mut(|d| match destination {
-        Some(promise) => d.insert(card.id, promise),
+        Some(destination) => d.insert(card.id, destination),
         None => d.remove(&card.id),
     });
     let template = Provenance::new(SpecSource::Template);
@@ -284,16 +284,14 @@ fn send_generate(card: Card, request: GenerateRequest, cache_as: Option<Provenan
         total: request.rows.unwrap_or(0),
         cache_as,
     }));
-    let Some(picked) = DESTINATIONS.with_borrow_mut(|d| d.remove(&card.id)) else {
+    let Some(destination) = DESTINATIONS.with_borrow_mut(|d| d.remove(&card.id)) else {
         return worker_bridge::send(Request::Generate(request));
     };
     leptos::task::spawn_local(async move {
-        match wasm_bindgen_futures::JsFuture::from(picked).await {
-            Ok(handle) => worker_bridge::send_saving(Request::Generate(request), handle),
-            Err(_) => {
-                card.say(Note::Notice(
-                    "Not generated: no file was chosen to save the output to.".into(),
-                ));
+        match destination.open().await {
+            Ok(target) => worker_bridge::send_saving(Request::Generate(request), target),
+            Err(why) => {
+                card.say(Note::Notice(format!("Not generated: {why}.")));
                 card.step(Step::Idle);
             }
         }
@@ -301,8 +299,9 @@ fn send_generate(card: Card, request: GenerateRequest, cache_as: Option<Provenan
 }
 
 thread_local! {
-    /// The file each card's next output is written to, as the picker will answer.
-    static DESTINATIONS: std::cell::RefCell<std::collections::HashMap<crate::protocol::FileId, js_sys::Promise>> =
+    /// Where each card's next output is written as it is made (the picker's answer to
+    /// come, or a streamed download to open).
+    static DESTINATIONS: std::cell::RefCell<std::collections::HashMap<crate::protocol::FileId, disk::Destination>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 

@@ -19,12 +19,14 @@ pub use spec_cache::{clear_cache, refresh_cache};
 
 use events::on_event;
 
-use crate::services::{relay, worker_bridge};
+use crate::services::{disk, relay, worker_bridge};
 use crate::state::{AppState, Relay};
 use leptos::prelude::*;
 
-/// Starts the worker, asks the relay what it can do, and reads the spec cache.
+/// Starts the worker and the download helper, asks the relay what it can do, and reads
+/// the spec cache.
 pub fn start(state: AppState) {
+    disk::start();
     let listener = std::rc::Rc::new(move |event, attachment| on_event(state, event, attachment));
     if let Err(e) = worker_bridge::start(listener) {
         state.relay.set(Relay::Down(e));

@@ -47,6 +47,7 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
     let rate = format!("{rate}{}", on_workers(r.workers));
     let rate = match &r.saved_to {
         Some(file) => format!("{rate}, written to {file} as made"),
+        None if r.streamed => format!("{rate}, streamed to your downloads as made"),
         None => rate,
     };
     let asked = format!("{:.0} %", r.strictness.get() * 100.0);
@@ -82,9 +83,11 @@ pub fn OutputPanel(output: Arc<Output>) -> impl IntoView {
             {(!r.warnings.is_empty())
                 .then(|| view! { <ul class="warnings">{r.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul> })}
             <div class="actions downloads">
-                <a class="button primary download" href=output.url.clone() download=r.file_name.clone()>
-                    {format!("Download {}", r.file_name)}
-                </a>
+                {(!r.streamed).then(|| view! {
+                    <a class="button primary download" href=output.url.clone() download=r.file_name.clone()>
+                        {format!("Download {}", r.file_name)}
+                    </a>
+                })}
                 {report.clone().map(|rep| {
                     let stem = r.file_name.rsplit_once('.').map_or(r.file_name.clone(), |(s, _)| s.to_string());
                     view! {

@@ -156,12 +156,19 @@ pub fn SettingsForm(
                 label=" Write numbers, yes/no and the delimiter as the file does"
             />
             <Checkbox id=cache_id class="use-cache" value=settings.use_cache label=" Reuse cached specs" />
-            {disk::available().then(|| {
-                let choices = [
-                    (OutputTo::Auto, "Automatic: a file, written as made, over 256 MB"),
-                    (OutputTo::Link, "A download link when done"),
-                    (OutputTo::File, "A file, written as the rows are made"),
-                ];
+            {disk::way().map(|way| {
+                let choices = match way {
+                    disk::Way::Picker => [
+                        (OutputTo::Auto, "Automatic: a file, written as made, over 256 MB"),
+                        (OutputTo::Link, "A download link when done"),
+                        (OutputTo::File, "A file, written as the rows are made"),
+                    ],
+                    disk::Way::Stream => [
+                        (OutputTo::Auto, "Automatic: a download, streamed as made, over 256 MB"),
+                        (OutputTo::Link, "A download link when done"),
+                        (OutputTo::File, "A download, streamed as the rows are made"),
+                    ],
+                };
                 view! {
                     <div class="field">
                         <label for=output_to_id.clone()>"The output goes to"</label>

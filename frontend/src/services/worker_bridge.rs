@@ -363,10 +363,17 @@ pub fn send(request: Request) {
     send_with(request, JsValue::NULL);
 }
 
-/// Sends a Generate request whose output the worker writes to the file of `handle`
-/// (a `FileSystemFileHandle`) as it is made.
-pub fn send_saving(request: Request, handle: JsValue) {
-    send_message(request, JsValue::NULL, handle);
+/// Sends a Generate request whose output the worker writes as it is made to `target`:
+/// a `FileSystemFileHandle`, or the `MessagePort` of a streamed download (see
+/// [`super::disk`]).
+pub fn send_saving(request: Request, target: JsValue) {
+    send_message(request, JsValue::NULL, target);
+}
+
+/// Sends a Bundle request (the outputs' Blobs attached) whose ZIP the worker writes
+/// as it is made to `target`, as [`send_saving`] says.
+pub fn send_bundle(request: Request, blobs: JsValue, target: JsValue) {
+    send_message(request, blobs, target);
 }
 
 /// Sends a request with an attachment of the page's own (the Blobs of a batch); the
@@ -375,7 +382,7 @@ pub fn send_with(request: Request, attachment: JsValue) {
     send_message(request, attachment, JsValue::NULL);
 }
 
-/// A message is `[request JSON, attachment, file to write]`.
+/// A message is `[request JSON, attachment, where the output is written as made]`.
 fn send_message(request: Request, attachment: JsValue, save_to: JsValue) {
     BRIDGE.with_borrow_mut(|b| {
         let Some(b) = b else { return };
@@ -450,8 +457,16 @@ pub fn stop_reading(id: FileId) -> bool {
     })
 }
 
+/// Posts a message; the port of a streamed download in it is handed over (a port
+/// cannot be copied).
 fn post(worker: &Worker, message: &js_sys::Array) {
-    if let Err(e) = worker.post_message(message) {
+    let target = message.get(2);
+    let posted = if target.is_instance_of::<web_sys::MessagePort>() {
+        worker.post_message_with_transfer(message, &js_sys::Array::of1(&target))
+    } else {
+        worker.post_message(message)
+    };
+    if let Err(e) = posted {
         web_sys::console::error_1(&e);
     }
 }

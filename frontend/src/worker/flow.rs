@@ -8,7 +8,9 @@ use shared::Table;
 use shared::evaluate::{DcrWork, Report};
 use shared::export::{ExportOptions, Exporter, OutputFormat};
 use shared::pipeline::{self, Chunk, InspectOptions, Inspected, Scoring, Source, Synthesis};
+use std::cell::RefCell;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 /// Rows of a file, and of its synthetic twin, shown in the page.
@@ -287,6 +289,7 @@ impl Generation {
             millis: 0.0,
             workers: 1,
             saved_to: None,
+            streamed: false,
         }
     }
 
@@ -374,10 +377,72 @@ pub fn demo(spec_json: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The batch ZIP: the outputs under their names, then `manifest.json`.
-pub fn bundle(mut files: Vec<(String, Vec<u8>)>, manifest: &str) -> Result<Vec<u8>, String> {
-    files.push(("manifest.json".into(), manifest.as_bytes().to_vec()));
-    shared::export::zip(&files).map_err(|e| e.to_string())
+/// The batch ZIP, made a piece at a time: the outputs under their names, then
+/// `manifest.json`. What is written so far is taken after each piece, so neither an
+/// output nor the ZIP is ever held whole.
+#[derive(Debug)]
+pub struct Bundle {
+    zip: shared::export::ZipStream<Written>,
+    written: Written,
+}
+
+/// The ZIP's bytes not taken yet (shared with the writer, which the compressor holds
+/// while an entry is open).
+#[derive(Debug, Clone, Default)]
+pub struct Written(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Written {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Default for Bundle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Bundle {
+    pub fn new() -> Self {
+        let written = Written::default();
+        Bundle {
+            zip: shared::export::ZipStream::new(written.clone()),
+            written,
+        }
+    }
+
+    /// Starts an output of `bytes` bytes.
+    pub fn start(&mut self, name: &str, bytes: u64) -> Result<(), String> {
+        self.zip
+            .start(name, bytes)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Appends a piece of the output started last.
+    pub fn write(&mut self, piece: &[u8]) -> Result<(), String> {
+        self.zip.write(piece).map_err(|e| e.to_string())
+    }
+
+    /// The ZIP's bytes written since the last take.
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.written.0.borrow_mut())
+    }
+
+    /// Adds the manifest and ends the ZIP: its last bytes.
+    pub fn finish(mut self, manifest: &str) -> Result<Vec<u8>, String> {
+        self.start("manifest.json", manifest.len() as u64)?;
+        self.write(manifest.as_bytes())?;
+        let written = self.written.clone();
+        self.zip.finish().map_err(|e| e.to_string())?;
+        Ok(std::mem::take(&mut written.0.borrow_mut()))
+    }
 }
 
 /// The content type of an output format, for the download's Blob.
@@ -627,7 +692,14 @@ mod tests {
         assert_eq!(a, demo(&spec).unwrap());
         assert!(a.starts_with(b"order_id,order_date,region"));
         assert!(demo("{}").unwrap_err().contains("spec"));
-        let zip = bundle(vec![("a.csv".into(), a)], "{\"files\": []}").unwrap();
+        let mut bundle = Bundle::new();
+        bundle.start("a.csv", a.len() as u64).unwrap();
+        let mut zip = Vec::new();
+        for piece in a.chunks(1000) {
+            bundle.write(piece).unwrap();
+            zip.append(&mut bundle.take());
+        }
+        zip.append(&mut bundle.finish("{\"files\": []}").unwrap());
         let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
         let names: Vec<String> = archive
             .file_names()

@@ -5,10 +5,12 @@
 
 mod blob_source;
 pub mod flow;
+mod output;
 mod pool;
 
 use crate::protocol::{self, Event, FileId, GenerateRequest, Request};
 use flow::Loaded;
+use output::Out;
 use shared::pipeline;
 use shared::pipeline::Chunk;
 use std::cell::RefCell;
@@ -161,21 +163,23 @@ fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
             let work = js_sys::Uint8Array::new(&attachment).to_vec();
             answer_worker(pool::measure(task, index, start..end, &work));
         }
-        Request::Bundle { names, manifest } => match bundle(&names, &manifest, &attachment) {
-            Ok(blob) => post(
-                &Event::Bundled {
-                    bytes: blob.size() as u64,
-                },
-                Some(&blob),
-            ),
-            Err(message) => post(
-                &Event::Failed {
-                    id: protocol::BATCH,
-                    message,
-                },
-                None,
-            ),
-        },
+        Request::Bundle { names, manifest } => {
+            let target = (!save_to.is_null() && !save_to.is_undefined()).then_some(save_to);
+            wasm_bindgen_futures::spawn_local(async move {
+                match bundle(&names, &manifest, &attachment, target).await {
+                    Ok((blob, bytes, as_made)) => {
+                        post(&Event::Bundled { bytes, as_made }, Some(&blob));
+                    }
+                    Err(message) => post(
+                        &Event::Failed {
+                            id: protocol::BATCH,
+                            message,
+                        },
+                        None,
+                    ),
+                }
+            });
+        }
     }
 }
 
@@ -244,29 +248,67 @@ fn file_from_bytes(bytes: &[u8], name: &str, mime: &str) -> Result<File, String>
     File::new_with_u8_array_sequence_and_options(&parts, name, &options).map_err(js_error)
 }
 
-/// Reads the outputs' Blobs back (they live in the browser, not in this worker) and
-/// zips them with the manifest.
-fn bundle(names: &[String], manifest: &str, blobs: &JsValue) -> Result<web_sys::Blob, String> {
+/// Reads the outputs' Blobs back a slice at a time (they live in the browser, not in
+/// this worker) and zips them with the manifest into `target` as it goes (see
+/// [`Out`]). Answers the ZIP as a Blob (empty when streamed to the downloads), its
+/// size, and whether it was written as made.
+async fn bundle(
+    names: &[String],
+    manifest: &str,
+    blobs: &JsValue,
+    target: Option<JsValue>,
+) -> Result<(web_sys::Blob, u64, bool), String> {
     let blobs = js_sys::Array::from(blobs);
     if blobs.length() as usize != names.len() {
         return Err("the page sent a batch without its files; generate again".into());
     }
+    let as_made = target.is_some();
+    let mut out = Out::open(target, Rc::new(|| false)).await?;
+    match zip_into(names, manifest, &blobs, &mut out).await {
+        Ok(bytes) => Ok((out.finish("application/zip").await?, bytes, as_made)),
+        Err(message) => {
+            out.abort(&message).await;
+            Err(message)
+        }
+    }
+}
+
+/// The slices an output is read back in for the ZIP.
+const BUNDLE_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
+
+async fn zip_into(
+    names: &[String],
+    manifest: &str,
+    blobs: &js_sys::Array,
+    out: &mut Out,
+) -> Result<u64, String> {
     let reader = web_sys::FileReaderSync::new().map_err(js_error)?;
-    let mut files = Vec::with_capacity(names.len());
+    let mut zip = flow::Bundle::new();
+    let mut bytes = 0u64;
     for (name, blob) in names.iter().zip(blobs.iter()) {
         let blob: web_sys::Blob = blob
             .dyn_into()
             .map_err(|_| format!("{name}: the page sent no file"))?;
-        let buffer = reader
-            .read_as_array_buffer(&blob)
-            .map_err(|e| format!("{name}: cannot read the output again ({})", js_error(e)))?;
-        files.push((name.clone(), js_sys::Uint8Array::new(&buffer).to_vec()));
+        let size = blob.size();
+        zip.start(name, size as u64)?;
+        let mut at = 0.0;
+        while at < size {
+            let end = (at + BUNDLE_SLICE).min(size);
+            let read = blob
+                .slice_with_f64_and_f64(at, end)
+                .and_then(|slice| reader.read_as_array_buffer(&slice))
+                .map_err(|e| format!("{name}: cannot read the output again ({})", js_error(e)))?;
+            zip.write(&js_sys::Uint8Array::new(&read).to_vec())?;
+            let piece = zip.take();
+            bytes += piece.len() as u64;
+            out.put(piece).await.map_err(Stop::into_message)?;
+            at = end;
+        }
     }
-    let zip = flow::bundle(files, manifest)?;
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/zip");
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(zip.as_slice()));
-    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_error)
+    let last = zip.finish(manifest)?;
+    bytes += last.len() as u64;
+    out.put(last).await.map_err(Stop::into_message)?;
+    Ok(bytes)
 }
 
 fn missing_file(id: FileId) -> Event {
@@ -345,6 +387,15 @@ enum Stop {
     Failed(String),
 }
 
+impl Stop {
+    fn into_message(self) -> String {
+        match self {
+            Stop::Cancelled => "cancelled".into(),
+            Stop::Failed(message) => message,
+        }
+    }
+}
+
 impl From<String> for Stop {
     fn from(message: String) -> Self {
         Stop::Failed(message)
@@ -382,113 +433,22 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Where the output's bytes go: kept as the parts of a Blob for a download link, or
-/// written to the user's file as they are made.
-enum Out {
-    Parts(js_sys::Array),
-    File { handle: JsValue, writable: JsValue },
-}
-
-impl Out {
-    async fn open(save_to: Option<JsValue>) -> Result<Out, String> {
-        let Some(handle) = save_to else {
-            return Ok(Out::Parts(js_sys::Array::new()));
-        };
-        let writable = call_async(&handle, "createWritable", None)
-            .await
-            .map_err(|e| format!("cannot write the file chosen: {e}"))?;
-        Ok(Out::File { handle, writable })
-    }
-
-    async fn put(&mut self, bytes: Vec<u8>) -> Result<(), String> {
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        let chunk = js_sys::Uint8Array::from(bytes.as_slice());
-        match self {
-            Out::Parts(parts) => {
-                parts.push(&chunk);
-                Ok(())
-            }
-            Out::File { writable, .. } => call_async(writable, "write", Some(&chunk))
-                .await
-                .map(drop)
-                .map_err(|e| format!("cannot write the file: {e} (is the disk full?)")),
-        }
-    }
-
-    /// The output as a Blob: the parts, or the written file (read from disk when
-    /// used, never held here).
-    async fn finish(self, content_type: &str) -> Result<web_sys::Blob, String> {
-        match self {
-            Out::Parts(parts) => {
-                let options = web_sys::BlobPropertyBag::new();
-                options.set_type(content_type);
-                web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-                    .map_err(js_error)
-            }
-            Out::File { handle, writable } => {
-                call_async(&writable, "close", None)
-                    .await
-                    .map_err(|e| format!("cannot finish the file: {e}"))?;
-                let file = call_async(&handle, "getFile", None)
-                    .await
-                    .map_err(|e| format!("cannot read the file written: {e}"))?;
-                file.dyn_into()
-                    .map_err(|_| "the file written is no file".into())
-            }
-        }
-    }
-
-    /// The name of the file written, if the output goes to one.
-    fn file_name(&self) -> Option<String> {
-        match self {
-            Out::Parts(_) => None,
-            Out::File { handle, .. } => js_sys::Reflect::get(handle, &"name".into())
-                .ok()
-                .and_then(|n| n.as_string()),
-        }
-    }
-
-    /// Stops writing a file that will not be finished (a cancel or an error).
-    async fn abort(self) {
-        if let Out::File { writable, .. } = self {
-            let _ = call_async(&writable, "abort", None).await;
-        }
-    }
-}
-
-/// Calls a method that returns a promise (the File System Access API, which web-sys
-/// has only behind its unstable flag) and awaits it.
-async fn call_async(
-    target: &JsValue,
-    method: &str,
-    arg: Option<&JsValue>,
-) -> Result<JsValue, String> {
-    let f: js_sys::Function = js_sys::Reflect::get(target, &method.into())
-        .map_err(js_error)?
-        .dyn_into()
-        .map_err(|_| format!("no {method} here"))?;
-    let promise = match arg {
-        Some(a) => f.call1(target, a),
-        None => f.call0(target),
-    }
-    .map_err(js_error)?;
-    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise))
-        .await
-        .map_err(js_error)
-}
-
 async fn generate(
     req: GenerateRequest,
     file: Option<File>,
     save_to: Option<JsValue>,
 ) -> Result<(), Stop> {
-    let mut out = Out::open(save_to).await?;
+    let id = req.id;
+    let cancelled = Rc::new(move || STATE.with_borrow(|s| s.cancelled.contains(&id)));
+    let mut out = Out::open(save_to, cancelled).await?;
     match make(&req, file.as_ref(), &mut out).await {
         Ok(made) => finish(req, file, out, made).await,
         Err(stop) => {
-            out.abort().await;
+            let why = match &stop {
+                Stop::Cancelled => "cancelled in the page",
+                Stop::Failed(message) => message.as_str(),
+            };
+            out.abort(why).await;
             Err(stop)
         }
     }
@@ -616,6 +576,7 @@ async fn finish(
     let name = file.as_ref().map(|f| f.name()).unwrap_or_default();
     let finishing = now_ms();
     result.saved_to = out.file_name();
+    result.streamed = out.is_download();
     let blob = out.finish(flow::content_type(req.format)).await?;
     result.millis += now_ms() - finishing;
     post(

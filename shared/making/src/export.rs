@@ -957,17 +957,87 @@ pub fn to_bytes(table: &Table, format: OutputFormat, options: &ExportOptions) ->
 /// entry can point outside the folder it is unpacked into.
 #[cfg(feature = "excel")]
 pub fn zip(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
-    use std::collections::HashSet;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(
-            files
-                .iter()
-                .any(|(_, b)| b.len() as u64 >= u64::from(u32::MAX)),
-        );
-    let mut used = HashSet::new();
+    let mut names = EntryNames::default();
     for (name, bytes) in files {
+        out.start_file(names.next(name), entry_options(bytes.len() as u64))
+            .map_err(io)?;
+        out.write_all(bytes).map_err(io)?;
+    }
+    Ok(out.finish().map_err(io)?.into_inner())
+}
+
+/// A ZIP written front to back into any writer, an entry at a time and each entry in
+/// as many pieces as it comes in, so neither the entries nor the ZIP are ever held
+/// whole: the page streams a batch's outputs from disk into a download this way. The
+/// entries are [`zip`]'s (names reduced and made unique, deflate); sizes follow each
+/// entry in a data descriptor, as a writer that cannot seek back must put them. The
+/// writer may be drained between pieces (a shared buffer): the compressor holds it
+/// while an entry is open.
+#[cfg(feature = "excel")]
+pub struct ZipStream<W: Write> {
+    out: zip::ZipWriter<zip::write::StreamWriter<W>>,
+    names: EntryNames,
+}
+
+#[cfg(feature = "excel")]
+impl<W: Write> ZipStream<W> {
+    /// A ZIP written into `out`.
+    pub fn new(out: W) -> Self {
+        ZipStream {
+            out: zip::ZipWriter::new_stream(out),
+            names: EntryNames::default(),
+        }
+    }
+
+    /// Starts the next entry, of `bytes` bytes (4 GiB or more take ZIP64 fields); its
+    /// name is reduced and made unique as [`zip`] does. Returns the name given.
+    pub fn start(&mut self, name: &str, bytes: u64) -> Result<String> {
+        let name = self.names.next(name);
+        self.out
+            .start_file(name.as_str(), entry_options(bytes))
+            .map_err(io)?;
+        Ok(name)
+    }
+
+    /// Appends to the entry started last.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).map_err(io)
+    }
+
+    /// Writes the central directory; the ZIP is complete.
+    pub fn finish(self) -> Result<W> {
+        Ok(self.out.finish().map_err(io)?.into_inner())
+    }
+}
+
+#[cfg(feature = "excel")]
+impl<W: Write> std::fmt::Debug for ZipStream<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZipStream")
+            .field("entries", &self.names.used.len())
+            .finish()
+    }
+}
+
+#[cfg(feature = "excel")]
+fn entry_options(bytes: u64) -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(bytes >= u64::from(u32::MAX))
+}
+
+/// The names of a ZIP's entries: flat (the last path component, never `.` or `..`) and
+/// unique.
+#[cfg(feature = "excel")]
+#[derive(Debug, Default)]
+struct EntryNames {
+    used: std::collections::HashSet<String>,
+}
+
+#[cfg(feature = "excel")]
+impl EntryNames {
+    fn next(&mut self, name: &str) -> String {
         let base = name
             .rsplit(['/', '\\'])
             .next()
@@ -975,17 +1045,15 @@ pub fn zip(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
             .unwrap_or("file");
         let mut unique = base.to_string();
         let mut n = 2;
-        while !used.insert(unique.clone()) {
+        while !self.used.insert(unique.clone()) {
             unique = match base.rsplit_once('.') {
                 Some((stem, ext)) => format!("{stem}_{n}.{ext}"),
                 None => format!("{base}_{n}"),
             };
             n += 1;
         }
-        out.start_file(unique, options).map_err(io)?;
-        out.write_all(bytes).map_err(io)?;
+        unique
     }
-    Ok(out.finish().map_err(io)?.into_inner())
 }
 
 #[cfg(test)]
@@ -1012,6 +1080,64 @@ mod tests {
         std::io::Read::read_to_string(&mut archive.by_name("a_2.csv").unwrap(), &mut second)
             .unwrap();
         assert_eq!(second, "x\n2\n");
+    }
+
+    /// A ZIP streamed in small pieces reads back with the entries whole, the same as
+    /// [`zip`] makes of the same files; nothing was written out of order.
+    #[cfg(feature = "excel")]
+    #[test]
+    fn a_streamed_zip_holds_the_entries_zip_holds() {
+        let big: Vec<u8> = (0..300_000u32)
+            .flat_map(|i| format!("{i},{}\n", i % 7).into_bytes())
+            .collect();
+        let files = vec![
+            ("out/a.csv".to_string(), big.clone()),
+            ("a.csv".to_string(), b"x\n2\n".to_vec()),
+            ("manifest.json".to_string(), b"{}".to_vec()),
+        ];
+        /// A buffer drained between pieces, as the page drains its own.
+        #[derive(Clone, Default)]
+        struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Shared::default();
+        let mut stream = ZipStream::new(buffer.clone());
+        let mut drained = Vec::new();
+        let mut most = 0;
+        for (name, bytes) in &files {
+            stream.start(name, bytes.len() as u64).unwrap();
+            for piece in bytes.chunks(7_919) {
+                stream.write(piece).unwrap();
+                most = most.max(buffer.0.borrow().len());
+                drained.append(&mut buffer.0.borrow_mut());
+            }
+        }
+        stream.finish().unwrap();
+        drained.append(&mut buffer.0.borrow_mut());
+        assert!(most < 200_000, "a piece left {most} bytes waiting");
+        let read = |bytes: Vec<u8>| {
+            let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            (0..archive.len())
+                .map(|i| {
+                    let mut entry = archive.by_index(i).unwrap();
+                    let mut body = Vec::new();
+                    std::io::Read::read_to_end(&mut entry, &mut body).unwrap();
+                    (entry.name().unwrap().to_string(), body)
+                })
+                .collect::<Vec<_>>()
+        };
+        let streamed = read(drained);
+        assert_eq!(streamed, read(zip(&files).unwrap()));
+        assert_eq!(streamed[0].0, "a.csv");
+        assert_eq!(streamed[1].0, "a_2.csv");
+        assert_eq!(streamed[0].1, big);
     }
 
     #[test]
