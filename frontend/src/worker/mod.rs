@@ -118,8 +118,7 @@ fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
             STATE.with_borrow_mut(|s| s.cancelled.remove(&req.id));
             wasm_bindgen_futures::spawn_local(async move {
                 let id = req.id;
-                let save_to = (!save_to.is_null() && !save_to.is_undefined()).then_some(save_to);
-                match generate(req, file, save_to).await {
+                match generate(req, file, written_to(save_to)).await {
                     Ok(()) => {}
                     Err(Stop::Cancelled) => post(&Event::Cancelled { id }, None),
                     Err(Stop::Failed(message)) => post(&Event::Failed { id, message }, None),
@@ -164,9 +163,8 @@ fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
             answer_worker(pool::measure(task, index, start..end, &work));
         }
         Request::Bundle { names, manifest } => {
-            let target = (!save_to.is_null() && !save_to.is_undefined()).then_some(save_to);
             wasm_bindgen_futures::spawn_local(async move {
-                match bundle(&names, &manifest, &attachment, target).await {
+                match bundle(&names, &manifest, &attachment, written_to(save_to)).await {
                     Ok((blob, bytes, as_made)) => {
                         post(&Event::Bundled { bytes, as_made }, Some(&blob));
                     }
@@ -181,6 +179,12 @@ fn handle(request: Request, attachment: JsValue, save_to: JsValue) {
             });
         }
     }
+}
+
+/// Where the page said an output goes as it is made (a file handle or a download's
+/// port), if anywhere.
+fn written_to(target: JsValue) -> Option<JsValue> {
+    (!target.is_null() && !target.is_undefined()).then_some(target)
 }
 
 /// A helper's answer to its worker: the event, and the bytes it carries (handed over,
