@@ -19,6 +19,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# What comes over the network (Debian's packages, the Python venv, npm's tools) is
+# fetched in the background while cargo compiles the Rust tools in the foreground: on a
+# new machine the two took turns, and the downloads were a third of the set-up's time.
+tests=false
+[ "${1:-}" = --tests ] && tests=true
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
@@ -26,40 +31,47 @@ command -v clang >/dev/null || missing+=(clang)
 command -v npm >/dev/null || missing+=(nodejs npm)
 # Precompresses the shipped page's wasm at the best brotli level (scripts/build-page.sh).
 command -v brotli >/dev/null || missing+=(brotli)
-[ "${1:-}" = --tests ] && ! command -v curl >/dev/null && missing+=(curl)
-# libFuzzer (cargo fuzz) is C++, built by its crate.
-[ "${1:-}" = --tests ] && ! command -v g++ >/dev/null && missing+=(g++)
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]} from Debian"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+if $tests; then
+  command -v curl >/dev/null || missing+=(curl)
+  # libFuzzer (cargo fuzz) is C++, built by its crate.
+  command -v g++ >/dev/null || missing+=(g++)
+  # python3 with venv also builds PyO3 (clippy and the tests compile the Python crate)
+  # and makes the fresh venv the wheel is installed into.
+  python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3 python3-venv)
+  # Spark needs Java 17 or later.
+  java_major=$(java -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }' || true)
+  [ "${java_major:-0}" -lt 17 ] && missing+=(default-jre-headless)
 fi
 
-# Python with pandas, pyarrow and openpyxl (from PyPI, ~20 s once): a test reads every
-# output format with the readers our users' tools use; requests runs the user guide's
-# Python example against the relay. The Python package's tests add maturin (builds the
-# wheel), polars (an input it takes) and PySpark (a local Spark session, ~1 minute
-# once), and Spark needs Java 17 or later: Debian's default-jre-headless where missing.
-# Only `--tests` wants any of it.
+# Python with pandas, pyarrow and openpyxl: a test reads every output format with the
+# readers our users' tools use; requests runs the user guide's Python example against
+# the relay. The Python package's tests add maturin (builds the wheel), polars (an input
+# it takes) and PySpark (a local Spark session). Only `--tests` wants any of it.
 py_env=${BYOD_PY_VENV:-$HOME/.cache/byod-py}
-# python3 with venv also builds PyO3 (clippy and the tests compile the Python crate)
-# and makes the fresh venv the wheel is installed into.
-if [ "${1:-}" = --tests ] && ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-  say "installing python3 and python3-venv from Debian"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-venv >/dev/null
-fi
-if [ "${1:-}" = --tests ] && ! "$py_env/bin/python" -c 'import pandas, pyarrow, openpyxl, requests, polars, pyspark, maturin' 2>/dev/null; then
-  say "creating $py_env with pandas, pyarrow, openpyxl, requests, polars, pyspark and maturin"
-  [ -x "$py_env/bin/python" ] || python3 -m venv "$py_env"
-  "$py_env/bin/pip" install -q 'pandas<3' pyarrow openpyxl requests polars 'pyspark>=4,<5' 'maturin>=1.7,<2' >&2
-fi
-java_major=$(java -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }' || true)
-if [ "${1:-}" = --tests ] && [ "${java_major:-0}" -lt 17 ]; then
-  say "installing default-jre-headless from Debian (Spark needs Java 17 or later)"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq default-jre-headless >/dev/null
-fi
+fetch_packages() {
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]} from Debian"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if $tests && ! "$py_env/bin/python" -c 'import pandas, pyarrow, openpyxl, requests, polars, pyspark, maturin' 2>/dev/null; then
+    say "creating $py_env with pandas, pyarrow, openpyxl, requests, polars, pyspark and maturin"
+    [ -x "$py_env/bin/python" ] || python3 -m venv "$py_env"
+    "$py_env/bin/pip" install -q 'pandas<3' pyarrow openpyxl requests polars 'pyspark>=4,<5' 'maturin>=1.7,<2' >&2
+  fi
+}
+fetch_packages &
+packages=$!
+
+# The Rust tools only drive cargo, wasm-bindgen and libFuzzer and copy files: their own
+# release profiles (fat LTO, one codegen unit, opt-level 3) made their installs most of
+# a new machine's set-up and buy nothing here. One target directory lets the three share
+# the dependencies they have in common.
+cargo_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=${TOOL_OPT_LEVEL:-1} CARGO_PROFILE_RELEASE_DEBUG=false \
+    cargo install --target-dir "$HOME/.cache/byod-tools-target" "$@"
+}
 
 # The CLI must match the crate exactly, or wasm-bindgen refuses the module.
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
@@ -67,22 +79,25 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ] || ! command -v wasm-bindgen-test-runner >/dev/null; then
   say "installing wasm-bindgen-cli $want (about 4 minutes, once)"
   # Without --locked: a locked dependency version is not served by this registry.
-  cargo install wasm-bindgen-cli --version "$want" >&2
+  # opt-level 2: it rewrites every wasm module the builds and the wasm tests make.
+  TOOL_OPT_LEVEL=2 cargo_install wasm-bindgen-cli --version "$want" >&2
 fi
 
-# Trunk builds the page. 0.22 needs a newer rustc than this project's; Trunk's own
-# release profile (fat LTO, one codegen unit) is what makes its install slow, and a tool
-# that only runs cargo and copies files gains nothing from it.
+# Trunk builds the page. 0.22 needs a newer rustc than this project's.
 if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
   say "installing trunk 0.21.14 (a few minutes, once)"
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install trunk --locked --version 0.21.14 >&2
+  cargo_install trunk --locked --version 0.21.14 >&2
 fi
 
 # cargo fuzz runs the fuzzing smoke of the test command (tests/fuzz/run.sh).
 if [ "${1:-}" = --tests ] && ! cargo fuzz --version >/dev/null 2>&1; then
   say "installing cargo-fuzz (a few minutes, once)"
-  cargo install cargo-fuzz --locked >&2
+  cargo_install cargo-fuzz --locked >&2
+fi
+
+if ! wait "$packages"; then
+  say "installing Debian's packages or the Python venv failed (see above)"
+  exit 1
 fi
 
 # playwright-core needs Node 20 or later (Debian 12's own nodejs is 18).

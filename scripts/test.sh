@@ -52,8 +52,14 @@ fi
 rm -f "$log"
 stage "the page's build (dev) and the binaries its checks run beside it"
 DIST="$CARGO_TARGET_DIR/dist-test" scripts/build-page.sh --dev
-# The CLI (to compare with) and the fake Azure OpenAI the LLM-mode check runs against.
-cargo build -p relay -p e2e --bin byod --bin fake_azure --locked
+# The CLI (to compare with) and the fake Azure OpenAI the LLM-mode check runs against,
+# as the native tests built them (their packages have integration tests). The same
+# command, so nothing is rebuilt: a `cargo build -p relay -p e2e` resolves features
+# without the test-only dependencies and compiled the core a second time.
+cargo test --workspace --exclude byod-python --locked --no-run --quiet
+for bin in byod fake_azure; do
+  [ -x "$CARGO_TARGET_DIR/debug/$bin" ] || { echo "the native tests did not build $bin" >&2; exit 1; }
+done
 stage "the page in headless Chromium (tests/browser)"
 DIST="$CARGO_TARGET_DIR/dist-test" BYOD_BIN="$CARGO_TARGET_DIR/debug/byod" \
   FAKE_AZURE_BIN="$CARGO_TARGET_DIR/debug/fake_azure" \

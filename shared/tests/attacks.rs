@@ -5,7 +5,7 @@
 
 #[path = "common/bombs.rs"]
 mod bombs;
-mod common;
+use crate::common;
 use shared::{ErrorKind, GuardOptions, IngestOptions, Limits, SafeProfile};
 
 fn read(bytes: &[u8], name: &str) -> shared::Result<shared::Table> {

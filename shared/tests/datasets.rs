@@ -1,7 +1,7 @@
 //! Every variant of every public dataset reads to the same table as its CSV: same
 //! names, types, row count and values.
 
-mod common;
+use crate::common;
 use arrow::array::AsArray;
 use common::*;
 use shared::{ColumnKind, LogicalType};

@@ -3,7 +3,7 @@
 //! them into `by` groups and null groups, and generated rows obey `by` groups, fixed
 //! combinations, ranges and null groups on every row.
 
-mod common;
+use crate::common;
 
 use common::{V, safe_profile, value};
 use shared::plan::compile;

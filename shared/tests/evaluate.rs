@@ -1,7 +1,7 @@
 //! `evaluate` on inputs whose right answer is known: leaks of withheld values, copies,
 //! overfitting, verbatim names, mismatched and unreadable columns.
 
-mod common;
+use crate::common;
 
 use common::pii;
 use shared::evaluate::{EvaluateOptions, Plot, Report, Role};

@@ -6,7 +6,7 @@
 #[allow(dead_code)]
 #[path = "../../tests/fuzz/src/lib.rs"]
 mod byod_fuzz;
-mod common;
+use crate::common;
 
 fn run(target: &str, bytes: &[u8]) {
     match target {

@@ -2,7 +2,7 @@
 //! get every problem with its path, output is deterministic by row range, every format
 //! reads back, sentinels never come out, and more strictness never measures lower.
 
-mod common;
+use crate::common;
 
 use common::{assert_pinned, column, pii, safe_profile};
 use shared::export::{ExportOptions, OutputFormat, to_bytes};

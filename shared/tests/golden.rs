@@ -1,9 +1,9 @@
 //! The SafeProfiles of a CSV and a Parquet file, and one evaluation report, are pinned in
 //! `tests/golden/`; the wasm test (`tests/wasm.rs`) checks the same files, so native and
 //! browser builds agree.
-//! After an intended change, rewrite them with `BLESS=1 cargo test -p shared --test golden`.
+//! After an intended change, rewrite them with `BLESS=1 cargo test -p shared --test integration golden`.
 
-mod common;
+use crate::common;
 
 use common::assert_pinned;
 

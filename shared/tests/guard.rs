@@ -1,7 +1,7 @@
 //! Adversarial guard tests: planted sentinels must not reach the SafeProfile, in any
 //! input format; and for random tables no value of a sensitive column leaves.
 
-mod common;
+use crate::common;
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! Hostile input: a clear error or a correct result, never a panic, hang or unbounded
 //! memory. The tests build the files themselves.
 
-mod common;
+use crate::common;
 
 use common::V;
 use shared::{ErrorKind, IngestOptions, LogicalType};

@@ -3,7 +3,7 @@
 //! its SafeProfile, byte for byte. Partitions are cut at random places, empty ones
 //! included, and every scan travels as JSON as it does between machines.
 
-mod common;
+use crate::common;
 
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};

@@ -1,6 +1,6 @@
 //! PII detection on a generated table: column-level precision and recall ≥ 0.95.
 
-mod common;
+use crate::common;
 use common::pii;
 
 #[test]

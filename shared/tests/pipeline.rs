@@ -1,7 +1,7 @@
 //! The one pipeline under attack: what the CLI, the relay and the page run, end to end,
 //! on tables too small to release much, with planted values and non-ASCII text.
 
-mod common;
+use crate::common;
 
 use shared::export::{ExportOptions, OutputFormat};
 use shared::pipeline::{self, InspectOptions, Scoring, Synthesis};

@@ -3,7 +3,7 @@
 //! The Python comes from `scripts/setup.sh` (`$BYOD_PYTHON`, default
 //! `~/.cache/byod-py/bin/python`); without it this test fails and says how to get it.
 
-mod common;
+use crate::common;
 
 use shared::export::{ExportOptions, OutputFormat, to_bytes};
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! `../shared/bench/score.sh`), our overall, column shapes and both pair-trend figures
 //! are within 0.01, and we score the same columns and pairs.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::path::PathBuf;

@@ -1,9 +1,9 @@
-//! CSV and TSV stream from a [`Source`]: read in pieces of any size, they give the table
+//! CSV, TSV, NDJSON and JSON arrays stream from a [`Source`]: read in pieces of any size, they give the table
 //! the bytes in memory give; a file is never held whole, so neither its length nor its
 //! row count is bounded by memory; and a source that lies about its length or fails
 //! midway gets an error, not a misread.
 
-mod common;
+use crate::common;
 
 use shared::ingest::{Source, read_source};
 use shared::written::TextEncoding;
@@ -98,6 +98,113 @@ fn every_dataset_reads_alike(extensions: &[&str]) -> usize {
 fn every_delimited_dataset_reads_the_same_in_pieces_as_in_memory() {
     let seen = every_dataset_reads_alike(&[".csv", ".tsv"]);
     assert!(seen >= 8, "only {seen} delimited datasets");
+}
+
+#[test]
+fn every_json_dataset_reads_the_same_element_by_element_as_in_memory() {
+    let seen = every_dataset_reads_alike(&[".json", ".ndjson"]);
+    assert!(seen >= 3, "only {seen} JSON datasets");
+}
+
+/// Arrays with nested objects, arrays as values, Unicode, a byte order mark, odd
+/// whitespace and keys first seen late: read element by element in 3-byte pieces, with
+/// and without pass two, they are the table the whole document gives.
+#[test]
+fn a_json_array_streams_to_the_table_read_in_memory() {
+    // No records: no columns, the same error both ways.
+    let empty = b" [ \n ] ";
+    let whole = read(empty, "records.json", &Default::default()).unwrap_err();
+    let streamed = read_source(&&empty[..], "records.json", &Default::default()).unwrap_err();
+    assert_eq!(
+        (streamed.kind(), streamed.to_string()),
+        (whole.kind(), whole.to_string())
+    );
+    for n in [1usize, 2, 5, 97, 98, 300] {
+        let mut text = String::from("\u{feff} \n[\n");
+        for i in 0..n {
+            if i > 0 {
+                text.push_str(if i % 2 == 0 { ",\n" } else { " ,\t" });
+            }
+            text.push_str(&format!(
+                "{{\"id\":{i},\"name\":\"Zoë {i} \\\"q\\\" ]\",\"where\":{{\"city\":\"Köln\",\"zip\":\"5067{}\"}},\"tags\":[{i},\"]\"]{}}}",
+                i % 10,
+                if i % 7 == 3 { ",\"late\":1.5" } else { "" }
+            ));
+        }
+        text.push_str("\n]\n");
+        assert_reads_alike(text.as_bytes(), "records.json", 3);
+    }
+}
+
+/// A JSON array far past the JSON size limit, the input limit and the cell limit, made
+/// as it is read: it streams, with exact counts and a sample spread over it.
+#[test]
+fn a_json_array_over_every_memory_limit_streams_with_exact_counts() {
+    let options = IngestOptions {
+        sample_size: Some(1_000),
+        limits: Limits {
+            max_input_bytes: 1 << 20,
+            max_json_bytes: 1 << 20,
+            max_cells: 3 * 1_000,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let records = Endless {
+        header: "[",
+        row: |i| {
+            format!(
+                "{}{{\"id\":{i},\"group\":\"g{}\",\"value\":{}.5}}{}",
+                if i == 0 { "" } else { "," },
+                i % 7,
+                i % 1000,
+                if i == 199_999 { "]" } else { "" }
+            )
+        },
+        rows: 200_000,
+        reports: Default::default(),
+    };
+    let t = read_source(&records, "big.json", &options).unwrap();
+    use shared::LogicalType::{Float, Integer, Text};
+    assert_counted_and_spread(&t, 200_000, &[Integer, Text, Float]);
+    assert_eq!(t.format, shared::FileFormat::Json);
+}
+
+/// Broken arrays, streamed past the head: the error the whole document gives, naming
+/// the record where the array breaks.
+#[test]
+fn a_broken_json_array_is_the_error_the_whole_document_gives() {
+    let mut records = String::from("[");
+    for i in 0..10_000 {
+        records.push_str(&format!("{{\"id\":{i}}},"));
+    }
+    for (tail, record) in [
+        // Inside a record: that record.
+        ("{\"id\": oops}]", Some(10_001)),
+        ("{\"id\":1", Some(10_001)),
+        // A comma with no record after it: the record expected.
+        ("]", Some(10_001)),
+        // Between records (no comma, no end): the next record.
+        ("{\"id\":1} {\"id\":2}]", Some(10_002)),
+        ("{\"id\":1}", Some(10_002)),
+        // After the array: no record.
+        ("{\"id\":1}] trailing", None),
+    ] {
+        let text = format!("{records}{tail}");
+        let whole = read(text.as_bytes(), "x.json", &Default::default()).unwrap_err();
+        let e = read_source(
+            &Pieces {
+                bytes: text.as_bytes(),
+                step: 4093,
+            },
+            "x.json",
+            &Default::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), whole.kind(), "{tail}: {e} / {whole}");
+        assert_eq!(e.kind(), ErrorKind::Malformed, "{tail}: {e}");
+        assert_eq!(e.row(), record, "{tail}: {e}");
+    }
 }
 
 #[test]
@@ -404,7 +511,8 @@ fn formats_read_whole_trust_no_length_the_source_gives() {
         },
         ..Default::default()
     };
-    let json = format!("[{}]", vec!["{\"a\":1}"; 5_000].join(",")).into_bytes();
+    // One object (a JSON array streams): `{"a": [1, 1, ...]}`, read whole.
+    let json = format!("{{\"a\":[{}]}}", vec!["1"; 5_000].join(",")).into_bytes();
     // Says it is huge: refused before a byte past the head is read.
     let e = read_source(&Claims(u64::MAX, json.clone()), "x.json", &options).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
@@ -413,9 +521,9 @@ fn formats_read_whole_trust_no_length_the_source_gives() {
     assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
     assert!(e.to_string().contains("x.json"), "{e}");
     // Says it is large and is not: read as it is (nothing was reserved for the claim).
-    let small = b"[{\"a\":1},{\"a\":2}]".to_vec();
+    let small = b"{\"a\":1,\"b\":2}".to_vec();
     let t = read_source(&Claims(9_999, small), "x.json", &options).unwrap();
-    assert_eq!(t.total_rows, 2);
+    assert_eq!((t.total_rows, t.columns.len()), (1, 2));
 }
 
 #[test]
@@ -603,8 +711,9 @@ fn a_broken_ndjson_record_past_the_head_names_its_record() {
 }
 
 /// The NDJSON twin of the record that never ends: one line a gigabyte long after two
-/// short ones (so the head shows NDJSON and it streams), and the same bytes named
-/// `.json` with no second record (read whole: refused by its length, before reading).
+/// short ones (so the head shows NDJSON and it streams); a JSON array whose first
+/// record never ends (streamed too); and one object a gigabyte long (read whole:
+/// refused by its length, before reading).
 #[test]
 fn an_ndjson_line_that_never_ends_is_refused_after_a_bounded_read() {
     let options = long_field_options();
@@ -620,8 +729,22 @@ fn an_ndjson_line_that_never_ends_is_refused_after_a_bounded_read() {
         "{} bytes pulled",
         line.pulled.get()
     );
-    let document = Line {
+    // A JSON array streams too: its first record never ends.
+    let array = Line {
         head: b"[{\"a\":\"",
+        pulled: Default::default(),
+    };
+    let e = read_source(&array, "long.json", &options).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
+    assert_eq!(e.row(), Some(1), "{e}");
+    assert!(
+        array.pulled.get() < 64 << 20,
+        "{} bytes pulled",
+        array.pulled.get()
+    );
+    // One object is read whole: refused by its length, before reading.
+    let document = Line {
+        head: b"{\"a\":\"",
         pulled: Default::default(),
     };
     let e = read_source(&document, "long.json", &options).unwrap_err();
@@ -676,9 +799,11 @@ fn tiny_tables_with_a_planted_value_stream_as_they_read_in_memory() {
             let text = shared::pipeline::inspect_text_source(&bytes, file, &options).unwrap();
             assert_eq!(text.safe, inspected.safe, "{file}, {n} rows");
         }
-        // A JSON document (read whole, not streamed) through the text reader too.
+        // The same records as a JSON array (streamed element by element), through the
+        // text reader too.
         let records: Vec<String> = ndjson.lines().map(str::to_string).collect();
         let json = format!("[{}]", records.join(","));
+        assert_reads_alike(json.as_bytes(), "tiny.json", 3);
         let options = shared::pipeline::InspectOptions::with_guard_seed(9);
         let whole =
             shared::pipeline::inspect_source(&json.as_bytes(), "tiny.json", &options).unwrap();

@@ -2,7 +2,7 @@
 //! `(149.68)`, `12,5 %`), boolean words, missing-value tokens and the file's dialect
 //! come back as the input wrote them, and the numbers are numbers all the way.
 
-mod common;
+use crate::common;
 
 use arrow::array::AsArray;
 use shared::export::{OutputFormat, WriteChoice, to_bytes};

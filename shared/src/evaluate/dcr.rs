@@ -332,10 +332,13 @@ fn dcr(data: &[Sample], rows: Range<usize>, reference: &[Sample]) -> Vec<f64> {
                             *t += f64::from(u8::from(*y != x));
                         }
                     } else {
-                        // f64::min returns the other operand for NaN: a missing
-                        // reference value is at distance 1.
+                        // A missing reference value (NaN) is at distance 1: the
+                        // comparison is false. Written as a comparison, not
+                        // `f64::min`, whose NaN rule WebAssembly has no instruction
+                        // for: in V8 these loops ran 2 to 3 times slower.
                         for (t, y) in total.iter_mut().zip(reference) {
-                            *t += (x - y).abs().min(1.0);
+                            let d = (x - y).abs();
+                            *t += if d < 1.0 { d } else { 1.0 };
                         }
                     }
                 }
@@ -354,7 +357,11 @@ fn dcr(data: &[Sample], rows: Range<usize>, reference: &[Sample]) -> Vec<f64> {
                 }
             }
         }
-        let closest = total.iter().copied().fold(f64::INFINITY, f64::min);
+        // Totals are never NaN; a comparison for the same reason as above.
+        let closest = total
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, |a, b| if b < a { b } else { a });
         out.push(closest / cols as f64);
     }
     out
@@ -383,5 +390,10 @@ mod tests {
         // Row 2 (10, new category): to ref 1 → (0 + 1)/2.
         assert!((d[2] - 0.5).abs() < 1e-12);
         assert_eq!(dcr(&data, 1..3, &reference), d[1..]);
+        // A missing reference value is at distance 1 from a present one (not 0, not
+        // NaN): row (5, category 0) is closest to ref 2 (missing, category 0) at
+        // (1 + 0)/2, not to ref 0 or 1 at (0.5 + 1)/2.
+        let data = vec![Sample::Continuous(vec![5.0]), Sample::Discrete(vec![0u32])];
+        assert_eq!(dcr(&data, 0..1, &reference), [0.5]);
     }
 }

@@ -57,11 +57,15 @@ pub(crate) fn read(bytes: &[u8], format: FileFormat, options: &IngestOptions) ->
     table_from_source(format, names, &flat, options, warnings)
 }
 
-/// NDJSON from a [`Source`], in two passes as CSV is read: pass one infers every
-/// column over all records and keeps the first `sample_size`; a longer file is read
-/// again for the evenly spread sample. Memory follows the records kept, not the file.
-/// The table is the one [`read`] makes of the same bytes.
-pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Result<Table> {
+/// NDJSON, or a JSON array of records, from a [`Source`], in two passes as CSV is read:
+/// pass one infers every column over all records and keeps the first `sample_size`; a
+/// longer file is read again for the evenly spread sample. Memory follows the records
+/// kept, not the file. The table is the one [`read`] makes of the same bytes.
+pub(crate) fn read_source(
+    source: &dyn Source,
+    format: FileFormat,
+    options: &IngestOptions,
+) -> Result<Table> {
     let limits = &options.limits;
     let sample = options.sample_size();
     let mut flat = Flattener::new(limits);
@@ -73,8 +77,7 @@ pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Resul
     // Rows each column's inference has accounted for (a key is missing until seen).
     let mut seen: Vec<u64> = Vec::new();
     let mut rows = 0u64;
-    for (i, v) in records(source, limits)?.enumerate() {
-        let v = v.map_err(|e| json_error(e, Some(i as u64 + 1)))?;
+    each_record(source, format, limits, &mut |v| {
         keeping &= (rows as usize) < sample;
         let text_len = flat.text.len();
         flat.scratch = !keeping;
@@ -101,7 +104,8 @@ pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Resul
         if rows.is_multiple_of(source::ROWS_BETWEEN_REPORTS) {
             source.rows_read(rows);
         }
-    }
+        Ok(())
+    })?;
     source.rows_read(rows);
     for (inf, seen) in inference.iter_mut().zip(&seen) {
         inf.observe_nulls(rows - seen);
@@ -112,7 +116,7 @@ pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Resul
     let mut warnings = Vec::new();
     let names = super::clean_names(flat.names.clone(), &mut warnings);
     if keeping {
-        return table_from_source(FileFormat::Ndjson, names, &flat, options, warnings);
+        return table_from_source(format, names, &flat, options, warnings);
     }
     // Pass two: the sample, spread over the file, typed as pass one decided.
     let sampler = Sampler::new(rows, sample);
@@ -120,45 +124,44 @@ pub(crate) fn read_ndjson(source: &dyn Source, options: &IngestOptions) -> Resul
     drop(flat);
     one.scratch = true;
     let kept = (rows, sampler.kept());
-    super::table_from_sample(
-        FileFormat::Ndjson,
-        names,
-        &inference,
-        kept,
-        warnings,
-        |builders| {
-            let mut cells: Vec<Option<Leaf>> = vec![None; builders.len()];
-            for (i, v) in records(source, limits)?.enumerate() {
-                let v = v.map_err(|e| json_error(e, Some(i as u64 + 1)))?;
-                if sampler.keeps(i as u64) {
-                    one.record_at(&v, 0)?;
-                    for &c in &one.touched {
-                        cells[c] = one.columns[c].last().map(|&(_, leaf)| leaf);
-                    }
-                    for (builder, cell) in builders.iter_mut().zip(&mut cells) {
-                        builder.push(cell.take().map_or(Cell::Null, |leaf| one.cell(leaf)));
-                    }
-                    one.forget_record(0);
+    super::table_from_sample(format, names, &inference, kept, warnings, |builders| {
+        let mut cells: Vec<Option<Leaf>> = vec![None; builders.len()];
+        let mut i = 0u64;
+        each_record(source, format, limits, &mut |v| {
+            if sampler.keeps(i) {
+                one.record_at(&v, 0)?;
+                for &c in &one.touched {
+                    cells[c] = one.columns[c].last().map(|&(_, leaf)| leaf);
                 }
-                if (i as u64 + 1).is_multiple_of(source::ROWS_BETWEEN_REPORTS) {
-                    source.rows_read(i as u64 + 1);
+                for (builder, cell) in builders.iter_mut().zip(&mut cells) {
+                    builder.push(cell.take().map_or(Cell::Null, |leaf| one.cell(leaf)));
                 }
+                one.forget_record(0);
             }
-            source.rows_read(rows);
+            i += 1;
+            if i.is_multiple_of(source::ROWS_BETWEEN_REPORTS) {
+                source.rows_read(i);
+            }
             Ok(())
-        },
-    )
+        })?;
+        source.rows_read(rows);
+        Ok(())
+    })
 }
 
-/// What the records kept in pass one may take before NDJSON is read again instead.
+/// What the records kept in pass one may take before the file is read again instead.
 const KEEP_BYTES: usize = 64 << 20;
 
-/// The records of an NDJSON source, read through a buffer (serde_json reads a byte at a
-/// time), after a UTF-8 byte order mark; a record over the record budget stops them.
-fn records<'a>(
-    source: &'a dyn Source,
+/// Calls `f` with each record of the source, in order: NDJSON's lines, or the elements
+/// of a JSON array, parsed one at a time through a buffer (serde_json reads a byte at
+/// a time) after a UTF-8 byte order mark. A record over the record budget stops them;
+/// an error names its record.
+fn each_record(
+    source: &dyn Source,
+    format: FileFormat,
     limits: &Limits,
-) -> Result<impl Iterator<Item = serde_json::Result<Value>> + 'a> {
+    f: &mut dyn FnMut(Value) -> Result<()>,
+) -> Result<()> {
     const BUFFER: usize = 256 * 1024;
     let bom = source::head(source, 3)? == b"\xEF\xBB\xBF";
     let bounded = Bounded::new(
@@ -170,9 +173,67 @@ fn records<'a>(
     if bom {
         std::io::Read::read_exact(&mut reader, &mut [0; 3]).map_err(source::read_error)?;
     }
-    Ok(serde_json::Deserializer::from_reader(reader)
-        .into_iter::<Value>()
-        .inspect(move |_| since_record.set(0)))
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    if format == FileFormat::Ndjson {
+        for (i, v) in de.into_iter::<Value>().enumerate() {
+            let v = v.map_err(|e| json_error(e, Some(i as u64 + 1)))?;
+            since_record.set(0);
+            f(v).map_err(|e| e.at_row(i as u64 + 1))?;
+        }
+        return Ok(());
+    }
+    let mut elements = Elements {
+        f,
+        read: 0,
+        failed: None,
+        since_record: &since_record,
+    };
+    if let Err(e) = (&mut elements).deserialize(&mut de) {
+        let record = elements.read + 1;
+        return Err(elements
+            .failed
+            .take()
+            .unwrap_or_else(|| json_error(e, Some(record))));
+    }
+    de.end().map_err(|e| json_error(e, None))
+}
+
+/// The elements of a JSON array handed to a function one at a time, so the array is
+/// never held whole ([`Records`] does the same for a document in memory).
+struct Elements<'f, 'c> {
+    f: &'f mut dyn FnMut(Value) -> Result<()>,
+    /// Elements handed over so far.
+    read: u64,
+    /// Our error, when the serde visitor had to stop with one.
+    failed: Option<Error>,
+    since_record: &'c std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<'de> DeserializeSeed<'de> for &mut Elements<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut Elements<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<Value>()? {
+            self.since_record.set(0);
+            self.read += 1;
+            if let Err(e) = (self.f)(v) {
+                let e = e.at_row(self.read);
+                let message = e.to_string();
+                self.failed = Some(e);
+                return Err(de::Error::custom(message));
+            }
+        }
+        Ok(())
+    }
 }
 
 fn no_fields() -> Error {
@@ -185,7 +246,7 @@ fn json_error(e: serde_json::Error, record: Option<u64>) -> Error {
         let io = std::io::Error::from(e);
         let err = RecordTooLong::of(&io).map_or_else(
             || source::read_error(io),
-            |e| e.with_hint("is one line of the NDJSON far longer than the rest? otherwise raise the field-length limit"),
+            |e| e.with_hint("is one record (an NDJSON line, an array element) far longer than the rest? otherwise raise the field-length limit"),
         );
         return match record {
             Some(r) => err.at_row(r),

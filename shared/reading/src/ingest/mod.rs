@@ -54,7 +54,7 @@ pub struct Limits {
     pub max_json_depth: usize,
     /// Bytes of JSON / NDJSON input read whole (default 512 MiB). Lower than
     /// `max_input_bytes` because a parsed JSON document takes several times its size in
-    /// memory. NDJSON from a [`Source`] streams and is not bounded by it.
+    /// memory. NDJSON and JSON arrays from a [`Source`] stream and are not bounded by it.
     pub max_json_bytes: u64,
 }
 
@@ -164,14 +164,20 @@ fn read_streamed(
     binary: &BinaryReaders,
 ) -> Result<Table> {
     let head = source::head(source, SNIFF_BYTES)?;
-    // A head judged CSV or TSV is one; NDJSON shows two whole records in the head, and
-    // Parquet announces itself in its first bytes. The rest (and NDJSON whose first
-    // records are longer than the head) are judged again from all their bytes.
+    // A head judged CSV or TSV is one; NDJSON shows two whole records in the head, a
+    // JSON array its opening bracket, and Parquet announces itself in its first bytes.
+    // The rest (and NDJSON whose first records are longer than the head) are judged
+    // again from all their bytes.
     match detect_format(&head, name)? {
         format @ (FileFormat::Csv | FileFormat::Tsv) => {
             delimited::read(source, &head, format, options).map(|t| named(t, name))
         }
-        FileFormat::Ndjson => json::read_ndjson(source, options).map(|t| named(t, name)),
+        format @ FileFormat::Ndjson => {
+            json::read_source(source, format, options).map(|t| named(t, name))
+        }
+        format @ FileFormat::Json if sniff::is_json_array(&head) => {
+            json::read_source(source, format, options).map(|t| named(t, name))
+        }
         FileFormat::Parquet => (binary.parquet)(source, options).map(|t| named(t, name)),
         other => {
             // A JSON document's own limit is checked before it is read, not after.

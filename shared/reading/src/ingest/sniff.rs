@@ -111,6 +111,16 @@ fn by_content(bytes: &[u8]) -> Result<FileFormat> {
     })
 }
 
+/// A JSON document whose first character (after a UTF-8 byte order mark and
+/// whitespace) opens an array: its records stream one element at a time.
+pub(crate) fn is_json_array(head: &[u8]) -> bool {
+    head.strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(head)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b'[')
+}
+
 /// NUL bytes or many control characters mean binary (text files have neither).
 fn looks_binary(head: &[u8]) -> bool {
     if head.contains(&0) {

@@ -1,10 +1,10 @@
 //! Where a file's bytes come from: bytes in memory, or a file the caller can open again
 //! from its first byte (a path on disk, a browser `File` read in slices).
 //!
-//! CSV, TSV and NDJSON stream: both passes read the source from the start, and Parquet
-//! reads its footer, then one row group at a time, so memory depends on the columns
-//! and the sample, not on the file, and a file larger than memory reads. A JSON
-//! document and a zipped workbook need the whole file at once: they are read into
+//! CSV, TSV, NDJSON and JSON arrays stream: both passes read the source from the
+//! start, and Parquet reads its footer, then one row group at a time, so memory depends
+//! on the columns and the sample, not on the file, and a file larger than memory reads.
+//! A JSON document that is one object and a zipped workbook need the whole file at once: they are read into
 //! memory, after the source's length has passed the input limit, and never past it.
 //! The reading side still never touches a file system: the caller implements
 //! [`Source`] (the CLI over `std::fs::File`, the page's worker over `Blob.slice`).
