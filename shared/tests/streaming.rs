@@ -136,40 +136,6 @@ fn a_json_array_streams_to_the_table_read_in_memory() {
     }
 }
 
-/// A JSON array far past the JSON size limit, the input limit and the cell limit, made
-/// as it is read: it streams, with exact counts and a sample spread over it.
-#[test]
-fn a_json_array_over_every_memory_limit_streams_with_exact_counts() {
-    let options = IngestOptions {
-        sample_size: Some(1_000),
-        limits: Limits {
-            max_input_bytes: 1 << 20,
-            max_json_bytes: 1 << 20,
-            max_cells: 3 * 1_000,
-            ..Limits::default()
-        },
-        ..Default::default()
-    };
-    let records = Endless {
-        header: "[",
-        row: |i| {
-            format!(
-                "{}{{\"id\":{i},\"group\":\"g{}\",\"value\":{}.5}}{}",
-                if i == 0 { "" } else { "," },
-                i % 7,
-                i % 1000,
-                if i == 199_999 { "]" } else { "" }
-            )
-        },
-        rows: 200_000,
-        reports: Default::default(),
-    };
-    let t = read_source(&records, "big.json", &options).unwrap();
-    use shared::LogicalType::{Float, Integer, Text};
-    assert_counted_and_spread(&t, 200_000, &[Integer, Text, Float]);
-    assert_eq!(t.format, shared::FileFormat::Json);
-}
-
 /// Broken arrays, streamed past the head: the error the whole document gives, naming
 /// the record where the array breaks.
 #[test]
@@ -660,8 +626,11 @@ fn ndjson_too_large_to_keep_reads_again_to_the_same_table() {
     assert_eq!(streamed.total_rows, 320_000);
 }
 
+/// NDJSON and a JSON array far past the JSON size limit, the input limit and the cell
+/// limit, made as they are read: both stream, with exact counts and a sample spread
+/// over the file.
 #[test]
-fn an_ndjson_file_over_every_memory_limit_streams_with_exact_counts() {
+fn json_records_over_every_memory_limit_stream_with_exact_counts() {
     let options = IngestOptions {
         sample_size: Some(1_000),
         limits: Limits {
@@ -672,8 +641,7 @@ fn an_ndjson_file_over_every_memory_limit_streams_with_exact_counts() {
         },
         ..Default::default()
     };
-    // Records made as they are read: far past the JSON size limit and the cell limit.
-    let records = Endless {
+    let lines = Endless {
         header: "",
         row: |i| {
             format!(
@@ -685,9 +653,27 @@ fn an_ndjson_file_over_every_memory_limit_streams_with_exact_counts() {
         rows: 200_000,
         reports: Default::default(),
     };
-    let t = read_source(&records, "big.ndjson", &options).unwrap();
+    let array = Endless {
+        header: "[",
+        row: |i| {
+            format!(
+                "{}{{\"id\":{i},\"group\":\"g{}\",\"value\":{}.5}}{}",
+                if i == 0 { "" } else { "," },
+                i % 7,
+                i % 1000,
+                if i == 199_999 { "]" } else { "" }
+            )
+        },
+        rows: 200_000,
+        reports: Default::default(),
+    };
+    use shared::FileFormat::{Json, Ndjson};
     use shared::LogicalType::{Float, Integer, Text};
-    assert_counted_and_spread(&t, 200_000, &[Integer, Text, Float]);
+    for (records, name, format) in [(lines, "big.ndjson", Ndjson), (array, "big.json", Json)] {
+        let t = read_source(&records, name, &options).unwrap();
+        assert_counted_and_spread(&t, 200_000, &[Integer, Text, Float]);
+        assert_eq!(t.format, format, "{name}");
+    }
 }
 
 #[test]
@@ -717,31 +703,25 @@ fn a_broken_ndjson_record_past_the_head_names_its_record() {
 #[test]
 fn an_ndjson_line_that_never_ends_is_refused_after_a_bounded_read() {
     let options = long_field_options();
-    let line = Line {
-        head: b"{\"a\":1}\n{\"a\":2}\n{\"a\":\"",
-        pulled: Default::default(),
-    };
-    let e = read_source(&line, "long.ndjson", &options).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
-    assert_eq!(e.row(), Some(3), "{e}");
-    assert!(
-        line.pulled.get() < 64 << 20,
-        "{} bytes pulled",
-        line.pulled.get()
-    );
-    // A JSON array streams too: its first record never ends.
-    let array = Line {
-        head: b"[{\"a\":\"",
-        pulled: Default::default(),
-    };
-    let e = read_source(&array, "long.json", &options).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
-    assert_eq!(e.row(), Some(1), "{e}");
-    assert!(
-        array.pulled.get() < 64 << 20,
-        "{} bytes pulled",
-        array.pulled.get()
-    );
+    // NDJSON, and a JSON array (streamed too) whose first record never ends.
+    let heads: [(&[u8], &str, u64); 2] = [
+        (b"{\"a\":1}\n{\"a\":2}\n{\"a\":\"", "long.ndjson", 3),
+        (b"[{\"a\":\"", "long.json", 1),
+    ];
+    for (head, name, row) in heads {
+        let line = Line {
+            head,
+            pulled: Default::default(),
+        };
+        let e = read_source(&line, name, &options).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{name}: {e}");
+        assert_eq!(e.row(), Some(row), "{name}: {e}");
+        assert!(
+            line.pulled.get() < 64 << 20,
+            "{name}: {} bytes pulled",
+            line.pulled.get()
+        );
+    }
     // One object is read whole: refused by its length, before reading.
     let document = Line {
         head: b"{\"a\":\"",
