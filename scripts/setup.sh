@@ -67,10 +67,11 @@ packages=$!
 # release profiles (fat LTO, one codegen unit, opt-level 3) made their installs most of
 # a new machine's set-up and buy nothing here. One target directory lets the three share
 # the dependencies they have in common.
+tools_target=$HOME/.cache/byod-tools-target
 cargo_install() {
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     CARGO_PROFILE_RELEASE_OPT_LEVEL=${TOOL_OPT_LEVEL:-1} CARGO_PROFILE_RELEASE_DEBUG=false \
-    cargo install --target-dir "$HOME/.cache/byod-tools-target" "$@"
+    cargo install --target-dir "$tools_target" "$@"
 }
 
 # The CLI must match the crate exactly, or wasm-bindgen refuses the module.
@@ -94,6 +95,8 @@ if [ "${1:-}" = --tests ] && ! cargo fuzz --version >/dev/null 2>&1; then
   say "installing cargo-fuzz (a few minutes, once)"
   cargo_install cargo-fuzz --locked >&2
 fi
+# The tools are installed; their build (1.4 GB) is not needed again.
+rm -rf "$tools_target"
 
 if ! wait "$packages"; then
   say "installing Debian's packages or the Python venv failed (see above)"
