@@ -19,9 +19,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# What comes over the network (Debian's packages, the Python venv, npm's tools) is
-# fetched in the background while cargo compiles the Rust tools in the foreground: on a
-# new machine the two took turns, and the downloads were a third of the set-up's time.
+# Debian's packages and the Python venv are fetched and unpacked in the background
+# while cargo compiles the Rust tools in the foreground, instead of one after the other.
 tests=false
 [ "${1:-}" = --tests ] && tests=true
 missing=()
@@ -91,7 +90,7 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
 fi
 
 # cargo fuzz runs the fuzzing smoke of the test command (tests/fuzz/run.sh).
-if [ "${1:-}" = --tests ] && ! cargo fuzz --version >/dev/null 2>&1; then
+if $tests && ! cargo fuzz --version >/dev/null 2>&1; then
   say "installing cargo-fuzz (a few minutes, once)"
   cargo_install cargo-fuzz --locked >&2
 fi

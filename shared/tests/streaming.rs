@@ -134,6 +134,16 @@ fn a_json_array_streams_to_the_table_read_in_memory() {
         text.push_str("\n]\n");
         assert_reads_alike(text.as_bytes(), "records.json", 3);
     }
+    // Elements that are not objects: one `value` column, as in memory.
+    assert_reads_alike(b"[1, \"a\", null, 2.5, [3], {}]", "values.json", 3);
+    // Nested past serde_json's recursion limit: the error the whole document gives.
+    let deep = format!("[{}1{}]", "[".repeat(200), "]".repeat(200));
+    let whole = read(deep.as_bytes(), "deep.json", &Default::default()).unwrap_err();
+    let e = read_source(&deep.as_bytes(), "deep.json", &Default::default()).unwrap_err();
+    assert_eq!(
+        (e.kind(), whole.kind()),
+        (ErrorKind::LimitExceeded, ErrorKind::LimitExceeded)
+    );
 }
 
 /// Broken arrays, streamed past the head: the error the whole document gives, naming
@@ -490,6 +500,12 @@ fn formats_read_whole_trust_no_length_the_source_gives() {
     let small = b"{\"a\":1,\"b\":2}".to_vec();
     let t = read_source(&Claims(9_999, small), "x.json", &options).unwrap();
     assert_eq!((t.total_rows, t.columns.len()), (1, 2));
+    // A JSON array streams: whatever it claims, it is read as it is, past the limit.
+    let array = format!("[{}]", vec!["{\"a\":1}"; 5_000].join(",")).into_bytes();
+    for claim in [0, 10, u64::MAX] {
+        let t = read_source(&Claims(claim, array.clone()), "x.json", &options).unwrap();
+        assert_eq!(t.total_rows, 5_000, "claims {claim}");
+    }
 }
 
 #[test]

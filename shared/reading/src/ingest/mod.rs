@@ -172,10 +172,9 @@ fn read_streamed(
         format @ (FileFormat::Csv | FileFormat::Tsv) => {
             delimited::read(source, &head, format, options).map(|t| named(t, name))
         }
-        format @ FileFormat::Ndjson => {
-            json::read_source(source, format, options).map(|t| named(t, name))
-        }
-        format @ FileFormat::Json if sniff::is_json_array(&head) => {
+        format @ (FileFormat::Ndjson | FileFormat::Json)
+            if format == FileFormat::Ndjson || sniff::is_json_array(&head) =>
+        {
             json::read_source(source, format, options).map(|t| named(t, name))
         }
         FileFormat::Parquet => (binary.parquet)(source, options).map(|t| named(t, name)),

@@ -93,12 +93,7 @@ fn by_content(bytes: &[u8]) -> Result<FileFormat> {
         )
         .with_hint("supported: CSV, TSV, JSON, NDJSON, Excel (.xlsx, .xls) and Parquet"));
     }
-    let first = head
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(head)
-        .iter()
-        .find(|b| !b.is_ascii_whitespace());
-    Ok(match first {
+    Ok(match first_byte(head) {
         Some(b'[') => FileFormat::Json,
         Some(b'{') => {
             if is_ndjson(bytes) {
@@ -111,14 +106,17 @@ fn by_content(bytes: &[u8]) -> Result<FileFormat> {
     })
 }
 
-/// A JSON document whose first character (after a UTF-8 byte order mark and
-/// whitespace) opens an array: its records stream one element at a time.
+/// A JSON document that opens an array: its records stream one element at a time.
 pub(crate) fn is_json_array(head: &[u8]) -> bool {
+    first_byte(head) == Some(&b'[')
+}
+
+/// The first byte after a UTF-8 byte order mark and whitespace.
+fn first_byte(head: &[u8]) -> Option<&u8> {
     head.strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(head)
         .iter()
         .find(|b| !b.is_ascii_whitespace())
-        == Some(&b'[')
 }
 
 /// NUL bytes or many control characters mean binary (text files have neither).
