@@ -230,6 +230,14 @@ pub fn llm_view(p: &SafeProfile) -> SafeProfile {
         for g in &mut d.groups {
             g.values.retain(|v| named(&kept, &d.target, &v.value));
         }
+        if let Some(second) = &d.second_by {
+            d.pairs.retain(|pair| {
+                named(&kept, &d.by, &pair.value) && named(&kept, second, &pair.second_value)
+            });
+        }
+        if d.pairs.is_empty() {
+            d.second_by = None;
+        }
     }
     p.conditionals.retain(|d| d.groups.len() >= 2);
     p
@@ -625,5 +633,38 @@ mod tests {
             serde_json::to_value(&seen).unwrap()
         );
         assert_eq!(message["locale"], "en");
+    }
+
+    #[test]
+    fn the_llm_sees_no_pair_naming_a_value_it_cannot_see() {
+        // 60 destinations from two origins, each route at its own distance.
+        let mut csv = String::from("origin,dest,distance\n");
+        for d in 0..60 {
+            for (o, origin) in ["EWR", "JFK"].iter().enumerate() {
+                for _ in 0..(8 + (d + o) % 5) {
+                    csv += &format!("{origin},D{d:02},{}\n", 100 + d * 40 + o * 9);
+                }
+            }
+        }
+        let options = crate::pipeline::InspectOptions::with_guard_seed(0);
+        let safe = crate::pipeline::inspect(csv.as_bytes(), "routes.csv", &options)
+            .unwrap()
+            .safe;
+        let pairs = |p: &SafeProfile| {
+            p.conditionals
+                .iter()
+                .find(|d| d.target == "distance")
+                .map_or(0, |d| d.pairs.len())
+        };
+        assert_eq!(pairs(&safe), 120, "the profile names every route");
+        let seen = llm_view(&safe);
+        let dests = &seen.columns[1].categories.as_ref().unwrap().values;
+        assert_eq!(dests.len(), LLM_CATEGORIES);
+        assert_eq!(pairs(&seen), 2 * LLM_CATEGORIES);
+        for d in &seen.conditionals {
+            for p in &d.pairs {
+                assert!(dests.iter().any(|x| x.value == p.value), "{}", p.value);
+            }
+        }
     }
 }

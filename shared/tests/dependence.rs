@@ -448,3 +448,193 @@ fn partial_point_masses_keep_their_share_and_the_copula() {
     let rho = spearman(&departs, &arrives);
     assert!(rho > 0.8, "rank correlation {rho}");
 }
+
+/// Routes: each (origin, destination) pair has one distance, and most destinations are
+/// reached from two or three origins at different distances, so the destination alone
+/// does not fix it. Air time follows the distance. `secret_pairs` extra rows fly a
+/// pair seen nowhere else, at a distance no other route has.
+fn routes_csv(secret_pairs: u64) -> Vec<u8> {
+    let mut next = common::xorshift(17);
+    let origins = ["EWR", "JFK", "LGA"];
+    let mut s = String::from("origin,dest,distance,air_time\n");
+    for d in 0..40u64 {
+        let dest = format!("D{d:02}");
+        for (o, origin) in origins.iter().enumerate() {
+            // Destinations 30..40 are reached from one origin only.
+            if d >= 30 && o > 0 {
+                continue;
+            }
+            let distance = 200 + d * 60 + o as u64 * 17;
+            for _ in 0..30 + next(40) {
+                let air = distance as f64 / 8.0 + next(30) as f64;
+                s += &format!("{origin},{dest},{distance},{air}\n");
+            }
+        }
+    }
+    for _ in 0..secret_pairs {
+        s += "LGA,D35,7777,900\n";
+    }
+    s.into_bytes()
+}
+
+/// A distance is fixed by origin and destination together: the profile finds the pair
+/// (and the rule), the guard releases the pairs, the template lists them, and every
+/// synthetic route keeps one distance.
+#[test]
+fn a_route_keeps_its_distance() {
+    use shared::vocabulary::Rule;
+    let bytes = routes_csv(0);
+    let profile = safe_profile(&bytes, "routes.csv");
+    let distance = profile
+        .conditionals
+        .iter()
+        .find(|c| c.target == "distance")
+        .expect("distance depends on the destination");
+    assert_eq!(
+        (distance.by.as_str(), distance.second_by.as_deref()),
+        ("dest", Some("origin"))
+    );
+    assert_eq!(distance.pairs.len(), 30 * 3 + 10, "every route is named");
+    let jfk = distance
+        .pairs
+        .iter()
+        .find(|p| p.value == "D07" && p.second_value == "JFK")
+        .unwrap();
+    assert_eq!(jfk.target, (200 + 7 * 60 + 17) as f64);
+    assert!(profile.rules.contains(&Rule::DeterminedBy {
+        target: "distance".into(),
+        by: "dest".into(),
+        second_by: Some("origin".into()),
+    }));
+    let spec = shared::template::template(&profile, 0.8);
+    let by = spec
+        .columns
+        .iter()
+        .find_map(|c| match &c.generator {
+            Generator::Numeric { by: Some(b), .. } if c.name == "distance" => Some(b),
+            _ => None,
+        })
+        .expect("distance is drawn by destination");
+    assert_eq!(by.second_column.as_deref(), Some("origin"));
+    assert_eq!(by.pairs.len(), distance.pairs.len());
+
+    let plan = compile(&spec).unwrap();
+    let rows = 20_000;
+    let synthetic = shared::generate::generate(&plan, 5, rows, 0..rows);
+    let real = shared::read(&bytes, "routes.csv", &Default::default()).unwrap();
+    let report = common::scored(&real, &synthetic);
+    let (real_share, synthetic_share) = common::held(&report, "(dest, origin) → distance");
+    assert!(
+        real_share == 1.0 && synthetic_share >= 0.98,
+        "{real_share} → {synthetic_share}"
+    );
+    // Every synthetic row of a named route has that route's distance.
+    let (o, d, km) = (
+        column(&synthetic, "origin"),
+        column(&synthetic, "dest"),
+        column(&synthetic, "distance"),
+    );
+    let named: std::collections::HashMap<(String, String), f64> = distance
+        .pairs
+        .iter()
+        .map(|p| ((p.second_value.clone(), p.value.clone()), p.target))
+        .collect();
+    let mut checked = 0;
+    for r in 0..rows as usize {
+        if let (V::Text(o), V::Text(d), Some(x)) = (&o[r], &d[r], number(&km[r]))
+            && let Some(&want) = named.get(&(o.clone(), d.clone()))
+        {
+            assert_eq!(x, want, "{o}→{d}");
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > rows as usize * 9 / 10,
+        "{checked} rows on named routes"
+    );
+    println!(
+        "routes: (dest, origin) → distance {real_share} → {synthetic_share}, quality {:.4}",
+        report.fidelity.overall.unwrap()
+    );
+}
+
+/// A route flown fewer than k times is not named, and its distance, which no other row
+/// has, stays home; so does the pair when the second column is withheld.
+#[test]
+fn a_rare_route_and_its_distance_stay_home() {
+    let bytes = routes_csv(3);
+    let profile = safe_profile(&bytes, "routes.csv");
+    let distance = profile
+        .conditionals
+        .iter()
+        .find(|c| c.target == "distance")
+        .unwrap();
+    assert_eq!(distance.second_by.as_deref(), Some("origin"));
+    assert!(
+        !distance
+            .pairs
+            .iter()
+            .any(|p| p.value == "D35" && p.second_value == "LGA")
+    );
+    let json = serde_json::to_string(&profile).unwrap();
+    assert!(!json.contains("7777"), "the rare route's distance left");
+}
+
+/// A hand-written (or LLM-written) two-column key that cannot hold is a problem at its
+/// path, never a panic; listed pairs must be pairs of values the two columns make.
+#[test]
+fn a_two_column_key_that_cannot_hold_is_a_problem_at_its_path() {
+    let spec = |second: &str, pairs: &str| {
+        Spec::from_json(&format!(
+            r#"{{"version": 1, "default_rows": 100, "columns": [
+              {{"name": "origin", "generator": {{"kind": "categorical",
+                 "values": [{{"value": "JFK", "weight": 1}}, {{"value": "EWR", "weight": 1}}]}}}},
+              {{"name": "dest", "generator": {{"kind": "categorical",
+                 "values": [{{"value": "BTV", "weight": 1}}, {{"value": "SFO", "weight": 1}}]}}}},
+              {{"name": "seats", "generator": {{"kind": "numeric", "quantiles": [50, 300]}}}},
+              {{"name": "distance", "generator": {{"kind": "numeric", "quantiles": [100, 3000],
+                 "by": {{"column": "dest", "groups": [
+                   {{"value": "BTV", "quantiles": [260, 270]}},
+                   {{"value": "SFO", "quantiles": [2560, 2570]}}]{second}, "pairs": [{pairs}]}}}}}}
+            ]}}"#
+        ))
+        .unwrap()
+    };
+    let fine = r#"{"value": "BTV", "second_value": "JFK", "quantiles": [266, 266]},
+                  {"value": "SFO", "second_value": "EWR", "quantiles": [2565, 2565]}"#;
+    assert!(compile(&spec(r#", "second_column": "origin""#, fine)).is_ok());
+    for (second, pairs, path) in [
+        ("", fine, "$.columns[3].generator.by.pairs"),
+        (
+            r#", "second_column": "gate""#,
+            fine,
+            "$.columns[3].generator.by.second_column",
+        ),
+        (
+            r#", "second_column": "dest""#,
+            fine,
+            "$.columns[3].generator.by.second_column",
+        ),
+        (
+            r#", "second_column": "seats""#,
+            fine,
+            "$.columns[3].generator.by.second_column",
+        ),
+        (
+            r#", "second_column": "origin""#,
+            r#"{"value": "BTV", "second_value": "LGA", "quantiles": [1, 1]}"#,
+            "$.columns[3].generator.by.pairs[0]",
+        ),
+        (
+            r#", "second_column": "origin""#,
+            r#"{"value": "BTV", "second_value": "JFK", "quantiles": [9, 1]}"#,
+            "$.columns[3].generator.by.pairs[0].quantiles",
+        ),
+    ] {
+        let problems = compile(&spec(second, pairs)).unwrap_err();
+        assert!(
+            problems.0.iter().any(|p| p.path == path),
+            "{second} {pairs}: {problems}"
+        );
+    }
+}

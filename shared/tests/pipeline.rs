@@ -196,6 +196,56 @@ fn dates_written_as_yyyymmdd_numbers_come_back_as_real_dates() {
     }
 }
 
+/// Time on a ward written HHMM past a day (`3730` is 37 h 30): the profile says so, and
+/// every synthetic value is hours and minutes, spread like the real ones in minutes.
+#[test]
+fn durations_written_as_hhmm_come_back_as_hours_and_minutes() {
+    use arrow::array::AsArray;
+    use shared::vocabulary::NumberEncoding;
+    let mut csv = String::from("stay,ward_time\n");
+    for r in 0..3000u64 {
+        let minutes = 20 + (r * 7919) % 5000;
+        csv += &format!("{r},{}\n", minutes / 60 * 100 + minutes % 60);
+    }
+    let real = pipeline::inspect(
+        csv.as_bytes(),
+        "stays.csv",
+        &InspectOptions::with_guard_seed(3),
+    )
+    .unwrap();
+    let column = real
+        .safe
+        .columns
+        .iter()
+        .find(|c| c.name == "ward_time")
+        .unwrap();
+    assert_eq!(
+        column.numeric.as_ref().unwrap().encoding,
+        Some(NumberEncoding::DurationHhmm)
+    );
+    let synthetic = common::synthesize(&real.safe, 20_000, 5);
+    let minutes: Vec<i64> = common::column(&synthetic, "ward_time")
+        .as_primitive::<arrow::datatypes::Int64Type>()
+        .iter()
+        .flatten()
+        .map(|v| {
+            // Interpolating 1259 and 1301 as numbers gives 1280.
+            assert!(v >= 0 && v % 100 < 60, "{v} is no duration");
+            v / 100 * 60 + v % 100
+        })
+        .collect();
+    assert_eq!(minutes.len(), 20_000);
+    // Spread evenly over 20..5020 minutes, as the real stays are.
+    let share_below = |m: i64| minutes.iter().filter(|&&x| x < m).count() as f64 / 20_000.0;
+    for (m, want) in [(1270, 0.25), (2520, 0.5), (3770, 0.75)] {
+        assert!(
+            (share_below(m) - want).abs() < 0.03,
+            "{m}: {}",
+            share_below(m)
+        );
+    }
+}
+
 #[test]
 fn a_personal_date_written_as_yyyymmdd_is_released_only_to_its_month() {
     let mut csv = String::from("patient,admission_day,ward\n");
@@ -401,7 +451,7 @@ fn encoded_columns_survive_tiny_tables_and_hostile_documents() {
         "histogram": {"edges": [], "counts": []},
         "point_masses": [{"value": 1e300, "share": 0.5}], "integral": true, "encoding": "clock_hhmm"
     });
-    for encoding in ["clock_hhmm", "date_yyyymmdd"] {
+    for encoding in ["clock_hhmm", "date_yyyymmdd", "duration_hhmm"] {
         doc["columns"][0]["numeric"]["encoding"] = encoding.into();
         let hostile: shared::SafeProfile = serde_json::from_value(doc.clone()).unwrap();
         let _ = pipeline::reguard(&hostile);

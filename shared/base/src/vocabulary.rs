@@ -95,13 +95,18 @@ pub enum Rule {
         /// The earlier date (a birth date).
         earlier: String,
     },
-    /// Each value of `by` comes with one value of `target` (on at least
-    /// [`DETERMINED`] of the rows: a few tail numbers changed carrier).
+    /// Each value of `by` (each pair of values of `by` and `second_by`, when given)
+    /// comes with one value of `target` (on at least [`DETERMINED`] of the rows: a few
+    /// tail numbers changed carrier).
     DeterminedBy {
         /// The dependent column.
         target: String,
         /// The determining column.
         by: String,
+        /// A second determining column: the pair fixes `target`, `by` alone does not
+        /// (a flight's origin and destination its distance).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        second_by: Option<String>,
     },
 }
 
@@ -159,6 +164,9 @@ pub enum NumberEncoding {
     ClockHhmm,
     /// A date as year·10000 + month·100 + day (`20240131`).
     DateYyyymmdd,
+    /// A duration as hours·100 + minutes, past 24 hours (`3730` is 37 h 30 min): time
+    /// worked, time on a ward.
+    DurationHhmm,
 }
 
 impl NumberEncoding {
@@ -178,6 +186,22 @@ impl NumberEncoding {
         if lo >= 10_000_101.0 && hi <= 99_991_231.0 && all(|x| yyyymmdd_days(x).is_some()) {
             return Some(NumberEncoding::DateYyyymmdd);
         }
+        // Past a day: clocks stop at 2400. Amounts in steps of 50 or 100 have all
+        // their last two digits below 60 too, but only one or two of them: real
+        // minutes take a dozen values at least. A column whose hundreds are below 60
+        // as well could as well be HHMMSS, and is left as numbers.
+        let minutes: std::collections::BTreeSet<i64> =
+            sorted.iter().map(|&x| x as i64 % 100).collect();
+        let hhmmss = hi >= 10_000.0 && all(|x| (x / 100) % 100 < 60);
+        if lo >= 0.0
+            && hi > 2400.0
+            && hi < 1e15
+            && minutes.len() >= 12
+            && minutes.iter().all(|&m| m < 60)
+            && !hhmmss
+        {
+            return Some(NumberEncoding::DurationHhmm);
+        }
         None
     }
 
@@ -187,7 +211,7 @@ impl NumberEncoding {
         match self {
             // In floating point: a number from outside (a hostile spec) may be far beyond
             // any clock, and integer arithmetic would overflow.
-            NumberEncoding::ClockHhmm => {
+            NumberEncoding::ClockHhmm | NumberEncoding::DurationHhmm => {
                 let v = x.round();
                 (v / 100.0).trunc() * 60.0 + v % 100.0
             }
@@ -209,7 +233,9 @@ impl NumberEncoding {
     pub fn from_line(self, p: f64) -> f64 {
         let p = p.floor();
         match self {
-            NumberEncoding::ClockHhmm => (p / 60.0).floor() * 100.0 + p.rem_euclid(60.0),
+            NumberEncoding::ClockHhmm | NumberEncoding::DurationHhmm => {
+                (p / 60.0).floor() * 100.0 + p.rem_euclid(60.0)
+            }
             NumberEncoding::DateYyyymmdd => chrono::TimeDelta::try_days(p as i64)
                 .and_then(|d| EPOCH.checked_add_signed(d))
                 .map_or(p, |d| {
@@ -224,6 +250,7 @@ impl NumberEncoding {
         match self {
             NumberEncoding::ClockHhmm => "clock times written as HHMM",
             NumberEncoding::DateYyyymmdd => "dates written as YYYYMMDD",
+            NumberEncoding::DurationHhmm => "durations written as hours and minutes (HHMM)",
         }
     }
 }
@@ -379,6 +406,30 @@ mod tests {
     }
 
     #[test]
+    fn durations_past_a_day_are_told_from_amounts_and_from_hhmmss() {
+        // Shifts of 0 h 07 to 71 h 53, written HHMM.
+        let hhmm = |minutes: i64| ((minutes / 60) * 100 + minutes % 60) as f64;
+        let worked: Vec<f64> = (0..40).map(|i| hhmm(7 + i * 107)).collect();
+        let detect = |v: &[f64]| NumberEncoding::detect(v, v.len() as u64);
+        assert_eq!(detect(&worked), Some(NumberEncoding::DurationHhmm));
+        // Under a day, the same values are clock times.
+        let short: Vec<f64> = (0..40).map(|i| hhmm(7 + i * 35)).collect();
+        assert_eq!(detect(&short), Some(NumberEncoding::ClockHhmm));
+        // Salaries in steps of 50 or 100: two "minute" values only.
+        let salaries: Vec<f64> = (0..40).map(|i| f64::from(30_000 + i * 1_150)).collect();
+        assert_eq!(detect(&salaries), None);
+        // Any value with 60..99 in its last two digits is no duration.
+        let mut amounts = worked.clone();
+        amounts.push(4_175.0);
+        assert_eq!(detect(&amounts), None);
+        // Seconds too (HHMMSS): hours and minutes read alike, so no guess.
+        let hhmmss: Vec<f64> = (0..40)
+            .map(|i| f64::from(10_000 * (i % 30) + 100 * ((i * 7) % 60) + (i * 13) % 60))
+            .collect();
+        assert_eq!(detect(&hhmmss), None);
+    }
+
+    #[test]
     fn the_line_keeps_order_and_every_point_on_it_writes_back_valid() {
         let e = NumberEncoding::ClockHhmm;
         assert_eq!(e.to_line(1259.0), 779.0);
@@ -396,6 +447,14 @@ mod tests {
         // Codes that are no dates are read at the nearest day of their month.
         assert_eq!(d.from_line(d.to_line(20230231.0)), 20230228.0);
         assert_eq!(d.from_line(d.to_line(20220000.0)), 20220101.0);
+        let h = NumberEncoding::DurationHhmm;
+        assert_eq!(h.to_line(3730.0), 37.0 * 60.0 + 30.0);
+        assert_eq!(h.from_line(h.to_line(3759.0) + 1.0), 3800.0);
+        for p in (0..100_000).step_by(7) {
+            let v = h.from_line(f64::from(p)) as i64;
+            assert!(v % 100 < 60 && v >= 0, "{v}");
+            assert_eq!(h.to_line(v as f64), f64::from(p));
+        }
     }
 }
 
@@ -405,7 +464,11 @@ mod hostile {
 
     #[test]
     fn absurd_numbers_on_either_line_give_numbers_not_panics() {
-        for e in [NumberEncoding::ClockHhmm, NumberEncoding::DateYyyymmdd] {
+        for e in [
+            NumberEncoding::ClockHhmm,
+            NumberEncoding::DateYyyymmdd,
+            NumberEncoding::DurationHhmm,
+        ] {
             for x in [1e300, -1e300, 9.3e18, -9.3e18, f64::MAX, f64::MIN, 0.0] {
                 let _ = e.from_line(x);
                 let _ = e.to_line(x);

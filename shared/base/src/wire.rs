@@ -184,6 +184,25 @@ pub struct SafeConditional {
     pub strength: f64,
     /// One entry per named value of `by` with enough rows.
     pub groups: Vec<SafeGroup>,
+    /// A second categorical column that fixes the (numeric) target together with `by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_by: Option<String>,
+    /// With `second_by`: pairs of named values, each with the one number at least k
+    /// rows with the pair share (a function, as a released category is a value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pairs: Vec<SafePair>,
+}
+
+/// The number a pair of key values fixes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafePair {
+    /// The value of `by`.
+    pub value: String,
+    /// The value of `second_by`.
+    pub second_value: String,
+    /// The target's value on the pair's rows.
+    pub target: f64,
 }
 
 /// The target's distribution on the rows with one value of `by`.

@@ -11,7 +11,7 @@
 //! `generate` sees only the plan: it imports neither `ingest` nor `profile`.
 
 use crate::math::normal_quantile;
-use crate::plan::{Gen, Given, GroupDraw, Plan};
+use crate::plan::{Gen, Given, GroupDraw, NO_ID, Plan, RowGroups};
 use crate::table::{ColumnInfo, FileFormat, LogicalType, Table};
 use arrow::array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
@@ -100,8 +100,6 @@ pub fn generate(plan: &Plan, seed: u64, total: u64, rows: Range<u64>) -> Table {
 
 /// Stream of null group `g` (above every column's stream).
 const NULL_GROUP_STREAM: u64 = 1 << 32;
-/// Category id of a row with no named category (missing, or an "other" value).
-const NO_ID: u32 = u32::MAX;
 
 fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values<'_>> {
     let m = plan.cholesky.len();
@@ -152,8 +150,10 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values<'_>
         }
     }
     for &c in &plan.given_order {
-        let by = plan.columns[c].given.as_ref().map(|g| g.by);
-        let (v, id) = block_ctx.column(c, by.map(|b| ids[b].as_slice()));
+        let (v, id) = {
+            let groups = plan.columns[c].given.as_ref().map(|g| g.row_groups(&ids));
+            block_ctx.column(c, groups.as_ref())
+        };
         out[c] = v;
         ids[c] = id;
     }
@@ -184,8 +184,8 @@ struct BlockCtx<'p, 'b> {
 
 impl<'p> BlockCtx<'p, '_> {
     /// Makes column `c`, and the label id of each row for categorical columns. A
-    /// column with a `by` gets the ids of its `by` column.
-    fn column(&self, c: usize, by_ids: Option<&[u32]>) -> (Values<'p>, Vec<u32>) {
+    /// column with a `by` gets each row's group ([`Given::row_groups`]).
+    fn column(&self, c: usize, row_groups: Option<&RowGroups<'_>>) -> (Values<'p>, Vec<u32>) {
         let (plan, rows) = (self.plan, self.rows);
         let col = &plan.columns[c];
         let m = plan.cholesky.len();
@@ -213,8 +213,16 @@ impl<'p> BlockCtx<'p, '_> {
                 &own_nulls
             }
         };
-        let group = match (&col.given, by_ids) {
-            (Some(given), Some(by_ids)) => regroup(given, by_ids, &mut u, &mut rng),
+        let group = match (&col.given, row_groups) {
+            (Some(given), Some(row_groups)) => {
+                let group = regroup(given, &row_groups.groups, &mut u, &mut rng);
+                for (u, &pinned) in u.iter_mut().zip(&row_groups.pinned) {
+                    if !pinned.is_nan() {
+                        *u = pinned;
+                    }
+                }
+                group
+            }
             _ => Vec::new(),
         };
         let draw = |r: usize| {
@@ -266,12 +274,12 @@ impl<'p> BlockCtx<'p, '_> {
 /// Re-draws `u` within each group of the `by` column: the rows of one group keep their
 /// order (so copula trends hold inside the group) and get stratified draws over the
 /// whole (0, 1), so the group's own distribution is followed exactly. Returns each
-/// row's group (the `by` label id), or [`NO_ID`] where the rest draw applies.
-fn regroup(given: &Given, by_ids: &[u32], u: &mut [f64], rng: &mut ChaCha8Rng) -> Vec<u32> {
+/// row's group ([`Given::row_groups`]), or [`NO_ID`] where the rest draw applies.
+fn regroup(given: &Given, row_groups: &[u32], u: &mut [f64], rng: &mut ChaCha8Rng) -> Vec<u32> {
     let groups = given.groups.len();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];
     let mut group = vec![NO_ID; u.len()];
-    for (r, &id) in by_ids.iter().enumerate() {
+    for (r, &id) in row_groups.iter().enumerate() {
         if given.groups.get(id as usize).is_some_and(Option::is_some) {
             members[id as usize].push(r);
             group[r] = id;

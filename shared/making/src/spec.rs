@@ -264,6 +264,28 @@ pub struct NumericBy {
     pub column: String,
     /// Quantiles per value of that column.
     pub groups: Vec<QuantileGroup>,
+    /// A second categorical column (not depending on this one either) that, with
+    /// `column`, fixes the number more closely: a flight's distance by origin and
+    /// destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_column: Option<String>,
+    /// Quantiles per pair of values of `column` and `second_column`; a row whose pair
+    /// is not listed uses its `column` group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pairs: Vec<PairGroup>,
+}
+
+/// Quantiles on the rows with one pair of values of the two `by` columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairGroup {
+    /// The value of `column`.
+    pub value: String,
+    /// The value of `second_column`.
+    pub second_value: String,
+    /// Values at evenly spaced probabilities 0..=1 (at least 2, non-decreasing; one
+    /// number twice when the pair fixes it).
+    pub quantiles: Vec<f64>,
 }
 
 /// Quantiles on the rows with one value of the `by` column.

@@ -20,7 +20,7 @@
 use crate::kinds::interpolate;
 use crate::spec::{
     CategoricalBy, ColumnSpec, Constraint, Copula, Derivation, Fake, Generator, NullGroup,
-    NumericBy, QuantileGroup, SPEC_VERSION, Spec, Step, WeightGroup, Weighted,
+    NumericBy, PairGroup, QuantileGroup, SPEC_VERSION, Spec, Step, WeightGroup, Weighted,
 };
 use crate::table::LogicalType;
 use crate::vocabulary::{ColumnKind, DETERMINED, Granularity, NumberEncoding, Rule, SemanticType};
@@ -159,9 +159,17 @@ fn conditionals(profile: &SafeProfile, columns: &mut [ColumnSpec], min_strength:
         .iter()
         .filter(|d| d.strength >= min_strength)
     {
-        let by_is_categorical = columns
-            .iter()
-            .any(|c| c.name == d.by && matches!(c.generator, Generator::Categorical { .. }));
+        let categorical = |name: &str| {
+            columns
+                .iter()
+                .any(|c| c.name == name && matches!(c.generator, Generator::Categorical { .. }))
+        };
+        let by_is_categorical = categorical(&d.by);
+        // The second key column, when it is generated as a category too.
+        let second = d
+            .second_by
+            .clone()
+            .filter(|s| s != &d.target && categorical(s));
         let Some(target) = columns.iter_mut().find(|c| c.name == d.target) else {
             continue;
         };
@@ -179,9 +187,23 @@ fn conditionals(profile: &SafeProfile, columns: &mut [ColumnSpec], min_strength:
                         quantiles: g.quantiles.clone(),
                     })
                     .collect();
+                let pairs = match &second {
+                    Some(_) => d
+                        .pairs
+                        .iter()
+                        .map(|p| PairGroup {
+                            value: p.value.clone(),
+                            second_value: p.second_value.clone(),
+                            quantiles: vec![p.target; 2],
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
                 *by = Some(NumericBy {
                     column: d.by.clone(),
                     groups,
+                    second_column: second.filter(|_| !pairs.is_empty()),
+                    pairs,
                 });
             }
             Generator::Categorical { values, by, .. } => {
@@ -438,7 +460,9 @@ fn derive(columns: &mut [ColumnSpec], derived: Vec<(String, Derivation)>) {
 /// must then stay generated.
 fn read_by_others(columns: &[ColumnSpec], name: &str) -> bool {
     columns.iter().any(|c| match &c.generator {
-        Generator::Numeric { by: Some(b), .. } => b.column == name,
+        Generator::Numeric { by: Some(b), .. } => {
+            b.column == name || b.second_column.as_deref() == Some(name)
+        }
         Generator::Categorical { by: Some(b), .. } => b.column == name,
         Generator::Derived { derivation } => derivation_inputs(derivation).contains(&name),
         _ => false,

@@ -57,9 +57,25 @@ pub(crate) fn validity(cols: &[Column], profile: &Profile) -> Validity {
                 three(&find, names).map(|c| check(relation, &c, holds))
             }
             None => match rule {
-                Rule::DeterminedBy { target, by } => find(by)
+                Rule::DeterminedBy {
+                    target,
+                    by,
+                    second_by: None,
+                } => find(by)
                     .zip(find(target))
-                    .map(|(b, t)| determined(format!("{by} → {target}"), b, t)),
+                    .map(|(b, t)| determined(format!("{by} → {target}"), &[b], t)),
+                Rule::DeterminedBy {
+                    target,
+                    by,
+                    second_by: Some(second),
+                } => match (find(by), find(second), find(target)) {
+                    (Some(b), Some(s), Some(t)) => Some(determined(
+                        format!("({by}, {second}) → {target}"),
+                        &[b, s],
+                        t,
+                    )),
+                    _ => None,
+                },
                 _ => None,
             },
         };
@@ -196,19 +212,39 @@ fn check<const N: usize>(
     }
 }
 
-/// `by → target`: the share of rows whose target is the value most often seen with
-/// their `by` value in the same table.
-fn determined(relation: String, by: &Column, target: &Column) -> RelationHeld {
+/// `by → target` (`by` one or two columns): the share of rows whose target is the value
+/// most often seen with their `by` value (pair of values) in the same table.
+fn determined(relation: String, by: &[&Column], target: &Column) -> RelationHeld {
     let share = |t: usize| {
-        let Cells::Discrete(b) = by.values.table(t) else {
-            return None;
+        // Each row's key: its `by` code, or the two codes side by side; 0 is missing.
+        let codes: Vec<&[u32]> = by
+            .iter()
+            .map(|c| match c.values.table(t) {
+                Cells::Discrete(b) => Some(b),
+                Cells::Continuous(_) => None,
+            })
+            .collect::<Option<_>>()?;
+        let b: Vec<u64> = match codes.as_slice() {
+            [one] => one.iter().map(|&x| u64::from(x)).collect(),
+            [first, second] => first
+                .iter()
+                .zip(second.iter())
+                .map(|(&x, &y)| {
+                    if x == 0 || y == 0 {
+                        0
+                    } else {
+                        (u64::from(x) << 32) | u64::from(y)
+                    }
+                })
+                .collect(),
+            _ => return None,
         };
         // The target's value on row r as a key: its code, or a number's bits.
         let value: Box<dyn Fn(usize) -> Option<u64> + '_> = match target.values.table(t) {
             Cells::Discrete(v) => Box::new(move |r| (v[r] != 0).then(|| u64::from(v[r]))),
             Cells::Continuous(v) => Box::new(move |r| (!v[r].is_nan()).then(|| v[r].to_bits())),
         };
-        let mut counts: HashMap<(u32, u64), usize> = HashMap::new();
+        let mut counts: HashMap<(u64, u64), usize> = HashMap::new();
         let mut present = 0usize;
         for r in spread(b.len()) {
             if let (true, Some(v)) = (b[r] != 0, value(r)) {
@@ -216,7 +252,7 @@ fn determined(relation: String, by: &Column, target: &Column) -> RelationHeld {
                 present += 1;
             }
         }
-        let mut best: HashMap<u32, usize> = HashMap::new();
+        let mut best: HashMap<u64, usize> = HashMap::new();
         for (&(k, _), &n) in &counts {
             let slot = best.entry(k).or_default();
             *slot = (*slot).max(n);

@@ -6,19 +6,98 @@
 
 use super::{Checker, Choice, Gen, PlannedColumn};
 use crate::kinds::Categorical;
-use crate::spec::{Constraint, Generator, Spec};
+use crate::spec::{Constraint, Generator, NumericBy, Spec};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// How a column is drawn within each value of its `by` column.
 #[derive(Debug, Clone)]
 pub(crate) struct Given {
     /// The `by` column (categorical).
     pub by: usize,
-    /// Per label of the `by` column (its label index): how to draw here, or None to use
-    /// the column's own recipe.
+    /// A second key column, with its listed pairs.
+    pub second: Option<SecondKey>,
+    /// Per label of the `by` column (its label index), then per listed pair: how to
+    /// draw here, or None to use the column's own recipe.
     pub groups: Vec<Option<GroupDraw>>,
     /// How to draw on the rows outside every group when the column is a key of the
     /// `by` column; else they use the column's own recipe. See [`rest_weights`].
     pub rest: Option<GroupDraw>,
+}
+
+/// Category id of a row with no named category (missing, or an "other" value).
+pub(crate) const NO_ID: u32 = u32::MAX;
+
+/// The second column of a two-column key.
+#[derive(Debug, Clone)]
+pub(crate) struct SecondKey {
+    /// The column (categorical).
+    pub column: usize,
+    /// (`by` label, this column's label) → the pair's index in [`Given::groups`], after
+    /// the `by` column's labels.
+    pub pairs: HashMap<(u32, u32), u32>,
+    /// Every listed pair is one number: a pair not listed then takes one value of its
+    /// `by` group, the same on every row with the pair, so the pair still fixes it.
+    pub fixes: bool,
+}
+
+/// Each row's group, and the draws pinned to a pair.
+#[derive(Debug)]
+pub(crate) struct RowGroups<'i> {
+    /// The row's group: its `by` label, or its listed pair's group.
+    pub groups: Cow<'i, [u32]>,
+    /// Per row (or empty): the draw every row with its pair shares, or NaN.
+    pub pinned: Vec<f64>,
+}
+
+impl Given {
+    /// Each row's group, from the label ids of every column made so far: its pair's
+    /// group where the pair is listed, else its `by` label.
+    pub fn row_groups<'i>(&self, ids: &'i [Vec<u32>]) -> RowGroups<'i> {
+        let by = &ids[self.by];
+        let Some(key) = &self.second else {
+            return RowGroups {
+                groups: Cow::Borrowed(by),
+                pinned: Vec::new(),
+            };
+        };
+        let second = &ids[key.column];
+        let groups: Vec<u32> = by
+            .iter()
+            .zip(second)
+            .map(|(&a, &b)| key.pairs.get(&(a, b)).copied().unwrap_or(a))
+            .collect();
+        let pinned = if key.fixes {
+            by.iter()
+                .zip(second)
+                .zip(&groups)
+                .map(|((&a, &b), &g)| {
+                    let unlisted_pair = g == a && a != NO_ID && b != NO_ID;
+                    if unlisted_pair {
+                        pair_draw(a, b)
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        RowGroups {
+            groups: Cow::Owned(groups),
+            pinned,
+        }
+    }
+}
+
+/// A draw in (0, 1) that depends on the pair of labels only (SplitMix64's finaliser),
+/// so every block and every worker gives a pair the same value.
+fn pair_draw(a: u32, b: u32) -> f64 {
+    let mut z = ((u64::from(a) << 32) | u64::from(b)).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
 }
 
 /// A column's draw within one group.
@@ -86,6 +165,7 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
                 .groups
                 .iter()
                 .map(|g| g.quantiles.len() as u64)
+                .chain(b.pairs.iter().map(|p| p.quantiles.len() as u64 + 1))
                 .sum::<u64>(),
             Generator::Categorical { by: Some(b), .. } => (b.groups.len() as u64)
                 .saturating_mul(labels(&columns[i].recipe).map_or(0, |l| l.len() as u64)),
@@ -144,8 +224,19 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
             }
             _ => {}
         }
+        let second = match &col.generator {
+            Generator::Numeric { by: Some(b), .. } => {
+                second_key(c, &g, b, i, by, columns, &index_of, &by_index, &mut groups)
+            }
+            _ => None,
+        };
         let rest = rest_weights(&columns[by], &columns[i], &groups);
-        columns[i].given = Some(Given { by, groups, rest });
+        columns[i].given = Some(Given {
+            by,
+            second,
+            groups,
+            rest,
+        });
     }
     for (k, con) in spec.constraints.iter().enumerate() {
         if let Constraint::FixedCombinations {
@@ -157,6 +248,99 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
         }
     }
     order(c, spec, columns)
+}
+
+/// A numeric `by`'s second column and pairs: each listed pair's quantiles become a
+/// group after the `by` labels' (`groups` grows), and the map finds them.
+#[allow(clippy::too_many_arguments)]
+fn second_key(
+    c: &mut Checker,
+    path: &str,
+    b: &NumericBy,
+    i: usize,
+    by: usize,
+    columns: &[PlannedColumn],
+    index_of: &impl Fn(&str) -> Option<usize>,
+    by_index: &HashMap<&str, usize>,
+    groups: &mut Vec<Option<GroupDraw>>,
+) -> Option<SecondKey> {
+    let Some(name) = &b.second_column else {
+        if !b.pairs.is_empty() {
+            c.fail(
+                format!("{path}.pairs"),
+                "pairs without a second_column",
+                "a second_column naming the pairs' second values' column",
+                "add second_column, or remove pairs",
+            );
+        }
+        return None;
+    };
+    let Some(second) = index_of(name).filter(|&s| s != i && s != by) else {
+        c.fail(
+            format!("{path}.second_column"),
+            format!("no third column named {name:?}"),
+            "a categorical column other than this one and the by column",
+            "check the spelling",
+        );
+        return None;
+    };
+    let Some(second_labels) = labels(&columns[second].recipe) else {
+        c.fail(
+            format!("{path}.second_column"),
+            format!("{name:?} is not categorical"),
+            "a categorical column",
+            "pair with a column with named values",
+        );
+        return None;
+    };
+    let second_index = label_index(second_labels);
+    let mut pairs = HashMap::with_capacity(b.pairs.len());
+    let fixes = b
+        .pairs
+        .iter()
+        .all(|p| p.quantiles.first() == p.quantiles.last());
+    for (k, p) in b.pairs.iter().enumerate() {
+        let at = format!("{path}.pairs[{k}]");
+        let ok = p.quantiles.len() >= 2
+            && p.quantiles.len() <= super::MAX_LIST
+            && p.quantiles.iter().all(|q| q.is_finite())
+            && p.quantiles.windows(2).all(|w| w[0] <= w[1]);
+        if !ok {
+            c.fail(
+                format!("{at}.quantiles"),
+                "not a usable quantile function",
+                "2 or more finite, non-decreasing numbers",
+                "give the pair's number twice when the pair fixes it",
+            );
+            continue;
+        }
+        let (Some(&a), Some(&s)) = (
+            by_index.get(p.value.as_str()),
+            second_index.get(p.second_value.as_str()),
+        ) else {
+            c.fail(
+                at,
+                format!(
+                    "{:?} is not a pair of values the two columns make",
+                    [&p.value, &p.second_value]
+                ),
+                "a value of the by column and one of the second column",
+                "list pairs only for values the two columns make",
+            );
+            continue;
+        };
+        // A pair listed twice: the later one holds.
+        let slot = *pairs.entry((a as u32, s as u32)).or_insert_with(|| {
+            groups.push(None);
+            (groups.len() - 1) as u32
+        });
+        groups[slot as usize] = Some(GroupDraw::Quantiles(p.quantiles.clone()));
+    }
+    Some(SecondKey {
+        column: second,
+        pairs,
+        fixes,
+    })
 }
 
 /// A key column's weights on the rows outside every group (the `by` value missing,
@@ -278,6 +462,7 @@ fn fixed_combinations(
     let groups = restricted_groups(&allowed, &own_weights, old.as_ref());
     columns[second].given = Some(Given {
         by: first,
+        second: None,
         groups,
         rest: None,
     });
@@ -373,8 +558,8 @@ fn restricted_groups(
 }
 
 /// Each label's index (the first, when a label repeats).
-fn label_index(labels: &[String]) -> std::collections::HashMap<&str, usize> {
-    let mut index = std::collections::HashMap::with_capacity(labels.len());
+fn label_index(labels: &[String]) -> HashMap<&str, usize> {
+    let mut index = HashMap::with_capacity(labels.len());
     for (i, l) in labels.iter().enumerate() {
         index.entry(l.as_str()).or_insert(i);
     }
@@ -391,7 +576,12 @@ fn order(c: &mut Checker, spec: &Spec, columns: &[PlannedColumn]) -> Vec<usize> 
     loop {
         let ready: Vec<usize> = (0..columns.len())
             .filter(|&i| !done[i])
-            .filter(|&i| columns[i].given.as_ref().is_some_and(|g| done[g.by]))
+            .filter(|&i| {
+                columns[i]
+                    .given
+                    .as_ref()
+                    .is_some_and(|g| done[g.by] && g.second.as_ref().is_none_or(|s| done[s.column]))
+            })
             .collect();
         if ready.is_empty() {
             break;

@@ -9,7 +9,7 @@
 
 mod given;
 
-pub(crate) use given::{Given, GroupDraw};
+pub(crate) use given::{Given, GroupDraw, NO_ID, RowGroups};
 
 use crate::datetime_text::parse_iso;
 use crate::kinds::{Datetime, derived};

@@ -7,10 +7,12 @@
 //! A functional dependency (strength at least [`DETERMINED`]: a tail number's carrier)
 //! keeps groups of k rows: what such a group says is one value that at least k rows
 //! share, as a released category does; its numeric groups are that one value, twice.
+//! The pairs of a two-column key are the same: a pair of named values seen on at least
+//! k rows, and the one number all of them share.
 
 use super::release::{round_share, round_sig, round_to, share_step, thin};
 use crate::profile::{Conditional, ConditionalGroup, DETERMINED, GroupTarget};
-use crate::wire::{SafeColumn, SafeConditional, SafeGroup, ValueShare};
+use crate::wire::{SafeColumn, SafeConditional, SafeGroup, SafePair, ValueShare};
 use std::collections::HashSet;
 
 /// Smallest group described by a conditional: below this, per-group quantiles say
@@ -25,16 +27,24 @@ fn names(c: &SafeColumn) -> HashSet<&str> {
         .collect()
 }
 
-/// `k` is the larger of the two columns' drawn k; `k_public` the public k_max that
+/// The columns a conditional names, as released.
+pub(super) struct Released<'c> {
+    pub by: &'c SafeColumn,
+    pub target: &'c SafeColumn,
+    /// The second key column, when it is released (else the pairs go).
+    pub second_by: Option<&'c SafeColumn>,
+}
+
+/// `k` is the largest of the columns' drawn k; `k_public` the public k_max that
 /// decides how many quantiles a group gets.
 pub(super) fn safe_conditional(
     d: &Conditional,
     k: u32,
     k_public: u32,
-    by: &SafeColumn,
-    target: &SafeColumn,
+    released: &Released<'_>,
     sig: u32,
 ) -> Option<SafeConditional> {
+    let Released { by, target, .. } = *released;
     let determined = d.strength >= DETERMINED;
     let min_rows = if determined {
         u64::from(k)
@@ -58,12 +68,41 @@ pub(super) fn safe_conditional(
     } else {
         categorical_groups(&groups, u64::from(k), k_public, target)
     };
+    let pairs = released
+        .second_by
+        .map(|second| safe_pairs(d, u64::from(k), &by_names, &names(second), sig))
+        .unwrap_or_default();
     (out.len() >= 2).then(|| SafeConditional {
         target: d.target.clone(),
         by: d.by.clone(),
         strength: round_to(d.strength, 2),
         groups: out,
+        second_by: (!pairs.is_empty()).then(|| d.second_by.clone()).flatten(),
+        pairs,
     })
+}
+
+/// The pairs of named values seen on at least k rows, with their one number.
+fn safe_pairs(
+    d: &Conditional,
+    k: u64,
+    by_names: &HashSet<&str>,
+    second_names: &HashSet<&str>,
+    sig: u32,
+) -> Vec<SafePair> {
+    d.pairs
+        .iter()
+        .filter(|p| {
+            p.rows >= k
+                && by_names.contains(p.value.as_str())
+                && second_names.contains(p.second_value.as_str())
+        })
+        .map(|p| SafePair {
+            value: p.value.clone(),
+            second_value: p.second_value.clone(),
+            target: round_sig(p.target, sig),
+        })
+        .collect()
 }
 
 fn numeric_group(

@@ -400,16 +400,28 @@ impl Table<'_> {
             .iter()
             .filter(|d| self.usable(&d.target) && self.usable(&d.by))
             .filter_map(|d| {
-                let k = self.k_of(&d.target).max(self.k_of(&d.by));
-                let by = self.released(&d.by)?;
-                let target = self.released(&d.target)?;
-                conditional::safe_conditional(d, k, self.k_max, by, target, self.sig).map(
-                    |mut s| {
-                        s.target = target.name.clone();
-                        s.by = by.name.clone();
-                        s
-                    },
-                )
+                let second_by = d
+                    .second_by
+                    .as_deref()
+                    .filter(|s| self.usable(s))
+                    .and_then(|s| self.released(s));
+                let k = self
+                    .k_of(&d.target)
+                    .max(self.k_of(&d.by))
+                    .max(d.second_by.as_deref().map_or(0, |s| self.k_of(s)));
+                let released = conditional::Released {
+                    by: self.released(&d.by)?,
+                    target: self.released(&d.target)?,
+                    second_by,
+                };
+                conditional::safe_conditional(d, k, self.k_max, &released, self.sig).map(|mut s| {
+                    s.target = released.target.name.clone();
+                    s.by = released.by.name.clone();
+                    if s.second_by.is_some() {
+                        s.second_by = second_by.map(|c| c.name.clone());
+                    }
+                    s
+                })
             })
             .collect()
     }
@@ -573,7 +585,15 @@ fn rule_columns(r: &Rule) -> Vec<&str> {
             later,
             earlier,
         } => vec![target, later, earlier],
-        Rule::DeterminedBy { target, by } => vec![target, by],
+        Rule::DeterminedBy {
+            target,
+            by,
+            second_by,
+        } => [target, by]
+            .into_iter()
+            .chain(second_by)
+            .map(String::as_str)
+            .collect(),
     }
 }
 
@@ -642,9 +662,14 @@ fn rename_rule(r: &Rule, f: &dyn Fn(&str) -> String) -> Rule {
             later: f(later),
             earlier: f(earlier),
         },
-        Rule::DeterminedBy { target, by } => Rule::DeterminedBy {
+        Rule::DeterminedBy {
+            target,
+            by,
+            second_by,
+        } => Rule::DeterminedBy {
             target: f(target),
             by: f(by),
+            second_by: second_by.as_deref().map(f),
         },
     }
 }

@@ -399,6 +399,20 @@ fn relations(out: &mut SafeProfile, p: &SafeProfile, renamed: &[String], k_min: 
         }
         d.groups
             .retain(|g| g.quantiles.len() >= 2 || !g.values.is_empty());
+        // A pair's rows are at most its rarer value's.
+        match d.second_by.as_deref().filter(|s| !bad(&columns, s)) {
+            Some(second) => d.pairs.retain(|p| {
+                let rows = share_of(&d.by, &p.value).min(share_of(second, &p.second_value)) * rows;
+                named(&d.by, &p.value)
+                    && named(second, &p.second_value)
+                    && p.target.is_finite()
+                    && rows.round() >= f64::from(k_min)
+            }),
+            None => d.pairs.clear(),
+        }
+        if d.pairs.is_empty() {
+            d.second_by = None;
+        }
         d.groups.len() >= 2
     });
 }

@@ -13,9 +13,15 @@
 //! then have many values (up to [`MAX_KEY_VALUES`]), and each group is nearly one value
 //! of the target, so the groups stay small ([`DETERMINED`]).
 //!
+//! A number may be fixed by two categories together and by neither alone: a flight's
+//! distance by its origin and destination (JFK→BTV is always 266 miles, and BTV is
+//! reached from two airports). Such a conditional keeps its one-column groups and adds
+//! the pairs ([`Conditional::second_by`], [`Conditional::pairs`]).
+//!
 //! Work is bounded like the rest of `relations`: the same `relation_rows` sample, `by`
 //! columns with at most [`MAX_BY_VALUES`] values (or [`MAX_KEY_VALUES`] for a
-//! dependency), at most one conditional per column.
+//! dependency), at most one conditional per column, and a second column looked for only
+//! beside a numeric target's chosen `by`.
 
 use super::HashMap;
 use super::columns::ColumnValues;
@@ -74,6 +80,25 @@ pub struct Conditional {
     pub strength: f64,
     /// One entry per value of `by` (on the sampled rows where both are present).
     pub groups: Vec<ConditionalGroup>,
+    /// A second categorical column that fixes a numeric target together with `by`
+    /// where `by` alone does not (on at least [`DETERMINED`] of the rows).
+    pub second_by: Option<String>,
+    /// With `second_by`: each pair of values on which the target is one number, counted
+    /// on every row.
+    pub pairs: Vec<PairValue>,
+}
+
+/// The one value a numeric target takes on the rows with a pair of key values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairValue {
+    /// The value of `by`.
+    pub value: String,
+    /// The value of `second_by`.
+    pub second_value: String,
+    /// Rows with the pair.
+    pub rows: u64,
+    /// The target's value on each of them.
+    pub target: f64,
 }
 
 /// The target's distribution on the rows with one value of `by`.
@@ -252,17 +277,147 @@ pub(crate) fn conditionals(
     let rows = values.iter().map(ColumnValues::len).max().unwrap_or(0);
     chosen
         .into_iter()
-        .map(|(strength, t, b)| Conditional {
-            target: cols[t].name.clone(),
-            by: cols[b].name.clone(),
-            strength: (strength * 1e4).round() / 1e4,
-            groups: if is_key(t) || is_key(b) {
-                groups(&values[t], &values[b], 0..rows)
-            } else {
-                groups(&values[t], &values[b], keep.iter().copied())
-            },
+        .map(|(strength, t, b)| {
+            let second = second_key(t, b, cols, &sampled, &bys);
+            Conditional {
+                target: cols[t].name.clone(),
+                by: cols[b].name.clone(),
+                strength: (strength * 1e4).round() / 1e4,
+                groups: if is_key(t) || is_key(b) {
+                    groups(&values[t], &values[b], 0..rows)
+                } else {
+                    groups(&values[t], &values[b], keep.iter().copied())
+                },
+                second_by: second.map(|s| cols[s].name.clone()),
+                pairs: second.map_or_else(Vec::new, |s| pairs(&values[t], &values[b], &values[s])),
+            }
         })
         .collect()
+}
+
+/// Most distinct pairs of values a two-column key may have.
+const MAX_PAIR_KEYS: usize = MAX_KEY_VALUES as usize;
+
+/// The categorical column that, with `by`, fixes the numeric target `t` where `by`
+/// alone does not: the pair's modal share (on the sampled rows) reaches [`DETERMINED`],
+/// and explains nine tenths of what the target's own most frequent value leaves (so a
+/// column that is nearly constant is not "fixed" by chance). The strongest such column,
+/// or none.
+fn second_key(
+    t: usize,
+    b: usize,
+    cols: &[ColumnProfile],
+    sampled: &[ColumnValues<'_>],
+    bys: &[usize],
+) -> Option<usize> {
+    let (ColumnValues::Number(x), ColumnValues::Text(by, _)) = (&sampled[t], &sampled[b]) else {
+        return None;
+    };
+    if cols[t].kind != ColumnKind::Numeric || cols[t].distinct <= 1 {
+        return None;
+    }
+    let every: Vec<usize> = (0..x.len()).collect();
+    let value = |i: usize| x[i].map(f64::to_bits);
+    if modal_share(value, by, &every).is_some_and(|s| s >= DETERMINED) {
+        return None;
+    }
+    // The target's most frequent value's share: what a key must improve on.
+    let base = {
+        let mut counts: HashMap<u64, u64> = HashMap::default();
+        for v in x.iter().flatten() {
+            *counts.entry(v.to_bits()).or_default() += 1;
+        }
+        let present: u64 = counts.values().sum();
+        counts
+            .values()
+            .max()
+            .map_or(1.0, |&m| m as f64 / present.max(1) as f64)
+    };
+    // Most columns are far from fixing the target with `by`: a thousand rows say so
+    // before the pairs of every row are numbered.
+    let screen: Vec<usize> = (0..x.len()).step_by((x.len() / 1_000).max(1)).collect();
+    let mut best: Option<(f64, usize)> = None;
+    for &s in bys.iter().filter(|&&s| s != b && s != t) {
+        let ColumnValues::Text(second, _) = &sampled[s] else {
+            continue;
+        };
+        // Each listed row's pair, numbered as they first appear, and how many there are.
+        let pairs_of = |rows: &[usize]| {
+            let mut ids: HashMap<(u32, u32), u32> = HashMap::default();
+            let pair: Vec<Option<u32>> = rows
+                .iter()
+                .map(|&i| {
+                    let key = (by[i]?, second[i]?);
+                    let next = ids.len() as u32;
+                    Some(*ids.entry(key).or_insert(next))
+                })
+                .collect();
+            (pair, ids.len())
+        };
+        let (pair, _) = pairs_of(&screen);
+        let positions: Vec<usize> = (0..screen.len()).collect();
+        if modal_share(|j| value(screen[j]), &pair, &positions)
+            .is_none_or(|share| share < DETERMINED - 0.1)
+        {
+            continue;
+        }
+        let (pair, distinct) = pairs_of(&every);
+        let present = pair.iter().flatten().count() as u64;
+        if distinct > MAX_PAIR_KEYS || present < MIN_KEY_GROUP_ROWS * distinct as u64 {
+            continue;
+        }
+        let Some(share) = modal_share(value, &pair, &every) else {
+            continue;
+        };
+        let explained = (share - base) / (1.0 - base).max(f64::EPSILON);
+        if share >= DETERMINED && explained >= 0.9 && best.is_none_or(|(s, _)| share > s) {
+            best = Some((share, s));
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+/// Each pair of (`by`, `second`) values on whose rows (every row) the numeric `target`
+/// is one value, with that value and the pair's row count.
+fn pairs(
+    target: &ColumnValues<'_>,
+    by: &ColumnValues<'_>,
+    second: &ColumnValues<'_>,
+) -> Vec<PairValue> {
+    let (
+        ColumnValues::Number(x),
+        ColumnValues::Text(by, by_labels),
+        ColumnValues::Text(second, second_labels),
+    ) = (target, by, second)
+    else {
+        return Vec::new();
+    };
+    // Per pair: rows, the first value, and whether every row had it.
+    let mut seen: HashMap<(u32, u32), (u64, f64, bool)> = HashMap::default();
+    for ((v, a), c) in x.iter().zip(by.iter()).zip(second.iter()) {
+        let (Some(v), Some(a), Some(c)) = (*v, *a, *c) else {
+            continue;
+        };
+        let slot = seen.entry((a, c)).or_insert((0, v, true));
+        slot.0 += 1;
+        slot.2 &= slot.1.to_bits() == v.to_bits();
+    }
+    let mut out: Vec<PairValue> = seen
+        .into_iter()
+        .filter(|(_, (_, _, one))| *one)
+        .map(|((a, c), (rows, v, _))| PairValue {
+            value: by_labels[a as usize].clone(),
+            second_value: second_labels[c as usize].clone(),
+            rows,
+            target: v,
+        })
+        .collect();
+    out.sort_by(|p, q| {
+        p.value
+            .cmp(&q.value)
+            .then_with(|| p.second_value.cmp(&q.second_value))
+    });
+    out
 }
 
 /// How strongly a few-valued category `by` shapes `target`, when enough to keep.

@@ -127,6 +127,13 @@ pub(crate) fn analyse(
             let mut r = rules(cols, values, &keep);
             r.extend(clock_rules(cols, values, &keep));
             r.extend(calendar_rules(cols, values, &keep));
+            r.extend(conditionals.iter().filter_map(|d| {
+                Some(Rule::DeterminedBy {
+                    target: d.target.clone(),
+                    by: d.by.clone(),
+                    second_by: Some(d.second_by.clone()?),
+                })
+            }));
             r
         },
         null_groups: null_groups(cols, values, &keep),
@@ -496,6 +503,7 @@ fn rules(cols: &[ColumnProfile], values: &[ColumnValues<'_>], keep: &[usize]) ->
                 out.push(Rule::DeterminedBy {
                     target: t.name.clone(),
                     by: by.name.clone(),
+                    second_by: None,
                 });
             }
         }
