@@ -638,3 +638,41 @@ fn a_two_column_key_that_cannot_hold_is_a_problem_at_its_path() {
         );
     }
 }
+
+/// Small tables of routes (1 to 120 rows; the first six routes flown 4 times, k − 1 for
+/// the smallest k, the rest 12 times): no pair the guard releases was seen on fewer than
+/// 5 rows, pairs are released once a destination has 20 rows (a group the guard
+/// describes), and the template's spec makes rows; nothing panics.
+#[test]
+fn tiny_route_tables_release_no_pair_under_k() {
+    let mut released = 0;
+    for n in 1..=120usize {
+        let mut csv = String::from("origin,dest,distance\n");
+        let mut rows_of: std::collections::HashMap<(String, String), usize> = Default::default();
+        for r in 0..n {
+            let route = if r < 24 { r / 4 } else { 6 + (r - 24) / 12 };
+            let (origin, dest) = (["JFK", "EWR"][route % 2], format!("D{}", route / 2));
+            csv += &format!("{origin},{dest},{}\n", 1000 + route * 37);
+            *rows_of.entry((dest, origin.to_string())).or_default() += 1;
+        }
+        for seed in [1, 2] {
+            let real = shared::pipeline::inspect(
+                csv.as_bytes(),
+                "routes.csv",
+                &shared::pipeline::InspectOptions::with_guard_seed(seed),
+            )
+            .unwrap_or_else(|e| panic!("n={n}: {e}"));
+            for d in &real.safe.conditionals {
+                for p in &d.pairs {
+                    let rows = rows_of[&(p.value.clone(), p.second_value.clone())];
+                    assert!(rows >= 5, "n={n}: {p:?} released from {rows} rows");
+                    released += 1;
+                }
+            }
+            let spec = shared::pipeline::template_spec(&real.safe, Default::default());
+            let plan = compile(&spec).unwrap_or_else(|e| panic!("n={n}: {e}"));
+            shared::generate::generate(&plan, seed, 30, 0..30);
+        }
+    }
+    assert!(released > 0, "no pair was ever released");
+}
