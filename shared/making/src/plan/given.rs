@@ -182,11 +182,7 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
         match &col.generator {
             Generator::Numeric { by: Some(b), .. } => {
                 for (k, grp) in b.groups.iter().enumerate() {
-                    let ok = grp.quantiles.len() >= 2
-                        && grp.quantiles.len() <= super::MAX_LIST
-                        && grp.quantiles.iter().all(|q| q.is_finite())
-                        && grp.quantiles.windows(2).all(|w| w[0] <= w[1]);
-                    if !ok {
+                    if !usable_quantiles(&grp.quantiles) {
                         c.fail(
                             format!("{g}.groups[{k}].quantiles"),
                             "not a usable quantile function",
@@ -250,6 +246,13 @@ pub(super) fn resolve(c: &mut Checker, spec: &Spec, columns: &mut [PlannedColumn
     order(c, spec, columns)
 }
 
+/// A group's quantile function: 2 to [`super::MAX_LIST`] finite, non-decreasing numbers.
+fn usable_quantiles(q: &[f64]) -> bool {
+    (2..=super::MAX_LIST).contains(&q.len())
+        && q.iter().all(|x| x.is_finite())
+        && q.windows(2).all(|w| w[0] <= w[1])
+}
+
 /// A numeric `by`'s second column and pairs: each listed pair's quantiles become a
 /// group after the `by` labels' (`groups` grows), and the map finds them.
 #[allow(clippy::too_many_arguments)]
@@ -301,11 +304,7 @@ fn second_key(
         .all(|p| p.quantiles.first() == p.quantiles.last());
     for (k, p) in b.pairs.iter().enumerate() {
         let at = format!("{path}.pairs[{k}]");
-        let ok = p.quantiles.len() >= 2
-            && p.quantiles.len() <= super::MAX_LIST
-            && p.quantiles.iter().all(|q| q.is_finite())
-            && p.quantiles.windows(2).all(|w| w[0] <= w[1]);
-        if !ok {
+        if !usable_quantiles(&p.quantiles) {
             c.fail(
                 format!("{at}.quantiles"),
                 "not a usable quantile function",
