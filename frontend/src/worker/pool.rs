@@ -31,6 +31,11 @@ const MAX_HELPERS: usize = 3;
 /// writer.
 pub const AHEAD: usize = 4;
 
+/// Ranges a helper holds at once. Two: it starts the next as soon as it posts one,
+/// instead of waiting until the worker, busy rendering a range of its own, reads its
+/// message and hands it another (with one, a helper idled about half the time).
+const IN_FLIGHT: usize = 2;
+
 /// The worker script (Trunk's loader shim), relative to the worker's own.
 const HELPER_URL: &str = "./worker_loader.js";
 
@@ -42,8 +47,9 @@ struct Helper {
     dead: bool,
     /// The task whose spec it holds.
     task: Option<u64>,
-    /// The range it is rendering: (task, index).
-    busy: Option<(u64, usize)>,
+    /// The ranges (or shares) it was given and has not sent back: (task, index),
+    /// oldest first.
+    busy: VecDeque<(u64, usize)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
@@ -128,7 +134,7 @@ fn spawn(slot: usize) -> Result<Helper, String> {
             match event {
                 Ok(Event::Ready) => helper.ready = true,
                 Ok(Event::Rendered { task, index } | Event::Measured { task, index }) => {
-                    helper.busy = None;
+                    helper.busy.retain(|&b| b != (task, index));
                     let bytes = js_sys::Uint8Array::new(&data.get(1)).to_vec();
                     h.push(task, index, slot, Ok(bytes));
                 }
@@ -137,9 +143,9 @@ fn spawn(slot: usize) -> Result<Helper, String> {
                     index,
                     message,
                 }) => {
-                    helper.busy = None;
-                    helper.dead = true;
+                    helper.busy.retain(|&b| b != (task, index));
                     h.push(task, index, slot, Err(message));
+                    died(h, slot, "the helper failed");
                 }
                 // A crash, or anything else: this helper is done.
                 _ => died(h, slot, "the helper stopped"),
@@ -157,19 +163,20 @@ fn spawn(slot: usize) -> Result<Helper, String> {
         ready: false,
         dead: false,
         task: None,
-        busy: None,
+        busy: VecDeque::new(),
         _on_message: on_message,
         _on_error: on_error,
     })
 }
 
-/// A helper is gone: the range it had goes back to the worker.
+/// A helper is gone: the ranges it had go back to the worker.
 fn died(h: &mut Helpers, slot: usize, why: &str) {
     let Some(helper) = h.helpers.get_mut(slot) else {
         return;
     };
     helper.dead = true;
-    if let Some((task, index)) = helper.busy.take() {
+    let busy = std::mem::take(&mut helper.busy);
+    for (task, index) in busy {
         h.push(task, index, slot, Err(why.to_string()));
     }
 }
@@ -239,9 +246,10 @@ impl Share {
     }
 
     /// Moves what the helpers rendered into `done` (a failed range goes back to the
-    /// worker), then gives every idle helper the lowest open range but the first,
-    /// while fewer than [`AHEAD`] ranges per helper wait in `done` for the writer: a
-    /// slow writer (a disk) holds the helpers back instead of their output piling up.
+    /// worker), then tops every helper up to [`IN_FLIGHT`] ranges, the lowest open ones
+    /// but the first, while fewer than [`AHEAD`] ranges per helper wait in `done` for
+    /// the writer: a slow writer (a disk) holds the helpers back instead of their
+    /// output piling up.
     pub fn exchange(&mut self, done: &mut BTreeMap<usize, Vec<u8>>) {
         HELPERS.with_borrow_mut(|h| {
             for (_, index, slot, result) in take_results(h, self.task.task) {
@@ -258,35 +266,34 @@ impl Share {
             }
             let most = AHEAD * h.helpers.len();
             for helper in h.helpers.iter_mut() {
-                if !helper.ready || helper.dead || helper.busy.is_some() {
+                if !helper.ready || helper.dead {
                     continue;
                 }
-                if done.len() >= most {
-                    break;
-                }
-                // Not range 0: the worker renders it, keeping its rows to score.
-                let Some(pos) = self.open.iter().position(|&i| i != 0) else {
-                    break;
-                };
-                let index = self.open.remove(pos).expect("a position found above");
-                if helper.task != Some(self.task.task) {
+                while helper.busy.len() < IN_FLIGHT && done.len() < most {
+                    // Not range 0: the worker renders it, keeping its rows to score.
+                    let Some(pos) = self.open.iter().position(|&i| i != 0) else {
+                        break;
+                    };
+                    let index = self.open.remove(pos).expect("a position found above");
+                    if helper.task != Some(self.task.task) {
+                        send(
+                            &helper.worker,
+                            &Request::RenderTask(Box::new(self.task.clone())),
+                        );
+                        helper.task = Some(self.task.task);
+                    }
+                    let range = &self.ranges[index];
                     send(
                         &helper.worker,
-                        &Request::RenderTask(Box::new(self.task.clone())),
+                        &Request::RenderRange {
+                            task: self.task.task,
+                            index,
+                            start: range.start,
+                            end: range.end,
+                        },
                     );
-                    helper.task = Some(self.task.task);
+                    helper.busy.push_back((self.task.task, index));
                 }
-                let range = &self.ranges[index];
-                send(
-                    &helper.worker,
-                    &Request::RenderRange {
-                        task: self.task.task,
-                        index,
-                        start: range.start,
-                        end: range.end,
-                    },
-                );
-                helper.busy = Some((self.task.task, index));
             }
         });
     }
@@ -361,7 +368,7 @@ impl Measuring {
             let idle: Vec<&mut Helper> = h
                 .helpers
                 .iter_mut()
-                .filter(|helper| helper.ready && !helper.dead && helper.busy.is_none())
+                .filter(|helper| helper.ready && !helper.dead && helper.busy.is_empty())
                 .collect();
             let shares = split(work.rows(), idle.len().max(1));
             let measured = idle.is_empty().then(|| work.measure(0..work.rows()));
@@ -379,7 +386,7 @@ impl Measuring {
                         },
                         &buffer,
                     );
-                    helper.busy = Some((task, index));
+                    helper.busy.push_back((task, index));
                 }
             }
             Measuring {
