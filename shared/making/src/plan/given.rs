@@ -298,10 +298,11 @@ fn second_key(
     };
     let second_index = label_index(second_labels);
     let mut pairs = HashMap::with_capacity(b.pairs.len());
-    let fixes = b
-        .pairs
-        .iter()
-        .all(|p| p.quantiles.first() == p.quantiles.last());
+    // No pairs listed says nothing of a function: rows then keep their `by` group's draw.
+    let fixes = !b.pairs.is_empty()
+        && b.pairs
+            .iter()
+            .all(|p| p.quantiles.first() == p.quantiles.last());
     for (k, p) in b.pairs.iter().enumerate() {
         let at = format!("{path}.pairs[{k}]");
         if !usable_quantiles(&p.quantiles) {
