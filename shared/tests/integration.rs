@@ -14,6 +14,7 @@ mod generate;
 mod golden;
 mod guard;
 mod hostile;
+mod offsets;
 mod partitions;
 mod pii;
 mod pipeline;

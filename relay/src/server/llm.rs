@@ -23,8 +23,9 @@ spec that follows the given JSON Schema exactly: version 1, one entry in `column
 profile column, same names, same order. Reproduce each column's distribution from its \
 quantiles or category shares, keep null rates, use the profile's correlations for a \
 `copula`, its ordered pairs as `ordered` constraints, its conditionals as `by` groups \
-(a conditional's `pairs` as the `by`'s `second_column` and `pairs`, each number twice) \
-and its null groups as `null_groups`. Columns marked sensitive must get `semantic`, \
+(a conditional's `pairs` as the `by`'s `second_column` and `pairs`, each number twice), \
+its null groups as `null_groups` and its offsets as `derived` columns (`add_offset` \
+from `from` with the offset quantiles). Columns marked sensitive must get `semantic`, \
 `pattern`, `sequence` or `uuid` generators, never values. Higher match_threshold means \
 more of the structure must be kept. Answer with the JSON spec only.";
 

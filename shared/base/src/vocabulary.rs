@@ -110,6 +110,60 @@ pub enum Rule {
     },
 }
 
+impl Rule {
+    /// The columns the rule names.
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            Rule::Sum {
+                target,
+                left,
+                right,
+            }
+            | Rule::Difference {
+                target,
+                left,
+                right,
+            }
+            | Rule::Product {
+                target,
+                left,
+                right,
+            } => {
+                vec![target, left, right]
+            }
+            Rule::ClockParts {
+                target,
+                hour,
+                minute,
+            } => vec![target, hour, minute],
+            Rule::ClockSum {
+                target,
+                clock,
+                minutes,
+            } => vec![target, clock, minutes],
+            Rule::DaysBetween {
+                target,
+                later,
+                earlier,
+            }
+            | Rule::YearsBetween {
+                target,
+                later,
+                earlier,
+            } => vec![target, later, earlier],
+            Rule::DeterminedBy {
+                target,
+                by,
+                second_by,
+            } => [target, by]
+                .into_iter()
+                .chain(second_by)
+                .map(String::as_str)
+                .collect(),
+        }
+    }
+}
+
 /// What a column is, for synthesis.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,

@@ -136,6 +136,10 @@ pub struct SafeProfile {
     /// the named categories only.
     #[serde(default)]
     pub conditionals: Vec<SafeConditional>,
+    /// Numbers that follow other numbers: `target` is `from` plus an offset drawn
+    /// from the released quantiles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offsets: Vec<SafeOffset>,
     /// How this profile was protected.
     pub privacy: PrivacySummary,
     /// A delimited source's dialect (delimiter, line ends, encoding): structure, not
@@ -170,6 +174,20 @@ pub struct SafeOrderedPair {
 pub struct SafeNullGroup {
     /// The columns.
     pub columns: Vec<String>,
+}
+
+/// `target = from + offset`, the offset independent of `from` (a flight's arrival
+/// delay is its departure delay plus the minutes made up or lost in the air).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeOffset {
+    /// The number that follows.
+    pub target: String,
+    /// The number it follows.
+    pub from: String,
+    /// The offset `target − from` at evenly spaced probabilities 0..=1, released like
+    /// a numeric column's quantiles (ends at the k-th values, k rows apart, rounded).
+    pub quantiles: Vec<f64>,
 }
 
 /// A column's distribution within each named value of a categorical column.

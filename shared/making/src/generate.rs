@@ -157,7 +157,8 @@ fn make_block(plan: &Plan, seed: u64, block: u64, rows: usize) -> Vec<Values<'_>
         out[c] = v;
         ids[c] = id;
     }
-    for (c, col) in plan.columns.iter().enumerate() {
+    for &c in &plan.derived_order {
+        let col = &plan.columns[c];
         if let Gen::Derived(d) = &col.recipe {
             let mut rng = stream(seed, block, c as u64 + 1);
             let u = stratify(&permutation(rows, &mut rng), &mut rng);

@@ -254,6 +254,34 @@ pub enum Derivation {
         /// The later date or datetime column.
         to: String,
     },
+    /// A number that follows another: `from` plus an offset drawn from a quantile
+    /// function, independently of `from` (a flight's arrival delay is its departure
+    /// delay plus the minutes made up or lost in the air). Rounded like `from`.
+    AddOffset {
+        /// The number column it follows.
+        from: String,
+        /// The offset at evenly spaced probabilities 0..=1 (at least 2).
+        offsets: Vec<f64>,
+    },
+}
+
+impl Derivation {
+    /// The columns the derivation reads.
+    pub fn inputs(&self) -> Vec<&str> {
+        match self {
+            Derivation::Add { left, right }
+            | Derivation::Subtract { left, right }
+            | Derivation::Multiply { left, right } => vec![left, right],
+            Derivation::DateOffset { from, .. }
+            | Derivation::EmailFromName { from }
+            | Derivation::HourOf { from }
+            | Derivation::MinuteOf { from }
+            | Derivation::AddOffset { from, .. } => vec![from],
+            Derivation::ClockAdd { clock, minutes } => vec![clock, minutes],
+            Derivation::AddDays { from, days } => vec![from, days],
+            Derivation::YearsBetween { from, to } => vec![from, to],
+        }
+    }
 }
 
 /// A numeric column's quantiles within each value of a categorical column.

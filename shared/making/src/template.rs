@@ -10,7 +10,8 @@
 //! | ≥ 0.9 (strict) | the above, weaker categorical dependencies (≥ 0.2), and the profile's exact arithmetic rules (`total = price × qty`) as derived columns |
 //!
 //! At default strictness, emails are made from the generated full name when the table
-//! has both.
+//! has both, and the profile's clock and calendar relations and offsets (`arrival
+//! delay = departure delay + offset`) are held by derived columns.
 //!
 //! Sensitive columns (PII, identifiers, free text) never get values from the profile
 //! (it holds none): they get made-up values of their semantic type, character-class
@@ -78,6 +79,7 @@ pub fn template(profile: &SafeProfile, strictness: f64) -> Spec {
     if !loose {
         derive_clock_rules(profile, &mut columns);
         derive_calendar_rules(profile, &mut columns);
+        derive_offsets(profile, &mut columns);
     }
     if strictness >= STRICT {
         derive_rules(profile, &mut columns);
@@ -433,14 +435,43 @@ fn derive_calendar_rules(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
         // A column derived here is nobody's input and reads no derived column.
         let clash = derived.iter().any(|(t, d)| {
             t == made
-                || derivation_inputs(d).contains(&made.as_str())
-                || derivation_inputs(&derivation).contains(&t.as_str())
+                || d.inputs().contains(&made.as_str())
+                || derivation.inputs().contains(&t.as_str())
         });
         if !clash {
             derived.push((made.clone(), derivation));
         }
     }
     derive(columns, derived);
+}
+
+/// Numbers that follow other numbers, as derived columns: the target is its `from`
+/// plus an offset drawn from the released quantiles. Made after the clock rules, so a
+/// clock that reads the target (an arrival time from its scheduled time and delay)
+/// reads the derived value; `from` must be generated, so no column reads itself.
+fn derive_offsets(profile: &SafeProfile, columns: &mut [ColumnSpec]) {
+    for o in &profile.offsets {
+        let generated = columns.iter().any(|c| {
+            c.name == o.from
+                && matches!(
+                    c.generator,
+                    Generator::Numeric { .. } | Generator::Sequence { .. }
+                )
+        });
+        if !generated || o.quantiles.len() < 2 {
+            continue;
+        }
+        if let Some(c) = columns.iter_mut().find(|c| c.name == o.target)
+            && matches!(c.generator, Generator::Numeric { .. })
+        {
+            c.generator = Generator::Derived {
+                derivation: Derivation::AddOffset {
+                    from: o.from.clone(),
+                    offsets: o.quantiles.clone(),
+                },
+            };
+        }
+    }
 }
 
 /// Makes each listed column derived, unless another derived column reads it (a
@@ -464,25 +495,9 @@ fn read_by_others(columns: &[ColumnSpec], name: &str) -> bool {
             b.column == name || b.second_column.as_deref() == Some(name)
         }
         Generator::Categorical { by: Some(b), .. } => b.column == name,
-        Generator::Derived { derivation } => derivation_inputs(derivation).contains(&name),
+        Generator::Derived { derivation } => derivation.inputs().contains(&name),
         _ => false,
     })
-}
-
-/// The columns a derivation reads.
-fn derivation_inputs(d: &Derivation) -> Vec<&str> {
-    match d {
-        Derivation::Add { left, right }
-        | Derivation::Subtract { left, right }
-        | Derivation::Multiply { left, right } => vec![left, right],
-        Derivation::DateOffset { from, .. }
-        | Derivation::EmailFromName { from }
-        | Derivation::HourOf { from }
-        | Derivation::MinuteOf { from } => vec![from],
-        Derivation::ClockAdd { clock, minutes } => vec![clock, minutes],
-        Derivation::AddDays { from, days } => vec![from, days],
-        Derivation::YearsBetween { from, to } => vec![from, to],
-    }
 }
 
 /// The profile's exact arithmetic rules as derived columns (strict mode), when both

@@ -172,3 +172,23 @@ pub fn same(a: &V, b: &V) -> bool {
         _ => a == b,
     }
 }
+
+/// Pearson's r over the rows where both are present.
+pub fn pearson(a: &[Option<f64>], b: &[Option<f64>]) -> f64 {
+    let pairs: Vec<(f64, f64)> = a
+        .iter()
+        .zip(b)
+        .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
+        .collect();
+    let n = pairs.len() as f64;
+    let (ma, mb) = pairs
+        .iter()
+        .fold((0.0, 0.0), |(x, y), (p, q)| (x + p / n, y + q / n));
+    let (mut aa, mut bb, mut ab) = (0.0, 0.0, 0.0);
+    for (p, q) in &pairs {
+        aa += (p - ma) * (p - ma);
+        bb += (q - mb) * (q - mb);
+        ab += (p - ma) * (q - mb);
+    }
+    ab / (aa * bb).sqrt()
+}

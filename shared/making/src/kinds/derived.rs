@@ -1,8 +1,9 @@
-//! `derived`: a column computed from other (generated) columns of the same row:
-//! arithmetic of two numbers, a date plus an offset drawn from quantiles or read from
-//! a column of days, the years between two dates, an email address from a name.
+//! `derived`: a column computed from other columns of the same row: arithmetic of
+//! two numbers, a number or a date plus an offset drawn from quantiles, a date plus a
+//! column of days, the years between two dates, an email address from a name.
 //! Resolved after every other column is compiled, made after every other column of
-//! the block is drawn.
+//! the block is drawn; a derived column may read derived ones, which come first
+//! ([`order`]).
 
 use super::{Datetime, Gen, US_PER_DAY, interpolate, round_to};
 use crate::generate::Values;
@@ -49,6 +50,13 @@ pub(crate) enum Derived {
         clock: usize,
         minutes: usize,
     },
+    /// `from` plus an offset drawn from a quantile function, rounded like `from`.
+    AddOffset {
+        from: usize,
+        offsets: Vec<f64>,
+        decimals: u8,
+        integer: bool,
+    },
 }
 
 /// Where a date's offset comes from.
@@ -73,8 +81,8 @@ pub(crate) fn resolve(
         | Derivation::Subtract { left, right }
         | Derivation::Multiply { left, right } => {
             let (l, r) = (
-                input(c, spec, path, "left", left)?,
-                input(c, spec, path, "right", right)?,
+                input(c, spec, columns, path, "left", left)?,
+                input(c, spec, columns, path, "right", right)?,
             );
             let (Some((dl, il)), Some((dr, ir))) = (number(columns, l), number(columns, r)) else {
                 c.fail(
@@ -99,14 +107,7 @@ pub(crate) fn resolve(
             })
         }
         Derivation::DateOffset { from, offset_days } => {
-            let sorted = offset_days.windows(2).all(|w| w[0] <= w[1]);
-            if offset_days.len() < 2 || !sorted || offset_days.iter().any(|x| !x.is_finite()) {
-                c.fail(
-                    format!("{path}.offset_days"),
-                    "not a usable quantile function".to_string(),
-                    "at least 2 finite, non-decreasing numbers of days",
-                    "give at least the smallest and the largest offset",
-                );
+            if !quantile_function(c, &format!("{path}.offset_days"), offset_days) {
                 return None;
             }
             date_offset(
@@ -119,7 +120,7 @@ pub(crate) fn resolve(
             )
         }
         Derivation::AddDays { from, days } => {
-            let n = input(c, spec, path, "days", days)?;
+            let n = input(c, spec, columns, path, "days", days)?;
             if number(columns, n).is_none() {
                 c.fail(
                     format!("{path}.days"),
@@ -133,8 +134,8 @@ pub(crate) fn resolve(
         }
         Derivation::YearsBetween { from, to } => {
             let (f, t) = (
-                input(c, spec, path, "from", from)?,
-                input(c, spec, path, "to", to)?,
+                input(c, spec, columns, path, "from", from)?,
+                input(c, spec, columns, path, "to", to)?,
             );
             let (lf, _) = date(c, path, from, &columns[f].recipe)?;
             let (lt, _) = date(c, path, to, &columns[t].recipe)?;
@@ -144,7 +145,7 @@ pub(crate) fn resolve(
             })
         }
         Derivation::EmailFromName { from } => {
-            let f = input(c, spec, path, "from", from)?;
+            let f = input(c, spec, columns, path, "from", from)?;
             if columns[f].recipe.output().0 != LogicalType::Text {
                 c.fail(
                     format!("{path}.from"),
@@ -157,17 +158,38 @@ pub(crate) fn resolve(
             Some(Derived::EmailFromName { from: f })
         }
         Derivation::HourOf { from } | Derivation::MinuteOf { from } => {
-            let f = input(c, spec, path, "from", from)?;
+            let f = input(c, spec, columns, path, "from", from)?;
             clock(c, &format!("{path}.from"), from, &columns[f].recipe)?;
             Some(Derived::ClockPart {
                 from: f,
                 hour: matches!(d, Derivation::HourOf { .. }),
             })
         }
+        Derivation::AddOffset { from, offsets } => {
+            let f = input(c, spec, columns, path, "from", from)?;
+            let Some((decimals, integer)) = number(columns, f) else {
+                c.fail(
+                    format!("{path}.from"),
+                    format!("{from:?} is not a number column"),
+                    "a numeric or sequence column",
+                    "use date_offset for dates",
+                );
+                return None;
+            };
+            if !quantile_function(c, &format!("{path}.offsets"), offsets) {
+                return None;
+            }
+            Some(Derived::AddOffset {
+                from: f,
+                offsets: offsets.clone(),
+                decimals,
+                integer,
+            })
+        }
         Derivation::ClockAdd { clock: at, minutes } => {
             let (f, m) = (
-                input(c, spec, path, "clock", at)?,
-                input(c, spec, path, "minutes", minutes)?,
+                input(c, spec, columns, path, "clock", at)?,
+                input(c, spec, columns, path, "minutes", minutes)?,
             );
             clock(c, &format!("{path}.clock"), at, &columns[f].recipe)?;
             minutes_column(c, path, minutes, number(columns, m))?;
@@ -177,6 +199,97 @@ pub(crate) fn resolve(
             })
         }
     }
+}
+
+/// Checks that offsets are a quantile function: at least 2 finite, non-decreasing
+/// numbers.
+fn quantile_function(c: &mut Checker, path: &str, q: &[f64]) -> bool {
+    let sorted = q.windows(2).all(|w| w[0] <= w[1]);
+    let usable = q.len() >= 2 && sorted && q.iter().all(|x| x.is_finite());
+    if !usable {
+        c.fail(
+            path.to_string(),
+            "not a usable quantile function".to_string(),
+            "at least 2 finite, non-decreasing numbers",
+            "give at least the smallest and the largest offset",
+        );
+    }
+    usable
+}
+
+/// The derived columns in an order where every derived input comes before the columns
+/// that read it (an arrival time reads the arrival delay, which reads the departure
+/// delay). A column that reads itself, directly or through others, is a problem at
+/// its path and left out.
+pub(crate) fn order(c: &mut Checker, spec: &Spec) -> Vec<usize> {
+    let derived_input = |i: usize| -> Vec<usize> {
+        let Generator::Derived { derivation } = &spec.columns[i].generator else {
+            return Vec::new();
+        };
+        derivation
+            .inputs()
+            .iter()
+            .filter_map(|name| spec.columns.iter().position(|col| col.name == *name))
+            .filter(|&j| matches!(spec.columns[j].generator, Generator::Derived { .. }))
+            .collect()
+    };
+    // Depth-first, marking columns on the current path: meeting one again is a cycle.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+        Cycle,
+    }
+    fn visit(
+        i: usize,
+        inputs: &dyn Fn(usize) -> Vec<usize>,
+        marks: &mut [Mark],
+        out: &mut Vec<usize>,
+    ) -> bool {
+        match marks[i] {
+            Mark::Done => return true,
+            Mark::OnPath | Mark::Cycle => {
+                marks[i] = Mark::Cycle;
+                return false;
+            }
+            Mark::New => {}
+        }
+        marks[i] = Mark::OnPath;
+        let mut ok = true;
+        for j in inputs(i) {
+            ok &= visit(j, inputs, marks, out);
+        }
+        if ok && marks[i] == Mark::OnPath {
+            marks[i] = Mark::Done;
+            out.push(i);
+            true
+        } else {
+            marks[i] = Mark::Cycle;
+            false
+        }
+    }
+    let mut marks = vec![Mark::New; spec.columns.len()];
+    let mut out = Vec::new();
+    for (i, col) in spec.columns.iter().enumerate() {
+        if matches!(col.generator, Generator::Derived { .. }) {
+            visit(i, &derived_input, &mut marks, &mut out);
+        }
+    }
+    for (i, mark) in marks.iter().enumerate() {
+        if *mark == Mark::Cycle {
+            c.fail(
+                format!("$.columns[{i}].generator.derivation"),
+                format!(
+                    "{:?} is derived from itself, through the columns it reads",
+                    spec.columns[i].name
+                ),
+                "derived columns that read generated columns, or derived ones that do not read back",
+                "make one column of the circle generated",
+            );
+        }
+    }
+    out
 }
 
 /// Checks that the minutes a clock is moved by are a number column.
@@ -198,20 +311,22 @@ fn minutes_column(
     None
 }
 
-/// The column an input names: it must exist and be generated, not derived.
-fn input(c: &mut Checker, spec: &Spec, path: &str, field: &str, name: &str) -> Option<usize> {
+/// The column an input names: it must exist. A derived input is resolved first
+/// ([`order`]); one still unresolved is in a cycle, reported there.
+fn input(
+    c: &mut Checker,
+    spec: &Spec,
+    columns: &[PlannedColumn],
+    path: &str,
+    field: &str,
+    name: &str,
+) -> Option<usize> {
     let found = spec.columns.iter().position(|col| col.name == name);
     match found {
-        Some(i) if !matches!(spec.columns[i].generator, Generator::Derived { .. }) => Some(i),
-        Some(_) => {
-            c.fail(
-                format!("{path}.{field}"),
-                format!("{name:?} is itself derived"),
-                "a column that is generated, not derived",
-                "derive from the generated columns directly",
-            );
-            None
+        Some(i) if matches!(spec.columns[i].generator, Generator::Derived { .. }) => {
+            matches!(columns[i].recipe, Gen::Derived(_)).then_some(i)
         }
+        Some(i) => Some(i),
         None => {
             c.fail(
                 format!("{path}.{field}"),
@@ -228,7 +343,18 @@ fn input(c: &mut Checker, spec: &Spec, path: &str, field: &str, name: &str) -> O
 fn number(columns: &[PlannedColumn], i: usize) -> Option<(u8, bool)> {
     match &columns[i].recipe {
         Gen::Numeric(n) => Some((n.decimals, n.integer)),
-        Gen::Sequence(_) => Some((0, true)),
+        Gen::Sequence(_)
+        | Gen::Derived(
+            Derived::ClockPart { .. } | Derived::ClockAdd { .. } | Derived::YearsBetween { .. },
+        ) => Some((0, true)),
+        Gen::Derived(
+            Derived::Arithmetic {
+                decimals, integer, ..
+            }
+            | Derived::AddOffset {
+                decimals, integer, ..
+            },
+        ) => Some((*decimals, *integer)),
         _ => None,
     }
 }
@@ -243,7 +369,7 @@ fn date_offset(
     columns: &[PlannedColumn],
     offset: Offset,
 ) -> Option<Derived> {
-    let f = input(c, spec, path, "from", from)?;
+    let f = input(c, spec, columns, path, "from", from)?;
     let (logical, format) = date(c, path, from, &columns[f].recipe)?;
     Some(Derived::DateOffset {
         from: f,
@@ -256,6 +382,9 @@ fn date_offset(
 fn date(c: &mut Checker, path: &str, name: &str, recipe: &Gen) -> Option<(LogicalType, String)> {
     match recipe {
         Gen::Datetime(Datetime {
+            logical, format, ..
+        })
+        | Gen::Derived(Derived::DateOffset {
             logical, format, ..
         }) if matches!(logical, LogicalType::Date | LogicalType::DateTime) => {
             Some((*logical, format.clone()))
@@ -274,10 +403,10 @@ fn date(c: &mut Checker, path: &str, name: &str, recipe: &Gen) -> Option<(Logica
 
 /// Checks that a derivation's input is a clock written HHMM.
 fn clock(c: &mut Checker, path: &str, name: &str, recipe: &Gen) -> Option<()> {
-    if let Gen::Numeric(n) = recipe
-        && n.encoding == Some(NumberEncoding::ClockHhmm)
-    {
-        return Some(());
+    match recipe {
+        Gen::Numeric(n) if n.encoding == Some(NumberEncoding::ClockHhmm) => return Some(()),
+        Gen::Derived(Derived::ClockAdd { .. }) => return Some(()),
+        _ => {}
     }
     c.fail(
         path.to_string(),
@@ -410,6 +539,28 @@ pub(crate) fn draw<'p>(
                         let (v, m) = (at.get(r).copied()??, gap.get(r).copied()??);
                         let later = (e.to_line(v) + m.round()).rem_euclid(1440.0);
                         (!missing(r)).then(|| e.from_line(later))
+                    })
+                    .collect(),
+            )
+        }
+        Derived::AddOffset {
+            from,
+            offsets,
+            decimals,
+            integer,
+        } => {
+            let base = numbers(*from);
+            Values::Number(
+                (0..u.len())
+                    .map(|r| {
+                        let v = base.get(r).copied()?? + interpolate(offsets, u[r]);
+                        (!missing(r)).then(|| {
+                            if *integer {
+                                round(v)
+                            } else {
+                                round_to(v, *decimals)
+                            }
+                        })
                     })
                     .collect(),
             )

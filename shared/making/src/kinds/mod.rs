@@ -138,14 +138,15 @@ impl Gen {
             | Gen::Sequence(_)
             | Gen::Derived(
                 Derived::Arithmetic { integer: true, .. }
+                | Derived::AddOffset { integer: true, .. }
                 | Derived::ClockPart { .. }
                 | Derived::ClockAdd { .. }
                 | Derived::YearsBetween { .. },
             ) => (LogicalType::Integer, None, None),
             Gen::Numeric(Numeric { decimals, .. })
-            | Gen::Derived(Derived::Arithmetic { decimals, .. }) => {
-                (LogicalType::Float, None, Some(*decimals))
-            }
+            | Gen::Derived(
+                Derived::Arithmetic { decimals, .. } | Derived::AddOffset { decimals, .. },
+            ) => (LogicalType::Float, None, Some(*decimals)),
             Gen::Datetime(Datetime {
                 logical, format, ..
             })

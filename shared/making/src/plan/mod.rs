@@ -89,6 +89,8 @@ pub struct Plan {
     pub(crate) ranges: Vec<(usize, f64, f64)>,
     /// Columns with a `by`, in an order where every `by` column comes first.
     pub(crate) given_order: Vec<usize>,
+    /// Derived columns, in an order where every derived input comes first.
+    pub(crate) derived_order: Vec<usize>,
     /// How many null groups there are.
     pub(crate) null_groups: usize,
     /// The spec's CSV/TSV dialect.
@@ -319,8 +321,9 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
         });
     }
 
-    for (i, col) in spec.columns.iter().enumerate() {
-        if let Generator::Derived { derivation } = &col.generator {
+    let derived_order = derived::order(&mut c, spec);
+    for &i in &derived_order {
+        if let Generator::Derived { derivation } = &spec.columns[i].generator {
             let path = format!("$.columns[{i}].generator.derivation");
             if let Some(d) = derived::resolve(&mut c, &path, derivation, spec, &columns) {
                 columns[i].recipe = Gen::Derived(d);
@@ -354,6 +357,7 @@ pub fn compile(spec: &Spec) -> Result<Plan, Problems> {
         ordered,
         ranges,
         given_order,
+        derived_order,
         null_groups,
         dialect: spec.dialect.clone(),
         warnings,

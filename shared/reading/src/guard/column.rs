@@ -219,6 +219,17 @@ fn numeric(name: &str, n: &NumericStats, r: &mut Release<'_>) -> Option<SafeNume
     })
 }
 
+/// The quantiles of an offset between two numbers (`target − from`), released as a
+/// numeric column's are: nothing below 2k values, ends at the k-th values, k rows
+/// apart, rounded.
+pub(super) fn offset_quantiles(
+    name: &str,
+    n: &NumericStats,
+    r: &mut Release<'_>,
+) -> Option<Vec<f64>> {
+    numeric(name, n, r).map(|s| s.quantiles)
+}
+
 /// Counts per weekday / month / hour as shares, or nothing when a non-empty cell holds
 /// fewer than k rows (it would say when one person's date falls).
 fn calendar_shares(counts: &[u64], k: u32) -> Option<Vec<f64>> {

@@ -173,6 +173,11 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
     } else {
         Default::default()
     };
+    let offsets = if structure {
+        table.offsets(options, &mut withheld)
+    } else {
+        Vec::new()
+    };
     let privacy = PrivacySummary {
         k_min,
         k_max,
@@ -198,6 +203,7 @@ pub fn guard(profile: &Profile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
         rules,
         null_groups,
         conditionals,
+        offsets,
         privacy,
         dialect: profile.dialect.clone(),
     };
@@ -360,12 +366,12 @@ impl Table<'_> {
                 // Calendar arithmetic names no value: it may join personal dates
                 // (an age from a birth date), released coarsened as they are.
                 Rule::DaysBetween { .. } | Rule::YearsBetween { .. } => {
-                    rule_columns(r).iter().all(|n| {
+                    r.columns().iter().all(|n| {
                         self.released(n)
                             .is_some_and(|c| c.numeric.is_some() || c.datetime.is_some())
                     })
                 }
-                _ => rule_columns(r).iter().all(|n| self.usable(n)),
+                _ => r.columns().iter().all(|n| self.usable(n)),
             })
             .map(|r| rename_rule(r, &|n| self.rename(n)))
             .collect()
@@ -390,6 +396,33 @@ impl Table<'_> {
             .filter(|g| g.rows >= u64::from(self.k_max))
             .map(|g| SafeNullGroup {
                 columns: g.columns.iter().map(|n| self.rename(n)).collect(),
+            })
+            .collect()
+    }
+
+    /// Offsets between two released numbers, their distribution released like a
+    /// numeric column's under the larger of the two columns' k.
+    fn offsets(&self, options: &GuardOptions, withheld: &mut Vec<Withheld>) -> Vec<SafeOffset> {
+        let numeric =
+            |n: &str| self.usable(n) && self.released(n).is_some_and(|c| c.numeric.is_some());
+        self.profile
+            .offsets
+            .iter()
+            .filter(|o| numeric(&o.target) && numeric(&o.from))
+            .filter_map(|o| {
+                let (target, from) = (self.rename(&o.target), self.rename(&o.from));
+                let mut release = column::Release {
+                    options,
+                    k: self.k_of(&o.target).max(self.k_of(&o.from)),
+                    withheld: &mut *withheld,
+                };
+                let name = format!("{target} − {from}");
+                let quantiles = column::offset_quantiles(&name, &o.offsets, &mut release)?;
+                Some(SafeOffset {
+                    target,
+                    from,
+                    quantiles,
+                })
             })
             .collect()
     }
@@ -544,57 +577,6 @@ fn personal_date(name: &str) -> bool {
     ]
     .iter()
     .any(|w| n.contains(w))
-}
-
-fn rule_columns(r: &Rule) -> Vec<&str> {
-    match r {
-        Rule::Sum {
-            target,
-            left,
-            right,
-        }
-        | Rule::Difference {
-            target,
-            left,
-            right,
-        }
-        | Rule::Product {
-            target,
-            left,
-            right,
-        } => {
-            vec![target, left, right]
-        }
-        Rule::ClockParts {
-            target,
-            hour,
-            minute,
-        } => vec![target, hour, minute],
-        Rule::ClockSum {
-            target,
-            clock,
-            minutes,
-        } => vec![target, clock, minutes],
-        Rule::DaysBetween {
-            target,
-            later,
-            earlier,
-        }
-        | Rule::YearsBetween {
-            target,
-            later,
-            earlier,
-        } => vec![target, later, earlier],
-        Rule::DeterminedBy {
-            target,
-            by,
-            second_by,
-        } => [target, by]
-            .into_iter()
-            .chain(second_by)
-            .map(String::as_str)
-            .collect(),
-    }
 }
 
 fn rename_rule(r: &Rule, f: &dyn Fn(&str) -> String) -> Rule {

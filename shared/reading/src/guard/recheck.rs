@@ -73,8 +73,40 @@ pub fn recheck(p: &SafeProfile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
         }
     }
     relations(&mut out, p, &renamed, k_min);
+    offsets(&mut out, k, sig);
     out.privacy.withheld_items += withheld.len() as u64;
     (out, withheld)
+}
+
+/// Offsets between two released numbers: both columns must keep their distribution;
+/// the quantiles are re-thinned to k rows apart of the rarer column's values,
+/// re-rounded, and must be a quantile function (finite, in order).
+fn offsets(out: &mut SafeProfile, k: u32, sig: u32) {
+    let rows = out.row_count as f64;
+    let columns = out.columns.clone();
+    let present = |n: &str| {
+        columns
+            .iter()
+            .find(|c| c.name == n && !c.sensitive && c.numeric.is_some())
+            .map(|c| ((1.0 - c.null_rate.clamp(0.0, 1.0)) * rows).round() as u64)
+    };
+    out.offsets.retain_mut(|o| {
+        let (Some(t), Some(f)) = (present(&o.target), present(&o.from)) else {
+            return false;
+        };
+        let present = t.min(f);
+        let usable = o.target != o.from
+            && o.quantiles.iter().all(|x| x.is_finite())
+            && o.quantiles.windows(2).all(|w| w[0] <= w[1]);
+        if !usable || !enough_values(present, k) {
+            return false;
+        }
+        o.quantiles = thin(&o.quantiles, present, k)
+            .into_iter()
+            .map(|x| round_value(x, sig, None, false))
+            .collect();
+        o.quantiles.len() >= 2
+    });
 }
 
 /// Decides sensitivity from everything the column shows, and strips the values of a
@@ -355,7 +387,7 @@ fn relations(out: &mut SafeProfile, p: &SafeProfile, renamed: &[String], k_min: 
         }
     };
     out.rules
-        .retain(|r| super::rule_columns(r).iter().all(|n| !bad(&columns, n)));
+        .retain(|r| r.columns().iter().all(|n| !bad(&columns, n)));
     out.ordered_pairs
         .retain(|o| !bad(&columns, &o.low) && !bad(&columns, &o.high));
     out.candidate_keys

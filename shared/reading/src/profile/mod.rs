@@ -9,6 +9,7 @@
 pub(crate) mod bins;
 mod columns;
 mod dependence;
+mod offsets;
 mod relations;
 pub mod semantic;
 mod stats;
@@ -18,6 +19,7 @@ pub use dependence::{
     Conditional, ConditionalGroup, DETERMINED, GroupTarget, MAX_BY_VALUES, MAX_KEY_VALUES,
     NullGroup,
 };
+pub use offsets::Offset;
 pub use relations::{Correlations, OrderedPair, Rule};
 pub use semantic::{Semantic, SemanticType};
 pub use stats::{Histogram, shape};
@@ -205,6 +207,8 @@ pub struct Profile {
     pub null_groups: Vec<NullGroup>,
     /// Columns whose distribution depends on a categorical column's value.
     pub conditionals: Vec<Conditional>,
+    /// Numbers that follow other numbers (`target = from + offset`).
+    pub offsets: Vec<Offset>,
     /// A delimited source's dialect.
     pub dialect: Option<crate::written::Dialect>,
 }
@@ -356,6 +360,7 @@ impl ProfileBuilder {
             rules: rel.rules,
             null_groups: rel.null_groups,
             conditionals: rel.conditionals,
+            offsets: rel.offsets,
             dialect: table.dialect.clone(),
         }
     }

@@ -46,6 +46,7 @@ pub(crate) struct Relations {
     pub rules: Vec<Rule>,
     pub null_groups: Vec<NullGroup>,
     pub conditionals: Vec<Conditional>,
+    pub offsets: Vec<super::Offset>,
 }
 
 pub(crate) fn analyse(
@@ -116,26 +117,29 @@ pub(crate) fn analyse(
         .map(|c| vec![c.name.clone()])
         .collect();
 
+    let rules = {
+        let mut r = rules(cols, values, &keep);
+        r.extend(clock_rules(cols, values, &keep));
+        r.extend(calendar_rules(cols, values, &keep));
+        r.extend(conditionals.iter().filter_map(|d| {
+            Some(Rule::DeterminedBy {
+                target: d.target.clone(),
+                by: d.by.clone(),
+                second_by: Some(d.second_by.clone()?),
+            })
+        }));
+        r
+    };
+    let correlations = Correlations {
+        columns: names,
+        matrix,
+    };
     Relations {
-        correlations: Correlations {
-            columns: names,
-            matrix,
-        },
+        offsets: super::offsets::offsets(cols, values, &keep, &rules, &correlations, o),
+        correlations,
         candidate_keys,
         ordered_pairs: ordered_pairs(cols, values, &keep),
-        rules: {
-            let mut r = rules(cols, values, &keep);
-            r.extend(clock_rules(cols, values, &keep));
-            r.extend(calendar_rules(cols, values, &keep));
-            r.extend(conditionals.iter().filter_map(|d| {
-                Some(Rule::DeterminedBy {
-                    target: d.target.clone(),
-                    by: d.by.clone(),
-                    second_by: Some(d.second_by.clone()?),
-                })
-            }));
-            r
-        },
+        rules,
         null_groups: null_groups(cols, values, &keep),
         conditionals,
     }
