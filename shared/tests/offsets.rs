@@ -152,6 +152,11 @@ fn an_outside_profile_keeps_only_offsets_between_released_numbers() {
     let options = shared::GuardOptions::default();
     let (checked, _) = shared::guard::recheck(&safe, &options);
     assert_eq!(checked.offsets.len(), 1, "{:?}", checked.offsets);
+    // A document that lists one offset 20,000 times keeps it once: each column takes
+    // part in one offset, as the profile makes them.
+    safe.offsets = vec![good.clone(); 20_000];
+    let (checked, _) = shared::guard::recheck(&safe, &options);
+    assert_eq!(checked.offsets.len(), 1);
     // Re-thinned to k rows apart of 2,000 values.
     assert!(checked.offsets[0].quantiles.len() <= 2_000 / 5 + 1);
 }
@@ -201,9 +206,12 @@ fn derived_columns_read_derived_ones_and_never_themselves() {
         r#"{"version": 1, "default_rows": 10, "columns": [
           {"name": "x", "generator": {"kind": "derived", "derivation": {"op": "add_offset", "from": "y", "offsets": [0, 1]}}},
           {"name": "y", "generator": {"kind": "derived", "derivation": {"op": "add_offset", "from": "x", "offsets": [0, 1]}}},
-          {"name": "z", "generator": {"kind": "derived", "derivation": {"op": "add_offset", "from": "z", "offsets": [0, 1]}}}
+          {"name": "z", "generator": {"kind": "derived", "derivation": {"op": "add_offset", "from": "z", "offsets": [0, 1]}}},
+          {"name": "w", "generator": {"kind": "derived", "derivation": {"op": "add_offset", "from": "x", "offsets": [0, 1]}}}
         ]}"#,
     );
+    // `w` only reads the circle: it is not itself in one.
+    assert!(!circle.contains("$.columns[3]"), "{circle}");
     for path in ["$.columns[0]", "$.columns[1]", "$.columns[2]"] {
         assert!(
             circle.contains(&format!("{path}.generator.derivation"))

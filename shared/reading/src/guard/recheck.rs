@@ -44,7 +44,7 @@ pub fn recheck(p: &SafeProfile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
             what: what.into(),
             why,
         };
-        let present = ((1.0 - c.null_rate.clamp(0.0, 1.0)) * rows).round() as u64;
+        let present = present_values(c, rows);
         c.distinct = c.distinct.min(present);
         let mut notes = Vec::new();
         if make_sensitive(c) {
@@ -78,22 +78,25 @@ pub fn recheck(p: &SafeProfile, options: &GuardOptions) -> (SafeProfile, Vec<Wit
     (out, withheld)
 }
 
-/// Offsets between two released numbers: both columns must keep their distribution;
+/// Offsets between two released numbers: both columns must keep their distribution,
+/// and each column takes part in one offset at most (as the profile makes them: a
+/// document listing thousands would otherwise cost the template thousands of passes);
 /// the quantiles are re-thinned to k rows apart of the rarer column's values,
 /// re-rounded, and must be a quantile function (finite, in order).
 fn offsets(out: &mut SafeProfile, k: u32, sig: u32) {
     let rows = out.row_count as f64;
-    let columns = out.columns.clone();
-    let present = |n: &str| {
-        columns
-            .iter()
-            .find(|c| c.name == n && !c.sensitive && c.numeric.is_some())
-            .map(|c| ((1.0 - c.null_rate.clamp(0.0, 1.0)) * rows).round() as u64)
-    };
+    let present: std::collections::HashMap<String, u64> = out
+        .columns
+        .iter()
+        .filter(|c| !c.sensitive && c.numeric.is_some())
+        .map(|c| (c.name.clone(), present_values(c, rows)))
+        .collect();
+    let mut used = std::collections::HashSet::new();
     out.offsets.retain_mut(|o| {
-        let (Some(t), Some(f)) = (present(&o.target), present(&o.from)) else {
+        let (Some(&t), Some(&f)) = (present.get(&o.target), present.get(&o.from)) else {
             return false;
         };
+
         let present = t.min(f);
         let usable = o.target != o.from
             && o.quantiles.iter().all(|x| x.is_finite())
@@ -105,8 +108,18 @@ fn offsets(out: &mut SafeProfile, k: u32, sig: u32) {
             .into_iter()
             .map(|x| round_value(x, sig, None, false))
             .collect();
-        o.quantiles.len() >= 2
+        if o.quantiles.len() < 2 || used.contains(&o.target) || used.contains(&o.from) {
+            return false;
+        }
+        used.insert(o.target.clone());
+        used.insert(o.from.clone());
+        true
     });
+}
+
+/// The values a column declares: its rows less its null rate.
+fn present_values(c: &SafeColumn, rows: f64) -> u64 {
+    ((1.0 - c.null_rate.clamp(0.0, 1.0)) * rows).round() as u64
 }
 
 /// Decides sensitivity from everything the column shows, and strips the values of a
