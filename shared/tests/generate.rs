@@ -224,8 +224,12 @@ fn more_strictness_never_measures_lower() {
                 .overall
                 .unwrap();
             eprintln!("{file} strictness {strictness}: overall {overall:.4}");
+            // 0.8 and 0.95 differ in a few template choices only, so their figures can
+            // swap by a seed's noise (cars: 0.74926 and 0.74920); a step down beyond
+            // NOISE is a loss, and 0.3 → 0.8 gains 0.09 to 0.17 on these tables.
+            const NOISE: f64 = 1e-3;
             assert!(
-                overall >= last - 1e-9,
+                overall >= last - NOISE,
                 "{file}: {overall} at {strictness} < {last}"
             );
             last = overall;

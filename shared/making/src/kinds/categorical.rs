@@ -4,10 +4,10 @@
 //! `plan::given`.
 
 use super::pattern::{from_shape, shape_chars};
+use crate::generate::Rng;
 use crate::plan::{Checker, Choice};
 use crate::spec::Weighted;
 use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 /// A categorical column, compiled.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ impl Categorical {
     }
 
     /// A value that is not named: made from the column's shapes.
-    pub(crate) fn other_value(&self, rng: &mut ChaCha8Rng) -> String {
+    pub(crate) fn other_value(&self, rng: &mut Rng) -> String {
         match &self.shapes {
             Some((shapes, pick)) => {
                 let s = &shapes[pick.pick(rng.random::<f64>())];

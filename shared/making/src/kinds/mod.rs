@@ -38,11 +38,11 @@ pub(crate) use numeric::Numeric;
 pub(crate) use pattern::Pattern;
 pub(crate) use sequence::Sequence;
 
+use crate::generate::Rng;
 use crate::math::round;
 use crate::plan::Checker;
 use crate::spec::{Fake, Generator};
 use crate::table::LogicalType;
-use rand_chacha::ChaCha8Rng;
 
 /// Microseconds in a day.
 pub(crate) const US_PER_DAY: f64 = 86_400e6;
@@ -183,7 +183,7 @@ impl Gen {
 
     /// The text at probability `u`; `None` for kinds that do not make free text
     /// (categories are drawn with their labels, in `generate`).
-    pub(crate) fn text(&self, u: f64, rng: &mut ChaCha8Rng) -> Option<String> {
+    pub(crate) fn text(&self, u: f64, rng: &mut Rng) -> Option<String> {
         match self {
             Gen::Pattern(p) => Some(p.value(u, rng)),
             Gen::Semantic(kind) => Some(semantic::fake_value(*kind, rng)),

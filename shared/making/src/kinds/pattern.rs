@@ -2,10 +2,10 @@
 //! small letter, `9` a digit, anything else as written): identifiers that keep their
 //! look without any real value.
 
+use crate::generate::Rng;
 use crate::plan::{Checker, Choice};
 use crate::spec::Weighted;
 use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 /// A pattern column, compiled.
 #[derive(Debug, Clone)]
@@ -24,7 +24,7 @@ impl Pattern {
     }
 
     /// The value at probability `u`.
-    pub(crate) fn value(&self, u: f64, rng: &mut ChaCha8Rng) -> String {
+    pub(crate) fn value(&self, u: f64, rng: &mut Rng) -> String {
         from_shape(&self.shapes[self.choice.pick(u)], rng)
     }
 }
@@ -41,7 +41,7 @@ pub(crate) fn shape_chars(items: &[Weighted<String>]) -> (Vec<Vec<char>>, Choice
 /// small after an optional capital) becomes a pronounceable made-up word, consonants
 /// and vowels in turn, so names of things read as names (`Belomir`), not as noise
 /// (`Xqzrtp`); capitals in a row (`AB-1234`) and short runs stay random letters: codes.
-pub(crate) fn from_shape(shape: &[char], rng: &mut ChaCha8Rng) -> String {
+pub(crate) fn from_shape(shape: &[char], rng: &mut Rng) -> String {
     const CONSONANTS: &[u8] = b"bcdfghjklmnprstvwz";
     const VOWELS: &[u8] = b"aeiou";
     let mut out = String::with_capacity(shape.len());

@@ -3,12 +3,12 @@
 //! check-digit generators. Nothing to compile: the spec names the kind.
 
 use super::pattern::from_shape;
+use crate::generate::Rng;
 use crate::spec::Fake;
 use fake::Fake as _;
 use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
-pub(crate) fn fake_value(kind: Fake, rng: &mut ChaCha8Rng) -> String {
+pub(crate) fn fake_value(kind: Fake, rng: &mut Rng) -> String {
     use fake::faker::address::en::{BuildingNumber, CityName, StreetName, StreetSuffix};
     use fake::faker::company::en::CompanyName;
     use fake::faker::internet::en::{IPv4, SafeEmail};
@@ -44,7 +44,7 @@ pub(crate) fn fake_value(kind: Fake, rng: &mut ChaCha8Rng) -> String {
 
 /// `4xxx xxxx xxxx xxxx` with a Luhn check digit (fake has no seeded, checksummed
 /// card generator in the format we want).
-fn card_number(rng: &mut ChaCha8Rng) -> String {
+fn card_number(rng: &mut Rng) -> String {
     let mut digits: Vec<u32> = vec![4];
     digits.extend((0..14).map(|_| rng.random_range(0..10u32)));
     // Luhn: double every second digit from the right, counting the check digit as 1st.
@@ -67,7 +67,7 @@ fn card_number(rng: &mut ChaCha8Rng) -> String {
 }
 
 /// `GB` + check digits + a four-letter bank code + 14 digits, valid under ISO 13616.
-fn iban(rng: &mut ChaCha8Rng) -> String {
+fn iban(rng: &mut Rng) -> String {
     let bank: String = (0..4)
         .map(|_| char::from(b'A' + rng.random_range(0..26u8)))
         .collect();

@@ -1,10 +1,10 @@
 //! `uuid`: random version-4 UUIDs from the column's stream.
 
+use crate::generate::Rng;
 use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 /// A version-4 UUID.
-pub(crate) fn value(rng: &mut ChaCha8Rng) -> String {
+pub(crate) fn value(rng: &mut Rng) -> String {
     let mut b: [u8; 16] = rng.random();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
