@@ -4,20 +4,9 @@
 
 use crate::common;
 
-use common::{V, pearson, safe_profile, value, xorshift};
+use common::{numbers, pearson, safe_profile, xorshift};
 use shared::plan::compile;
 use shared::spec::{Derivation, Generator, Spec};
-
-fn numbers(t: &shared::Table, name: &str) -> Vec<Option<f64>> {
-    let a = common::column(t, name);
-    (0..t.batch.num_rows())
-        .map(|r| match value(a, r) {
-            V::Float(x) => Some(x),
-            V::Int(x) => Some(x as f64),
-            _ => None,
-        })
-        .collect()
-}
 
 /// Departures mostly on time with a long tail of late ones; each arrival is its
 /// departure plus between −40 and +20 minutes; `planted` rows gain 97 minutes instead

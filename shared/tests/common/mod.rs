@@ -174,6 +174,18 @@ pub fn same(a: &V, b: &V) -> bool {
 }
 
 /// Pearson's r over the rows where both are present.
+/// A numeric column's values (integers as floats; anything else missing).
+pub fn numbers(t: &shared::Table, name: &str) -> Vec<Option<f64>> {
+    let a = column(t, name);
+    (0..t.batch.num_rows())
+        .map(|r| match value(a, r) {
+            V::Float(x) => Some(x),
+            V::Int(x) => Some(x as f64),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn pearson(a: &[Option<f64>], b: &[Option<f64>]) -> f64 {
     let pairs: Vec<(f64, f64)> = a
         .iter()
